@@ -1,0 +1,3 @@
+"""Recoup: get paid for work already done."""
+
+__version__ = "0.1.0"

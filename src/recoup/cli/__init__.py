@@ -1,0 +1,1 @@
+"""The `recoup` command line (Typer + Rich). Every read command has --json."""

@@ -1,0 +1,352 @@
+"""Commands over the books: import, aging, dso, customers, account."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_USAGE, state
+from recoup.cli.output import console, day, err_console, money, print_json
+from recoup.clock import local_today
+from recoup.domain.aging import DEFAULT_BUCKETS, BucketSpecError, parse_buckets
+from recoup.domain.money import Money
+from recoup.services import accounts, importing, reports
+from recoup.services.importing import ImportReport, Kind, Options
+from recoup.services.mappings import load_options, save_options
+
+import_app = typer.Typer(
+    help="Import customers, invoices or payments from CSV or XLSX.", no_args_is_help=True
+)
+
+
+def as_of_option() -> Any:
+    return typer.Option(
+        None,
+        "--as-of",
+        help="The date to report at (YYYY-MM-DD; default today).",
+        formats=["%Y-%m-%d"],
+    )
+
+
+def _as_of(value: datetime | date | None) -> date:
+    if value is None:
+        return local_today()
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _run_import(
+    ctx: typer.Context,
+    kind: Kind,
+    file: Path,
+    maps: list[str],
+    mapping_file: Path | None,
+    save_mapping: Path | None,
+    date_format: str | None,
+    currency: str | None,
+    decimal: str | None,
+    encoding: str | None,
+    delimiter: str | None,
+    sheet: str | None,
+    terms: int | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    st = state(ctx)
+    cli_opts = Options(
+        date_format=date_format,
+        currency=currency,
+        decimal=decimal,
+        encoding=encoding,
+        delimiter=delimiter,
+        sheet=sheet,
+        terms_days=terms,
+    )
+    if decimal not in (None, ".", ","):
+        err_console.print("--decimal must be . or ,")
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        options = load_options(maps, mapping_file, cli_opts)
+    except ValueError as err:
+        problems = getattr(err, "problems", None) or [err]
+        for p in problems:
+            err_console.print(str(p), markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    show_bar = not as_json and file.exists() and file.stat().st_size > 2_000_000
+    if show_bar:
+        with Progress(
+            TextColumn("[bold]reading {task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(file.name, total=1)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            report = importing.import_file(
+                st.book, kind, file, options, dry_run=dry_run, progress=progress
+            )
+    else:
+        report = importing.import_file(st.book, kind, file, options, dry_run=dry_run)
+    if save_mapping is not None and report.ok:
+        save_options(save_mapping, kind, options)
+    _print_report(report, as_json)
+    if not report.ok:
+        raise typer.Exit(EXIT_REFUSED)
+
+
+def _print_report(report: ImportReport, as_json: bool) -> None:
+    if as_json:
+        print_json(report.to_json())
+        return
+    if report.problems:
+        for p in report.problems:
+            err_console.print(str(p), markup=False, highlight=False)
+        err_console.print(
+            f"[red]Refused:[/] {len(report.problems)} problem(s) in {report.file}; "
+            "nothing was imported."
+        )
+        return
+    verb = "would import" if report.dry_run else "imported"
+    console.print(
+        f"{report.kind}: {verb} {report.imported}, updated {report.updated}, unchanged "
+        f"{report.unchanged} ({report.rows} rows"
+        + (f", {report.customers_created} new customers" if report.customers_created else "")
+        + ")"
+    )
+
+
+def _import_command(kind: Kind) -> None:
+    def command(
+        ctx: typer.Context,
+        file: Path = typer.Argument(..., help="A .csv or .xlsx file."),
+        maps: list[str] = typer.Option(
+            [], "--map", help="SOURCE=field: feed a field from a column (repeatable)."
+        ),
+        mapping_file: Path | None = typer.Option(
+            None, "--mapping", help="A saved mapping file (TOML) with columns and settings."
+        ),
+        save_mapping: Path | None = typer.Option(
+            None, "--save-mapping", help="Save the mapping and settings used to this file."
+        ),
+        date_format: str | None = typer.Option(
+            None,
+            "--date-format",
+            help="e.g. %m/%d/%Y; without it the format is detected and "
+            "ambiguous dates are refused.",
+        ),
+        currency: str | None = typer.Option(
+            None, "--currency", help="Currency for rows that name none (ISO 4217 code)."
+        ),
+        decimal: str | None = typer.Option(
+            None, "--decimal", help="The decimal mark, . or , (detected when not given)."
+        ),
+        encoding: str | None = typer.Option(
+            None, "--encoding", help="Text encoding of a CSV file (default utf-8)."
+        ),
+        delimiter: str | None = typer.Option(
+            None, "--delimiter", help="CSV delimiter (detected when not given)."
+        ),
+        sheet: str | None = typer.Option(None, "--sheet", help="XLSX sheet (default: first)."),
+        terms: int | None = typer.Option(
+            None, "--terms", help="Payment terms in days for invoices without a due date."
+        ),
+        dry_run: bool = typer.Option(False, "--dry-run", help="Check only; write nothing."),
+        as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    ) -> None:
+        _run_import(
+            ctx,
+            kind,
+            file,
+            maps,
+            mapping_file,
+            save_mapping,
+            date_format,
+            currency,
+            decimal,
+            encoding,
+            delimiter,
+            sheet,
+            terms,
+            dry_run,
+            as_json,
+        )
+
+    command.__doc__ = f"Import {kind.value} from a CSV or XLSX file (all rows or none)."
+    import_app.command(kind.value)(command)
+
+
+for _kind in (Kind.CUSTOMERS, Kind.INVOICES, Kind.PAYMENTS):
+    _import_command(_kind)
+
+
+def aging_command(
+    ctx: typer.Context,
+    as_of: datetime | None = as_of_option(),
+    buckets: str | None = typer.Option(
+        None, "--buckets", help="Bucket limits in days past due, e.g. 30,60,90,120."
+    ),
+    customer: str | None = typer.Option(None, "--customer", help="Only this customer."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Open invoices by days past due."""
+    st = state(ctx)
+    try:
+        spec = parse_buckets(buckets) if buckets else DEFAULT_BUCKETS
+    except BucketSpecError as err:
+        err_console.print(str(err))
+        raise typer.Exit(EXIT_USAGE) from None
+    report = reports.aging(st.book, _as_of(as_of), spec, customer=customer)
+    if as_json:
+        print_json(report.to_json())
+        return
+    loc = st.settings.locale
+    for cur in report.currencies:
+        table = Table(title=f"Aging at {day(report.as_of, loc)} ({cur.currency})")
+        table.add_column("Days past due")
+        table.add_column("Invoices", justify="right")
+        table.add_column("Open amount", justify="right")
+        for b in cur.buckets:
+            table.add_row(b.label, str(b.count), money(b.amount, loc))
+        table.add_row(
+            "[bold]total", str(sum(b.count for b in cur.buckets)), f"[bold]{money(cur.total, loc)}"
+        )
+        console.print(table)
+        if cur.unapplied:
+            console.print(f"Unapplied payments and credits: {money(cur.unapplied, loc)}")
+
+
+def dso_command(
+    ctx: typer.Context,
+    as_of: datetime | None = as_of_option(),
+    window: int = typer.Option(90, "--window", min=1, help="Days of sales to compare with."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Days sales outstanding (standard and countback)."""
+    st = state(ctx)
+    report = reports.dso(st.book, _as_of(as_of), window)
+    if as_json:
+        print_json(report.to_json())
+        return
+    loc = st.settings.locale
+    table = Table(title=f"DSO at {day(report.as_of, loc)}, {window}-day window")
+    for col in ("Currency", "DSO", "Countback DSO", "Receivable", "Credit sales"):
+        table.add_column(col, justify="right")
+    for c in report.currencies:
+        table.add_row(
+            c.currency,
+            str(c.dso or "—"),
+            str(c.countback_dso or "—"),
+            money(c.receivable, loc),
+            money(c.credit_sales, loc),
+        )
+    console.print(table)
+
+
+def customers_command(
+    ctx: typer.Context,
+    search: str = typer.Option("", "--search", "-s", help="Part of a name or id."),
+    sort: str = typer.Option("name", "--sort", help="name, key, balance, overdue or oldest."),
+    desc: bool = typer.Option(False, "--desc", help="Largest or latest first."),
+    page: int = typer.Option(1, "--page", min=1),
+    per_page: int = typer.Option(50, "--per-page", min=1, max=500),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """List customers with what they owe."""
+    st = state(ctx)
+    try:
+        result = accounts.list_customers(st.book, local_today(), search, sort, desc, page, per_page)
+    except ValueError as err:
+        err_console.print(str(err))
+        raise typer.Exit(EXIT_USAGE) from None
+    if as_json:
+        print_json(result.to_json())
+        return
+    loc = st.settings.locale
+    table = Table(title=f"Customers (page {result.page} of {result.pages}, {result.total} in all)")
+    for col in ("Id", "Name", "Country", "Open", "Balance", "Overdue", "Oldest due"):
+        table.add_column(col)
+    for c in result.lines:
+        cur = c.currency
+        table.add_row(
+            c.key,
+            c.name,
+            c.country,
+            str(c.open_count),
+            money(Money(c.balance_minor, cur), loc) if cur else "—",
+            money(Money(c.overdue_minor, cur), loc) if cur else "—",
+            day(c.oldest_due, loc),
+        )
+    console.print(table)
+
+
+def account_command(
+    ctx: typer.Context,
+    customer: str = typer.Argument(..., help="The customer's id."),
+    as_of: datetime | None = as_of_option(),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """One customer's account: contacts, invoices, payments, balance, aging."""
+    st = state(ctx)
+    try:
+        acc = accounts.account(st.book, customer, _as_of(as_of))
+    except accounts.NotFoundError as err:
+        err_console.print(str(err))
+        raise typer.Exit(EXIT_NOT_FOUND) from None
+    if as_json:
+        print_json(acc.to_json())
+        return
+    loc = st.settings.locale
+    c = acc.customer
+    console.print(f"[bold]{c['name']}[/] ({c['key']}, {c['country'] or 'no country'})")
+    for ct in acc.contacts:
+        console.print(
+            f"  {ct['name']} · {ct['email']} · {ct['phone']} · prefers {ct['preferred_channel']}"
+        )
+    for bal in acc.balances:
+        console.print(f"Balance: [bold]{money(bal, loc)}[/]")
+    b = acc.behaviour
+    if b.settled_count:
+        console.print(
+            f"Pays on average {b.average_days_to_pay} days after invoicing, "
+            f"{b.average_days_late} days late ({b.settled_count} invoices settled)"
+        )
+    table = Table(title="Invoices")
+    for col in ("Number", "Issued", "Due", "Amount", "Open", "Status", "Days past due"):
+        table.add_column(col)
+    for i in acc.invoices:
+        table.add_row(
+            i.number,
+            day(i.issue_date, loc),
+            day(i.due_date, loc),
+            money(i.amount, loc),
+            money(i.open, loc),
+            i.status,
+            str(i.days_past_due) if i.open.minor else "",
+        )
+    console.print(table)
+    if acc.payments:
+        table = Table(title="Payments")
+        for col in ("Date", "Amount", "Method", "Reference", "Invoice"):
+            table.add_column(col)
+        for p in acc.payments:
+            table.add_row(
+                day(p.date, loc), money(p.amount, loc), p.method, p.reference, p.invoice or ""
+            )
+        console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(import_app, name="import")
+    app.command("aging")(aging_command)
+    app.command("dso")(dso_command)
+    app.command("customers")(customers_command)
+    app.command("account")(account_command)

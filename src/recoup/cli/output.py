@@ -1,0 +1,32 @@
+"""Printing: JSON for programs, Rich tables for people (Babel formats money and dates)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+from rich.console import Console
+
+from recoup.domain.money import Money
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def money(value: Money, locale: str) -> str:
+    return format_currency(value.amount, value.currency, locale=locale)
+
+
+def day(value: date | None, locale: str) -> str:
+    return format_date(value, format="medium", locale=locale) if value else "—"
+
+
+def number(value: Any, locale: str) -> str:
+    return format_decimal(value, locale=locale)

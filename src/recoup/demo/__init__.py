@@ -1,0 +1,1 @@
+"""A seeded generator of realistic demo books (pure: returns records, writes nothing)."""

@@ -1,0 +1,1 @@
+"""The pure core: money, dates, ledger maths, aging and DSO. No I/O, no frameworks."""

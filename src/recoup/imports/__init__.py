@@ -1,0 +1,1 @@
+"""Readers for accounting exports: CSV and XLSX customers, invoices and payments."""

@@ -1,0 +1,114 @@
+"""Re-apply payments and credit notes to invoices for some customers, and store the result.
+
+The rule is the domain's (`recoup.domain.allocation`); this module reads the ledger,
+runs it per customer and writes the allocations and each invoice's derived fields
+(status, open amount, first payment date, settled date).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import date
+
+from sqlalchemy.engine import Connection
+
+from recoup.domain.allocation import allocate
+from recoup.domain.ledger import Credit, CreditKind, DocKind, Invoice
+from recoup.domain.money import Money
+from recoup.store import ledger_repo
+from recoup.store.ledger_repo import InvoiceRow, PaymentRow
+
+
+def recompute(conn: Connection, customer_ids: Collection[int] | None) -> None:
+    """Recompute allocations for `customer_ids` (None: every customer)."""
+    ids = None if customer_ids is None else sorted(customer_ids)
+    if ids is not None and not ids:
+        return
+    inv_rows, pay_rows = ledger_repo.load_for_allocation(conn, ids)
+    invoices_by: dict[int, list[InvoiceRow]] = defaultdict(list)
+    payments_by: dict[int, list[PaymentRow]] = defaultdict(list)
+    for inv in inv_rows:
+        invoices_by[inv.customer_id].append(inv)
+    for pay in pay_rows:
+        payments_by[pay.customer_id].append(pay)
+    rows: list[tuple[int, int | None, int | None, date, int]] = []
+    derived: list[tuple[int, str, int, date | None, date | None]] = []
+    for cid in set(invoices_by) | set(payments_by):
+        _one_customer(invoices_by[cid], payments_by[cid], rows, derived)
+    ledger_repo.replace_allocations(
+        conn, [r.id for r in inv_rows], rows, derived, everyone=ids is None
+    )
+
+
+def _one_customer(
+    inv_rows: list[InvoiceRow],
+    pay_rows: list[PaymentRow],
+    rows: list[tuple[int, int | None, int | None, date, int]],
+    derived: list[tuple[int, str, int, date | None, date | None]],
+) -> None:
+    invoices: list[Invoice] = []
+    credits: list[Credit] = []
+    inv_id: dict[str, int] = {}
+    for r in inv_rows:
+        money = Money(r.amount_minor, r.currency)
+        if r.kind == DocKind.CREDIT_NOTE:
+            if r.amount_minor > 0:
+                credits.append(
+                    Credit(
+                        f"c:{r.id}", "", r.issue_date, money, CreditKind.CREDIT_NOTE, r.applies_to
+                    )
+                )
+        else:
+            invoices.append(Invoice(r.number, "", r.issue_date, r.due_date, money))
+            inv_id[r.number] = r.id
+    for p in pay_rows:
+        credits.append(
+            Credit(
+                f"p:{p.id}",
+                "",
+                p.date,
+                Money(p.amount_minor, p.currency),
+                CreditKind.PAYMENT,
+                p.invoice_number,
+            )
+        )
+    if not credits:
+        for r in inv_rows:
+            if r.kind == DocKind.CREDIT_NOTE:
+                derived.append((r.id, "credit", r.amount_minor, None, None))
+            else:
+                status = "open" if r.amount_minor else "paid"
+                settled = None if r.amount_minor else r.issue_date
+                derived.append((r.id, status, r.amount_minor, None, settled))
+        return
+    result = allocate(invoices, credits)
+    paid: dict[str, int] = defaultdict(int)
+    first: dict[str, date] = {}
+    last: dict[str, date] = {}
+    for a in result.allocations:
+        kind, _, ident = a.credit.partition(":")
+        rows.append(
+            (
+                inv_id[a.invoice],
+                int(ident) if kind == "p" else None,
+                int(ident) if kind == "c" else None,
+                a.date,
+                a.amount.minor,
+            )
+        )
+        paid[a.invoice] += a.amount.minor
+        first[a.invoice] = min(first.get(a.invoice, a.date), a.date)
+        last[a.invoice] = max(last.get(a.invoice, a.date), a.date)
+    for r in inv_rows:
+        if r.kind == DocKind.CREDIT_NOTE:
+            rest = result.unapplied.get(f"c:{r.id}")
+            derived.append((r.id, "credit", rest.minor if rest else 0, None, None))
+            continue
+        done = paid.get(r.number, 0)
+        open_minor = r.amount_minor - done
+        if open_minor == 0:
+            status, settled = "paid", last.get(r.number, r.issue_date)
+        else:
+            status, settled = ("partial" if done else "open"), None
+        derived.append((r.id, status, open_minor, first.get(r.number), settled))

@@ -1,0 +1,361 @@
+"""Imports of customers, invoices and payments: all rows land, or none.
+
+The file is read and checked first (`recoup.imports`); then, in one write transaction,
+the records are checked against the book (unknown invoices, customers that disagree,
+currencies that disagree) and written. Any problem rolls the transaction back, so a
+refused import leaves the book exactly as it was. Natural keys make re-imports safe:
+invoices by number, customers by id, payments by reference (or, without one, by
+invoice or customer, date, amount and currency, counting repeats within the file).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from recoup.domain.currencies import MINOR_UNITS
+from recoup.imports import mapping, records
+from recoup.imports.fields import Kind
+from recoup.imports.mapping import Options
+from recoup.imports.numbers import AmountError, to_minor
+from recoup.imports.problems import InputError, Problem
+from recoup.imports.source import Progress, open_table
+from recoup.services import allocation_sync
+from recoup.services.book import Book, Rollback
+from recoup.store import ledger_repo
+
+__all__ = ["ImportReport", "Kind", "Options", "import_file"]
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    file: str
+    rows: int = 0
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    customers_created: int = 0
+    dry_run: bool = False
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "imported": self.imported,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "problems": [str(p) for p in self.problems],
+            "kind": self.kind,
+            "file": self.file,
+            "rows": self.rows,
+            "customers_created": self.customers_created,
+            "dry_run": self.dry_run,
+        }
+
+
+class _Refused(Rollback):
+    pass
+
+
+def import_file(
+    book: Book,
+    kind: Kind,
+    path: Path,
+    options: Options,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    report = ImportReport(kind.value, str(path), dry_run=dry_run)
+    try:
+        table = open_table(path, options.encoding, options.delimiter, options.sheet, progress)
+        cmap = mapping.resolve(kind, table.header, options.columns, table.name)
+        reader = {
+            Kind.INVOICES: records.read_invoices,
+            Kind.PAYMENTS: records.read_payments,
+            Kind.CUSTOMERS: records.read_customers,
+        }[kind]
+        parsed = reader(table, cmap, options)
+    except InputError as err:
+        report.problems = err.problems
+        return report
+    report.rows = parsed.rows
+    if parsed.problems:
+        report.problems = parsed.problems
+        return report
+    writer = {
+        Kind.INVOICES: _write_invoices,
+        Kind.PAYMENTS: _write_payments,
+        Kind.CUSTOMERS: _write_customers,
+    }[kind]
+    try:
+        with book.write() as conn:
+            writer(conn, parsed, report)
+            if report.problems:
+                raise _Refused
+            if dry_run:
+                raise Rollback
+    except _Refused:
+        report.imported = report.updated = report.unchanged = report.customers_created = 0
+    except Rollback:
+        pass
+    return report
+
+
+def _problem(report: ImportReport, line: int, message: str) -> None:
+    report.problems.append(Problem(report.file, line, None, message))
+
+
+def _create_customers(
+    conn: Connection, wanted: dict[str, str], report: ImportReport
+) -> dict[str, int]:
+    """Ids of the customers in `wanted` (key -> name), creating the unknown ones."""
+    ids = ledger_repo.customer_ids(conn)
+    new = [
+        (key, name or key, "", "en", "UTC", "") for key, name in wanted.items() if key not in ids
+    ]
+    if new:
+        ledger_repo.insert_customers(conn, new)
+        report.customers_created = len(new)
+        ids = ledger_repo.customer_ids(conn)
+    return ids
+
+
+def _write_invoices(conn: Connection, parsed: records.Parsed, report: ImportReport) -> None:
+    wanted: dict[str, str] = {}
+    for rec in parsed.invoices:
+        if rec.customer not in wanted or (rec.customer_name and not wanted[rec.customer]):
+            wanted[rec.customer] = rec.customer_name
+    ids = _create_customers(conn, wanted, report)
+    existing = ledger_repo.invoice_index(conn)
+    numbers = {rec.number for rec in parsed.invoices}
+    inserts: list[tuple[Any, ...]] = []
+    touched: set[int] = set()
+    for rec in parsed.invoices:
+        assert isinstance(rec.issue_date, date)
+        assert isinstance(rec.due_date, date)
+        assert rec.amount_minor is not None
+        cid = ids[rec.customer]
+        if rec.applies_to and rec.applies_to not in numbers and rec.applies_to not in existing:
+            _problem(
+                report,
+                rec.line,
+                f"credit note {rec.number} applies to invoice "
+                f"{rec.applies_to}, which is neither in the file nor in the book",
+            )
+        values = (
+            cid,
+            rec.kind,
+            rec.issue_date,
+            rec.due_date,
+            rec.currency,
+            rec.amount_minor,
+            rec.tax_minor,
+            rec.reference,
+            rec.terms_days,
+            rec.applies_to,
+        )
+        old = existing.get(rec.number)
+        if old is None:
+            credit = rec.kind == "credit_note"
+            status = "credit" if credit else ("open" if rec.amount_minor else "paid")
+            settled = None if credit or rec.amount_minor else rec.issue_date
+            inserts.append((cid, rec.number, *values[1:], status, rec.amount_minor, None, settled))
+            report.imported += 1
+            if credit:
+                touched.add(cid)
+        elif tuple(old[1:]) == values:
+            report.unchanged += 1
+        else:
+            report.updated += 1
+            ledger_repo.update_invoice(
+                conn,
+                old[0],
+                {
+                    "customer_id": cid,
+                    "kind": rec.kind,
+                    "issue_date": rec.issue_date,
+                    "due_date": rec.due_date,
+                    "currency": rec.currency,
+                    "amount_minor": rec.amount_minor,
+                    "tax_minor": rec.tax_minor,
+                    "reference": rec.reference,
+                    "terms_days": rec.terms_days,
+                    "applies_to": rec.applies_to,
+                    "status": "credit" if rec.kind == "credit_note" else "open",
+                    "open_minor": rec.amount_minor,
+                    "first_paid_on": None,
+                    "settled_on": None,
+                },
+            )
+            touched.update((cid, old[1]))
+    if report.problems:
+        return
+    ledger_repo.insert_invoices(conn, inserts)
+    # new invoices change the allocation only where there are credits to apply
+    with_credits = ledger_repo.customers_with_credits(conn)
+    allocation_sync.recompute(conn, touched | ({row[0] for row in inserts} & with_credits))
+
+
+def _write_payments(conn: Connection, parsed: records.Parsed, report: ImportReport) -> None:
+    owners = ledger_repo.invoice_owners(conn, [r.invoice for r in parsed.payments if r.invoice])
+    ids = ledger_repo.customer_ids(conn)
+    key_of_id = {v: k for k, v in ids.items()}
+    existing = ledger_repo.payment_index(conn)
+    seen: Counter[str] = Counter()
+    by_ref: dict[str, tuple[int, tuple[Any, ...]]] = {}
+    inserts: list[tuple[Any, ...]] = []
+    touched: set[int] = set()
+    for rec in parsed.payments:
+        cid: int | None = None
+        currency = rec.currency
+        if rec.invoice:
+            owner = owners.get(rec.invoice)
+            if owner is None:
+                _problem(
+                    report,
+                    rec.line,
+                    f"invoice {rec.invoice} is not in the book (import the invoices first)",
+                )
+                continue
+            cid, inv_currency = owner
+            if rec.customer and ids.get(rec.customer) != cid:
+                _problem(
+                    report,
+                    rec.line,
+                    f"invoice {rec.invoice} belongs to customer "
+                    f"{key_of_id[cid]}, not {rec.customer}",
+                )
+                continue
+            if currency and currency != inv_currency:
+                _problem(
+                    report,
+                    rec.line,
+                    f"the payment is in {currency} but invoice {rec.invoice} is in {inv_currency}",
+                )
+                continue
+            currency = inv_currency
+        else:
+            assert rec.customer is not None
+            cid = ids.get(rec.customer)
+            if cid is None:
+                _problem(report, rec.line, f"customer {rec.customer} is not in the book")
+                continue
+            if currency is None:
+                _problem(report, rec.line, "no currency: add a currency column or pass --currency")
+                continue
+        amount = rec.amount_minor
+        if amount is None and rec.parsed_amount is not None:
+            try:
+                amount = to_minor(rec.parsed_amount, MINOR_UNITS[currency])
+            except AmountError as err:
+                _problem(report, rec.line, f"amount {err}, the most {currency} allows")
+                continue
+        assert amount is not None
+        assert isinstance(rec.date, date)
+        values = (cid, rec.date, currency, amount, rec.method, rec.reference, rec.invoice)
+        if rec.reference:
+            key = f"ref:{rec.reference}"
+            if key in by_ref:
+                first_line, first_values = by_ref[key]
+                if first_values != values:
+                    _problem(
+                        report,
+                        rec.line,
+                        f"payment reference {rec.reference} appears "
+                        f"again (first at line {first_line}) with different values",
+                    )
+                continue
+            by_ref[key] = (rec.line, values)
+        else:
+            base = f"auto:{rec.invoice or 'c:' + key_of_id[cid]}|{rec.date}|{amount}|{currency}"
+            seen[base] += 1
+            key = base if seen[base] == 1 else f"{base}#{seen[base]}"
+        old = existing.get(key)
+        if old is None:
+            inserts.append((cid, key, *values[1:]))
+            report.imported += 1
+            touched.add(cid)
+        elif tuple(old[1:]) == values:
+            report.unchanged += 1
+        else:
+            report.updated += 1
+            touched.update((cid, old[1]))
+            ledger_repo.update_payment(
+                conn,
+                old[0],
+                {
+                    "customer_id": cid,
+                    "date": rec.date,
+                    "currency": currency,
+                    "amount_minor": amount,
+                    "method": rec.method,
+                    "reference": rec.reference,
+                    "invoice_number": rec.invoice,
+                },
+            )
+    if report.problems:
+        return
+    ledger_repo.insert_payments(conn, inserts)
+    allocation_sync.recompute(conn, touched)
+
+
+_CUSTOMER_FIELDS = ("name", "country", "language", "timezone", "tags")
+_CONTACT_FIELDS = ("contact", "email", "phone", "address", "channel")
+
+
+def _write_customers(conn: Connection, parsed: records.Parsed, report: ImportReport) -> None:
+    existing = ledger_repo.customer_rows(conn)
+    inserts: list[tuple[Any, ...]] = []
+    contacts_for: list[tuple[str, tuple[str, ...]]] = []
+    for rec in parsed.customers:
+        v = rec.values
+        if "country" in v:
+            v["country"] = v["country"].upper()
+        old = existing.get(rec.customer)
+        if old is None:
+            inserts.append(
+                (
+                    rec.customer,
+                    v.get("name") or rec.customer,
+                    v.get("country", ""),
+                    v.get("language") or "en",
+                    v.get("timezone") or "UTC",
+                    v.get("tags", ""),
+                )
+            )
+            report.imported += 1
+        else:
+            current = dict(zip(("id", *ledger_repo.CUSTOMER_COLUMNS), old, strict=True))
+            changes = {f: v[f] for f in _CUSTOMER_FIELDS if f in v and v[f] != current[f]}
+            if changes:
+                ledger_repo.update_customer(conn, current["id"], changes)
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        if any(v.get(f) for f in _CONTACT_FIELDS):
+            contacts_for.append(
+                (
+                    rec.customer,
+                    (
+                        v.get("contact") or v.get("name") or rec.customer,
+                        v.get("email", ""),
+                        v.get("phone", ""),
+                        v.get("address", ""),
+                        v.get("channel") or "email",
+                    ),
+                )
+            )
+    ledger_repo.insert_customers(conn, inserts)
+    ids = ledger_repo.customer_ids(conn)
+    for key, contact in contacts_for:
+        ledger_repo.replace_contacts(conn, ids[key], [contact])

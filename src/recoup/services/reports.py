@@ -1,0 +1,214 @@
+"""Aging and DSO reports."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from recoup.domain.aging import DEFAULT_BUCKETS, Bucket, due_date_bounds
+from recoup.domain.dates import month_periods_back
+from recoup.domain.dso import SalesPeriod, countback_dso, standard_dso
+from recoup.domain.money import Money
+from recoup.services.book import Book
+from recoup.store import ledger_repo, report_repo
+
+
+@dataclass(frozen=True)
+class BucketLine:
+    label: str
+    amount: Money
+    count: int
+
+
+@dataclass(frozen=True)
+class CurrencyAging:
+    currency: str
+    buckets: tuple[BucketLine, ...]
+    total: Money
+    overdue: Money
+    unapplied: Money
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "currency": self.currency,
+            "buckets": [
+                {"label": b.label, "amount": b.amount.to_json(), "count": b.count}
+                for b in self.buckets
+            ],
+            "total": self.total.to_json(),
+            "overdue": self.overdue.to_json(),
+            "unapplied": self.unapplied.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class AgingReport:
+    as_of: date
+    currencies: tuple[CurrencyAging, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        if len(self.currencies) == 1:
+            return {"as_of": self.as_of.isoformat(), **self.currencies[0].to_json()}
+        return {
+            "as_of": self.as_of.isoformat(),
+            "by_currency": [c.to_json() for c in self.currencies],
+        }
+
+
+def aging(
+    book: Book,
+    as_of: date,
+    buckets: Sequence[Bucket] = DEFAULT_BUCKETS,
+    customer: str | None = None,
+    with_unapplied: bool = True,
+) -> AgingReport:
+    """Open invoices at `as_of` by days past due. With no open invoice at all, the book's
+    first currency (or USD for an empty book) is shown with zero totals."""
+    bounds = due_date_bounds(buckets, as_of)
+    with book.read() as conn:
+        cid = None
+        if customer is not None:
+            row = ledger_repo.get_customer(conn, customer)
+            cid = row["id"] if row else -1
+        rows = report_repo.aging_rows(conn, as_of, bounds, cid)
+        unapplied = (
+            report_repo.unapplied_credit(conn, as_of) if with_unapplied and cid is None else {}
+        )
+        known = report_repo.currencies(conn)
+    currencies = sorted({r.currency for r in rows} | set(unapplied)) or known[:1] or ["USD"]
+    out = []
+    for cur in currencies:
+        amounts = [0] * len(buckets)
+        counts = [0] * len(buckets)
+        for r in rows:
+            if r.currency == cur:
+                amounts[r.bucket] += r.amount_minor
+                counts[r.bucket] += r.count
+        lines = tuple(
+            BucketLine(b.label, Money(amounts[i], cur), counts[i]) for i, b in enumerate(buckets)
+        )
+        overdue = sum(amounts[i] for i, b in enumerate(buckets) if b.low is not None and b.low > 0)
+        out.append(
+            CurrencyAging(
+                cur,
+                lines,
+                Money(sum(amounts), cur),
+                Money(overdue, cur),
+                Money(unapplied.get(cur, 0), cur),
+            )
+        )
+    return AgingReport(as_of, tuple(out))
+
+
+@dataclass(frozen=True)
+class CurrencyDso:
+    currency: str
+    dso: Decimal | None
+    countback_dso: Decimal | None
+    receivable: Money
+    credit_sales: Money
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "currency": self.currency,
+            "dso": None if self.dso is None else str(self.dso),
+            "countback_dso": None if self.countback_dso is None else str(self.countback_dso),
+            "receivable": self.receivable.to_json(),
+            "credit_sales": self.credit_sales.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class DsoReport:
+    as_of: date
+    window_days: int
+    currencies: tuple[CurrencyDso, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        head = {"as_of": self.as_of.isoformat(), "window": self.window_days}
+        if len(self.currencies) == 1:
+            return {**head, **self.currencies[0].to_json()}
+        return {**head, "by_currency": [c.to_json() for c in self.currencies]}
+
+
+COUNTBACK_MONTHS = 36
+
+
+def dso(book: Book, as_of: date, window_days: int = 90) -> DsoReport:
+    """Standard DSO over `window_days` and countback DSO (calendar months, up to 3 years).
+
+    The receivable is the gross amount of invoices open at `as_of`; credit sales are
+    the invoices issued in the window less credit notes issued in it.
+    """
+    if window_days <= 0:
+        raise ValueError("the window must be at least one day")
+    periods = month_periods_back(as_of, COUNTBACK_MONTHS)
+    earliest = min(as_of - timedelta(days=window_days - 1), periods[-1][0])
+    with book.read() as conn:
+        rows = report_repo.aging_rows(conn, as_of, [None])
+        sales = report_repo.sales_by_day(conn, earliest, as_of)
+        known = report_repo.currencies(conn)
+    receivable: dict[str, int] = {}
+    for r in rows:
+        receivable[r.currency] = receivable.get(r.currency, 0) + r.amount_minor
+    window_start = as_of - timedelta(days=window_days - 1)
+    currencies = sorted(set(receivable) | {c for c, _, _ in sales}) or known[:1] or ["USD"]
+    out = []
+    for cur in currencies:
+        in_window = sum(a for c, d, a in sales if c == cur and d >= window_start)
+        per_period = [
+            SalesPeriod(start, end, sum(a for c, d, a in sales if c == cur and start <= d <= end))
+            for start, end in periods
+        ]
+        rec = receivable.get(cur, 0)
+        out.append(
+            CurrencyDso(
+                cur,
+                standard_dso(rec, in_window, window_days),
+                countback_dso(rec, per_period),
+                Money(rec, cur),
+                Money(in_window, cur),
+            )
+        )
+    return DsoReport(as_of, window_days, tuple(out))
+
+
+@dataclass(frozen=True)
+class OverdueAccount:
+    customer: str
+    name: str
+    overdue: Money
+    count: int
+    oldest_due: date
+    days_past_due: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "customer": self.customer,
+            "name": self.name,
+            "currency": self.overdue.currency,
+            "overdue": self.overdue.to_json(),
+            "invoices": self.count,
+            "oldest_due": self.oldest_due.isoformat(),
+            "days_past_due": self.days_past_due,
+        }
+
+
+def top_overdue(book: Book, as_of: date, limit: int = 10) -> list[OverdueAccount]:
+    """The accounts with the largest amounts past due at `as_of`."""
+    with book.read() as conn:
+        rows = report_repo.top_overdue(conn, as_of, limit)
+    return [
+        OverdueAccount(
+            r["key"],
+            r["name"],
+            Money(int(r["overdue"]), r["currency"]),
+            r["n"],
+            r["oldest_due"],
+            (as_of - r["oldest_due"]).days,
+        )
+        for r in rows
+    ]

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy tables, migrations and queries for SQLite and PostgreSQL."""

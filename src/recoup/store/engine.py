@@ -1,0 +1,59 @@
+"""Engines for a SQLite path or a database URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection
+
+
+def database_url(path_or_url: str) -> str:
+    """A SQLAlchemy URL for a file path or a URL (postgresql:// uses psycopg 3)."""
+    if "://" not in path_or_url:
+        return f"sqlite:///{Path(path_or_url).expanduser().resolve()}"
+    if path_or_url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + path_or_url.split("://", 1)[1]
+    return path_or_url
+
+
+def make_engine(path_or_url: str, **kwargs: Any) -> Engine:
+    url = database_url(path_or_url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, **kwargs)
+        _sqlite_setup(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def is_sqlite(conn: Connection | Engine) -> bool:
+    return conn.dialect.name == "sqlite"
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    """WAL, foreign keys, a busy timeout, and transactions that SQLAlchemy controls.
+
+    The sqlite3 driver's own transaction handling is switched off so that a unit of
+    work begins with BEGIN (or BEGIN IMMEDIATE for writers, which takes the write lock
+    at once instead of failing half way) and covers every statement in it.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA cache_size=-200000")
+        cur.execute("PRAGMA temp_store=MEMORY")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get("immediate"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")

@@ -1,0 +1,278 @@
+"""Reads and writes of the ledger: customers, contacts, invoices, payments, allocations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.engine import Connection
+
+from recoup.store.bulk import insert_rows
+from recoup.store.tables import allocations, contacts, customers, invoices, payments
+
+CUSTOMER_COLUMNS = ("key", "name", "country", "language", "timezone", "tags")
+INVOICE_COLUMNS = (
+    "customer_id",
+    "number",
+    "kind",
+    "issue_date",
+    "due_date",
+    "currency",
+    "amount_minor",
+    "tax_minor",
+    "reference",
+    "terms_days",
+    "applies_to",
+    "status",
+    "open_minor",
+    "first_paid_on",
+    "settled_on",
+)
+PAYMENT_COLUMNS = (
+    "customer_id",
+    "key",
+    "date",
+    "currency",
+    "amount_minor",
+    "method",
+    "reference",
+    "invoice_number",
+)
+CONTACT_COLUMNS = ("customer_id", "name", "email", "phone", "address", "preferred_channel")
+
+
+# --- customers -------------------------------------------------------------------
+
+
+def customer_ids(conn: Connection) -> dict[str, int]:
+    return {key: cid for cid, key in conn.execute(select(customers.c.id, customers.c.key))}
+
+
+def customer_rows(conn: Connection) -> dict[str, tuple[Any, ...]]:
+    cols = [customers.c[c] for c in ("id", *CUSTOMER_COLUMNS)]
+    return {row[1]: tuple(row) for row in conn.execute(select(*cols))}
+
+
+def insert_customers(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
+    insert_rows(conn, customers, CUSTOMER_COLUMNS, rows)
+
+
+def update_customer(conn: Connection, customer_id: int, values: dict[str, Any]) -> None:
+    conn.execute(update(customers).where(customers.c.id == customer_id).values(**values))
+
+
+def get_customer(conn: Connection, key: str) -> dict[str, Any] | None:
+    row = conn.execute(select(customers).where(customers.c.key == key)).mappings().first()
+    return dict(row) if row else None
+
+
+def contacts_of(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
+    q = select(contacts).where(contacts.c.customer_id == customer_id).order_by(contacts.c.id)
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def replace_contacts(conn: Connection, customer_id: int, rows: Sequence[Sequence[Any]]) -> None:
+    conn.execute(delete(contacts).where(contacts.c.customer_id == customer_id))
+    insert_rows(conn, contacts, CONTACT_COLUMNS, [(customer_id, *r) for r in rows])
+
+
+def insert_contacts(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
+    insert_rows(conn, contacts, CONTACT_COLUMNS, rows)
+
+
+def count_customers(conn: Connection) -> int:
+    return conn.execute(select(func.count()).select_from(customers)).scalar_one()
+
+
+# --- invoices and payments --------------------------------------------------------
+
+INVOICE_KEY_FIELDS = (
+    "customer_id",
+    "kind",
+    "issue_date",
+    "due_date",
+    "currency",
+    "amount_minor",
+    "tax_minor",
+    "reference",
+    "terms_days",
+    "applies_to",
+)
+
+
+def invoice_index(conn: Connection) -> dict[str, tuple[Any, ...]]:
+    """number -> (id, *INVOICE_KEY_FIELDS) for every invoice and credit note."""
+    cols = [invoices.c.number, invoices.c.id, *[invoices.c[c] for c in INVOICE_KEY_FIELDS]]
+    return {row[0]: tuple(row[1:]) for row in conn.execute(select(*cols))}
+
+
+def invoice_owners(conn: Connection, numbers: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """number -> (customer id, currency) for the given invoice numbers that exist."""
+    wanted = list(set(numbers))
+    out: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(wanted), 5000):
+        chunk = wanted[start : start + 5000]
+        q = select(invoices.c.number, invoices.c.customer_id, invoices.c.currency).where(
+            invoices.c.number.in_(chunk)
+        )
+        out.update({n: (c, cur) for n, c, cur in conn.execute(q)})
+    return out
+
+
+def insert_invoices(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
+    insert_rows(conn, invoices, INVOICE_COLUMNS, rows)
+
+
+def update_invoice(conn: Connection, invoice_id: int, values: dict[str, Any]) -> None:
+    conn.execute(update(invoices).where(invoices.c.id == invoice_id).values(**values))
+
+
+def payment_index(conn: Connection) -> dict[str, tuple[Any, ...]]:
+    """key -> (id, customer_id, date, currency, amount_minor, method, reference, invoice)."""
+    cols = [payments.c[c] for c in ("key", "id", *PAYMENT_COLUMNS) if c != "key"]
+    q = select(payments.c.key, *cols[1:])
+    return {row[0]: tuple(row[1:]) for row in conn.execute(q)}
+
+
+def insert_payments(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
+    insert_rows(conn, payments, PAYMENT_COLUMNS, rows)
+
+
+def update_payment(conn: Connection, payment_id: int, values: dict[str, Any]) -> None:
+    conn.execute(update(payments).where(payments.c.id == payment_id).values(**values))
+
+
+def customers_with_credits(conn: Connection) -> set[int]:
+    q1 = select(payments.c.customer_id).distinct()
+    q2 = select(invoices.c.customer_id).where(invoices.c.kind == "credit_note").distinct()
+    return {r[0] for r in conn.execute(q1)} | {r[0] for r in conn.execute(q2)}
+
+
+# --- allocation: what a recomputation reads and writes ------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceRow:
+    id: int
+    customer_id: int
+    number: str
+    kind: str
+    issue_date: date
+    due_date: date
+    currency: str
+    amount_minor: int
+    applies_to: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRow:
+    id: int
+    customer_id: int
+    key: str
+    date: date
+    currency: str
+    amount_minor: int
+    invoice_number: str | None
+
+
+def _chunks(ids: Sequence[int], size: int = 5000) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def load_for_allocation(
+    conn: Connection, customer_ids: Sequence[int] | None
+) -> tuple[list[InvoiceRow], list[PaymentRow]]:
+    """Invoices, credit notes and payments of the customers (None: of everyone)."""
+    inv_cols = [invoices.c[f] for f in InvoiceRow.__dataclass_fields__]
+    pay_cols = [payments.c[f] for f in PaymentRow.__dataclass_fields__]
+    inv: list[InvoiceRow] = []
+    pay: list[PaymentRow] = []
+    if customer_ids is None:
+        inv = [InvoiceRow(*r) for r in conn.execute(select(*inv_cols))]
+        pay = [PaymentRow(*r) for r in conn.execute(select(*pay_cols))]
+        return inv, pay
+    for chunk in _chunks(list(customer_ids)):
+        q = select(*inv_cols).where(invoices.c.customer_id.in_(chunk))
+        inv.extend(InvoiceRow(*r) for r in conn.execute(q))
+        q = select(*pay_cols).where(payments.c.customer_id.in_(chunk))
+        pay.extend(PaymentRow(*r) for r in conn.execute(q))
+    return inv, pay
+
+
+ALLOCATION_COLUMNS = ("invoice_id", "payment_id", "credit_note_id", "date", "amount_minor")
+
+
+def replace_allocations(
+    conn: Connection,
+    invoice_ids: Sequence[int],
+    rows: Sequence[Sequence[Any]],
+    derived: Sequence[tuple[int, str, int, date | None, date | None]],
+    everyone: bool = False,
+) -> None:
+    """Replace the allocations of `invoice_ids` and store each invoice's derived fields.
+
+    `derived` holds (invoice id, status, open minor, first paid on, settled on).
+    """
+    if everyone:
+        conn.execute(delete(allocations))
+    else:
+        for chunk in _chunks(list(invoice_ids)):
+            conn.execute(delete(allocations).where(allocations.c.invoice_id.in_(chunk)))
+    insert_rows(conn, allocations, ALLOCATION_COLUMNS, rows)
+    if not derived:
+        return
+    stmt = (
+        update(invoices)
+        .where(invoices.c.id == bindparam("b_id"))
+        .values(
+            status=bindparam("b_status"),
+            open_minor=bindparam("b_open"),
+            first_paid_on=bindparam("b_first"),
+            settled_on=bindparam("b_settled"),
+        )
+    )
+    params = [
+        {"b_id": i, "b_status": s, "b_open": o, "b_first": f, "b_settled": d}
+        for i, s, o, f, d in derived
+    ]
+    conn.execute(stmt, params)
+
+
+# --- account view --------------------------------------------------------------------
+
+
+def invoices_of(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
+    q = (
+        select(invoices)
+        .where(invoices.c.customer_id == customer_id)
+        .order_by(invoices.c.due_date, invoices.c.number)
+    )
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def payments_of(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
+    q = (
+        select(payments)
+        .where(payments.c.customer_id == customer_id)
+        .order_by(payments.c.date, payments.c.key)
+    )
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def allocations_of(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
+    q = (
+        select(
+            allocations.c.invoice_id,
+            allocations.c.payment_id,
+            allocations.c.credit_note_id,
+            allocations.c.date,
+            allocations.c.amount_minor,
+        )
+        .join(invoices, invoices.c.id == allocations.c.invoice_id)
+        .where(invoices.c.customer_id == customer_id)
+    )
+    return [dict(r) for r in conn.execute(q).mappings()]

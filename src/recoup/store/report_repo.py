@@ -1,0 +1,243 @@
+"""Report queries that run in the database: aging, sales for DSO, the customer list.
+
+Aging classifies with plain date comparisons against bucket bounds worked out in the
+domain (`aging.due_date_bounds`), and reads allocations only for invoices that had some
+payment by the as-of date, so one pass over the invoices answers it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy.engine import Connection
+
+from recoup.store.tables import allocations, customers, invoices, payments
+
+
+@dataclass(frozen=True, slots=True)
+class AgingRow:
+    currency: str
+    bucket: int
+    count: int
+    amount_minor: int
+
+
+def _open_at(as_of: date) -> ColumnElement[bool]:
+    return and_(
+        invoices.c.kind == "invoice",
+        invoices.c.issue_date <= as_of,
+        or_(invoices.c.settled_on.is_(None), invoices.c.settled_on > as_of),
+    )
+
+
+def _open_amount_at(as_of: date) -> Any:
+    paid = (
+        select(func.coalesce(func.sum(allocations.c.amount_minor), 0))
+        .where(allocations.c.invoice_id == invoices.c.id, allocations.c.date <= as_of)
+        .scalar_subquery()
+    )
+    return invoices.c.amount_minor - case(
+        (and_(invoices.c.first_paid_on.is_not(None), invoices.c.first_paid_on <= as_of), paid),
+        else_=0,
+    )
+
+
+def aging_rows(
+    conn: Connection,
+    as_of: date,
+    bounds: Sequence[date | None],
+    customer_id: int | None = None,
+) -> list[AgingRow]:
+    """Count and open amount per currency and bucket (index into `bounds`)."""
+    whens = [(invoices.c.due_date >= b, literal(i)) for i, b in enumerate(bounds) if b is not None]
+    last = literal(len(bounds) - 1)
+    bucket = (case(*whens, else_=last) if whens else last).label("bucket")
+    cond = _open_at(as_of)
+    if customer_id is not None:
+        cond = and_(cond, invoices.c.customer_id == customer_id)
+    q = (
+        select(
+            invoices.c.currency,
+            bucket,
+            func.count(),
+            func.sum(_open_amount_at(as_of)),
+        )
+        .where(cond)
+        .group_by(invoices.c.currency, bucket)
+    )
+    return [AgingRow(cur, int(b), int(n), int(a)) for cur, b, n, a in conn.execute(q)]
+
+
+def unapplied_credit(conn: Connection, as_of: date) -> dict[str, int]:
+    """Payments and credit notes dated by `as_of` and not applied by then, per currency."""
+    out: dict[str, int] = {}
+    q = (
+        select(payments.c.currency, func.sum(payments.c.amount_minor))
+        .where(payments.c.date <= as_of)
+        .group_by(payments.c.currency)
+    )
+    for cur, amount in conn.execute(q):
+        out[cur] = out.get(cur, 0) + int(amount)
+    q = (
+        select(invoices.c.currency, func.sum(invoices.c.amount_minor))
+        .where(invoices.c.kind == "credit_note", invoices.c.issue_date <= as_of)
+        .group_by(invoices.c.currency)
+    )
+    for cur, amount in conn.execute(q):
+        out[cur] = out.get(cur, 0) + int(amount)
+    q = (
+        select(invoices.c.currency, func.sum(allocations.c.amount_minor))
+        .select_from(allocations.join(invoices, invoices.c.id == allocations.c.invoice_id))
+        .where(allocations.c.date <= as_of)
+        .group_by(invoices.c.currency)
+    )
+    for cur, amount in conn.execute(q):
+        out[cur] = out.get(cur, 0) - int(amount)
+    return {cur: amount for cur, amount in out.items() if amount}
+
+
+def sales_by_day(conn: Connection, start: date, end: date) -> list[tuple[str, date, int]]:
+    """Invoiced minus credited, per currency and issue day, for days in [start, end]."""
+    signed = case(
+        (invoices.c.kind == "credit_note", -invoices.c.amount_minor), else_=invoices.c.amount_minor
+    )
+    q = (
+        select(invoices.c.currency, invoices.c.issue_date, func.sum(signed))
+        .where(invoices.c.issue_date >= start, invoices.c.issue_date <= end)
+        .group_by(invoices.c.currency, invoices.c.issue_date)
+    )
+    return [(cur, day, int(amount)) for cur, day, amount in conn.execute(q)]
+
+
+def first_issue_date(conn: Connection) -> date | None:
+    first: date | None = conn.execute(select(func.min(invoices.c.issue_date))).scalar_one()
+    return first
+
+
+def currencies(conn: Connection) -> list[str]:
+    q = select(invoices.c.currency).distinct().order_by(invoices.c.currency)
+    return [r[0] for r in conn.execute(q)]
+
+
+# --- customer list -----------------------------------------------------------------
+
+SORTS = {
+    "name": customers.c.name,
+    "key": customers.c.key,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerLine:
+    key: str
+    name: str
+    country: str
+    currency: str | None
+    balance_minor: int
+    overdue_minor: int
+    open_count: int
+    oldest_due: date | None
+
+
+def customer_page(
+    conn: Connection,
+    today: date,
+    search: str,
+    sort: str,
+    descending: bool,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[CustomerLine]]:
+    """One page of customers with their current balance, overdue part and oldest due date.
+
+    Balances come from each invoice's stored open amount (everything recorded so far).
+    """
+    open_inv = (
+        select(
+            invoices.c.customer_id.label("cid"),
+            func.min(invoices.c.currency).label("currency"),
+            func.sum(invoices.c.open_minor).label("balance"),
+            func.sum(case((invoices.c.due_date < today, invoices.c.open_minor), else_=0)).label(
+                "overdue"
+            ),
+            func.count().label("n"),
+            func.min(invoices.c.due_date).label("oldest"),
+        )
+        .where(invoices.c.kind == "invoice", invoices.c.status != "paid")
+        .group_by(invoices.c.customer_id)
+        .subquery()
+    )
+    cond = None
+    if search:
+        like = f"%{search.lower()}%"
+        cond = or_(func.lower(customers.c.name).like(like), func.lower(customers.c.key).like(like))
+    base = select(customers.c.id).select_from(customers)
+    if cond is not None:
+        base = base.where(cond)
+    total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    order_cols: dict[str, Any] = {
+        "name": customers.c.name,
+        "key": customers.c.key,
+        "balance": func.coalesce(open_inv.c.balance, 0),
+        "overdue": func.coalesce(open_inv.c.overdue, 0),
+        "oldest": open_inv.c.oldest,
+    }
+    order = order_cols.get(sort, customers.c.name)
+    order_by = order.desc() if descending else order.asc()
+    q = (
+        select(
+            customers.c.key,
+            customers.c.name,
+            customers.c.country,
+            open_inv.c.currency,
+            func.coalesce(open_inv.c.balance, 0),
+            func.coalesce(open_inv.c.overdue, 0),
+            func.coalesce(open_inv.c.n, 0),
+            open_inv.c.oldest,
+        )
+        .select_from(customers.outerjoin(open_inv, open_inv.c.cid == customers.c.id))
+        .order_by(order_by, customers.c.key)
+        .limit(limit)
+        .offset(offset)
+    )
+    if cond is not None:
+        q = q.where(cond)
+    lines = [
+        CustomerLine(k, n, c, cur, int(b), int(o), int(cnt), old)
+        for k, n, c, cur, b, o, cnt, old in conn.execute(q)
+    ]
+    return total, lines
+
+
+def top_overdue(conn: Connection, as_of: date, limit: int) -> list[dict[str, Any]]:
+    """The customers with the largest amounts past due at `as_of` (all currencies)."""
+    amount = _open_amount_at(as_of)
+    q = (
+        select(
+            customers.c.key,
+            customers.c.name,
+            invoices.c.currency,
+            func.sum(amount).label("overdue"),
+            func.count().label("n"),
+            func.min(invoices.c.due_date).label("oldest_due"),
+        )
+        .select_from(invoices.join(customers, customers.c.id == invoices.c.customer_id))
+        .where(_open_at(as_of), invoices.c.due_date < as_of)
+        .group_by(customers.c.key, customers.c.name, invoices.c.currency)
+        .order_by(func.sum(amount).desc(), customers.c.key)
+        .limit(limit)
+    )
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def settled_invoices(conn: Connection, customer_id: int) -> list[tuple[date, date, date]]:
+    q = select(invoices.c.issue_date, invoices.c.due_date, invoices.c.settled_on).where(
+        invoices.c.customer_id == customer_id,
+        invoices.c.kind == "invoice",
+        invoices.c.settled_on.is_not(None),
+    )
+    return [(a, b, c) for a, b, c in conn.execute(q)]

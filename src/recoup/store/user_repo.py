@@ -1,0 +1,48 @@
+"""Users of the web UI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from recoup.store.tables import meta, users
+
+
+def get_user(conn: Connection, username: str) -> dict[str, Any] | None:
+    row = conn.execute(select(users).where(users.c.username == username)).mappings().first()
+    return dict(row) if row else None
+
+
+def add_user(conn: Connection, username: str, password_hash: str, role: str, at: datetime) -> None:
+    conn.execute(
+        users.insert().values(
+            username=username, password_hash=password_hash, role=role, created_at=at
+        )
+    )
+
+
+def set_user(conn: Connection, username: str, password_hash: str, role: str) -> None:
+    conn.execute(
+        update(users)
+        .where(users.c.username == username)
+        .values(password_hash=password_hash, role=role)
+    )
+
+
+def list_users(conn: Connection) -> list[dict[str, Any]]:
+    q = select(users.c.username, users.c.role, users.c.created_at).order_by(users.c.username)
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def get_meta(conn: Connection, key: str) -> str | None:
+    return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar_one_or_none()
+
+
+def set_meta(conn: Connection, key: str, value: str) -> None:
+    if get_meta(conn, key) is None:
+        conn.execute(meta.insert().values(key=key, value=value))
+    else:
+        conn.execute(update(meta).where(meta.c.key == key).values(value=value))
