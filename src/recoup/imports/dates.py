@@ -93,7 +93,7 @@ class DateReading:
 
 def read_dates(texts: Iterable[str], fmt: str | None) -> DateReading:
     """Read every distinct date text with `fmt`, or with the detected format."""
-    distinct = {t for t in texts if t}
+    distinct = dict.fromkeys(t for t in texts if t)  # in file order, for clear messages
     cleaned = {t: strip_midnight(t) for t in distinct}
     if fmt is not None:
         reader = _compile(fmt)

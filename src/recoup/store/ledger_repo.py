@@ -132,8 +132,8 @@ def update_invoice(conn: Connection, invoice_id: int, values: dict[str, Any]) ->
 
 def payment_index(conn: Connection) -> dict[str, tuple[Any, ...]]:
     """key -> (id, customer_id, date, currency, amount_minor, method, reference, invoice)."""
-    cols = [payments.c[c] for c in ("key", "id", *PAYMENT_COLUMNS) if c != "key"]
-    q = select(payments.c.key, *cols[1:])
+    cols = [payments.c[c] for c in ("id", *PAYMENT_COLUMNS) if c != "key"]
+    q = select(payments.c.key, *cols)
     return {row[0]: tuple(row[1:]) for row in conn.execute(q)}
 
 
