@@ -35,8 +35,10 @@ def test_a_named_invoice_is_paid_first_and_the_rest_goes_oldest_first():
 def test_overpayment_stays_unapplied_until_a_new_invoice_arrives():
     result = allocate([inv("A", 0, "100"), inv("B", 50, "30")], [pay("p1", 10, "120")])
     got = [(a.invoice, a.amount.to_json(), a.date) for a in result.allocations]
-    assert got == [("A", "100.00", D0 + timedelta(days=10)),
-                   ("B", "20.00", D0 + timedelta(days=50))]
+    assert got == [
+        ("A", "100.00", D0 + timedelta(days=10)),
+        ("B", "20.00", D0 + timedelta(days=50)),
+    ]
     assert result.unapplied == {}
 
 
@@ -58,14 +60,22 @@ def test_credit_notes_apply_like_payments_and_currencies_stay_apart():
 def books(draw):
     n_inv = draw(st.integers(0, 8))
     invoices = [
-        inv(f"I{i}", draw(st.integers(0, 60)), str(draw(st.integers(0, 50000)) / 100),
-            draw(st.integers(0, 60)))
+        inv(
+            f"I{i}",
+            draw(st.integers(0, 60)),
+            str(draw(st.integers(0, 50000)) / 100),
+            draw(st.integers(0, 60)),
+        )
         for i in range(n_inv)
     ]
     names = [i.number for i in invoices] + [None, "MISSING"]
     credits = [
-        pay(f"P{j}", draw(st.integers(0, 120)), str(draw(st.integers(1, 60000)) / 100),
-            draw(st.sampled_from(names)))
+        pay(
+            f"P{j}",
+            draw(st.integers(0, 120)),
+            str(draw(st.integers(1, 60000)) / 100),
+            draw(st.sampled_from(names)),
+        )
         for j in range(draw(st.integers(0, 8)))
     ]
     return invoices, credits

@@ -20,13 +20,28 @@ from recoup.services.book import Book
 from recoup.services.importing import Kind, Options
 from tests.conftest import corpus_file
 
-DATES = [date(2012, 3, 31), date(2012, 9, 15), date(2013, 1, 1), date(2013, 6, 30),
-         date(2013, 12, 31), date(2014, 3, 1)]
+DATES = [
+    date(2012, 3, 31),
+    date(2012, 9, 15),
+    date(2013, 1, 1),
+    date(2013, 6, 30),
+    date(2013, 12, 31),
+    date(2014, 3, 1),
+]
 
-INVOICE_MAP = {"customerID": "customer", "invoiceNumber": "number",
-               "InvoiceDate": "issue_date", "DueDate": "due_date", "InvoiceAmount": "amount"}
-PAYMENT_MAP = {"invoiceNumber": "invoice", "customerID": "customer", "SettledDate": "date",
-               "InvoiceAmount": "amount"}
+INVOICE_MAP = {
+    "customerID": "customer",
+    "invoiceNumber": "number",
+    "InvoiceDate": "issue_date",
+    "DueDate": "due_date",
+    "InvoiceAmount": "amount",
+}
+PAYMENT_MAP = {
+    "invoiceNumber": "invoice",
+    "customerID": "customer",
+    "SettledDate": "date",
+    "InvoiceAmount": "amount",
+}
 
 
 def _us(text: str) -> date:
@@ -36,15 +51,25 @@ def _us(text: str) -> date:
 def load_rows(path: Path) -> list[dict[str, object]]:
     with path.open(newline="", encoding="utf-8") as fh:
         return [
-            {"issue": _us(r["InvoiceDate"]), "due": _us(r["DueDate"]),
-             "settled": _us(r["SettledDate"]), "amount": Decimal(r["InvoiceAmount"])}
+            {
+                "issue": _us(r["InvoiceDate"]),
+                "due": _us(r["DueDate"]),
+                "settled": _us(r["SettledDate"]),
+                "amount": Decimal(r["InvoiceAmount"]),
+            }
             for r in csv.DictReader(fh)
         ]
 
 
 def expected_aging(rows, as_of: date) -> dict[str, tuple[Decimal, int]]:
-    limits = [("current", None, 0), ("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90),
-              ("91-120", 91, 120), ("over-120", 121, None)]
+    limits = [
+        ("current", None, 0),
+        ("1-30", 1, 30),
+        ("31-60", 31, 60),
+        ("61-90", 61, 90),
+        ("91-120", 91, 120),
+        ("over-120", 121, None),
+    ]
     out = {label: (Decimal("0.00"), 0) for label, _, _ in limits}
     for r in rows:
         if r["issue"] <= as_of < r["settled"]:
@@ -57,8 +82,7 @@ def expected_aging(rows, as_of: date) -> dict[str, tuple[Decimal, int]]:
 
 
 def expected_dso(rows, as_of: date, window: int) -> tuple[Decimal, Decimal, Decimal | None]:
-    receivable = sum((r["amount"] for r in rows if r["issue"] <= as_of < r["settled"]),
-                     Decimal(0))
+    receivable = sum((r["amount"] for r in rows if r["issue"] <= as_of < r["settled"]), Decimal(0))
     start = as_of - timedelta(days=window)
     sales = sum((r["amount"] for r in rows if start < r["issue"] <= as_of), Decimal(0))
     dso = None if not sales else (receivable / sales * window).quantize(Decimal("0.01"))
@@ -66,19 +90,27 @@ def expected_dso(rows, as_of: date, window: int) -> tuple[Decimal, Decimal, Deci
 
 
 def import_both(book: Book, path: Path) -> None:
-    inv = importing.import_file(book, Kind.INVOICES, path,
-                                Options(columns=INVOICE_MAP, date_format="%m/%d/%Y",
-                                        currency="USD"))
+    inv = importing.import_file(
+        book,
+        Kind.INVOICES,
+        path,
+        Options(columns=INVOICE_MAP, date_format="%m/%d/%Y", currency="USD"),
+    )
     assert inv.problems == []
-    pay = importing.import_file(book, Kind.PAYMENTS, path,
-                                Options(columns=PAYMENT_MAP, date_format="%m/%d/%Y",
-                                        currency="USD"))
+    pay = importing.import_file(
+        book,
+        Kind.PAYMENTS,
+        path,
+        Options(columns=PAYMENT_MAP, date_format="%m/%d/%Y", currency="USD"),
+    )
     assert pay.problems == []
     assert inv.imported == pay.imported == len(load_rows(path))
 
 
-@pytest.mark.parametrize("name", ["WA_Fn-UseC_-Accounts-Receivable.csv",
-                                  "WA_Fn-UseC_-Accounts-Receivable_with_missing.csv"])
+@pytest.mark.parametrize(
+    "name",
+    ["WA_Fn-UseC_-Accounts-Receivable.csv", "WA_Fn-UseC_-Accounts-Receivable_with_missing.csv"],
+)
 def test_aging_and_dso_match_an_independent_computation(book: Book, name: str):
     path = corpus_file("receivables_history", name)
     import_both(book, path)
@@ -99,13 +131,19 @@ def test_reimporting_changes_nothing(sqlite_book: Book):
     path = corpus_file("receivables_history", "WA_Fn-UseC_-Accounts-Receivable.csv")
     import_both(sqlite_book, path)
     before = reports.aging(sqlite_book, date(2013, 6, 30)).to_json()
-    again = importing.import_file(sqlite_book, Kind.INVOICES, path,
-                                  Options(columns=INVOICE_MAP, date_format="%m/%d/%Y",
-                                          currency="USD"))
+    again = importing.import_file(
+        sqlite_book,
+        Kind.INVOICES,
+        path,
+        Options(columns=INVOICE_MAP, date_format="%m/%d/%Y", currency="USD"),
+    )
     assert (again.imported, again.updated, again.unchanged) == (0, 0, 2466)
-    again = importing.import_file(sqlite_book, Kind.PAYMENTS, path,
-                                  Options(columns=PAYMENT_MAP, date_format="%m/%d/%Y",
-                                          currency="USD"))
+    again = importing.import_file(
+        sqlite_book,
+        Kind.PAYMENTS,
+        path,
+        Options(columns=PAYMENT_MAP, date_format="%m/%d/%Y", currency="USD"),
+    )
     assert (again.imported, again.updated, again.unchanged) == (0, 0, 2466)
     assert reports.aging(sqlite_book, date(2013, 6, 30)).to_json() == before
 
@@ -113,7 +151,8 @@ def test_reimporting_changes_nothing(sqlite_book: Book):
 def test_dates_are_detected_without_a_format(sqlite_book: Book):
     """The US dates of this file include days above 12, so only M/D/YYYY reads them all."""
     path = corpus_file("receivables_history", "WA_Fn-UseC_-Accounts-Receivable.csv")
-    report = importing.import_file(sqlite_book, Kind.INVOICES, path,
-                                   Options(columns=INVOICE_MAP, currency="USD"))
+    report = importing.import_file(
+        sqlite_book, Kind.INVOICES, path, Options(columns=INVOICE_MAP, currency="USD")
+    )
     assert report.problems == []
     assert report.imported == 2466

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,7 @@ def _run_import(
     except ValueError as err:
         problems = getattr(err, "problems", None) or [err]
         for p in problems:
-            err_console.print(str(p), markup=False)
+            print(p, file=sys.stderr)
         raise typer.Exit(EXIT_USAGE) from None
     show_bar = not as_json and file.exists() and file.stat().st_size > 2_000_000
     if show_bar:
@@ -109,7 +110,7 @@ def _print_report(report: ImportReport, as_json: bool) -> None:
         return
     if report.problems:
         for p in report.problems:
-            err_console.print(str(p), markup=False, highlight=False)
+            print(p, file=sys.stderr)  # one problem a line, never wrapped: tools read these
         err_console.print(
             f"[red]Refused:[/] {len(report.problems)} problem(s) in {report.file}; "
             "nothing was imported."

@@ -1,0 +1,82 @@
+"""Money, dates, numbers and country names for people, through Babel, as Jinja filters."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_compact_currency, format_currency, format_decimal
+from jinja2 import Environment
+
+from recoup.domain.money import Money
+
+DASH = "—"
+
+
+class Formats:
+    """Formatting in one Babel locale (the `locale` setting, e.g. en_US or de_DE)."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = Locale.parse(locale)
+        self._whole_currency = copy.copy(self.locale.currency_formats["standard"])
+        self._whole_currency.frac_prec = (0, 0)
+
+    @property
+    def html_lang(self) -> str:
+        """The locale as an HTML lang attribute: en-US."""
+        return str(self.locale).replace("_", "-")
+
+    def money(self, value: Money | None) -> str:
+        if value is None:
+            return DASH
+        return format_currency(value.amount, value.currency, locale=self.locale)
+
+    def money_short(self, value: Money) -> str:
+        """A compact amount for tight spaces such as chart labels: $12.3K, or whole units
+        where the locale has no short form for the magnitude (de: 123.457 €)."""
+        if self._has_short_form(value.amount):
+            return format_compact_currency(
+                value.amount, value.currency, locale=self.locale, fraction_digits=1
+            )
+        whole = value.amount.quantize(Decimal(1), ROUND_HALF_UP)
+        return self._whole_currency.apply(
+            whole, self.locale, currency=value.currency, currency_digits=False
+        )
+
+    def _has_short_form(self, amount: Decimal) -> bool:
+        if abs(amount) < 1000:
+            return False
+        forms = self.locale.compact_currency_formats.get("short", {}).get("other", {})
+        magnitude = str(10 ** min(len(str(int(abs(amount)))) - 1, 14))
+        form = forms.get(magnitude)
+        return form is not None and form.pattern != "0"
+
+    def day(self, value: date | None) -> str:
+        return format_date(value, format="medium", locale=self.locale) if value else DASH
+
+    def iso(self, value: date | None) -> str:
+        return value.isoformat() if value else ""
+
+    def number(self, value: int | Decimal | None, digits: int = 0) -> str:
+        if value is None:
+            return DASH
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(value, format=pattern, locale=self.locale)
+
+    def country(self, code: str) -> str:
+        if not code:
+            return DASH
+        name = self.locale.territories.get(code.upper())
+        return str(name) if name else code
+
+    def install(self, env: Environment) -> None:
+        env.filters["money"] = self.money
+        env.filters["money_short"] = self.money_short
+        env.filters["day"] = self.day
+        env.filters["iso"] = self.iso
+        env.filters["number"] = self.number
+        env.filters["country"] = self.country
+        env.globals["html_lang"] = self.html_lang

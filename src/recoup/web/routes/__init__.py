@@ -1,0 +1,1 @@
+"""One module per page group; each holds an APIRouter named `router`."""
