@@ -209,7 +209,7 @@ def test_negative_amounts_in_an_invoice_file_are_credit_notes(seeded, tmp_path):
             text("SELECT kind, amount_minor FROM invoices WHERE number = 'CN-1'")
         ).one()
         open_inv1 = conn.execute(
-            text("SELECT open_minor FROM invoices WHERE number = 'INV-1'")
+            text("SELECT amount_minor - paid_minor FROM invoices WHERE number = 'INV-1'")
         ).scalar_one()
     assert (kind, amount) == ("credit_note", 4000)
     assert open_inv1 == 6000  # the credit note was applied to the customer's oldest invoice

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import itemgetter
 
 from recoup.domain.currencies import MINOR_UNITS
 from recoup.imports.dates import read_dates
@@ -258,33 +259,87 @@ class _Reader:
         return True
 
 
+_INVOICE_ORDER = (
+    "customer",
+    "customer_name",
+    "number",
+    "issue_date",
+    "due_date",
+    "terms_days",
+    "amount",
+    "currency",
+    "tax",
+    "reference",
+    "applies_to",
+)
+_LIMITS = {"customer": 64, "number": 64, "customer_name": 200, "reference": 200, "applies_to": 64}
+
+
+def _fast_minor(text: str, digits: int, scale: int) -> int | None:
+    """Plain "1234" or "1234.5" to minor units; None when the slow path must decide."""
+    whole, _, frac = text.partition(".")
+    if whole.isdigit() and len(frac) <= digits and (not frac or frac.isdigit()):
+        return int(whole) * scale + (int(frac) * 10 ** (digits - len(frac)) if frac else 0)
+    return None
+
+
 def read_invoices(table: Table, cmap: ColumnMap, opts: Options) -> Parsed:
+    """Invoices and credit notes. The loop is the hot path of a million-row import: plain
+    values take the fast path and anything unusual goes through the careful readers."""
     r = _Reader(table, cmap, opts)
     out = Parsed(Kind.INVOICES)
-    g_customer, g_name, g_number = (
-        r.getter("customer"),
-        r.getter("customer_name"),
-        r.getter("number"),
-    )
-    g_issue, g_due, g_terms = r.getter("issue_date"), r.getter("due_date"), r.getter("terms_days")
-    g_amount, g_currency, g_tax = r.getter("amount"), r.getter("currency"), r.getter("tax")
-    g_ref, g_applies = r.getter("reference"), r.getter("applies_to")
-    has_due, has_terms = "due_date" in cmap.index, "terms_days" in cmap.index
+    ncols = len(table.header)
+    pad: list[Cell] = [""] * (ncols + 1)
+    get = itemgetter(*[cmap.index.get(f, ncols) for f in _INVOICE_ORDER])
+    has_due, has_cur = "due_date" in cmap.index, "currency" in cmap.index
+    default_cur = r.default_currency
+    no_due_ok = "terms_days" in cmap.index or opts.terms_days is not None
+    fast_amounts = opts.decimal in (None, ".")
+    currencies: dict[Cell, str | None] = {}
+    records_out = out.invoices
     for line, cells in table.rows:
-        out.rows += 1
-        customer = r.text(line, "customer", g_customer(cells))
-        number = r.text(line, "number", g_number(cells))
+        if len(cells) != ncols:
+            cells = (cells + pad)[:ncols]
+        cells.append("")
+        (
+            customer,
+            name,
+            number,
+            issue,
+            due,
+            terms_text,
+            amount_text,
+            cur_text,
+            tax_text,
+            ref,
+            applies,
+        ) = get(cells)
+        if isinstance(customer, str):
+            customer = customer.strip()
+        else:
+            customer = r.text(line, "customer", customer)
+        if isinstance(number, str):
+            number = number.strip()
+        else:
+            number = r.text(line, "number", number)
         if not customer:
             r.problem(line, "customer", "customer is empty")
         if not number:
             r.problem(line, "number", "invoice number is empty")
-        currency = r.currency(line, g_currency(cells)) if has_cur(cmap) else r.default_currency
-        if currency is None and not (has_cur(cmap) and g_currency(cells)):
-            r.problem(line, None, "no currency: add a currency column or pass --currency")
+        if has_cur and cur_text:
+            if cur_text in currencies:
+                currency = currencies[cur_text]
+            else:
+                currency = currencies[cur_text] = r.currency(line, cur_text)
+                if currency is None:
+                    del currencies[cur_text]  # report every line with a bad code
+        else:
+            currency = default_cur
+            if currency is None:
+                r.problem(line, None, "no currency: add a currency column or pass --currency")
         terms: int | None = None
-        terms_text = g_terms(cells) if has_terms else ""
         if terms_text:
-            t = str(terms_text).removesuffix(".0")
+            t = str(terms_text).strip().removesuffix(".0")
             if t.isdigit():
                 terms = int(t)
             else:
@@ -294,50 +349,99 @@ def read_invoices(table: Table, cmap: ColumnMap, opts: Options) -> Parsed:
         rec = InvoiceRecord(
             line,
             customer,
-            r.text(line, "customer_name", g_name(cells)),
+            name.strip() if isinstance(name, str) else "",
             number,
             "invoice",
-            "",
+            issue,
             None,
             terms,
             currency or "",
             None,
             None,
-            r.text(line, "reference", g_ref(cells)),
-            r.text(line, "applies_to", g_applies(cells)) or None,
+            ref.strip() if isinstance(ref, str) else "",
+            (applies.strip() or None) if isinstance(applies, str) else None,
         )
-        issue = g_issue(cells)
+        for fld, value in (
+            ("customer", customer),
+            ("number", number),
+            ("customer_name", rec.customer_name),
+            ("reference", rec.reference),
+        ):
+            if len(value) > _LIMITS[fld]:
+                r.problem(
+                    line,
+                    fld,
+                    f"{fld} is {len(value)} characters long; at most {_LIMITS[fld]} are allowed",
+                )
         if issue == "":
             r.problem(line, "issue_date", "issue date is empty")
-        rec.issue_date = issue
-        r.date(rec, "issue_date", line, "issue_date", issue)
-        due = g_due(cells) if has_due else ""
-        if due != "":
+        if has_due and due != "":
             rec.due_date = due
-            r.date(rec, "due_date", line, "due_date", due)
-        elif terms is None and opts.terms_days is None:
+        elif not no_due_ok:
             r.problem(
                 line,
                 "due_date" if has_due else None,
                 "no due date: give a due_date or terms_days column, or pass --terms",
             )
-        amount_text = g_amount(cells)
         if amount_text == "":
             r.problem(line, "amount", "amount is empty")
-        rec.amount_minor = r.amount(line, "amount", amount_text, currency, rec, "amount_minor")
-        tax_text = g_tax(cells)
-        if tax_text != "":
+        elif currency is not None:
+            digits = MINOR_UNITS[currency]
+            minor = (
+                _fast_minor(amount_text, digits, 10**digits)
+                if fast_amounts and isinstance(amount_text, str)
+                else None
+            )
+            if minor is not None:
+                rec.amount_minor = minor
+                if "." in amount_text and "." not in r.decimal_seen:
+                    r.decimal_seen["."] = (line, r.col("amount"), amount_text)
+            else:
+                rec.amount_minor = r.amount(
+                    line, "amount", amount_text, currency, rec, "amount_minor"
+                )
+        if tax_text != "" and currency is not None:
             rec.tax_minor = r.amount(line, "tax", tax_text, currency, rec, "tax_minor")
-        out.invoices.append(rec)
+        records_out.append(rec)
+    out.rows = len(records_out)
     r.settle_amounts()
-    r.settle_dates()
+    _settle_invoice_dates(r, out.invoices)
     _finish_invoices(r, out, opts)
     out.problems = r.problems
     return out
 
 
-def has_cur(cmap: ColumnMap) -> bool:
-    return "currency" in cmap.index
+def _settle_invoice_dates(r: _Reader, recs: list[InvoiceRecord]) -> None:
+    """Read the issue and due dates of all records with one format for the whole file."""
+    texts = {x.issue_date for x in recs if isinstance(x.issue_date, str)}
+    texts |= {x.due_date for x in recs if isinstance(x.due_date, str)}
+    texts.discard("")
+    ordered = [
+        t for x in recs for t in (x.issue_date, x.due_date) if isinstance(t, str) and t in texts
+    ]
+    reading = read_dates(ordered, r.opts.date_format)
+    if reading.ambiguity is not None:
+        text, f1, f2, d1, d2 = reading.ambiguity
+        where = next(x for x in recs if text in (x.issue_date, x.due_date))
+        fld = "issue_date" if where.issue_date == text else "due_date"
+        r.problem(
+            where.line,
+            fld,
+            f"ambiguous dates: {text!r} reads as {d1} with {f1} and as "
+            f"{d2} with {f2}; pass --date-format",
+        )
+        return
+    values = reading.values
+    shown = reading.fmt or "any known format"
+    for x in recs:
+        for fld in ("issue_date", "due_date"):
+            raw = getattr(x, fld)
+            if isinstance(raw, str) and raw:
+                value = values.get(raw)
+                if value is None:
+                    r.problem(x.line, fld, f"{raw!r} is not a date in {shown}")
+                else:
+                    setattr(x, fld, value)
 
 
 def _finish_invoices(r: _Reader, out: Parsed, opts: Options) -> None:

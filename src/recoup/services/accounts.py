@@ -183,7 +183,7 @@ def account(book: Book, key: str, as_of: date) -> Account:
             r["due_date"],
             Money(r["amount_minor"], r["currency"]),
             Money(r["tax_minor"], r["currency"]) if r["tax_minor"] is not None else None,
-            Money(r["open_minor"], r["currency"]),
+            Money(r["amount_minor"] - r["paid_minor"], r["currency"]),
             r["status"],
             days_past_due(r["due_date"], as_of),
             r["settled_on"],

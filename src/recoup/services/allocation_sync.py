@@ -76,11 +76,11 @@ def _one_customer(
     if not credits:
         for r in inv_rows:
             if r.kind == DocKind.CREDIT_NOTE:
-                derived.append((r.id, "credit", r.amount_minor, None, None))
+                derived.append((r.id, "credit", 0, None, None))
             else:
                 status = "open" if r.amount_minor else "paid"
                 settled = None if r.amount_minor else r.issue_date
-                derived.append((r.id, status, r.amount_minor, None, settled))
+                derived.append((r.id, status, 0, None, settled))
         return
     result = allocate(invoices, credits)
     paid: dict[str, int] = defaultdict(int)
@@ -103,12 +103,12 @@ def _one_customer(
     for r in inv_rows:
         if r.kind == DocKind.CREDIT_NOTE:
             rest = result.unapplied.get(f"c:{r.id}")
-            derived.append((r.id, "credit", rest.minor if rest else 0, None, None))
+            applied = r.amount_minor - (rest.minor if rest else 0)
+            derived.append((r.id, "credit", applied, None, None))
             continue
         done = paid.get(r.number, 0)
-        open_minor = r.amount_minor - done
-        if open_minor == 0:
+        if done == r.amount_minor:
             status, settled = "paid", last.get(r.number, r.issue_date)
         else:
             status, settled = ("partial" if done else "open"), None
-        derived.append((r.id, status, open_minor, first.get(r.number), settled))
+        derived.append((r.id, status, done, first.get(r.number), settled))

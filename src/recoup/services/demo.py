@@ -46,13 +46,12 @@ def write_book(book: Book, gen: GeneratedBook, step: Step | None = None) -> Gene
         ids = ledger_repo.customer_ids(conn)
         ledger_repo.insert_contacts(conn, [(ids[c.key], *c.contact) for c in gen.customers])
         say("invoices")
-        ledger_repo.insert_invoices(
+        ledger_repo.insert_plain_invoices(
             conn,
             [
                 (
                     ids[i.customer],
                     i.number,
-                    "invoice",
                     i.issue_date,
                     i.due_date,
                     i.currency,
@@ -60,11 +59,6 @@ def write_book(book: Book, gen: GeneratedBook, step: Step | None = None) -> Gene
                     i.tax_minor,
                     "",
                     i.terms_days,
-                    None,
-                    "open",
-                    i.amount_minor,
-                    None,
-                    None,
                 )
                 for i in gen.invoices
             ],

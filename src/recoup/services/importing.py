@@ -138,7 +138,8 @@ def _write_invoices(conn: Connection, parsed: records.Parsed, report: ImportRepo
     ids = _create_customers(conn, wanted, report)
     existing = ledger_repo.invoice_index(conn)
     numbers = {rec.number for rec in parsed.invoices}
-    inserts: list[tuple[Any, ...]] = []
+    inserts: list[tuple[Any, ...]] = []  # credit notes and the unusual: every column
+    plain: list[tuple[Any, ...]] = []  # ordinary invoices: the columns without defaults
     touched: set[int] = set()
     for rec in parsed.invoices:
         assert isinstance(rec.issue_date, date)
@@ -166,13 +167,27 @@ def _write_invoices(conn: Connection, parsed: records.Parsed, report: ImportRepo
         )
         old = existing.get(rec.number)
         if old is None:
-            credit = rec.kind == "credit_note"
-            status = "credit" if credit else ("open" if rec.amount_minor else "paid")
-            settled = None if credit or rec.amount_minor else rec.issue_date
-            inserts.append((cid, rec.number, *values[1:], status, rec.amount_minor, None, settled))
-            report.imported += 1
-            if credit:
+            if rec.kind == "invoice" and rec.amount_minor and not rec.applies_to:
+                plain.append(
+                    (
+                        cid,
+                        rec.number,
+                        rec.issue_date,
+                        rec.due_date,
+                        rec.currency,
+                        rec.amount_minor,
+                        rec.tax_minor,
+                        rec.reference,
+                        rec.terms_days,
+                    )
+                )
+            else:
+                credit = rec.kind == "credit_note"
+                status = "credit" if credit else ("open" if rec.amount_minor else "paid")
+                settled = None if credit or rec.amount_minor else rec.issue_date
+                inserts.append((cid, rec.number, *values[1:], status, 0, None, settled))
                 touched.add(cid)
+            report.imported += 1
         elif tuple(old[1:]) == values:
             report.unchanged += 1
         else:
@@ -192,7 +207,7 @@ def _write_invoices(conn: Connection, parsed: records.Parsed, report: ImportRepo
                     "terms_days": rec.terms_days,
                     "applies_to": rec.applies_to,
                     "status": "credit" if rec.kind == "credit_note" else "open",
-                    "open_minor": rec.amount_minor,
+                    "paid_minor": 0,
                     "first_paid_on": None,
                     "settled_on": None,
                 },
@@ -200,10 +215,13 @@ def _write_invoices(conn: Connection, parsed: records.Parsed, report: ImportRepo
             touched.update((cid, old[1]))
     if report.problems:
         return
+    ledger_repo.insert_plain_invoices(conn, plain)
     ledger_repo.insert_invoices(conn, inserts)
     # new invoices change the allocation only where there are credits to apply
     with_credits = ledger_repo.customers_with_credits(conn)
-    allocation_sync.recompute(conn, touched | ({row[0] for row in inserts} & with_credits))
+    if with_credits:
+        touched |= {row[0] for row in plain} & with_credits
+    allocation_sync.recompute(conn, touched)
 
 
 def _write_payments(conn: Connection, parsed: records.Parsed, report: ImportReport) -> None:

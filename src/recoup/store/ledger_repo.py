@@ -27,9 +27,21 @@ INVOICE_COLUMNS = (
     "terms_days",
     "applies_to",
     "status",
-    "open_minor",
+    "paid_minor",
     "first_paid_on",
     "settled_on",
+)
+# an ordinary invoice: kind, status, paid and the dates of payment take their defaults
+PLAIN_INVOICE_COLUMNS = (
+    "customer_id",
+    "number",
+    "issue_date",
+    "due_date",
+    "currency",
+    "amount_minor",
+    "tax_minor",
+    "reference",
+    "terms_days",
 )
 PAYMENT_COLUMNS = (
     "customer_id",
@@ -126,6 +138,11 @@ def insert_invoices(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
     insert_rows(conn, invoices, INVOICE_COLUMNS, rows)
 
 
+def insert_plain_invoices(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
+    """Ordinary open invoices, rows in PLAIN_INVOICE_COLUMNS order; the fast path."""
+    insert_rows(conn, invoices, PLAIN_INVOICE_COLUMNS, rows, rebuild_indexes=True)
+
+
 def update_invoice(conn: Connection, invoice_id: int, values: dict[str, Any]) -> None:
     conn.execute(update(invoices).where(invoices.c.id == invoice_id).values(**values))
 
@@ -215,7 +232,7 @@ def replace_allocations(
 ) -> None:
     """Replace the allocations of `invoice_ids` and store each invoice's derived fields.
 
-    `derived` holds (invoice id, status, open minor, first paid on, settled on).
+    `derived` holds (invoice id, status, paid minor, first paid on, settled on).
     """
     if everyone:
         conn.execute(delete(allocations))
@@ -230,13 +247,13 @@ def replace_allocations(
         .where(invoices.c.id == bindparam("b_id"))
         .values(
             status=bindparam("b_status"),
-            open_minor=bindparam("b_open"),
+            paid_minor=bindparam("b_paid"),
             first_paid_on=bindparam("b_first"),
             settled_on=bindparam("b_settled"),
         )
     )
     params = [
-        {"b_id": i, "b_status": s, "b_open": o, "b_first": f, "b_settled": d}
+        {"b_id": i, "b_status": s, "b_paid": o, "b_first": f, "b_settled": d}
         for i, s, o, f, d in derived
     ]
     conn.execute(stmt, params)

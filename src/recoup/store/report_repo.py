@@ -160,10 +160,13 @@ def customer_page(
         select(
             invoices.c.customer_id.label("cid"),
             func.min(invoices.c.currency).label("currency"),
-            func.sum(invoices.c.open_minor).label("balance"),
-            func.sum(case((invoices.c.due_date < today, invoices.c.open_minor), else_=0)).label(
-                "overdue"
-            ),
+            func.sum(invoices.c.amount_minor - invoices.c.paid_minor).label("balance"),
+            func.sum(
+                case(
+                    (invoices.c.due_date < today, invoices.c.amount_minor - invoices.c.paid_minor),
+                    else_=0,
+                )
+            ).label("overdue"),
             func.count().label("n"),
             func.min(invoices.c.due_date).label("oldest"),
         )

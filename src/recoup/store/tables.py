@@ -60,9 +60,10 @@ invoices = Table(
     "invoices",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False, index=True),
+    # indexed by ix_invoices_customer_status below
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False),
     Column("number", String(64), nullable=False, unique=True),
-    Column("kind", String(16), nullable=False),  # invoice | credit_note
+    Column("kind", String(16), nullable=False, server_default="invoice"),  # or credit_note
     Column("issue_date", Date, nullable=False),
     Column("due_date", Date, nullable=False),
     Column("currency", String(3), nullable=False),
@@ -72,8 +73,9 @@ invoices = Table(
     Column("terms_days", Integer, nullable=True),
     Column("applies_to", String(64), nullable=True),
     # derived from the allocations, kept here so reports need no join:
-    Column("status", String(16), nullable=False),  # open | partial | paid | credit
-    Column("open_minor", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False, server_default="open"),  # partial, paid, credit
+    # applied payments and credit notes (for a credit note: the part applied to invoices)
+    Column("paid_minor", BigInteger, nullable=False, server_default="0"),
     Column("first_paid_on", Date, nullable=True),
     Column("settled_on", Date, nullable=True),
 )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 22:06:43.323863
+Create Date: 2026-11-22 22:29:05.244077
 """
 
 import sqlalchemy as sa
@@ -68,7 +68,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.Column("number", sa.String(length=64), nullable=False),
-        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("kind", sa.String(length=16), server_default="invoice", nullable=False),
         sa.Column("issue_date", sa.Date(), nullable=False),
         sa.Column("due_date", sa.Date(), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
@@ -77,8 +77,8 @@ def upgrade() -> None:
         sa.Column("reference", sa.String(length=200), server_default="", nullable=False),
         sa.Column("terms_days", sa.Integer(), nullable=True),
         sa.Column("applies_to", sa.String(length=64), nullable=True),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("open_minor", sa.BigInteger(), nullable=False),
+        sa.Column("status", sa.String(length=16), server_default="open", nullable=False),
+        sa.Column("paid_minor", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("first_paid_on", sa.Date(), nullable=True),
         sa.Column("settled_on", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -88,7 +88,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("number", name=op.f("uq_invoices_number")),
     )
     with op.batch_alter_table("invoices", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_invoices_customer_id"), ["customer_id"], unique=False)
         batch_op.create_index(
             "ix_invoices_customer_status", ["customer_id", "status"], unique=False
         )
@@ -152,7 +151,6 @@ def downgrade() -> None:
     op.drop_table("payments")
     with op.batch_alter_table("invoices", schema=None) as batch_op:
         batch_op.drop_index("ix_invoices_customer_status")
-        batch_op.drop_index(batch_op.f("ix_invoices_customer_id"))
 
     op.drop_table("invoices")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
