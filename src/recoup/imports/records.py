@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import itemgetter
+from typing import Any
 
 from recoup.domain.currencies import MINOR_UNITS
 from recoup.imports.dates import read_dates
@@ -275,11 +276,16 @@ _INVOICE_ORDER = (
 _LIMITS = {"customer": 64, "number": 64, "customer_name": 200, "reference": 200, "applies_to": 64}
 
 
-def _fast_minor(text: str, digits: int, scale: int) -> int | None:
+_SCALE = (1, 10, 100, 1000, 10000)
+
+
+def _fast_minor(text: str, digits: int) -> int | None:
     """Plain "1234" or "1234.5" to minor units; None when the slow path must decide."""
     whole, _, frac = text.partition(".")
     if whole.isdigit() and len(frac) <= digits and (not frac or frac.isdigit()):
-        return int(whole) * scale + (int(frac) * 10 ** (digits - len(frac)) if frac else 0)
+        if frac:
+            return int(whole) * _SCALE[digits] + int(frac) * _SCALE[digits - len(frac)]
+        return int(whole) * _SCALE[digits]
     return None
 
 
@@ -297,6 +303,7 @@ def read_invoices(table: Table, cmap: ColumnMap, opts: Options) -> Parsed:
     fast_amounts = opts.decimal in (None, ".")
     currencies: dict[Cell, str | None] = {}
     records_out = out.invoices
+    seen_point = False
     for line, cells in table.rows:
         if len(cells) != ncols:
             cells = (cells + pad)[:ncols]
@@ -346,10 +353,12 @@ def read_invoices(table: Table, cmap: ColumnMap, opts: Options) -> Parsed:
                 r.problem(
                     line, "terms_days", f"terms_days {terms_text!r} is not a whole number of days"
                 )
+        name = name.strip() if isinstance(name, str) else ""
+        ref = ref.strip() if isinstance(ref, str) else ""
         rec = InvoiceRecord(
             line,
             customer,
-            name.strip() if isinstance(name, str) else "",
+            name,
             number,
             "invoice",
             issue,
@@ -358,21 +367,23 @@ def read_invoices(table: Table, cmap: ColumnMap, opts: Options) -> Parsed:
             currency or "",
             None,
             None,
-            ref.strip() if isinstance(ref, str) else "",
+            ref,
             (applies.strip() or None) if isinstance(applies, str) else None,
         )
-        for fld, value in (
-            ("customer", customer),
-            ("number", number),
-            ("customer_name", rec.customer_name),
-            ("reference", rec.reference),
-        ):
-            if len(value) > _LIMITS[fld]:
-                r.problem(
-                    line,
-                    fld,
-                    f"{fld} is {len(value)} characters long; at most {_LIMITS[fld]} are allowed",
-                )
+        if len(customer) > 64 or len(number) > 64 or len(name) > 200 or len(ref) > 200:
+            for fld, value in (
+                ("customer", customer),
+                ("number", number),
+                ("customer_name", name),
+                ("reference", ref),
+            ):
+                if len(value) > _LIMITS[fld]:
+                    r.problem(
+                        line,
+                        fld,
+                        f"{fld} is {len(value)} characters long; at most "
+                        f"{_LIMITS[fld]} are allowed",
+                    )
         if issue == "":
             r.problem(line, "issue_date", "issue date is empty")
         if has_due and due != "":
@@ -388,20 +399,29 @@ def read_invoices(table: Table, cmap: ColumnMap, opts: Options) -> Parsed:
         elif currency is not None:
             digits = MINOR_UNITS[currency]
             minor = (
-                _fast_minor(amount_text, digits, 10**digits)
+                _fast_minor(amount_text, digits)
                 if fast_amounts and isinstance(amount_text, str)
                 else None
             )
             if minor is not None:
                 rec.amount_minor = minor
-                if "." in amount_text and "." not in r.decimal_seen:
-                    r.decimal_seen["."] = (line, r.col("amount"), amount_text)
+                if not seen_point and "." in amount_text:
+                    seen_point = True
+                    r.decimal_seen.setdefault(".", (line, r.col("amount"), amount_text))
             else:
                 rec.amount_minor = r.amount(
                     line, "amount", amount_text, currency, rec, "amount_minor"
                 )
         if tax_text != "" and currency is not None:
-            rec.tax_minor = r.amount(line, "tax", tax_text, currency, rec, "tax_minor")
+            minor = (
+                _fast_minor(tax_text, MINOR_UNITS[currency])
+                if fast_amounts and isinstance(tax_text, str)
+                else None
+            )
+            if minor is not None:
+                rec.tax_minor = minor
+            else:
+                rec.tax_minor = r.amount(line, "tax", tax_text, currency, rec, "tax_minor")
         records_out.append(rec)
     out.rows = len(records_out)
     r.settle_amounts()
@@ -413,12 +433,13 @@ def read_invoices(table: Table, cmap: ColumnMap, opts: Options) -> Parsed:
 
 def _settle_invoice_dates(r: _Reader, recs: list[InvoiceRecord]) -> None:
     """Read the issue and due dates of all records with one format for the whole file."""
-    texts = {x.issue_date for x in recs if isinstance(x.issue_date, str)}
-    texts |= {x.due_date for x in recs if isinstance(x.due_date, str)}
-    texts.discard("")
-    ordered = [
-        t for x in recs for t in (x.issue_date, x.due_date) if isinstance(t, str) and t in texts
-    ]
+    ordered: dict[str, None] = {}  # distinct date texts in file order
+    for x in recs:
+        if isinstance(x.issue_date, str):
+            ordered[x.issue_date] = None
+        if isinstance(x.due_date, str):
+            ordered[x.due_date] = None
+    ordered.pop("", None)
     reading = read_dates(ordered, r.opts.date_format)
     if reading.ambiguity is not None:
         text, f1, f2, d1, d2 = reading.ambiguity
@@ -431,17 +452,21 @@ def _settle_invoice_dates(r: _Reader, recs: list[InvoiceRecord]) -> None:
             f"{d2} with {f2}; pass --date-format",
         )
         return
-    values = reading.values
-    shown = reading.fmt or "any known format"
-    for x in recs:
-        for fld in ("issue_date", "due_date"):
-            raw = getattr(x, fld)
-            if isinstance(raw, str) and raw:
-                value = values.get(raw)
-                if value is None:
+    values: dict[Any, date] = dict(reading.values)
+    if len(values) < len(ordered):
+        shown = reading.fmt or "any known format"
+        for x in recs:
+            for fld in ("issue_date", "due_date"):
+                raw = getattr(x, fld)
+                if isinstance(raw, str) and raw and raw not in values:
                     r.problem(x.line, fld, f"{raw!r} is not a date in {shown}")
-                else:
-                    setattr(x, fld, value)
+    get = values.get
+    for x in recs:
+        issue, due = x.issue_date, x.due_date
+        if issue.__class__ is str:
+            x.issue_date = get(issue, issue)
+        if due.__class__ is str:
+            x.due_date = get(due, due)
 
 
 def _finish_invoices(r: _Reader, out: Parsed, opts: Options) -> None:
