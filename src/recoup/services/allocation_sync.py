@@ -33,7 +33,7 @@ def recompute(conn: Connection, customer_ids: Collection[int] | None) -> None:
     for pay in pay_rows:
         payments_by[pay.customer_id].append(pay)
     rows: list[tuple[int, int | None, int | None, date, int]] = []
-    derived: list[tuple[int, str, int, date | None, date | None]] = []
+    derived: list[tuple[int, str, int, date | None, date | None, date | None]] = []
     for cid in set(invoices_by) | set(payments_by):
         _one_customer(invoices_by[cid], payments_by[cid], rows, derived)
     ledger_repo.replace_allocations(
@@ -45,7 +45,7 @@ def _one_customer(
     inv_rows: list[InvoiceRow],
     pay_rows: list[PaymentRow],
     rows: list[tuple[int, int | None, int | None, date, int]],
-    derived: list[tuple[int, str, int, date | None, date | None]],
+    derived: list[tuple[int, str, int, date | None, date | None, date | None]],
 ) -> None:
     invoices: list[Invoice] = []
     credits: list[Credit] = []
@@ -76,11 +76,11 @@ def _one_customer(
     if not credits:
         for r in inv_rows:
             if r.kind == DocKind.CREDIT_NOTE:
-                derived.append((r.id, "credit", 0, None, None))
+                derived.append((r.id, "credit", 0, None, None, None))
             else:
                 status = "open" if r.amount_minor else "paid"
                 settled = None if r.amount_minor else r.issue_date
-                derived.append((r.id, status, 0, None, settled))
+                derived.append((r.id, status, 0, None, None, settled))
         return
     result = allocate(invoices, credits)
     paid: dict[str, int] = defaultdict(int)
@@ -104,11 +104,11 @@ def _one_customer(
         if r.kind == DocKind.CREDIT_NOTE:
             rest = result.unapplied.get(f"c:{r.id}")
             applied = r.amount_minor - (rest.minor if rest else 0)
-            derived.append((r.id, "credit", applied, None, None))
+            derived.append((r.id, "credit", applied, None, None, None))
             continue
         done = paid.get(r.number, 0)
         if done == r.amount_minor:
             status, settled = "paid", last.get(r.number, r.issue_date)
         else:
             status, settled = ("partial" if done else "open"), None
-        derived.append((r.id, status, done, first.get(r.number), settled))
+        derived.append((r.id, status, done, first.get(r.number), last.get(r.number), settled))

@@ -185,7 +185,7 @@ def _write_invoices(conn: Connection, parsed: records.Parsed, report: ImportRepo
                 credit = rec.kind == "credit_note"
                 status = "credit" if credit else ("open" if rec.amount_minor else "paid")
                 settled = None if credit or rec.amount_minor else rec.issue_date
-                inserts.append((cid, rec.number, *values[1:], status, 0, None, settled))
+                inserts.append((cid, rec.number, *values[1:], status, 0, None, None, settled))
                 touched.add(cid)
             report.imported += 1
         elif tuple(old[1:]) == values:
@@ -209,6 +209,7 @@ def _write_invoices(conn: Connection, parsed: records.Parsed, report: ImportRepo
                     "status": "credit" if rec.kind == "credit_note" else "open",
                     "paid_minor": 0,
                     "first_paid_on": None,
+                    "last_paid_on": None,
                     "settled_on": None,
                 },
             )

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from recoup.domain.aging import DEFAULT_BUCKETS, Bucket, due_date_bounds
+from recoup.domain.aging import DEFAULT_BUCKETS, Bucket, bucket_index, days_past_due
 from recoup.domain.dates import month_periods_back
 from recoup.domain.dso import SalesPeriod, countback_dso, standard_dso
 from recoup.domain.money import Money
@@ -67,35 +67,39 @@ def aging(
 ) -> AgingReport:
     """Open invoices at `as_of` by days past due. With no open invoice at all, the book's
     first currency (or USD for an empty book) is shown with zero totals."""
-    bounds = due_date_bounds(buckets, as_of)
     with book.read() as conn:
         cid = None
         if customer is not None:
             row = ledger_repo.get_customer(conn, customer)
             cid = row["id"] if row else -1
-        rows = report_repo.aging_rows(conn, as_of, bounds, cid)
+        rows = report_repo.open_by_due_date(conn, as_of, cid)
         unapplied = (
             report_repo.unapplied_credit(conn, as_of) if with_unapplied and cid is None else {}
         )
-        known = report_repo.currencies(conn)
+        known = report_repo.currencies(conn) if not rows and not unapplied else []
+    amounts: dict[str, list[int]] = {}
+    counts: dict[str, list[int]] = {}
+    for r in rows:
+        i = bucket_index(buckets, days_past_due(r.due_date, as_of))
+        amounts.setdefault(r.currency, [0] * len(buckets))[i] += r.amount_minor
+        counts.setdefault(r.currency, [0] * len(buckets))[i] += r.count
     currencies = sorted({r.currency for r in rows} | set(unapplied)) or known[:1] or ["USD"]
     out = []
     for cur in currencies:
-        amounts = [0] * len(buckets)
-        counts = [0] * len(buckets)
-        for r in rows:
-            if r.currency == cur:
-                amounts[r.bucket] += r.amount_minor
-                counts[r.bucket] += r.count
+        cur_amounts = amounts.get(cur, [0] * len(buckets))
+        cur_counts = counts.get(cur, [0] * len(buckets))
         lines = tuple(
-            BucketLine(b.label, Money(amounts[i], cur), counts[i]) for i, b in enumerate(buckets)
+            BucketLine(b.label, Money(cur_amounts[i], cur), cur_counts[i])
+            for i, b in enumerate(buckets)
         )
-        overdue = sum(amounts[i] for i, b in enumerate(buckets) if b.low is not None and b.low > 0)
+        overdue = sum(
+            cur_amounts[i] for i, b in enumerate(buckets) if b.low is not None and b.low > 0
+        )
         out.append(
             CurrencyAging(
                 cur,
                 lines,
-                Money(sum(amounts), cur),
+                Money(sum(cur_amounts), cur),
                 Money(overdue, cur),
                 Money(unapplied.get(cur, 0), cur),
             )
@@ -148,9 +152,9 @@ def dso(book: Book, as_of: date, window_days: int = 90) -> DsoReport:
     periods = month_periods_back(as_of, COUNTBACK_MONTHS)
     earliest = min(as_of - timedelta(days=window_days - 1), periods[-1][0])
     with book.read() as conn:
-        rows = report_repo.aging_rows(conn, as_of, [None])
+        rows = report_repo.open_by_due_date(conn, as_of)
         sales = report_repo.sales_by_day(conn, earliest, as_of)
-        known = report_repo.currencies(conn)
+        known = report_repo.currencies(conn) if not rows and not sales else []
     receivable: dict[str, int] = {}
     for r in rows:
         receivable[r.currency] = receivable.get(r.currency, 0) + r.amount_minor

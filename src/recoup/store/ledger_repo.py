@@ -29,6 +29,7 @@ INVOICE_COLUMNS = (
     "status",
     "paid_minor",
     "first_paid_on",
+    "last_paid_on",
     "settled_on",
 )
 # an ordinary invoice: kind, status, paid and the dates of payment take their defaults
@@ -227,12 +228,12 @@ def replace_allocations(
     conn: Connection,
     invoice_ids: Sequence[int],
     rows: Sequence[Sequence[Any]],
-    derived: Sequence[tuple[int, str, int, date | None, date | None]],
+    derived: Sequence[tuple[int, str, int, date | None, date | None, date | None]],
     everyone: bool = False,
 ) -> None:
     """Replace the allocations of `invoice_ids` and store each invoice's derived fields.
 
-    `derived` holds (invoice id, status, paid minor, first paid on, settled on).
+    `derived` holds (invoice id, status, paid minor, first and last paid on, settled on).
     """
     if everyone:
         conn.execute(delete(allocations))
@@ -249,12 +250,13 @@ def replace_allocations(
             status=bindparam("b_status"),
             paid_minor=bindparam("b_paid"),
             first_paid_on=bindparam("b_first"),
+            last_paid_on=bindparam("b_last"),
             settled_on=bindparam("b_settled"),
         )
     )
     params = [
-        {"b_id": i, "b_status": s, "b_paid": o, "b_first": f, "b_settled": d}
-        for i, s, o, f, d in derived
+        {"b_id": i, "b_status": s, "b_paid": o, "b_first": f, "b_last": la, "b_settled": d}
+        for i, s, o, f, la, d in derived
     ]
     conn.execute(stmt, params)
 

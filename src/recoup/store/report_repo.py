@@ -1,27 +1,26 @@
 """Report queries that run in the database: aging, sales for DSO, the customer list.
 
-Aging classifies with plain date comparisons against bucket bounds worked out in the
-domain (`aging.due_date_bounds`), and reads allocations only for invoices that had some
-payment by the as-of date, so one pass over the invoices answers it.
+Aging reads open amounts per due date and currency; the domain puts them in buckets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.engine import Connection
 
 from recoup.store.tables import allocations, customers, invoices, payments
 
 
 @dataclass(frozen=True, slots=True)
-class AgingRow:
+class DueRow:
+    """Invoices open at the as-of date that share a currency and a due date."""
+
     currency: str
-    bucket: int
+    due_date: date
     count: int
     amount_minor: int
 
@@ -34,42 +33,45 @@ def _open_at(as_of: date) -> ColumnElement[bool]:
     )
 
 
-def _open_amount_at(as_of: date) -> Any:
+def _paid_at(as_of: date) -> Any:
+    """What had been applied to the invoice by `as_of`; the allocations are read only
+    when some came before and some after it."""
     paid = (
         select(func.coalesce(func.sum(allocations.c.amount_minor), 0))
         .where(allocations.c.invoice_id == invoices.c.id, allocations.c.date <= as_of)
         .scalar_subquery()
     )
-    return invoices.c.amount_minor - case(
-        (and_(invoices.c.first_paid_on.is_not(None), invoices.c.first_paid_on <= as_of), paid),
-        else_=0,
+    return case(
+        (or_(invoices.c.first_paid_on.is_(None), invoices.c.first_paid_on > as_of), 0),
+        (invoices.c.last_paid_on <= as_of, invoices.c.paid_minor),
+        else_=paid,
     )
 
 
-def aging_rows(
-    conn: Connection,
-    as_of: date,
-    bounds: Sequence[date | None],
-    customer_id: int | None = None,
-) -> list[AgingRow]:
-    """Count and open amount per currency and bucket (index into `bounds`)."""
-    whens = [(invoices.c.due_date >= b, literal(i)) for i, b in enumerate(bounds) if b is not None]
-    last = literal(len(bounds) - 1)
-    bucket = (case(*whens, else_=last) if whens else last).label("bucket")
-    cond = _open_at(as_of)
+def _open_amount_at(as_of: date) -> Any:
+    return invoices.c.amount_minor - _paid_at(as_of)
+
+
+def open_by_due_date(conn: Connection, as_of: date, customer_id: int | None = None) -> list[DueRow]:
+    """Count and open amount of the invoices open at `as_of`, per currency and due date.
+
+    Two queries: the invoices not settled at all (read from `ix_invoices_open` in
+    due-date order, so SQLite needs no sort), and those settled after `as_of`.
+    """
+    cols = (
+        invoices.c.due_date,
+        invoices.c.currency,
+        func.count(),
+        func.sum(_open_amount_at(as_of)),
+    )
+    base = [invoices.c.kind == "invoice", invoices.c.issue_date <= as_of]
     if customer_id is not None:
-        cond = and_(cond, invoices.c.customer_id == customer_id)
-    q = (
-        select(
-            invoices.c.currency,
-            bucket,
-            func.count(),
-            func.sum(_open_amount_at(as_of)),
-        )
-        .where(cond)
-        .group_by(invoices.c.currency, bucket)
-    )
-    return [AgingRow(cur, int(b), int(n), int(a)) for cur, b, n, a in conn.execute(q)]
+        base.append(invoices.c.customer_id == customer_id)
+    out: list[DueRow] = []
+    for settled in (invoices.c.settled_on.is_(None), invoices.c.settled_on > as_of):
+        q = select(*cols).where(settled, *base).group_by(invoices.c.due_date, invoices.c.currency)
+        out.extend(DueRow(cur, due, int(n), int(a)) for due, cur, n, a in conn.execute(q))
+    return out
 
 
 def unapplied_credit(conn: Connection, as_of: date) -> dict[str, int]:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 metadata = MetaData(
@@ -77,6 +78,7 @@ invoices = Table(
     # applied payments and credit notes (for a credit note: the part applied to invoices)
     Column("paid_minor", BigInteger, nullable=False, server_default="0"),
     Column("first_paid_on", Date, nullable=True),
+    Column("last_paid_on", Date, nullable=True),
     Column("settled_on", Date, nullable=True),
 )
 
@@ -116,3 +118,26 @@ users = Table(
 )
 
 Index("ix_invoices_customer_status", invoices.c.customer_id, invoices.c.status)
+
+# Aging reads the invoices open now from this index alone, in due-date order, so it
+# needs neither the table nor a sort; invoices settled later are found by settled_on.
+_OPEN_NOW = text("settled_on IS NULL AND kind = 'invoice'")
+Index(
+    "ix_invoices_open",
+    invoices.c.due_date,
+    invoices.c.currency,
+    invoices.c.issue_date,
+    invoices.c.amount_minor,
+    invoices.c.paid_minor,
+    invoices.c.first_paid_on,
+    invoices.c.last_paid_on,
+    sqlite_where=_OPEN_NOW,
+    postgresql_where=_OPEN_NOW,
+)
+_SETTLED = text("settled_on IS NOT NULL")
+Index(
+    "ix_invoices_settled_on",
+    invoices.c.settled_on,
+    sqlite_where=_SETTLED,
+    postgresql_where=_SETTLED,
+)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 22:29:05.244077
+Create Date: 2026-11-22 22:34:33.646710
 """
 
 import sqlalchemy as sa
@@ -80,6 +80,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), server_default="open", nullable=False),
         sa.Column("paid_minor", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("first_paid_on", sa.Date(), nullable=True),
+        sa.Column("last_paid_on", sa.Date(), nullable=True),
         sa.Column("settled_on", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
             ["customer_id"], ["customers.id"], name=op.f("fk_invoices_customer_id_customers")
@@ -90,6 +91,28 @@ def upgrade() -> None:
     with op.batch_alter_table("invoices", schema=None) as batch_op:
         batch_op.create_index(
             "ix_invoices_customer_status", ["customer_id", "status"], unique=False
+        )
+        batch_op.create_index(
+            "ix_invoices_open",
+            [
+                "due_date",
+                "currency",
+                "issue_date",
+                "amount_minor",
+                "paid_minor",
+                "first_paid_on",
+                "last_paid_on",
+            ],
+            unique=False,
+            sqlite_where=sa.text("settled_on IS NULL AND kind = 'invoice'"),
+            postgresql_where=sa.text("settled_on IS NULL AND kind = 'invoice'"),
+        )
+        batch_op.create_index(
+            "ix_invoices_settled_on",
+            ["settled_on"],
+            unique=False,
+            sqlite_where=sa.text("settled_on IS NOT NULL"),
+            postgresql_where=sa.text("settled_on IS NOT NULL"),
         )
 
     op.create_table(
@@ -150,6 +173,16 @@ def downgrade() -> None:
 
     op.drop_table("payments")
     with op.batch_alter_table("invoices", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_invoices_settled_on",
+            sqlite_where=sa.text("settled_on IS NOT NULL"),
+            postgresql_where=sa.text("settled_on IS NOT NULL"),
+        )
+        batch_op.drop_index(
+            "ix_invoices_open",
+            sqlite_where=sa.text("settled_on IS NULL AND kind = 'invoice'"),
+            postgresql_where=sa.text("settled_on IS NULL AND kind = 'invoice'"),
+        )
         batch_op.drop_index("ix_invoices_customer_status")
 
     op.drop_table("invoices")
