@@ -34,10 +34,11 @@ def recompute(conn: Connection, customer_ids: Collection[int] | None) -> None:
         payments_by[pay.customer_id].append(pay)
     rows: list[tuple[int, int | None, int | None, date, int]] = []
     derived: list[tuple[int, str, int, date | None, date | None, date | None]] = []
+    applied: list[tuple[int, int, date | None]] = []
     for cid in set(invoices_by) | set(payments_by):
-        _one_customer(invoices_by[cid], payments_by[cid], rows, derived)
+        _one_customer(invoices_by[cid], payments_by[cid], rows, derived, applied)
     ledger_repo.replace_allocations(
-        conn, [r.id for r in inv_rows], rows, derived, everyone=ids is None
+        conn, [r.id for r in inv_rows], rows, derived, applied, everyone=ids is None
     )
 
 
@@ -46,6 +47,7 @@ def _one_customer(
     pay_rows: list[PaymentRow],
     rows: list[tuple[int, int | None, int | None, date, int]],
     derived: list[tuple[int, str, int, date | None, date | None, date | None]],
+    payments_applied: list[tuple[int, int, date | None]],
 ) -> None:
     invoices: list[Invoice] = []
     credits: list[Credit] = []
@@ -86,7 +88,11 @@ def _one_customer(
     paid: dict[str, int] = defaultdict(int)
     first: dict[str, date] = {}
     last: dict[str, date] = {}
+    used: dict[str, int] = defaultdict(int)  # by credit key
+    used_last: dict[str, date] = {}
     for a in result.allocations:
+        used[a.credit] += a.amount.minor
+        used_last[a.credit] = max(used_last.get(a.credit, a.date), a.date)
         kind, _, ident = a.credit.partition(":")
         rows.append(
             (
@@ -102,9 +108,10 @@ def _one_customer(
         last[a.invoice] = max(last.get(a.invoice, a.date), a.date)
     for r in inv_rows:
         if r.kind == DocKind.CREDIT_NOTE:
-            rest = result.unapplied.get(f"c:{r.id}")
-            applied = r.amount_minor - (rest.minor if rest else 0)
-            derived.append((r.id, "credit", applied, None, None, None))
+            key = f"c:{r.id}"
+            done = used.get(key, 0)
+            all_used = used_last.get(key) if done == r.amount_minor else None
+            derived.append((r.id, "credit", done, None, used_last.get(key), all_used))
             continue
         done = paid.get(r.number, 0)
         if done == r.amount_minor:
@@ -112,3 +119,9 @@ def _one_customer(
         else:
             status, settled = ("partial" if done else "open"), None
         derived.append((r.id, status, done, first.get(r.number), last.get(r.number), settled))
+    for p in pay_rows:
+        key = f"p:{p.id}"
+        done = used.get(key, 0)
+        payments_applied.append(
+            (p.id, done, used_last.get(key) if done == p.amount_minor else None)
+        )

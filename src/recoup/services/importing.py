@@ -230,6 +230,14 @@ def _write_payments(conn: Connection, parsed: records.Parsed, report: ImportRepo
     ids = ledger_repo.customer_ids(conn)
     key_of_id = {v: k for k, v in ids.items()}
     existing = ledger_repo.payment_index(conn)
+    customer_currencies = ledger_repo.currencies_of_customers(
+        conn,
+        {
+            ids[r.customer]
+            for r in parsed.payments
+            if not r.invoice and not r.currency and r.customer in ids
+        },
+    )
     seen: Counter[str] = Counter()
     by_ref: dict[str, tuple[int, tuple[Any, ...]]] = {}
     inserts: list[tuple[Any, ...]] = []
@@ -270,8 +278,14 @@ def _write_payments(conn: Connection, parsed: records.Parsed, report: ImportRepo
                 _problem(report, rec.line, f"customer {rec.customer} is not in the book")
                 continue
             if currency is None:
-                _problem(report, rec.line, "no currency: add a currency column or pass --currency")
-                continue
+                # a customer billed in one currency only pays in it
+                known = customer_currencies.get(cid, set())
+                if len(known) != 1:
+                    _problem(
+                        report, rec.line, "no currency: add a currency column or pass --currency"
+                    )
+                    continue
+                currency = next(iter(known))
         amount = rec.amount_minor
         if amount is None and rec.parsed_amount is not None:
             try:

@@ -135,6 +135,20 @@ def invoice_owners(conn: Connection, numbers: Iterable[str]) -> dict[str, tuple[
     return out
 
 
+def currencies_of_customers(conn: Connection, ids: set[int]) -> dict[int, set[str]]:
+    """The currencies each customer has been invoiced in."""
+    out: dict[int, set[str]] = {}
+    for chunk in _chunks(sorted(ids)):
+        q = (
+            select(invoices.c.customer_id, invoices.c.currency)
+            .where(invoices.c.customer_id.in_(chunk))
+            .distinct()
+        )
+        for cid, cur in conn.execute(q):
+            out.setdefault(cid, set()).add(cur)
+    return out
+
+
 def insert_invoices(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
     insert_rows(conn, invoices, INVOICE_COLUMNS, rows)
 
@@ -229,11 +243,13 @@ def replace_allocations(
     invoice_ids: Sequence[int],
     rows: Sequence[Sequence[Any]],
     derived: Sequence[tuple[int, str, int, date | None, date | None, date | None]],
+    payments_applied: Sequence[tuple[int, int, date | None]] = (),
     everyone: bool = False,
 ) -> None:
-    """Replace the allocations of `invoice_ids` and store each invoice's derived fields.
+    """Replace the allocations of `invoice_ids` and store the derived fields.
 
-    `derived` holds (invoice id, status, paid minor, first and last paid on, settled on).
+    `derived` holds (invoice id, status, paid minor, first and last paid on, settled on);
+    `payments_applied` holds (payment id, applied minor, the day it was all applied).
     """
     if everyone:
         conn.execute(delete(allocations))
@@ -241,6 +257,13 @@ def replace_allocations(
         for chunk in _chunks(list(invoice_ids)):
             conn.execute(delete(allocations).where(allocations.c.invoice_id.in_(chunk)))
     insert_rows(conn, allocations, ALLOCATION_COLUMNS, rows)
+    if payments_applied:
+        conn.execute(
+            update(payments)
+            .where(payments.c.id == bindparam("b_id"))
+            .values(applied_minor=bindparam("b_applied"), applied_on=bindparam("b_on")),
+            [{"b_id": i, "b_applied": a, "b_on": d} for i, a, d in payments_applied],
+        )
     if not derived:
         return
     stmt = (

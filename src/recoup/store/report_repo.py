@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select
 from sqlalchemy.engine import Connection
 
 from recoup.store.tables import allocations, customers, invoices, payments
@@ -55,8 +55,11 @@ def _open_amount_at(as_of: date) -> Any:
 def open_by_due_date(conn: Connection, as_of: date, customer_id: int | None = None) -> list[DueRow]:
     """Count and open amount of the invoices open at `as_of`, per currency and due date.
 
-    Two queries: the invoices not settled at all (read from `ix_invoices_open` in
-    due-date order, so SQLite needs no sort), and those settled after `as_of`.
+    The invoices not settled at all are read from `ix_invoices_open` in due-date order,
+    so SQLite neither sorts nor touches the table: first those already due (issued
+    before their due date, so no issue-date test is needed), then those not yet due.
+    Invoices settled after `as_of` come from `ix_invoices_settled_on`. The kind is
+    written into the SQL as a constant so that SQLite can match the partial index.
     """
     cols = (
         invoices.c.due_date,
@@ -64,41 +67,56 @@ def open_by_due_date(conn: Connection, as_of: date, customer_id: int | None = No
         func.count(),
         func.sum(_open_amount_at(as_of)),
     )
-    base = [invoices.c.kind == "invoice", invoices.c.issue_date <= as_of]
-    if customer_id is not None:
-        base.append(invoices.c.customer_id == customer_id)
+    is_invoice = invoices.c.kind == literal_column("'invoice'")
+    issued = invoices.c.issue_date <= as_of
+    parts = [
+        (invoices.c.settled_on.is_(None), is_invoice, invoices.c.due_date <= as_of),
+        (invoices.c.settled_on.is_(None), is_invoice, invoices.c.due_date > as_of, issued),
+        (invoices.c.settled_on > as_of, is_invoice, issued),
+    ]
     out: list[DueRow] = []
-    for settled in (invoices.c.settled_on.is_(None), invoices.c.settled_on > as_of):
-        q = select(*cols).where(settled, *base).group_by(invoices.c.due_date, invoices.c.currency)
+    for where in parts:
+        q = select(*cols).where(*where).group_by(invoices.c.due_date, invoices.c.currency)
+        if customer_id is not None:
+            q = q.where(invoices.c.customer_id == customer_id)
         out.extend(DueRow(cur, due, int(n), int(a)) for due, cur, n, a in conn.execute(q))
     return out
 
 
 def unapplied_credit(conn: Connection, as_of: date) -> dict[str, int]:
-    """Payments and credit notes dated by `as_of` and not applied by then, per currency."""
+    """Payments and credit notes dated by `as_of` and not all applied by then, per currency.
+
+    Only those not all applied today, or all applied after `as_of`, are read (through
+    partial indexes); the rest were used up by `as_of`.
+    """
     out: dict[str, int] = {}
-    q = (
-        select(payments.c.currency, func.sum(payments.c.amount_minor))
-        .where(payments.c.date <= as_of)
-        .group_by(payments.c.currency)
+    used_by_pay = (
+        select(func.coalesce(func.sum(allocations.c.amount_minor), 0))
+        .where(allocations.c.payment_id == payments.c.id, allocations.c.date <= as_of)
+        .scalar_subquery()
     )
-    for cur, amount in conn.execute(q):
-        out[cur] = out.get(cur, 0) + int(amount)
-    q = (
-        select(invoices.c.currency, func.sum(invoices.c.amount_minor))
-        .where(invoices.c.kind == "credit_note", invoices.c.issue_date <= as_of)
-        .group_by(invoices.c.currency)
+    for cond in (payments.c.applied_on.is_(None), payments.c.applied_on > as_of):
+        q = (
+            select(payments.c.currency, func.sum(payments.c.amount_minor - used_by_pay))
+            .where(cond, payments.c.date <= as_of)
+            .group_by(payments.c.currency)
+        )
+        for cur, amount in conn.execute(q):
+            out[cur] = out.get(cur, 0) + int(amount)
+    used_by_note = (
+        select(func.coalesce(func.sum(allocations.c.amount_minor), 0))
+        .where(allocations.c.credit_note_id == invoices.c.id, allocations.c.date <= as_of)
+        .scalar_subquery()
     )
-    for cur, amount in conn.execute(q):
-        out[cur] = out.get(cur, 0) + int(amount)
-    q = (
-        select(invoices.c.currency, func.sum(allocations.c.amount_minor))
-        .select_from(allocations.join(invoices, invoices.c.id == allocations.c.invoice_id))
-        .where(allocations.c.date <= as_of)
-        .group_by(invoices.c.currency)
-    )
-    for cur, amount in conn.execute(q):
-        out[cur] = out.get(cur, 0) - int(amount)
+    is_note = invoices.c.kind == literal_column("'credit_note'")
+    for cond in (invoices.c.settled_on.is_(None), invoices.c.settled_on > as_of):
+        q = (
+            select(invoices.c.currency, func.sum(invoices.c.amount_minor - used_by_note))
+            .where(cond, is_note, invoices.c.issue_date <= as_of)
+            .group_by(invoices.c.currency)
+        )
+        for cur, amount in conn.execute(q):
+            out[cur] = out.get(cur, 0) + int(amount)
     return {cur: amount for cur, amount in out.items() if amount}
 
 

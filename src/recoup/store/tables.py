@@ -94,6 +94,9 @@ payments = Table(
     Column("method", String(32), nullable=False, server_default=""),
     Column("reference", String(200), nullable=False, server_default=""),
     Column("invoice_number", String(64), nullable=True),
+    # derived from the allocations: how much is applied, and the day it was all applied
+    Column("applied_minor", BigInteger, nullable=False, server_default="0"),
+    Column("applied_on", Date, nullable=True),
 )
 
 allocations = Table(
@@ -133,6 +136,24 @@ Index(
     invoices.c.last_paid_on,
     sqlite_where=_OPEN_NOW,
     postgresql_where=_OPEN_NOW,
+)
+_CREDIT_OPEN = text("settled_on IS NULL AND kind = 'credit_note'")
+Index(
+    "ix_invoices_credit_open",
+    invoices.c.issue_date,
+    sqlite_where=_CREDIT_OPEN,
+    postgresql_where=_CREDIT_OPEN,
+)
+_UNAPPLIED = text("applied_on IS NULL")
+Index(
+    "ix_payments_unapplied", payments.c.date, sqlite_where=_UNAPPLIED, postgresql_where=_UNAPPLIED
+)
+_APPLIED = text("applied_on IS NOT NULL")
+Index(
+    "ix_payments_applied_on",
+    payments.c.applied_on,
+    sqlite_where=_APPLIED,
+    postgresql_where=_APPLIED,
 )
 _SETTLED = text("settled_on IS NOT NULL")
 Index(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 22:34:33.646710
+Create Date: 2026-11-22 22:38:58.761413
 """
 
 import sqlalchemy as sa
@@ -90,6 +90,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("invoices", schema=None) as batch_op:
         batch_op.create_index(
+            "ix_invoices_credit_open",
+            ["issue_date"],
+            unique=False,
+            sqlite_where=sa.text("settled_on IS NULL AND kind = 'credit_note'"),
+            postgresql_where=sa.text("settled_on IS NULL AND kind = 'credit_note'"),
+        )
+        batch_op.create_index(
             "ix_invoices_customer_status", ["customer_id", "status"], unique=False
         )
         batch_op.create_index(
@@ -126,6 +133,8 @@ def upgrade() -> None:
         sa.Column("method", sa.String(length=32), server_default="", nullable=False),
         sa.Column("reference", sa.String(length=200), server_default="", nullable=False),
         sa.Column("invoice_number", sa.String(length=64), nullable=True),
+        sa.Column("applied_minor", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("applied_on", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
             ["customer_id"], ["customers.id"], name=op.f("fk_payments_customer_id_customers")
         ),
@@ -133,7 +142,21 @@ def upgrade() -> None:
         sa.UniqueConstraint("key", name=op.f("uq_payments_key")),
     )
     with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_payments_applied_on",
+            ["applied_on"],
+            unique=False,
+            sqlite_where=sa.text("applied_on IS NOT NULL"),
+            postgresql_where=sa.text("applied_on IS NOT NULL"),
+        )
         batch_op.create_index(batch_op.f("ix_payments_customer_id"), ["customer_id"], unique=False)
+        batch_op.create_index(
+            "ix_payments_unapplied",
+            ["date"],
+            unique=False,
+            sqlite_where=sa.text("applied_on IS NULL"),
+            postgresql_where=sa.text("applied_on IS NULL"),
+        )
 
     op.create_table(
         "allocations",
@@ -169,7 +192,17 @@ def downgrade() -> None:
 
     op.drop_table("allocations")
     with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_payments_unapplied",
+            sqlite_where=sa.text("applied_on IS NULL"),
+            postgresql_where=sa.text("applied_on IS NULL"),
+        )
         batch_op.drop_index(batch_op.f("ix_payments_customer_id"))
+        batch_op.drop_index(
+            "ix_payments_applied_on",
+            sqlite_where=sa.text("applied_on IS NOT NULL"),
+            postgresql_where=sa.text("applied_on IS NOT NULL"),
+        )
 
     op.drop_table("payments")
     with op.batch_alter_table("invoices", schema=None) as batch_op:
@@ -184,6 +217,11 @@ def downgrade() -> None:
             postgresql_where=sa.text("settled_on IS NULL AND kind = 'invoice'"),
         )
         batch_op.drop_index("ix_invoices_customer_status")
+        batch_op.drop_index(
+            "ix_invoices_credit_open",
+            sqlite_where=sa.text("settled_on IS NULL AND kind = 'credit_note'"),
+            postgresql_where=sa.text("settled_on IS NULL AND kind = 'credit_note'"),
+        )
 
     op.drop_table("invoices")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
