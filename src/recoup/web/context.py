@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends, Query, Request
 from fastapi.templating import Jinja2Templates
@@ -17,6 +18,7 @@ from starlette.responses import Response
 from recoup.clock import local_today
 from recoup.services.book import Book
 from recoup.settings import Settings
+from recoup.web.charts import bucket_label
 from recoup.web.formatting import Formats
 
 ContextProcessor = Callable[[Request], dict[str, Any]]
@@ -52,6 +54,8 @@ class WebContext:
             lstrip_blocks=True,
         )
         self.formats.install(env)
+        env.filters["path_part"] = _path_part
+        env.filters["bucket"] = bucket_label
         env.globals["static_url"] = self.static_url
         env.globals["htmx_file"] = htmx_file()
         self.templates = Jinja2Templates(env=env, context_processors=list(self.page_context))
@@ -64,6 +68,11 @@ class WebContext:
         return f"/static/{name}?v={self._versions[name]}"
 
 
+def _path_part(value: str) -> str:
+    """`value` quoted for one segment of a path ("/" included)."""
+    return quote(value, safe="")
+
+
 def web_context(request: Request) -> WebContext:
     ctx: WebContext = request.app.state.web
     return ctx
@@ -71,10 +80,6 @@ def web_context(request: Request) -> WebContext:
 
 def get_book(request: Request) -> Book:
     return web_context(request).book
-
-
-def get_settings(request: Request) -> Settings:
-    return web_context(request).settings
 
 
 def get_as_of(
@@ -87,7 +92,6 @@ def get_as_of(
 
 
 BookDep = Annotated[Book, Depends(get_book)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 AsOf = Annotated[date, Depends(get_as_of)]
 
 
@@ -100,6 +104,5 @@ def render(
 ) -> Response:
     """The template `name` rendered with `context` and the shared page context."""
     templates = web_context(request).templates
-    return templates.TemplateResponse(
-        request, name, context or {}, status_code=status_code, headers=headers
-    )
+    full = {"active": "", **(context or {})}
+    return templates.TemplateResponse(request, name, full, status_code=status_code, headers=headers)

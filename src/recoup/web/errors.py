@@ -8,7 +8,7 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from recoup.domain.money import MoneyError
@@ -136,10 +136,14 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_page(
-        request, 500, WebError.title, "The error has been logged. Please try again later."
-    )
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    try:
+        return error_page(
+            request, 500, WebError.title, "The error has been logged. Please try again later."
+        )
+    except Exception:  # the page itself failed: say so plainly
+        log.exception("the error page failed too")
+        return PlainTextResponse(f"500 {WebError.title}", status_code=500)
 
 
 def install(app: FastAPI) -> None:

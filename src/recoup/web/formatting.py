@@ -42,8 +42,10 @@ class Formats:
                 value.amount, value.currency, locale=self.locale, fraction_digits=1
             )
         whole = value.amount.quantize(Decimal(1), ROUND_HALF_UP)
-        return self._whole_currency.apply(
-            whole, self.locale, currency=value.currency, currency_digits=False
+        return str(
+            self._whole_currency.apply(
+                whole, self.locale, currency=value.currency, currency_digits=False
+            )
         )
 
     def _has_short_form(self, amount: Decimal) -> bool:

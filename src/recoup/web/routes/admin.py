@@ -14,6 +14,4 @@ router = APIRouter(prefix="/admin")
 
 @router.get("/users", response_class=Response)
 def user_list(request: Request, _user: Owner, book: BookDep) -> Response:
-    return render(
-        request, "admin_users.html", {"active": "users", "users": users.list_users(book)}
-    )
+    return render(request, "admin_users.html", {"active": "users", "users": users.list_users(book)})

@@ -39,9 +39,7 @@ class CurrencyBlock:
         return round(100 * self.aging.overdue.minor / self.aging.total.minor, 1)
 
 
-def currency_blocks(
-    aging: reports.AgingReport, dso: reports.DsoReport
-) -> list[CurrencyBlock]:
+def currency_blocks(aging: reports.AgingReport, dso: reports.DsoReport) -> list[CurrencyBlock]:
     dso_by = {d.currency: d for d in dso.currencies}
     return [CurrencyBlock(a, dso_by.get(a.currency), aging_chart(a)) for a in aging.currencies]
 

@@ -1,0 +1,106 @@
+"""The app factory. Nothing is configured at import time.
+
+uvicorn.run("recoup.web.app:app_from_environment", factory=True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from recoup.services import users
+from recoup.services.book import Book
+from recoup.settings import Settings
+from recoup.web import errors
+from recoup.web.auth import page_context, verify_csrf
+from recoup.web.context import STATIC, WebContext
+from recoup.web.formatting import Formats
+from recoup.web.routes import admin, customers, dashboard, session
+
+ROUTERS = (session.router, dashboard.router, customers.router, admin.router)
+"""Every page group's routes (tests walk them to check each declares a role)."""
+
+SESSION_COOKIE = "recoup_session"
+SESSION_MAX_AGE = 12 * 60 * 60  # seconds: a working day, then log in again
+
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    ),
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+}
+
+
+class SecurityHeaders:
+    """Adds SECURITY_HEADERS to every HTTP response that does not set them itself."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                for name, value in SECURITY_HEADERS.items():
+                    if name.encode() not in present:
+                        headers.append((name.encode(), value.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(settings: Settings, book: Book | None = None) -> FastAPI:
+    """The web UI over `book` (opened from `settings.database_url` when not given; a book
+    opened here is closed when the app shuts down)."""
+    owns_book = book is None
+    the_book = book if book is not None else Book.open(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_book:
+            the_book.close()
+
+    app = FastAPI(
+        title="Recoup",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+        dependencies=[Depends(verify_csrf)],
+    )
+    app.state.web = WebContext(
+        settings, the_book, Formats(settings.locale), page_context=(page_context,)
+    )
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key or users.secret_key(the_book),
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE,
+        same_site="lax",
+    )
+    app.add_middleware(SecurityHeaders)
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app with settings from RECOUP_* environment variables (uvicorn's factory)."""
+    return create_app(Settings())

@@ -1,0 +1,194 @@
+"""The customer list (search, sort, pages) and one customer's account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Protocol
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from recoup.domain.money import Money
+from recoup.services import accounts
+from recoup.services.accounts import CustomerPage, InvoiceLine
+from recoup.web.auth import Viewer
+from recoup.web.charts import aging_chart
+from recoup.web.context import AsOf, BookDep, render
+from recoup.web.errors import BadRequest, is_htmx
+
+router = APIRouter()
+
+PER_PAGE = 25
+TABLE_ID = "customer-table"
+
+# (sort key, column heading); the service's SORTS in the order they are shown.
+COLUMNS = (
+    ("name", "Name"),
+    ("key", "Key"),
+    ("balance", "Balance"),
+    ("overdue", "Overdue"),
+    ("oldest", "Oldest due"),
+)
+
+
+class CustomerLine(Protocol):
+    """One line of `accounts.list_customers` (the service does not export its type)."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def country(self) -> str: ...
+
+    @property
+    def currency(self) -> str | None: ...
+
+    @property
+    def balance_minor(self) -> int: ...
+
+    @property
+    def overdue_minor(self) -> int: ...
+
+    @property
+    def open_count(self) -> int: ...
+
+    @property
+    def oldest_due(self) -> date | None: ...
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    key: str
+    name: str
+    country: str
+    open_count: int
+    balance: Money | None  # None: nothing open
+    overdue: Money | None
+    oldest_due: date | None
+    days_late: int  # of the oldest open invoice; zero or less while not yet due
+
+    @classmethod
+    def of(cls, line: CustomerLine, today: date) -> CustomerRow:
+        cur = line.currency
+        return cls(
+            line.key,
+            line.name,
+            line.country,
+            line.open_count,
+            Money(line.balance_minor, cur) if cur else None,
+            Money(line.overdue_minor, cur) if cur else None,
+            line.oldest_due,
+            (today - line.oldest_due).days if line.oldest_due else 0,
+        )
+
+
+@dataclass(frozen=True)
+class CustomerList:
+    """One page of the list, and the links that change its search, order or page."""
+
+    result: CustomerPage
+    search: str
+    sort: str
+    descending: bool
+    today: date
+    as_of: date | None  # only when given in the address
+
+    @property
+    def rows(self) -> list[CustomerRow]:
+        return [CustomerRow.of(line, self.today) for line in self.result.lines]
+
+    def url(self, sort: str | None = None, descending: bool | None = None, page: int = 1) -> str:
+        params: dict[str, str | int] = {}
+        if self.search:
+            params["q"] = self.search
+        params["sort"] = sort or self.sort
+        params["dir"] = "desc" if (self.descending if descending is None else descending) else "asc"
+        if page > 1:
+            params["page"] = page
+        if self.as_of:
+            params["as_of"] = self.as_of.isoformat()
+        return "/customers?" + urlencode(params)
+
+    def sort_url(self, column: str) -> str:
+        """Sorted by `column`; the current column flips its direction. Amounts and ages
+        start with the largest, names and keys with A."""
+        if column == self.sort:
+            return self.url(column, not self.descending)
+        return self.url(column, column in ("balance", "overdue"))
+
+    def aria_sort(self, column: str) -> str:
+        if column != self.sort:
+            return "none"
+        return "descending" if self.descending else "ascending"
+
+    def page_url(self, page: int) -> str:
+        return self.url(page=page)
+
+    @property
+    def first_row(self) -> int:
+        return min(self.result.total, (self.result.page - 1) * self.result.per_page + 1)
+
+    @property
+    def last_row(self) -> int:
+        return min(self.result.total, self.result.page * self.result.per_page)
+
+
+@router.get("/customers", response_class=Response)
+def customer_list(
+    request: Request,
+    _user: Viewer,
+    book: BookDep,
+    today: AsOf,
+    q: Annotated[str, Query(max_length=200)] = "",
+    sort: Annotated[str, Query(max_length=20)] = "name",
+    order: Annotated[str, Query(alias="dir", pattern="^(asc|desc)$")] = "asc",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+) -> Response:
+    if sort not in accounts.SORTS:
+        raise BadRequest(f"Sort by one of: {', '.join(accounts.SORTS)}.")
+    search = q.strip()
+    result = accounts.list_customers(book, today, search, sort, order == "desc", page, PER_PAGE)
+    given = today if "as_of" in request.query_params else None
+    view = CustomerList(result, search, sort, order == "desc", today, given)
+    context = {
+        "active": "customers",
+        "view": view,
+        "columns": COLUMNS,
+        "today": today,
+        "table_id": TABLE_ID,
+    }
+    headers = {"Vary": "HX-Request, HX-Target"}
+    partial = (
+        is_htmx(request)
+        and request.headers.get("HX-Target") == TABLE_ID
+        and not request.headers.get("HX-History-Restore-Request")
+    )
+    name = "_customer_table.html" if partial else "customers.html"
+    return render(request, name, context, headers=headers)
+
+
+def is_overdue(line: InvoiceLine) -> bool:
+    return line.kind == "invoice" and line.open.minor > 0 and line.days_past_due > 0
+
+
+@router.get("/customers/{key}", response_class=Response)
+def account_page(request: Request, _user: Viewer, book: BookDep, key: str, as_of: AsOf) -> Response:
+    acct = accounts.account(book, key, as_of)
+    return render(
+        request,
+        "account.html",
+        {
+            "active": "customers",
+            "acct": acct,
+            "c": acct.customer,
+            "charts": {a.currency: aging_chart(a) for a in acct.aging},
+            "is_overdue": is_overdue,
+            "overdue_count": sum(1 for line in acct.invoices if is_overdue(line)),
+            "as_of_given": "as_of" in request.query_params,
+        },
+    )

@@ -1,0 +1,273 @@
+"""The web UI in a real browser: Debian's Chromium driven by Playwright, against uvicorn.
+
+Logs in through the form, walks the dashboard, the customer list (live search, sorting,
+paging through HTMX) and an account, and saves full-page screenshots (desktop and a
+390x844 phone) to tests/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+
+from recoup.clock import local_today
+from recoup.demo.generator import GeneratedBook
+from recoup.services import demo, users
+from recoup.services.book import Book
+from recoup.services.users import Role
+from recoup.settings import Settings
+from recoup.web.app import create_app
+from tests.conftest import missing
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = Path(__file__).resolve().parent / "screenshots"
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+OWNER = ("owner", "owner-browser-pw")
+VIEWER = ("viewer", "viewer-browser-pw")
+
+
+@dataclass
+class Server:
+    url: str
+    gen: GeneratedBook
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """uvicorn in a background thread on a free loopback port, over a demo book."""
+    path = tmp_path_factory.mktemp("browser") / "demo.db"
+    book = Book.open(str(path))
+    gen = demo.make(120, 1500, 7, local_today(), currency=None)
+    demo.write_book(book, gen)
+    users.add_user(book, *OWNER, Role.OWNER)
+    users.add_user(book, *VIEWER, Role.VIEWER)
+    app = create_app(Settings(database_url=str(path), secret_key="browser-test-" + "k" * 32), book)
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield Server(f"http://127.0.0.1:{port}", gen)
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
+        book.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        missing("Chromium")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def console() -> list[str]:
+    """Errors the page reported (JavaScript errors, refused resources, CSP violations)."""
+    return []
+
+
+@pytest.fixture
+def page(browser: Browser, console: list[str]) -> Iterator[Page]:
+    context = browser.new_context(viewport=DESKTOP, locale="en-US")
+    pg = context.new_page()
+    pg.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: console.append(str(e)))
+    pg.on(
+        "response",
+        lambda r: console.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+    )
+    yield pg
+    context.close()
+
+
+def shot(pg: Page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(pg: Page, base: str, who: tuple[str, str]) -> None:
+    pg.goto(base + "/")
+    expect(pg).to_have_url(re.compile(r"/login"))
+    expect(pg).to_have_title(re.compile("Log in"))
+    pg.get_by_label("Username").fill(who[0])
+    pg.get_by_label("Password").fill(who[1])
+    pg.get_by_role("button", name="Log in").click()
+    expect(pg).to_have_url(base + "/")
+
+
+def test_walk_through_the_pages(page: Page, server: Server, console: list[str]) -> None:
+    pg = page
+    base = server.url
+    log_in(pg, base, OWNER)
+
+    # the dashboard
+    expect(pg).to_have_title(re.compile(r"^Dashboard, .* · Recoup$"))
+    expect(pg.locator("[data-figure=total]").first).to_have_text(re.compile(r"[$€£][\d,]+\.\d\d"))
+    expect(pg.locator("svg.bars").first).to_be_visible()
+    assert pg.locator(".currency-block").count() == 3  # USD, GBP, EUR
+    expect(pg.locator("#top-overdue-table tbody tr")).to_have_count(10)
+    shot(pg, "dashboard")
+
+    # the customer list: live search through HTMX
+    pg.get_by_role("link", name="Customers", exact=True).click()
+    expect(pg).to_have_title(re.compile("^Customers"))
+    expect(pg.locator(".page-of")).to_have_text(re.compile(r"Page 1 of 5"))
+    word = server.gen.customers[0].name.split()[1]
+    expected = sum(1 for c in server.gen.customers if word.lower() in c.name.lower())
+    pg.locator("#q").press_sequentially(word[:5].lower(), delay=40)
+    expect(pg.locator(".result-count")).to_contain_text(f"matching “{word[:5].lower()}”")
+    expect(pg).to_have_url(re.compile(rf"q={word[:5].lower()}"))
+    names = pg.locator("#customers tbody td.name a").all_inner_texts()
+    assert names
+    assert all(word[:5].lower() in n.lower() for n in names)
+    assert len(names) >= min(expected, 25)
+    assert pg.locator("#q").evaluate("el => el === document.activeElement")  # focus kept
+    shot(pg, "customers-search")
+
+    # sort by balance: the biggest first, then flip
+    pg.locator("#q").fill("")
+    pg.locator("#q").press("Backspace")
+    expect(pg.locator(".result-count")).not_to_contain_text("matching")
+    pg.get_by_role("link", name=re.compile("^Balance")).click()
+    header = pg.locator("th", has=pg.get_by_role("link", name=re.compile("^Balance")))
+    expect(header).to_have_attribute("aria-sort", "descending")
+    expect(pg).to_have_url(re.compile(r"sort=balance&dir=desc"))
+    amounts = pg.locator("#customers tbody td.balance").all_inner_texts()
+    values = [float(re.sub(r"[^\d.-]", "", a) or 0) for a in amounts]
+    assert values == sorted(values, reverse=True)
+    shot(pg, "customers-by-balance")
+
+    # page 2 keeps the order
+    pg.get_by_role("link", name=re.compile("Next")).click()
+    expect(pg.locator(".page-of")).to_have_text("Page 2 of 5")
+    expect(pg).to_have_url(re.compile(r"page=2"))
+    expect(header).to_have_attribute("aria-sort", "descending")
+    first_on_2 = pg.locator("#customers tbody td.balance").first.inner_text()
+    assert float(re.sub(r"[^\d.-]", "", first_on_2)) <= values[-1]
+    shot(pg, "customers-page-2")
+
+    # an account with overdue invoices
+    link = pg.locator("#customers tbody tr:has(.overdue-amount) td.name a").first
+    name = link.inner_text()
+    link.click()
+    expect(pg).to_have_title(re.compile("^" + re.escape(name)))
+    expect(pg.get_by_role("heading", level=1)).to_have_text(name)
+    expect(pg.locator("#invoice-table tr.overdue").first).to_be_visible()
+    expect(pg.locator("#invoice-table tr.overdue .badge.severe").first).to_have_text("overdue")
+    expect(pg.locator("#payment-table")).to_be_visible()
+    account_path = pg.url.removeprefix(base)
+    shot(pg, "account")
+
+    # the owner's page
+    pg.get_by_role("link", name="Users").click()
+    expect(pg).to_have_title(re.compile("^Users"))
+    expect(pg.locator("table.data tbody tr")).to_have_count(2)
+    shot(pg, "admin-users")
+
+    # the same pages on a phone
+    pg.set_viewport_size(PHONE)
+    for path, name in (
+        ("/", "dashboard"),
+        ("/customers", "customers"),
+        (account_path, "account"),
+    ):
+        pg.goto(base + path)
+        width = pg.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{name} scrolls sideways on a phone ({width}px)"
+        shot(pg, f"phone-{name}")
+
+    # log out
+    pg.get_by_role("button", name="Log out").click()
+    expect(pg).to_have_url(re.compile(r"/login$"))
+    assert console == [], f"the browser reported errors: {console}"
+
+
+def test_a_viewer_cannot_reach_the_users_page(page: Page, server: Server) -> None:
+    pg = page
+    log_in(pg, server.url, VIEWER)
+    expect(pg.get_by_role("link", name="Users")).to_have_count(0)
+    response = pg.goto(server.url + "/admin/users")
+    assert response is not None
+    assert response.status == 403
+    expect(pg.get_by_role("heading", level=1)).to_have_text("Not allowed")
+    shot(pg, "viewer-forbidden")
+
+
+def test_the_login_form_refuses_a_wrong_password(page: Page, server: Server) -> None:
+    pg = page
+    pg.goto(server.url + "/customers?q=oak")
+    expect(pg).to_have_url(re.compile(r"/login\?next=%2Fcustomers%3Fq%3Doak"))
+    pg.get_by_label("Username").fill(VIEWER[0])
+    pg.get_by_label("Password").fill("wrong-password")
+    pg.get_by_role("button", name="Log in").click()
+    expect(pg.get_by_role("alert")).to_contain_text("do not match")
+    shot(pg, "login-refused")
+    pg.get_by_label("Password").fill(VIEWER[1])
+    pg.get_by_role("button", name="Log in").click()
+    expect(pg).to_have_url(re.compile(r"/customers\?q=oak$"))
+
+
+def test_live_search_after_the_session_ended_goes_to_login(page: Page, server: Server) -> None:
+    pg = page
+    log_in(pg, server.url, VIEWER)
+    pg.goto(server.url + "/customers")
+    pg.context.clear_cookies()
+    pg.locator("#q").press_sequentially("oak", delay=40)
+    expect(pg).to_have_url(re.compile(r"/login\?next=%2Fcustomers"))
+    expect(pg).to_have_title(re.compile("^Log in"))
+
+
+def test_pages_work_without_javascript(browser: Browser, server: Server) -> None:
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
+    pg = context.new_page()
+    try:
+        log_in(pg, server.url, VIEWER)
+        pg.goto(server.url + "/customers")
+        pg.locator("#q").fill("oak")
+        pg.get_by_role("button", name="Search").click()
+        expect(pg).to_have_url(re.compile(r"/customers\?q=oak&sort=name&dir=asc$"))
+        names = pg.locator("#customers tbody td.name a").all_inner_texts()
+        assert names
+        assert all("oak" in n.lower() for n in names)
+        pg.get_by_role("link", name=re.compile("^Overdue")).click()
+        expect(pg).to_have_url(re.compile(r"q=oak&sort=overdue&dir=desc"))
+        pg.get_by_role("button", name="Log out").click()
+        expect(pg).to_have_url(re.compile(r"/login$"))
+    finally:
+        context.close()
