@@ -82,7 +82,8 @@ def main() -> None:
         start = time.perf_counter()
         report = importing.import_file(book, Kind.INVOICES, csv_path, Options())
         import_times.append(time.perf_counter() - start)
-        assert report.ok and report.imported == args.invoices, report.problems[:3]
+        if not report.ok or report.imported != args.invoices:
+            raise SystemExit(f"import failed: {report.problems[:3]}")
         book.close()
     rows.append((f"import {args.invoices:,} invoices (CSV, new SQLite book)",
                  statistics.median(import_times), "<= 10 s"))

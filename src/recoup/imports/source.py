@@ -35,6 +35,7 @@ class Table:
     header: list[str]
     rows: Iterator[tuple[int, list[Cell]]]  # (line number, cells)
     column_label: Callable[[int], str | int]  # 0-based index -> label in problems
+    delimiter: str | None = None  # for CSV files
 
     @property
     def name(self) -> str:
@@ -122,7 +123,7 @@ def _open_csv(
         if progress is not None:
             progress(total, total)
 
-    return Table(path, header, rows(), lambda i: i + 1)
+    return Table(path, header, rows(), lambda i: i + 1, sep)
 
 
 def _count_outside_quotes(line: str, sep: str) -> int:

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from recoup.domain.currencies import MINOR_UNITS
 from recoup.imports import mapping, records
+from recoup.imports.fast_invoices import PlainInvoices, read_plain_invoices
 from recoup.imports.fields import Kind
 from recoup.imports.mapping import Options
 from recoup.imports.numbers import AmountError, to_minor
@@ -79,6 +80,15 @@ def import_file(
     try:
         table = open_table(path, options.encoding, options.delimiter, options.sheet, progress)
         cmap = mapping.resolve(kind, table.header, options.columns, table.name)
+        if (
+            kind is Kind.INVOICES
+            and table.delimiter is not None
+            and path.stat().st_size >= FAST_PATH_BYTES
+            and _try_fast_path(
+                book, table.header, table.delimiter, cmap, path, options, report, dry_run
+            )
+        ):
+            return report
         reader = {
             Kind.INVOICES: records.read_invoices,
             Kind.PAYMENTS: records.read_payments,
@@ -109,6 +119,79 @@ def import_file(
     except Rollback:
         pass
     return report
+
+
+FAST_PATH_BYTES = 4_000_000  # files this large try the vectorised reader first
+
+
+class _NotEmpty(Rollback):
+    pass
+
+
+def _try_fast_path(
+    book: Book,
+    header: list[str],
+    delimiter: str,
+    cmap: mapping.ColumnMap,
+    path: Path,
+    options: Options,
+    report: ImportReport,
+    dry_run: bool,
+) -> bool:
+    """Load a plain invoice file into a book without invoices; False to go the careful way.
+
+    Re-imports (the book has invoices) always go the careful way, which compares every
+    row with what the book holds.
+    """
+    with book.read() as conn:
+        if ledger_repo.has_invoices(conn):
+            return False
+    plain = read_plain_invoices(path, header, delimiter, cmap, options)
+    if plain is None:
+        return False
+    try:
+        with book.write() as conn:
+            if ledger_repo.has_invoices(conn):
+                raise _NotEmpty
+            _write_plain_invoices(conn, plain, report)
+            if dry_run:
+                raise Rollback
+    except _NotEmpty:
+        return False
+    except Rollback:
+        pass
+    return True
+
+
+def _write_plain_invoices(conn: Connection, plain: PlainInvoices, report: ImportReport) -> None:
+    names = plain.customer_name or [""] * len(plain)
+    wanted: dict[str, str] = {}
+    for key, name in zip(plain.customer, names, strict=True):
+        if not wanted.get(key):
+            wanted[key] = name
+    ids = _create_customers(conn, wanted, report)
+    customer_ids = [ids[key] for key in plain.customer]
+    ledger_repo.insert_plain_invoices(
+        conn,
+        list(
+            zip(
+                customer_ids,
+                plain.number,
+                plain.issue_date,
+                plain.due_date,
+                plain.currency,
+                plain.amount_minor,
+                plain.tax_minor,
+                plain.reference,
+                plain.terms_days,
+                strict=True,
+            )
+        ),
+    )
+    report.rows = report.imported = len(plain)
+    with_credits = ledger_repo.customers_with_credits(conn)
+    if with_credits:
+        allocation_sync.recompute(conn, set(customer_ids) & with_credits)
 
 
 def _problem(report: ImportReport, line: int, message: str) -> None:

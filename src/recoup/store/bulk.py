@@ -1,11 +1,13 @@
-"""Many rows in, fast: executemany on SQLite, COPY on PostgreSQL.
+"""Many rows in, fast: multi-row INSERTs on SQLite, COPY on PostgreSQL.
 
 Rows are tuples in the order of `columns`. On SQLite, dates are written as ISO strings
-(the form SQLAlchemy's Date type reads back) by the adapter registered below.
+(the form SQLAlchemy's Date type reads back) by the adapter registered below, and rows
+go in 100 to a statement, which binds the same values with less work per row than
+executemany.
 
-With `rebuild_indexes`, a load into an empty SQLite table drops the table's secondary
-indexes first and builds them again afterwards, inside the same transaction: building
-an index from sorted data is several times faster than growing it row by row.
+With `rebuild_indexes`, a load into an empty SQLite table drops the table's indexes
+first and builds them again afterwards, inside the same transaction: building an index
+from all the rows at once is several times faster than growing it row by row.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from datetime import date
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Table, exists, select
 from sqlalchemy.engine import Connection
 
 sqlite3.register_adapter(date, date.isoformat)
+
+ROWS_PER_STATEMENT = 100
 
 
 def insert_rows(
@@ -33,7 +38,6 @@ def insert_rows(
     cols = ", ".join(columns)
     dbapi = conn.connection.driver_connection
     if conn.dialect.name == "sqlite":
-        marks = ", ".join("?" for _ in columns)
         indexes = list(table.indexes)
         rebuild = (
             rebuild_indexes
@@ -43,9 +47,7 @@ def insert_rows(
         if rebuild:
             for index in indexes:
                 index.drop(conn)
-        cur = dbapi.cursor()  # type: ignore[union-attr]
-        cur.executemany(f"INSERT INTO {table.name} ({cols}) VALUES ({marks})", rows)
-        cur.close()
+        _sqlite_insert(dbapi, table.name, cols, len(columns), rows)
         if rebuild:
             for index in indexes:
                 index.create(conn)
@@ -59,3 +61,24 @@ def insert_rows(
                 copy.write_row(row)
         return
     conn.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
+
+
+def _sqlite_insert(
+    dbapi: Any, name: str, cols: str, width: int, rows: Sequence[Sequence[Any]]
+) -> None:
+    one = "(" + ", ".join("?" * width) + ")"
+    full = f"INSERT INTO {name} ({cols}) VALUES " + ", ".join([one] * ROWS_PER_STATEMENT)
+    cur = dbapi.cursor()
+    it = iter(rows)
+    while True:
+        chunk = list(islice(it, ROWS_PER_STATEMENT))
+        if not chunk:
+            break
+        params = [value for row in chunk for value in row]
+        if len(chunk) == ROWS_PER_STATEMENT:
+            cur.execute(full, params)
+        else:
+            cur.execute(
+                f"INSERT INTO {name} ({cols}) VALUES " + ", ".join([one] * len(chunk)), params
+            )
+    cur.close()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, exists, func, select, update
 from sqlalchemy.engine import Connection
 
 from recoup.store.bulk import insert_rows
@@ -156,6 +156,10 @@ def insert_invoices(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
 def insert_plain_invoices(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
     """Ordinary open invoices, rows in PLAIN_INVOICE_COLUMNS order; the fast path."""
     insert_rows(conn, invoices, PLAIN_INVOICE_COLUMNS, rows, rebuild_indexes=True)
+
+
+def has_invoices(conn: Connection) -> bool:
+    return bool(conn.execute(select(exists().select_from(invoices))).scalar())
 
 
 def update_invoice(conn: Connection, invoice_id: int, values: dict[str, Any]) -> None:

@@ -63,7 +63,7 @@ invoices = Table(
     Column("id", Integer, primary_key=True),
     # indexed by ix_invoices_customer_status below
     Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False),
-    Column("number", String(64), nullable=False, unique=True),
+    Column("number", String(64), nullable=False),  # unique: uq_invoices_number below
     Column("kind", String(16), nullable=False, server_default="invoice"),  # or credit_note
     Column("issue_date", Date, nullable=False),
     Column("due_date", Date, nullable=False),
@@ -120,6 +120,8 @@ users = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# an index rather than a constraint, so that a bulk load can build it after the rows
+Index("uq_invoices_number", invoices.c.number, unique=True)
 Index("ix_invoices_customer_status", invoices.c.customer_id, invoices.c.status)
 
 # Aging reads the invoices open now from this index alone, in due-date order, so it

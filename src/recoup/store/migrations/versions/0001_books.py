@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 22:38:58.761413
+Create Date: 2026-11-22 22:44:56.178298
 """
 
 import sqlalchemy as sa
@@ -86,7 +86,6 @@ def upgrade() -> None:
             ["customer_id"], ["customers.id"], name=op.f("fk_invoices_customer_id_customers")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_invoices")),
-        sa.UniqueConstraint("number", name=op.f("uq_invoices_number")),
     )
     with op.batch_alter_table("invoices", schema=None) as batch_op:
         batch_op.create_index(
@@ -121,6 +120,7 @@ def upgrade() -> None:
             sqlite_where=sa.text("settled_on IS NOT NULL"),
             postgresql_where=sa.text("settled_on IS NOT NULL"),
         )
+        batch_op.create_index("uq_invoices_number", ["number"], unique=True)
 
     op.create_table(
         "payments",
@@ -206,6 +206,7 @@ def downgrade() -> None:
 
     op.drop_table("payments")
     with op.batch_alter_table("invoices", schema=None) as batch_op:
+        batch_op.drop_index("uq_invoices_number")
         batch_op.drop_index(
             "ix_invoices_settled_on",
             sqlite_where=sa.text("settled_on IS NOT NULL"),
