@@ -164,11 +164,11 @@ def _try_fast_path(
 
 
 def _write_plain_invoices(conn: Connection, plain: PlainInvoices, report: ImportReport) -> None:
-    names = plain.customer_name or [""] * len(plain)
-    wanted: dict[str, str] = {}
-    for key, name in zip(plain.customer, names, strict=True):
-        if not wanted.get(key):
-            wanted[key] = name
+    wanted: dict[str, str] = dict.fromkeys(plain.customer, "")
+    if plain.customer_name is not None:
+        for key, name in zip(plain.customer, plain.customer_name, strict=True):
+            if name and not wanted[key]:
+                wanted[key] = name
     ids = _create_customers(conn, wanted, report)
     customer_ids = [ids[key] for key in plain.customer]
     ledger_repo.insert_plain_invoices(

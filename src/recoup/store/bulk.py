@@ -18,7 +18,7 @@ from datetime import date
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Table, exists, select
+from sqlalchemy import Index, Table, exists, select
 from sqlalchemy.engine import Connection
 
 sqlite3.register_adapter(date, date.isoformat)
@@ -32,13 +32,16 @@ def insert_rows(
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
     rebuild_indexes: bool = False,
+    always_rebuild: frozenset[str] = frozenset(),
 ) -> None:
     if not rows:
         return
     cols = ", ".join(columns)
     dbapi = conn.connection.driver_connection
     if conn.dialect.name == "sqlite":
-        indexes = list(table.indexes)
+        # partial indexes (those with a WHERE) are left in place: the rows of a bulk load
+        # seldom belong in them, and checking costs little next to rebuilding them
+        indexes = [i for i in table.indexes if not _is_partial(i) or i.name in always_rebuild]
         rebuild = (
             rebuild_indexes
             and len(rows) > 10_000
@@ -61,6 +64,10 @@ def insert_rows(
                 copy.write_row(row)
         return
     conn.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
+
+
+def _is_partial(index: Index) -> bool:
+    return bool(index.dialect_options["sqlite"].get("where") is not None)
 
 
 def _sqlite_insert(

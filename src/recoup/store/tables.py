@@ -37,7 +37,7 @@ customers = Table(
     "customers",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("key", String(64), nullable=False, unique=True),
+    Column("key", String(64), nullable=False),  # unique: uq_customers_key below
     Column("name", String(200), nullable=False),
     Column("country", String(2), nullable=False, server_default=""),
     Column("language", String(16), nullable=False, server_default="en"),
@@ -120,7 +120,8 @@ users = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
-# an index rather than a constraint, so that a bulk load can build it after the rows
+# indexes rather than constraints, so that a bulk load can build them after the rows
+Index("uq_customers_key", customers.c.key, unique=True)
 Index("uq_invoices_number", invoices.c.number, unique=True)
 Index("ix_invoices_customer_status", invoices.c.customer_id, invoices.c.status)
 

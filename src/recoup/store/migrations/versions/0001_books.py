@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 22:44:56.178298
+Create Date: 2026-11-22 22:51:05.909984
 """
 
 import sqlalchemy as sa
@@ -26,8 +26,10 @@ def upgrade() -> None:
         sa.Column("timezone", sa.String(length=64), server_default="UTC", nullable=False),
         sa.Column("tags", sa.Text(), server_default="", nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_customers")),
-        sa.UniqueConstraint("key", name=op.f("uq_customers_key")),
     )
+    with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.create_index("uq_customers_key", ["key"], unique=True)
+
     op.create_table(
         "meta",
         sa.Column("key", sa.String(length=64), nullable=False),
@@ -231,5 +233,8 @@ def downgrade() -> None:
     op.drop_table("contacts")
     op.drop_table("users")
     op.drop_table("meta")
+    with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.drop_index("uq_customers_key")
+
     op.drop_table("customers")
     # ### end Alembic commands ###
