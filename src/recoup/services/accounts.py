@@ -15,6 +15,16 @@ from recoup.services.reports import CurrencyAging, aging
 from recoup.store import ledger_repo, report_repo
 from recoup.store.report_repo import CustomerLine
 
+__all__ = [
+    "Account",
+    "CustomerLine",
+    "CustomerPage",
+    "InvoiceLine",
+    "NotFoundError",
+    "account",
+    "list_customers",
+]
+
 SORTS = ("name", "key", "balance", "overdue", "oldest")
 
 

@@ -65,8 +65,10 @@ def aging(
     customer: str | None = None,
     with_unapplied: bool = True,
 ) -> AgingReport:
-    """Open invoices at `as_of` by days past due. With no open invoice at all, the book's
-    first currency (or USD for an empty book) is shown with zero totals."""
+    """Open invoices at `as_of` by days past due, one block per currency.
+
+    With no open invoice at all, the book's first currency (or USD for an empty book) is
+    shown with zero totals; for one customer with nothing open there are no blocks."""
     with book.read() as conn:
         cid = None
         if customer is not None:
@@ -83,7 +85,9 @@ def aging(
         i = bucket_index(buckets, days_past_due(r.due_date, as_of))
         amounts.setdefault(r.currency, [0] * len(buckets))[i] += r.amount_minor
         counts.setdefault(r.currency, [0] * len(buckets))[i] += r.count
-    currencies = sorted({r.currency for r in rows} | set(unapplied)) or known[:1] or ["USD"]
+    currencies = sorted({r.currency for r in rows} | set(unapplied))
+    if not currencies and customer is None:
+        currencies = known[:1] or ["USD"]  # an empty book still shows its (zero) aging
     out = []
     for cur in currencies:
         cur_amounts = amounts.get(cur, [0] * len(buckets))

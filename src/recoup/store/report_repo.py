@@ -210,7 +210,11 @@ def customer_page(
         "oldest": open_inv.c.oldest,
     }
     order = order_cols.get(sort, customers.c.name)
-    order_by = order.desc() if descending else order.asc()
+    order_by = [order.desc() if descending else order.asc()]
+    if sort in ("balance", "overdue"):
+        # amounts in different currencies are not comparable: group by currency first
+        order_by.insert(0, open_inv.c.currency.is_(None))
+        order_by.insert(1, open_inv.c.currency)
     q = (
         select(
             customers.c.key,
@@ -223,7 +227,7 @@ def customer_page(
             open_inv.c.oldest,
         )
         .select_from(customers.outerjoin(open_inv, open_inv.c.cid == customers.c.id))
-        .order_by(order_by, customers.c.key)
+        .order_by(*order_by, customers.c.key)
         .limit(limit)
         .offset(offset)
     )

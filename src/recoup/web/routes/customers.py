@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Protocol
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from recoup.domain.money import Money
 from recoup.services import accounts
-from recoup.services.accounts import CustomerPage, InvoiceLine
+from recoup.services.accounts import CustomerLine, CustomerPage, InvoiceLine
 from recoup.web.auth import Viewer
 from recoup.web.charts import aging_chart
 from recoup.web.context import AsOf, BookDep, render
@@ -31,34 +31,6 @@ COLUMNS = (
     ("overdue", "Overdue"),
     ("oldest", "Oldest due"),
 )
-
-
-class CustomerLine(Protocol):
-    """One line of `accounts.list_customers` (the service does not export its type)."""
-
-    @property
-    def key(self) -> str: ...
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def country(self) -> str: ...
-
-    @property
-    def currency(self) -> str | None: ...
-
-    @property
-    def balance_minor(self) -> int: ...
-
-    @property
-    def overdue_minor(self) -> int: ...
-
-    @property
-    def open_count(self) -> int: ...
-
-    @property
-    def oldest_due(self) -> date | None: ...
 
 
 @dataclass(frozen=True)
