@@ -15,7 +15,10 @@ import pytest
 
 from recoup.services.book import Book
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+# ../shared beside the checkout, or wherever RECOUP_SHARED says
+SHARED = Path(
+    os.environ.get("RECOUP_SHARED", Path(__file__).resolve().parents[1].parent / "shared")
+)
 CORPUS = SHARED / "corpus"
 PG_URL = os.environ.get("RECOUP_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
