@@ -223,7 +223,8 @@ def _customer(i: int, rnd: random.Random, currency: str | None) -> GenCustomer:
     person = rnd.choice(_PEOPLE)
     domain = name.split()[0].lower() + name.split()[1].lower() + ".example"
     email = person.split()[0].lower() + "@" + domain
-    phone = f"+{rnd.randint(1, 49)} {rnd.randint(100, 999)} {rnd.randint(1000000, 9999999)}"
+    prefix = {"US": "1", "GB": "44", "DE": "49", "FR": "33", "NL": "31"}[country]
+    phone = f"+{prefix} {rnd.randint(100, 999)} {rnd.randint(1000000, 9999999)}"
     address = (
         f"{person}\n{name}\n{rnd.randint(1, 220)} {rnd.choice(_STREETS)}\n"
         f"{rnd.choice(_CITIES[country])}\n{_COUNTRY_NAME[country]}"
