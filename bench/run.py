@@ -67,8 +67,10 @@ def main() -> None:
     data = HERE / "data" / f"{args.invoices}"
     csv_path = data / "invoices.csv"
     if not csv_path.exists():
-        print(f"generating {args.invoices:,} invoices for {args.customers:,} customers ...",
-              file=sys.stderr)
+        print(
+            f"generating {args.invoices:,} invoices for {args.customers:,} customers ...",
+            file=sys.stderr,
+        )
         gen = demo.make(args.customers, args.invoices, 42, AS_OF)
         demo.write_csv(gen, data)
         del gen
@@ -85,13 +87,19 @@ def main() -> None:
         if not report.ok or report.imported != args.invoices:
             raise SystemExit(f"import failed: {report.problems[:3]}")
         book.close()
-    rows.append((f"import {args.invoices:,} invoices (CSV, new SQLite book)",
-                 statistics.median(import_times), "<= 10 s"))
+    rows.append(
+        (
+            f"import {args.invoices:,} invoices (CSV, new SQLite book)",
+            statistics.median(import_times),
+            "<= 10 s",
+        )
+    )
     book = Book.open(str(db))
     t, report = timed(lambda: reports.aging(book, AS_OF, DEFAULT_BUCKETS), args.repeat)
     rows.append(("aging report (service, incl. unapplied credit)", t, "<= 1 s"))
-    t, _ = timed(lambda: reports.aging(book, AS_OF, DEFAULT_BUCKETS, with_unapplied=False),
-                 args.repeat)
+    t, _ = timed(
+        lambda: reports.aging(book, AS_OF, DEFAULT_BUCKETS, with_unapplied=False), args.repeat
+    )
     rows.append(("aging buckets only (service)", t, ""))
     t, _ = timed(lambda: plain_sql(db, SCAN_SUM, []), args.repeat)
     rows.append(("reference: SQLite scans and sums the invoices", t, ""))
@@ -100,8 +108,10 @@ def main() -> None:
     t, _ = timed(lambda: reports.dso(book, AS_OF, 90), args.repeat)
     rows.append(("DSO report (standard and countback)", t, ""))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\nmachine: {platform.node()} · {os.cpu_count()} cores · Python "
-          f"{platform.python_version()} · SQLite {sqlite3.sqlite_version} · {date.today()}")
+    print(
+        f"\nmachine: {platform.node()} · {os.cpu_count()} cores · Python "
+        f"{platform.python_version()} · SQLite {sqlite3.sqlite_version} · {date.today()}"
+    )
     print(f"median of {args.repeat} runs; peak RSS of the whole run {peak:,.0f} MB\n")
     print(f"| {'what':<52} | {'seconds':>8} | target |")
     print(f"|{'-' * 54}|{'-' * 10}|--------|")
