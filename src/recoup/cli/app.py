@@ -6,6 +6,7 @@ import typer
 
 from recoup.cli import admin, books
 from recoup.cli.context import State
+from recoup.cli.interest import interest_command
 from recoup.settings import Settings
 
 app = typer.Typer(
@@ -40,6 +41,7 @@ def root(
 
 books.register(app)
 admin.register(app)
+app.command("interest")(interest_command)
 
 
 def main() -> None:
