@@ -20,21 +20,10 @@ import pyarrow.csv as pacsv
 
 from recoup.domain.currencies import MINOR_UNITS
 from recoup.imports.dates import read_dates
+from recoup.imports.fields import INVOICE_FIELDS, TEXT_LIMITS
 from recoup.imports.mapping import ColumnMap, Options
 
-_SUPPORTED = {
-    "customer",
-    "customer_name",
-    "number",
-    "issue_date",
-    "due_date",
-    "terms_days",
-    "amount",
-    "currency",
-    "tax",
-    "reference",
-}
-_LIMITS = {"customer": 64, "number": 64, "customer_name": 200, "reference": 200}
+_SUPPORTED = set(INVOICE_FIELDS) - {"applies_to"}  # credit notes take the careful path
 
 
 @dataclass
@@ -123,7 +112,7 @@ def read_plain_invoices(
         return None  # repeated numbers: the careful reader explains which
     name, reference = col("customer_name"), col("reference")
     for text, fld in ((name, "customer_name"), (reference, "reference")):
-        if text is not None and not _plain_text(text, _LIMITS[fld], False):
+        if text is not None and not _plain_text(text, TEXT_LIMITS[fld], False):
             return None
 
     currency_col = col("currency")

@@ -122,5 +122,30 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
 }
 
 
+# the longest text each field may hold (the store's column sizes)
+TEXT_LIMITS = {
+    "customer": 64,
+    "number": 64,
+    "customer_name": 200,
+    "reference": 200,
+    "applies_to": 64,
+}
+
+# the invoice fields in the order the readers take them from a row
+INVOICE_FIELDS = (
+    "customer",
+    "customer_name",
+    "number",
+    "issue_date",
+    "due_date",
+    "terms_days",
+    "amount",
+    "currency",
+    "tax",
+    "reference",
+    "applies_to",
+)
+
+
 def field_names(kind: Kind) -> list[str]:
     return [f.name for f in FIELDS[kind]]

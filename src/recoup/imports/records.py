@@ -15,7 +15,7 @@ from typing import Any
 
 from recoup.domain.currencies import MINOR_UNITS
 from recoup.imports.dates import read_dates
-from recoup.imports.fields import Kind
+from recoup.imports.fields import INVOICE_FIELDS, TEXT_LIMITS, Kind
 from recoup.imports.mapping import ColumnMap, Options
 from recoup.imports.numbers import (
     AmountError,
@@ -260,22 +260,6 @@ class _Reader:
         return True
 
 
-_INVOICE_ORDER = (
-    "customer",
-    "customer_name",
-    "number",
-    "issue_date",
-    "due_date",
-    "terms_days",
-    "amount",
-    "currency",
-    "tax",
-    "reference",
-    "applies_to",
-)
-_LIMITS = {"customer": 64, "number": 64, "customer_name": 200, "reference": 200, "applies_to": 64}
-
-
 _SCALE = (1, 10, 100, 1000, 10000)
 
 
@@ -296,7 +280,7 @@ def read_invoices(table: Table, cmap: ColumnMap, opts: Options) -> Parsed:
     out = Parsed(Kind.INVOICES)
     ncols = len(table.header)
     pad: list[Cell] = [""] * (ncols + 1)
-    get = itemgetter(*[cmap.index.get(f, ncols) for f in _INVOICE_ORDER])
+    get = itemgetter(*[cmap.index.get(f, ncols) for f in INVOICE_FIELDS])
     has_due, has_cur = "due_date" in cmap.index, "currency" in cmap.index
     default_cur = r.default_currency
     no_due_ok = "terms_days" in cmap.index or opts.terms_days is not None
@@ -377,12 +361,12 @@ def read_invoices(table: Table, cmap: ColumnMap, opts: Options) -> Parsed:
                 ("customer_name", name),
                 ("reference", ref),
             ):
-                if len(value) > _LIMITS[fld]:
+                if len(value) > TEXT_LIMITS[fld]:
                     r.problem(
                         line,
                         fld,
                         f"{fld} is {len(value)} characters long; at most "
-                        f"{_LIMITS[fld]} are allowed",
+                        f"{TEXT_LIMITS[fld]} are allowed",
                     )
         if issue == "":
             r.problem(line, "issue_date", "issue date is empty")

@@ -315,18 +315,3 @@ def payments_of(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
         .order_by(payments.c.date, payments.c.key)
     )
     return [dict(r) for r in conn.execute(q).mappings()]
-
-
-def allocations_of(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
-    q = (
-        select(
-            allocations.c.invoice_id,
-            allocations.c.payment_id,
-            allocations.c.credit_note_id,
-            allocations.c.date,
-            allocations.c.amount_minor,
-        )
-        .join(invoices, invoices.c.id == allocations.c.invoice_id)
-        .where(invoices.c.customer_id == customer_id)
-    )
-    return [dict(r) for r in conn.execute(q).mappings()]
