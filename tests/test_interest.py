@@ -50,8 +50,13 @@ def calc(code: str, principal: str, due: str, paid: str, consumer: bool = False)
 
 def periods(result: InterestResult) -> list[tuple[str, str, int, str, str]]:
     return [
-        (p.start.isoformat(), p.end.isoformat(), p.days, str(p.rate_percent),
-         str(p.interest.amount))
+        (
+            p.start.isoformat(),
+            p.end.isoformat(),
+            p.days,
+            str(p.rate_percent),
+            str(p.interest.amount),
+        )
         for p in result.periods
     ]
 
@@ -295,7 +300,9 @@ def test_nl_consumer_wettelijke_rente_compounds_too():
     # Total 86.0247551... -> 86.02; no fixed compensation for consumers here.
     r = calc("NL", "1000.00", "2023-12-31", "2025-03-31", consumer=True)
     assert [(p.days, str(p.rate_percent)) for p in r.periods] == [
-        (182, "7.00"), (184, "7.00"), (90, "6.00")
+        (182, "7.00"),
+        (184, "7.00"),
+        (90, "6.00"),
     ]
     assert r.interest.amount == Decimal("86.02")
     assert r.compensation == Money.zero("EUR")

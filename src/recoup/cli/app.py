@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from recoup.cli import admin, books
+from recoup.cli import admin, books, run
 from recoup.cli.context import State
 from recoup.cli.interest import interest_command
+from recoup.cli.policy import policy_app
 from recoup.settings import Settings
 
 app = typer.Typer(
@@ -42,6 +43,8 @@ def root(
 books.register(app)
 admin.register(app)
 app.command("interest")(interest_command)
+app.add_typer(policy_app, name="policy")
+run.register(app)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from recoup.demo.generator import GeneratedBook, generate
 from recoup.services import allocation_sync
 from recoup.services.book import Book
-from recoup.store import ledger_repo
+from recoup.store import ledger_repo, run_repo
 
 Step = Callable[[str], None]
 
@@ -82,6 +82,7 @@ def write_book(book: Book, gen: GeneratedBook, step: Step | None = None) -> Gene
         )
         say("allocations")
         allocation_sync.recompute(conn, None)
+        run_repo.enqueue(conn, ids.values())
     return GenerateReport(len(gen.customers), len(gen.invoices), len(gen.payments))
 
 

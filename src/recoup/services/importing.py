@@ -28,7 +28,7 @@ from recoup.imports.problems import InputError, Problem
 from recoup.imports.source import Progress, open_table
 from recoup.services import allocation_sync
 from recoup.services.book import Book, Rollback
-from recoup.store import ledger_repo
+from recoup.store import ledger_repo, run_repo
 
 __all__ = ["ImportReport", "Kind", "Options", "import_file"]
 
@@ -192,6 +192,7 @@ def _write_plain_invoices(conn: Connection, plain: PlainInvoices, report: Import
     with_credits = ledger_repo.customers_with_credits(conn)
     if with_credits:
         allocation_sync.recompute(conn, set(customer_ids) & with_credits)
+    run_repo.enqueue(conn, customer_ids)
 
 
 def _problem(report: ImportReport, line: int, message: str) -> None:
@@ -306,6 +307,7 @@ def _write_invoices(conn: Connection, parsed: records.Parsed, report: ImportRepo
     if with_credits:
         touched |= {row[0] for row in plain} & with_credits
     allocation_sync.recompute(conn, touched)
+    run_repo.enqueue(conn, touched | {row[0] for row in plain})
 
 
 def _write_payments(conn: Connection, parsed: records.Parsed, report: ImportReport) -> None:
@@ -423,6 +425,7 @@ def _write_payments(conn: Connection, parsed: records.Parsed, report: ImportRepo
         return
     ledger_repo.insert_payments(conn, inserts)
     allocation_sync.recompute(conn, touched)
+    run_repo.enqueue(conn, touched)  # the daily run looks at them again
 
 
 _CUSTOMER_FIELDS = ("name", "country", "language", "timezone", "tags")

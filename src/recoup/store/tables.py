@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 
@@ -164,4 +165,87 @@ Index(
     invoices.c.settled_on,
     sqlite_where=_SETTLED,
     postgresql_where=_SETTLED,
+)
+
+# --- the collection policy (issue 3) ------------------------------------------------
+# Imported here, beside the only table that needs it, so that tables appended by
+# parallel work do not collide in the import list above.
+from sqlalchemy import Boolean  # noqa: E402
+
+# Every policy text ever used, one row per distinct text (by checksum), numbered by
+# version; exactly one is active (none: the built-in default is). The daily run
+# records the version that decided each action, so old versions are never deleted.
+policies = Table(
+    "policies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("text", Text, nullable=False),  # the TOML exactly as given
+    Column("checksum", String(64), nullable=False, unique=True),  # sha256 of the text (hex)
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("active", Boolean, nullable=False),
+)
+_ACTIVE = text("active")
+# at most one active version
+Index(
+    "uq_policies_active",
+    policies.c.active,
+    unique=True,
+    sqlite_where=_ACTIVE,
+    postgresql_where=_ACTIVE,
+)
+
+
+# --- the daily run (issue 3) ------------------------------------------------------------
+
+# One customer's open invoices in one currency: where it stands in the plan.
+cases = Table(
+    "cases",
+    metadata,
+    Column("customer_id", Integer, ForeignKey("customers.id"), primary_key=True),
+    Column("currency", String(3), primary_key=True),
+    Column("cycle_start", Date, nullable=False),  # when it last went from nothing open to open
+    Column("next_review_on", Date, nullable=True),  # when the run should look again
+)
+Index("ix_cases_next_review_on", cases.c.next_review_on)
+
+# What the daily run decided, each with its reason and the policy version that decided it.
+actions = Table(
+    "actions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("cycle_start", Date, nullable=False),
+    Column("run_on", Date, nullable=False),
+    Column("kind", String(32), nullable=False),  # email letter call fee escalate write_off_...
+    Column("stage", String(64), nullable=False),
+    Column("invoices", Text, nullable=False),  # JSON list of invoice numbers
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("template", String(64), nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("policy_version", Integer, nullable=False),
+    UniqueConstraint(
+        "customer_id", "currency", "cycle_start", "stage", "kind", name="uq_actions_once_per_cycle"
+    ),
+)
+
+# Messages waiting to be delivered (delivery is the communications work).
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("action_id", Integer, ForeignKey("actions.id"), nullable=False, unique=True),
+    Column("channel", String(16), nullable=False),
+    Column("template", String(64), nullable=True),
+    Column("state", String(16), nullable=False),  # pending | sent | failed
+    Column("created_on", Date, nullable=False),
+)
+
+# Customers whose books changed since the last run: the next run looks at them.
+review_queue = Table(
+    "review_queue",
+    metadata,
+    Column("customer_id", Integer, ForeignKey("customers.id"), primary_key=True),
 )

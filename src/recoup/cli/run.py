@@ -1,0 +1,156 @@
+"""The daily run and what it produces: run, explain, outbox, worklist."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import typer
+from rich.table import Table
+
+from recoup.cli.books import as_of_option
+from recoup.cli.context import EXIT_NOT_FOUND, state
+from recoup.cli.output import console, err_console, print_json
+from recoup.clock import local_today
+from recoup.services import daily_run
+
+
+def _day(value: datetime | date | None) -> date:
+    if value is None:
+        return local_today()
+    return value.date() if isinstance(value, datetime) else value
+
+
+def run_command(
+    ctx: typer.Context,
+    as_of: datetime | None = as_of_option(),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Plan, show, record nothing."),
+    full: bool = typer.Option(
+        False,
+        "--full",
+        help="Look at every account, not only those due for a look (after a policy change).",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """The daily run: decide today's reminders, letters, calls and fees, and record them."""
+    st = state(ctx)
+    day = _day(as_of)
+    if as_json:
+        report = daily_run.run(st.book, day, dry_run=dry_run, full=full)
+        print_json(report.to_json())
+        return
+    with console.status("looking at the accounts") as status:
+        report = daily_run.run(
+            st.book,
+            day,
+            dry_run=dry_run,
+            full=full,
+            progress=lambda done, total: status.update(f"looked at {done} of {total}"),
+        )
+    verb = "would record" if dry_run else "recorded"
+    console.print(
+        f"Run for {day} (policy version {report.policy_version}): looked at "
+        f"{report.reviewed} accounts, {verb} {len(report.actions)} actions, "
+        f"{len(report.skipped)} waiting."
+    )
+    if report.actions:
+        table = Table()
+        for col in ("Customer", "Kind", "Stage", "Amount", "Template"):
+            table.add_column(col)
+        for a in report.actions[:50]:
+            table.add_row(
+                a["customer"],
+                a["kind"],
+                a["stage"],
+                f"{a['amount']} {a['currency']}",
+                a["template"] or "",
+            )
+        console.print(table)
+
+
+def explain_command(
+    ctx: typer.Context,
+    customer: str = typer.Argument(..., help="The customer's id."),
+    as_of: datetime | None = as_of_option(),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Why each action was or was not taken for a customer, in plain words."""
+    try:
+        result = daily_run.explain(state(ctx).book, customer, _day(as_of))
+    except daily_run.UnknownCustomerError as err:
+        err_console.print(str(err))
+        raise typer.Exit(EXIT_NOT_FOUND) from None
+    if as_json:
+        print_json(result.to_json())
+        return
+    console.print(
+        f"[bold]{result.customer}[/] on {result.as_of} (policy version {result.policy_version})"
+    )
+    for case in result.cases:
+        for line in case["notes"]:
+            console.print(f"  {line}")
+        for line in case["done_this_cycle"]:
+            console.print(f"  done: {line}")
+        for line in case["would_do"]:
+            console.print(f"  today: {line}")
+        for line in case["waiting"]:
+            console.print(f"  waiting: {line}")
+        for line in case["upcoming"]:
+            console.print(f"  next: {line}")
+
+
+def outbox_command(
+    ctx: typer.Context,
+    pending: bool = typer.Option(False, "--pending", help="Only messages not yet sent."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Messages the runs have put out for delivery."""
+    rows = daily_run.list_outbox(state(ctx).book, "pending" if pending else None)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"Outbox ({len(rows)})")
+    for col in ("Id", "Customer", "Channel", "Template", "State", "Amount", "Created"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            str(r["id"]),
+            r["customer"],
+            r["channel"],
+            r["template"] or "",
+            r["state"],
+            f"{r['amount']} {r['currency']}",
+            str(r["created_on"]),
+        )
+    console.print(table)
+
+
+def worklist_command(
+    ctx: typer.Context,
+    as_of: datetime | None = as_of_option(),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Today's calls and the accounts that need a person, most urgent first."""
+    items = daily_run.worklist(state(ctx).book, _day(as_of))
+    if as_json:
+        print_json([i.to_json() for i in items])
+        return
+    table = Table(title=f"Worklist ({len(items)})")
+    for col in ("Priority", "Customer", "Task", "Overdue", "Why", "Next step"):
+        table.add_column(col)
+    for i in items:
+        table.add_row(
+            str(i.score),
+            f"{i.name} ({i.customer})",
+            f"{i.kind} · {i.stage}",
+            f"{i.amount.amount} {i.currency}",
+            i.why,
+            i.next_step,
+        )
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run_command)
+    app.command("explain")(explain_command)
+    app.command("outbox")(outbox_command)
+    app.command("worklist")(worklist_command)

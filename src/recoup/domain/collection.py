@@ -1,0 +1,264 @@
+"""The daily run's rule for one case: which stage of the plan is due, and what it does.
+
+A *case* is one customer's open invoices in one currency; messages are grouped that way,
+one per customer and currency, listing every open invoice. A case's *cycle* starts when
+it first has an open invoice and ends when nothing is open any more; each stage of the
+plan is done at most once per cycle.
+
+The rule, at the as-of date:
+
+1. The case follows its oldest open invoice: a stage counted from the due date falls due
+   that many days after (or, if negative, before) that invoice's due date; a stage counted
+   from the previous one falls due that many days after the previous stage was done; an
+   end-of-month stage on the last day of the month after the previous stage.
+2. Of the steps not yet done in this cycle, the *latest* one that is due is taken. Earlier
+   steps that were missed (the machine was off, the account was on hold) are passed over,
+   not sent in a burst: the debtor gets one message, in the voice the account has reached.
+3. A step's alternatives are told apart by their conditions (balance, tags, kind).
+4. The contact rules decide whether a contacting stage may go out today; if not, it waits,
+   and the case is looked at again on the first day it may.
+5. Escalation and write-off are recommended (not done) when the plan's rules say, once
+   per cycle each, and only after the plan's final notice (a final-tone stage) went out:
+   nobody is handed to an agency without the letter before action.
+
+Everything returned carries its reason in plain words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from recoup.domain.contact_rules import ContactRules, Debtor, next_contact_day
+from recoup.domain.money import Money
+from recoup.domain.policy import Policy, Stage, Tone
+from recoup.domain.priority import PayerKind
+
+HUNDRED = Decimal(100)
+REVIEW_EVERY = 7
+
+
+@dataclass(frozen=True, slots=True)
+class OpenInvoice:
+    number: str
+    due_date: date
+    open: Money
+
+
+@dataclass(frozen=True, slots=True)
+class CaseInput:
+    customer: str
+    currency: str
+    invoices: tuple[OpenInvoice, ...]  # open at the as-of date, any order
+    debtor: Debtor  # country, time zone, past contacts, holds
+    tags: tuple[str, ...] = ()
+    kind: PayerKind = PayerKind.UNKNOWN
+    cycle_start: date | None = None  # None: no cycle yet
+    done: tuple[tuple[str, date], ...] = ()  # stages (and recommendations) done this cycle
+    broken_promises: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedAction:
+    kind: str  # email | letter | call | fee | escalate | write_off_recommendation
+    stage: str
+    invoices: tuple[str, ...]
+    amount: Money
+    template: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CasePlan:
+    actions: tuple[PlannedAction, ...] = ()
+    skipped: tuple[str, ...] = ()  # why something due was not done today
+    notes: tuple[str, ...] = ()  # what was looked at, for `explain`
+    cycle_start: date | None = None
+    next_review: date | None = None
+    upcoming: tuple[tuple[str, date], ...] = field(default=())  # stage, earliest day
+
+
+def rules_from_policy(policy: Policy) -> ContactRules:
+    c = policy.contact
+    return ContactRules(
+        min_gap_days=c.min_gap_days,
+        max_per_week=c.max_per_7_days,
+        start=c.hours_from,
+        end=c.hours_until,
+        weekdays=c.weekday_numbers,
+        skip_holidays=c.skip_holidays,
+    )
+
+
+def _pick(step: Sequence[Stage], balance: Money, case: CaseInput) -> Stage | None:
+    for stage in step:
+        if stage.conditions.matches(balance, case.tags, case.kind):
+            return stage
+    return None
+
+
+def plan_case(case: CaseInput, policy: Policy, as_of: date) -> CasePlan:
+    """What the plan does for this case on `as_of`; pure."""
+    if not case.invoices:
+        return CasePlan(notes=(f"{case.currency}: nothing is open",))
+    oldest = min(case.invoices, key=lambda i: (i.due_date, i.number))
+    balance = Money(sum(i.open.minor for i in case.invoices), case.currency)
+    overdue = [i for i in case.invoices if i.due_date < as_of]
+    overdue_total = Money(sum(i.open.minor for i in overdue), case.currency)
+    dpd = (as_of - oldest.due_date).days
+    cycle_start = case.cycle_start or as_of
+    done = dict(case.done)
+    notes = [
+        f"{case.currency}: {len(case.invoices)} open invoice(s), balance {balance}, "
+        f"oldest due {oldest.due_date} ({dpd} days past due)"
+    ]
+    skipped: list[str] = []
+
+    due_step: Stage | None = None
+    passed_over: list[str] = []
+    upcoming: list[tuple[str, date]] = []
+    steps = policy.steps()
+    # the plan only moves forward: steps up to the latest one done are behind the account
+    last_done, previous_done = -1, None
+    for index, step in enumerate(steps):
+        day_done = next((done[s.name] for s in step if s.name in done), None)
+        if day_done is not None:
+            last_done, previous_done = index, day_done
+    for step in steps[last_done + 1 :]:
+        stage = _pick(step, balance, case)
+        if stage is None:
+            continue
+        when = stage.trigger.date_for(oldest.due_date, previous_done)
+        if when is None:
+            break  # counted from a previous stage that has not happened
+        if when <= as_of:
+            if due_step is not None:
+                passed_over.append(due_step.name)
+            due_step = stage
+            previous_done = as_of  # a later stage counted from this one starts today
+        else:
+            upcoming.append((stage.name, when))
+            break
+    actions: list[PlannedAction] = []
+    numbers = tuple(sorted(i.number for i in case.invoices))
+    next_review = upcoming[0][1] if upcoming else None
+    if due_step is not None:
+        if passed_over:
+            notes.append(
+                f"passed over {', '.join(passed_over)}: missed, and one message is "
+                f"enough; {due_step.name} is where the account is now"
+            )
+        contacts = due_step.actions.email or due_step.actions.letter or due_step.actions.call
+        day = next_contact_day(rules_from_policy(policy), case.debtor, as_of) if contacts else as_of
+        if day != as_of:
+            why = "on hold: no end date" if day is None else f"next contact not before {day}"
+            skipped.append(
+                f"{due_step.name} is due but waits: {why}" + _gap_words(case.debtor, policy, day)
+            )
+            next_review = day if day is not None else next_review
+        else:
+            reason = (
+                f"{due_step.name} ({due_step.tone.value}): {due_step.trigger.describe()}; "
+                f"oldest invoice {oldest.number} due {oldest.due_date}, {dpd} days past "
+                f"due; balance {balance}"
+            )
+            acts = due_step.actions
+            if acts.email:
+                actions.append(
+                    PlannedAction("email", due_step.name, numbers, balance, acts.email, reason)
+                )
+            if acts.letter:
+                actions.append(
+                    PlannedAction("letter", due_step.name, numbers, balance, acts.letter, reason)
+                )
+            if acts.call:
+                actions.append(PlannedAction("call", due_step.name, numbers, balance, None, reason))
+            if acts.fee is not None and acts.fee.applies_to(case.currency):
+                actions.append(
+                    PlannedAction(
+                        "fee",
+                        due_step.name,
+                        numbers,
+                        acts.fee.in_currency(case.currency),
+                        None,
+                        f"fixed fee of the stage {due_step.name}",
+                    )
+                )
+            if acts.fee_percent is not None and overdue_total.minor > 0:
+                fee = Money.round(overdue_total.amount * acts.fee_percent / HUNDRED, case.currency)
+                actions.append(
+                    PlannedAction(
+                        "fee",
+                        due_step.name,
+                        numbers,
+                        fee,
+                        None,
+                        f"{acts.fee_percent}% of {overdue_total} overdue",
+                    )
+                )
+    actions.extend(_recommendations(case, policy, as_of, dpd, balance, numbers, done))
+    # an open case is looked at again at least every REVIEW_EVERY days (escalation rules
+    # count days too), sooner when a stage falls due or a waiting contact becomes possible
+    weekly = as_of + timedelta(days=REVIEW_EVERY)
+    next_review = weekly if next_review is None else min(next_review, weekly)
+    return CasePlan(
+        tuple(actions), tuple(skipped), tuple(notes), cycle_start, next_review, tuple(upcoming)
+    )
+
+
+def _gap_words(debtor: Debtor, policy: Policy, day: date | None) -> str:
+    if day is None or not debtor.contacts:
+        return ""
+    last = max(c.at for c in debtor.contacts).date()
+    return f" (last contact {last}, minimum gap {policy.contact.min_gap_days} days)"
+
+
+def _recommendations(
+    case: CaseInput,
+    policy: Policy,
+    as_of: date,
+    dpd: int,
+    balance: Money,
+    numbers: tuple[str, ...],
+    done: dict[str, date],
+) -> list[PlannedAction]:
+    out: list[PlannedAction] = []
+    finals = {s.name for s in policy.stages if s.tone is Tone.FINAL}
+    if finals and not any(done[f] < as_of for f in finals if f in done):
+        # hand-offs are recommended only after the final notice went out (on an earlier
+        # day, so that a second run of the same day plans exactly what the first did)
+        return out
+    for rule in policy.escalation.recommend:
+        key = f"recommend:{rule.step.value}"
+        if key in done:
+            continue
+        if rule.applies(max(dpd, 0), balance, case.broken_promises, None):
+            out.append(
+                PlannedAction(
+                    "escalate",
+                    key,
+                    numbers,
+                    balance,
+                    None,
+                    f"the plan recommends {rule.step.value}: {dpd} days past "
+                    f"due, balance {balance}",
+                )
+            )
+    for wo in policy.escalation.write_off:
+        key = "recommend:write_off"
+        if key in done or any(a.stage == key for a in out):
+            continue
+        if wo.applies(max(dpd, 0), balance, None):
+            out.append(
+                PlannedAction(
+                    "write_off_recommendation",
+                    key,
+                    numbers,
+                    balance,
+                    None,
+                    f"the plan recommends writing off: {dpd} days past due, balance {balance}",
+                )
+            )
+    return out

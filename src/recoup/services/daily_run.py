@@ -1,0 +1,321 @@
+"""The daily run: evaluate -> plan -> record -> outbox, idempotently.
+
+`run(book, as_of)` looks at the customers that need it (queued because their books
+changed, or whose case asked to be looked at again by `as_of`; `full=True`: everyone
+with something open), plans each case with the active policy (`recoup.domain.collection`)
+and records the actions. Customers are handled in batches, each batch one transaction:
+its actions, outbox entries, case states and its removal from the queue commit together.
+
+Idempotency: an action has a unique key (customer, currency, cycle start, stage, kind).
+A second run of the same date plans the same actions, finds them recorded and adds
+nothing; a run killed half way left whole batches behind, and running it again does
+the rest. The report lists only the actions this run added.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from recoup.domain.collection import CaseInput, CasePlan, OpenInvoice, plan_case
+from recoup.domain.contact_rules import Debtor, PastContact
+from recoup.domain.ledger import Channel
+from recoup.domain.money import Money
+from recoup.domain.policy import Policy
+from recoup.domain.priority import PayerKind, PriorityInput, priority
+from recoup.services.book import Book, Rollback
+from recoup.services.policy import active_policy
+from recoup.store import run_repo
+from recoup.store.run_repo import CustomerData
+
+BATCH = 1000
+_CHANNEL = {"email": Channel.EMAIL, "letter": Channel.LETTER, "call": Channel.PHONE}
+
+
+@dataclass
+class RunReport:
+    as_of: date
+    policy_version: int
+    dry_run: bool
+    reviewed: int = 0
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "policy_version": self.policy_version,
+            "dry_run": self.dry_run,
+            "reviewed": self.reviewed,
+            "actions": self.actions,
+            "skipped": self.skipped,
+        }
+
+
+def _kind(tags: tuple[str, ...]) -> PayerKind:
+    for tag in tags:
+        if tag in PayerKind.__members__.values():
+            return PayerKind(tag)
+    return PayerKind.UNKNOWN
+
+
+def case_inputs(data: CustomerData) -> list[CaseInput]:
+    """One planner input per currency the customer has open or a case in."""
+    contacts = tuple(
+        PastContact(datetime.combine(day, time(12), UTC), _CHANNEL[kind])
+        for day, kind in data.contacts
+    )
+    debtor = Debtor(country=data.country, timezone=data.timezone or "UTC", contacts=contacts)
+    out = []
+    for currency in sorted({i[2] for i in data.invoices} | set(data.cases)):
+        start, _review = data.cases.get(currency, (None, None))
+        out.append(
+            CaseInput(
+                data.key,
+                currency,
+                tuple(
+                    OpenInvoice(n, due, Money(m, currency))
+                    for n, due, cur, m in data.invoices
+                    if cur == currency
+                ),
+                debtor,
+                data.tags,
+                _kind(data.tags),
+                start,
+                tuple(data.done.get(currency, ())),
+            )
+        )
+    return out
+
+
+def run(
+    book: Book,
+    as_of: date,
+    *,
+    dry_run: bool = False,
+    full: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunReport:
+    version, policy = active_policy(book)
+    report = RunReport(as_of, version, dry_run)
+    with book.read() as conn:
+        ids = run_repo.candidates(conn, as_of, full)
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        try:
+            with book.write() as conn:
+                _run_batch(conn, batch, policy, version, as_of, report)
+                if dry_run:
+                    raise Rollback
+        except Rollback:
+            pass
+        if progress is not None:
+            progress(min(start + BATCH, len(ids)), len(ids))
+    return report
+
+
+def _run_batch(
+    conn: Any, ids: list[int], policy: Policy, version: int, as_of: date, report: RunReport
+) -> None:
+    for data in run_repo.load(conn, ids, as_of):
+        report.reviewed += 1
+        for case in case_inputs(data):
+            plan = plan_case(case, policy, as_of)
+            _record(conn, data, case, plan, version, as_of, report)
+    run_repo.dequeue(conn, ids)
+
+
+def _record(
+    conn: Any,
+    data: CustomerData,
+    case: CaseInput,
+    plan: CasePlan,
+    version: int,
+    as_of: date,
+    report: RunReport,
+) -> None:
+    existed = case.currency in data.cases
+    cycle = plan.cycle_start if case.invoices else None
+    for why in plan.skipped:
+        report.skipped.append({"customer": data.key, "currency": case.currency, "reason": why})
+    if cycle is not None:
+        run_repo.save_case(conn, data.id, case.currency, cycle, plan.next_review, existed)
+    elif existed:
+        run_repo.save_case(conn, data.id, case.currency, None, None, True)
+    for action in plan.actions:
+        assert cycle is not None
+        action_id = run_repo.record_action(
+            conn,
+            {
+                "customer_id": data.id,
+                "currency": case.currency,
+                "cycle_start": cycle,
+                "run_on": as_of,
+                "kind": action.kind,
+                "stage": action.stage,
+                "invoices": action.invoices,
+                "amount_minor": action.amount.minor,
+                "template": action.template,
+                "reason": action.reason,
+                "policy_version": version,
+            },
+        )
+        if action_id is None:
+            continue  # recorded by an earlier run of this cycle
+        if action.kind in ("email", "letter"):
+            run_repo.add_to_outbox(conn, action_id, action.kind, action.template, as_of)
+        report.actions.append(
+            {
+                "id": action_id,
+                "customer": data.key,
+                "kind": action.kind,
+                "stage": action.stage,
+                "invoices": list(action.invoices),
+                "currency": case.currency,
+                "amount": action.amount.to_json(),
+                "template": action.template,
+                "reason": action.reason,
+            }
+        )
+
+
+@dataclass
+class Explanation:
+    customer: str
+    as_of: date
+    policy_version: int
+    cases: list[dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "customer": self.customer,
+            "as_of": self.as_of.isoformat(),
+            "policy_version": self.policy_version,
+            "cases": self.cases,
+        }
+
+
+class UnknownCustomerError(LookupError):
+    pass
+
+
+def explain(book: Book, customer_key: str, as_of: date) -> Explanation:
+    """Why each action would or would not be taken for this customer on `as_of`."""
+    version, policy = active_policy(book)
+    with book.read() as conn:
+        cid = conn.exec_driver_sql(
+            "SELECT id FROM customers WHERE key = ?"
+            if book.is_sqlite
+            else "SELECT id FROM customers WHERE key = %s",
+            (customer_key,),
+        ).scalar()
+        if cid is None:
+            raise UnknownCustomerError(f"no customer {customer_key!r}")
+        data = run_repo.load(conn, [cid], as_of)[0]
+    cases = []
+    for case in case_inputs(data):
+        plan = plan_case(case, policy, as_of)
+        done = [f"{stage} on {day}" for stage, day in sorted(set(case.done), key=lambda x: x[1])]
+        cases.append(
+            {
+                "currency": case.currency,
+                "notes": list(plan.notes),
+                "done_this_cycle": done,
+                "would_do": [f"{a.kind} ({a.stage}): {a.reason}" for a in plan.actions],
+                "waiting": list(plan.skipped),
+                "upcoming": [f"{name} not before {day}" for name, day in plan.upcoming],
+                "next_review": plan.next_review.isoformat() if plan.next_review else None,
+            }
+        )
+    return Explanation(customer_key, as_of, version, cases)
+
+
+@dataclass
+class WorkItem:
+    customer: str
+    name: str
+    kind: str
+    stage: str
+    currency: str
+    amount: Money
+    since: date
+    score: int
+    why: str
+    next_step: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "customer": self.customer,
+            "name": self.name,
+            "kind": self.kind,
+            "stage": self.stage,
+            "currency": self.currency,
+            "amount": self.amount.to_json(),
+            "since": self.since.isoformat(),
+            "priority": self.score,
+            "why": self.why,
+            "next_step": self.next_step,
+        }
+
+
+def worklist(book: Book, as_of: date) -> list[WorkItem]:
+    """Today's call tasks and the accounts that need a person, most urgent first."""
+    with book.read() as conn:
+        tasks = run_repo.open_tasks(conn, as_of)
+        data = {
+            d.id: d for d in run_repo.load(conn, sorted({t["customer_id"] for t in tasks}), as_of)
+        }
+    items = []
+    for t in tasks:
+        d = data.get(t["customer_id"])
+        if d is None:
+            continue
+        cur = t["currency"]
+        open_here = [(n, due, m) for n, due, c, m in d.invoices if c == cur]
+        if not open_here:
+            continue
+        overdue = sum(m for _n, due, m in open_here if due < as_of)
+        oldest = min(due for _n, due, _m in open_here)
+        p = priority(PriorityInput(Money(overdue, cur), (as_of - oldest).days, kind=_kind(d.tags)))
+        items.append(
+            WorkItem(
+                t["customer"],
+                t["name"],
+                t["kind"],
+                t["stage"],
+                cur,
+                Money(overdue, cur),
+                t["run_on"],
+                p.score,
+                p.explain(),
+                p.next_step,
+            )
+        )
+    items.sort(key=lambda w: (-w.score, w.customer, w.kind))
+    return items
+
+
+def list_outbox(book: Book, state: str | None = None) -> list[dict[str, Any]]:
+    with book.read() as conn:
+        rows = run_repo.list_outbox(conn, state)
+    return [
+        {
+            "id": r["id"],
+            "customer": r["customer"],
+            "channel": r["channel"],
+            "template": r["template"],
+            "state": r["state"],
+            "stage": r["stage"],
+            "created_on": r["created_on"].isoformat()
+            if hasattr(r["created_on"], "isoformat")
+            else r["created_on"],
+            "action": r["action"],
+            "amount": Money(r["amount_minor"], r["currency"]).to_json(),
+            "currency": r["currency"],
+            "invoices": json.loads(r["invoices"]),
+        }
+        for r in rows
+    ]

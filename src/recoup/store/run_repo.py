@@ -1,0 +1,269 @@
+"""What the daily run reads and writes: cases, actions, the outbox, the review queue."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from recoup.store.tables import actions, cases, customers, invoices, outbox, review_queue
+
+
+def _chunks(ids: Sequence[int], size: int = 2000) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def enqueue(conn: Connection, customer_ids: Iterable[int]) -> None:
+    """Ask the next daily run to look at these customers (their books changed)."""
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return
+    have: set[int] = set()
+    for chunk in _chunks(ids):
+        have |= {
+            r[0]
+            for r in conn.execute(
+                select(review_queue.c.customer_id).where(review_queue.c.customer_id.in_(chunk))
+            )
+        }
+    new = [{"customer_id": i} for i in ids if i not in have]
+    if new:
+        conn.execute(review_queue.insert(), new)
+
+
+def candidates(conn: Connection, as_of: date, full: bool) -> list[int]:
+    """Customers the run looks at: everyone with something open (full), or those queued
+    and those whose case asked to be looked at again by `as_of`."""
+    if full:
+        q1 = (
+            select(invoices.c.customer_id)
+            .where(invoices.c.kind == "invoice", invoices.c.settled_on.is_(None))
+            .distinct()
+        )
+        q2 = select(cases.c.customer_id).distinct()
+        return sorted({r[0] for r in conn.execute(q1)} | {r[0] for r in conn.execute(q2)})
+    q1 = select(review_queue.c.customer_id)
+    q2 = select(cases.c.customer_id).where(cases.c.next_review_on <= as_of).distinct()
+    return sorted({r[0] for r in conn.execute(q1)} | {r[0] for r in conn.execute(q2)})
+
+
+@dataclass
+class CustomerData:
+    id: int
+    key: str
+    name: str
+    country: str
+    timezone: str
+    tags: tuple[str, ...]
+    invoices: list[tuple[str, date, str, int]]  # number, due, currency, open minor
+    contacts: list[tuple[date, str]]  # day, kind
+    cases: dict[str, tuple[date | None, date | None]]  # currency -> cycle start, next review
+    done: dict[str, list[tuple[str, date]]]  # currency -> (stage, day) this cycle
+
+
+def load(conn: Connection, ids: Sequence[int], as_of: date) -> list[CustomerData]:
+    """Everything the planner needs about these customers, as of `as_of`.
+
+    Open amounts are the invoices' current ones (everything recorded so far); invoices
+    issued after `as_of` are left out.
+    """
+    out: dict[int, CustomerData] = {}
+    for chunk in _chunks(list(ids)):
+        q = select(
+            customers.c.id,
+            customers.c.key,
+            customers.c.name,
+            customers.c.country,
+            customers.c.timezone,
+            customers.c.tags,
+        ).where(customers.c.id.in_(chunk))
+        for cid, key, name, country, tz, tags in conn.execute(q):
+            out[cid] = CustomerData(
+                cid,
+                key,
+                name,
+                country,
+                tz,
+                tuple(t for t in tags.split(",") if t),
+                [],
+                [],
+                {},
+                defaultdict(list),
+            )
+        q = select(
+            invoices.c.customer_id,
+            invoices.c.number,
+            invoices.c.due_date,
+            invoices.c.currency,
+            invoices.c.amount_minor - invoices.c.paid_minor,
+        ).where(
+            invoices.c.customer_id.in_(chunk),
+            invoices.c.kind == "invoice",
+            invoices.c.settled_on.is_(None),
+            invoices.c.issue_date <= as_of,
+        )
+        for row in conn.execute(q):
+            if row[4] > 0:
+                out[row[0]].invoices.append((row[1], row[2], row[3], int(row[4])))
+        q = select(actions.c.customer_id, actions.c.run_on, actions.c.kind).where(
+            actions.c.customer_id.in_(chunk),
+            actions.c.kind.in_(("email", "letter", "call")),
+            actions.c.run_on <= as_of,
+        )
+        for row in conn.execute(q):
+            out[row[0]].contacts.append((row[1], row[2]))
+        q = select(
+            cases.c.customer_id, cases.c.currency, cases.c.cycle_start, cases.c.next_review_on
+        ).where(cases.c.customer_id.in_(chunk))
+        for row in conn.execute(q):
+            out[row[0]].cases[row[1]] = (row[2], row[3])
+        q = (
+            select(actions.c.customer_id, actions.c.currency, actions.c.stage, actions.c.run_on)
+            .select_from(
+                actions.join(
+                    cases,
+                    and_(
+                        cases.c.customer_id == actions.c.customer_id,
+                        cases.c.currency == actions.c.currency,
+                        cases.c.cycle_start == actions.c.cycle_start,
+                    ),
+                )
+            )
+            .where(actions.c.customer_id.in_(chunk))
+        )
+        for row in conn.execute(q):
+            out[row[0]].done[row[1]].append((row[2], row[3]))
+    return [out[i] for i in ids if i in out]
+
+
+def _insert_ignore(conn: Connection, table: Any, values: dict[str, Any]) -> int | None:
+    """Insert unless the unique key exists; the new row's id, or None."""
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    stmt = dialect.insert(table).values(**values).on_conflict_do_nothing()
+    row = conn.execute(stmt.returning(table.c.id)).first()
+    return None if row is None else int(row[0])
+
+
+def record_action(conn: Connection, values: dict[str, Any]) -> int | None:
+    """Record an action once: a second run of the same day finds it and adds nothing."""
+    values = {**values, "invoices": json.dumps(list(values["invoices"]))}
+    return _insert_ignore(conn, actions, values)
+
+
+def add_to_outbox(
+    conn: Connection, action_id: int, channel: str, template: str | None, created_on: date
+) -> None:
+    _insert_ignore(
+        conn,
+        outbox,
+        {
+            "action_id": action_id,
+            "channel": channel,
+            "template": template,
+            "state": "pending",
+            "created_on": created_on,
+        },
+    )
+
+
+def save_case(
+    conn: Connection,
+    customer_id: int,
+    currency: str,
+    cycle_start: date | None,
+    next_review: date | None,
+    existed: bool,
+) -> None:
+    if cycle_start is None:
+        conn.execute(
+            delete(cases).where(cases.c.customer_id == customer_id, cases.c.currency == currency)
+        )
+        return
+    values = {"cycle_start": cycle_start, "next_review_on": next_review}
+    if existed:
+        conn.execute(
+            update(cases)
+            .where(cases.c.customer_id == customer_id, cases.c.currency == currency)
+            .values(**values)
+        )
+    else:
+        conn.execute(cases.insert().values(customer_id=customer_id, currency=currency, **values))
+
+
+def dequeue(conn: Connection, ids: Sequence[int]) -> None:
+    for chunk in _chunks(list(ids)):
+        conn.execute(delete(review_queue).where(review_queue.c.customer_id.in_(chunk)))
+
+
+def list_outbox(conn: Connection, state: str | None = None) -> list[dict[str, Any]]:
+    q = (
+        select(
+            outbox.c.id,
+            outbox.c.channel,
+            outbox.c.template,
+            outbox.c.state,
+            outbox.c.created_on,
+            actions.c.id.label("action"),
+            actions.c.stage,
+            actions.c.currency,
+            actions.c.amount_minor,
+            actions.c.invoices,
+            customers.c.key.label("customer"),
+        )
+        .select_from(
+            outbox.join(actions, actions.c.id == outbox.c.action_id).join(
+                customers, customers.c.id == actions.c.customer_id
+            )
+        )
+        .order_by(outbox.c.id)
+    )
+    if state is not None:
+        q = q.where(outbox.c.state == state)
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def open_tasks(conn: Connection, as_of: date) -> list[dict[str, Any]]:
+    """Call tasks and recommendations of the current cycles, for the worklist."""
+    q = (
+        select(
+            actions.c.id,
+            actions.c.kind,
+            actions.c.stage,
+            actions.c.run_on,
+            actions.c.currency,
+            actions.c.amount_minor,
+            actions.c.reason,
+            actions.c.invoices,
+            customers.c.key.label("customer"),
+            customers.c.name,
+            customers.c.tags,
+            customers.c.id.label("customer_id"),
+        )
+        .select_from(
+            actions.join(customers, customers.c.id == actions.c.customer_id).join(
+                cases,
+                and_(
+                    cases.c.customer_id == actions.c.customer_id,
+                    cases.c.currency == actions.c.currency,
+                    cases.c.cycle_start == actions.c.cycle_start,
+                ),
+            )
+        )
+        .where(
+            actions.c.run_on <= as_of,
+            or_(
+                actions.c.kind == "call",
+                actions.c.kind == "escalate",
+                actions.c.kind == "write_off_recommendation",
+            ),
+        )
+    )
+    return [dict(r) for r in conn.execute(q).mappings()]
