@@ -16,5 +16,8 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    run_batch: int = 1000
+    """Customers per transaction of the daily run (RECOUP_RUN_BATCH)."""
+
     locale: str = "en_US"
     """How numbers, money and dates are shown to people (Babel locale)."""

@@ -35,7 +35,9 @@ def run_command(
     st = state(ctx)
     day = _day(as_of)
     if as_json:
-        report = daily_run.run(st.book, day, dry_run=dry_run, full=full)
+        report = daily_run.run(
+            st.book, day, dry_run=dry_run, full=full, batch_size=st.settings.run_batch
+        )
         print_json(report.to_json())
         return
     with console.status("looking at the accounts") as status:
@@ -45,6 +47,7 @@ def run_command(
             dry_run=dry_run,
             full=full,
             progress=lambda done, total: status.update(f"looked at {done} of {total}"),
+            batch_size=st.settings.run_batch,
         )
     verb = "would record" if dry_run else "recorded"
     console.print(

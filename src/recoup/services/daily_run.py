@@ -98,13 +98,14 @@ def run(
     dry_run: bool = False,
     full: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    batch_size: int = BATCH,
 ) -> RunReport:
     version, policy = active_policy(book)
     report = RunReport(as_of, version, dry_run)
     with book.read() as conn:
         ids = run_repo.candidates(conn, as_of, full)
-    for start in range(0, len(ids), BATCH):
-        batch = ids[start : start + BATCH]
+    for start in range(0, len(ids), batch_size):
+        batch = ids[start : start + batch_size]
         try:
             with book.write() as conn:
                 _run_batch(conn, batch, policy, version, as_of, report)
@@ -113,7 +114,7 @@ def run(
         except Rollback:
             pass
         if progress is not None:
-            progress(min(start + BATCH, len(ids)), len(ids))
+            progress(min(start + batch_size, len(ids)), len(ids))
     return report
 
 
