@@ -2,32 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from recoup.domain.problems import Problem
 
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    file: str
-    line: int | None
-    column: str | int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.line is not None:
-            where += f":{self.line}"
-            if self.column is not None:
-                where += f":{self.column}"
-        return f"{where}: {self.message}"
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "column": self.column,
-            "message": self.message,
-            "text": str(self),
-        }
+__all__ = ["InputError", "Problem"]
 
 
 class InputError(Exception):

@@ -57,6 +57,7 @@ from recoup.domain.policy import (
     validate_policy,
 )
 from recoup.domain.priority import PayerKind
+from recoup.domain.problems import Problem
 from recoup.policy.locate import KeyPath, Locations, locate
 
 E = TypeVar("E", bound=StrEnum)
@@ -115,31 +116,8 @@ _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_END = re.compile(r"\s*\(at end of document\)\s*$")
 
 
-@dataclass(frozen=True, slots=True)
-class PolicyProblem:
-    """One problem of a policy file, printed as `file:line:column: message`."""
-
-    file: str
-    line: int | None
-    column: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.line is not None:
-            where += f":{self.line}"
-            if self.column is not None:
-                where += f":{self.column}"
-        return f"{where}: {self.message}"
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "column": self.column,
-            "message": self.message,
-            "text": str(self),
-        }
+PolicyProblem = Problem
+"""One problem of a policy file (the same record as an import's problems)."""
 
 
 @dataclass(frozen=True, slots=True)
