@@ -134,9 +134,7 @@ class _Reader:
     def percent(self, line: int, column: str, value: str) -> Decimal | None:
         if _PERCENT.fullmatch(value):
             return Decimal(value)
-        self.problem(
-            line, f"{column}: {value!r} is not a percentage (e.g. 4.25; up to 4 decimals)"
-        )
+        self.problem(line, f"{column}: {value!r} is not a percentage (e.g. 4.25; up to 4 decimals)")
         return None
 
     def source(self, line: int, value: str) -> str | None:
