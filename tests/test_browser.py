@@ -1,8 +1,9 @@
 """The web UI in a real browser: Debian's Chromium driven by Playwright, against uvicorn.
 
 Logs in through the form, walks the dashboard, the customer list (live search, sorting,
-paging through HTMX) and an account, and saves full-page screenshots (desktop and a
-390x844 phone) to tests/screenshots/ for a person to look at.
+paging through HTMX), an account, the worklist and an account's next steps (after three
+weeks of daily runs), and saves full-page screenshots (desktop and a 390x844 phone) to
+tests/screenshots/ for a person to look at.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,11 +23,12 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwr
 
 from recoup.clock import local_today
 from recoup.demo.generator import GeneratedBook
-from recoup.services import demo, users
+from recoup.services import daily_run, demo, users
 from recoup.services.book import Book
 from recoup.services.users import Role
 from recoup.settings import Settings
 from recoup.web.app import create_app
+from recoup.web.formatting import ISO_DATE, Formats
 from tests.conftest import missing
 
 pytestmark = pytest.mark.browser
@@ -49,6 +52,29 @@ VIEWER = ("viewer", "viewer-browser-pw")
 class Server:
     url: str
     gen: GeneratedBook
+    worklist: list[daily_run.WorkItem]  # today's, most urgent first
+    explained: str  # a customer whose next steps say the most
+    explained_lines: list[str]  # what they say: done, due, waiting, upcoming
+
+
+def run_weekdays(book: Book, days: int) -> None:
+    """The daily run on each weekday of the last `days` days, today included."""
+    today = local_today()
+    for back in range(days - 1, -1, -1):
+        day = today - timedelta(days=back)
+        if day.weekday() < 5:
+            daily_run.run(book, day)
+
+
+def most_explained(book: Book, gen: GeneratedBook) -> str:
+    """The customer whose next-steps panel has the most filled sections."""
+
+    def filled(key: str) -> int:
+        sections = ("done_this_cycle", "would_do", "waiting", "upcoming")
+        cases = daily_run.explain(book, key, local_today()).cases
+        return sum(1 for case in cases for s in sections if case[s])
+
+    return max((c.key for c in gen.customers), key=lambda k: (filled(k), k))
 
 
 def free_port() -> int:
@@ -67,6 +93,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     demo.write_book(book, gen)
     users.add_user(book, *OWNER, Role.OWNER)
     users.add_user(book, *VIEWER, Role.VIEWER)
+    run_weekdays(book, 21)
+    work = daily_run.worklist(book, local_today())
+    explained = most_explained(book, gen)
+    lines = [
+        line
+        for case in daily_run.explain(book, explained, local_today()).cases
+        for s in ("done_this_cycle", "would_do", "waiting", "upcoming")
+        for line in case[s]
+    ]
     app = create_app(Settings(database_url=str(path), secret_key="browser-test-" + "k" * 32), book)
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
@@ -79,7 +114,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
     try:
-        yield Server(f"http://127.0.0.1:{port}", gen)
+        yield Server(f"http://127.0.0.1:{port}", gen, work, explained, lines)
     finally:
         uv.should_exit = True
         thread.join(timeout=10)
@@ -119,6 +154,12 @@ def page(browser: Browser, console: list[str]) -> Iterator[Page]:
 def shot(pg: Page, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def days_shown(text: str) -> str:
+    """`text` with its ISO dates as the pages show them (en_US: Dec 10, 2026)."""
+    formats = Formats("en_US")
+    return ISO_DATE.sub(lambda m: formats.day(date.fromisoformat(m.group())), text)
 
 
 def log_in(pg: Page, base: str, who: tuple[str, str]) -> None:
@@ -215,6 +256,51 @@ def test_walk_through_the_pages(page: Page, server: Server, console: list[str]) 
     # log out
     pg.get_by_role("button", name="Log out").click()
     expect(pg).to_have_url(re.compile(r"/login$"))
+    assert console == [], f"the browser reported errors: {console}"
+
+
+def test_worklist_and_next_steps(page: Page, server: Server, console: list[str]) -> None:
+    pg = page
+    base = server.url
+    log_in(pg, base, VIEWER)  # viewers may look at the worklist
+    items = server.worklist
+    assert items, "three weeks of daily runs leave work for a person"
+
+    pg.get_by_role("link", name="Worklist", exact=True).click()
+    expect(pg).to_have_title(re.compile(r"^Worklist, "))
+    rows = pg.locator("#worklist tbody tr")
+    expect(rows).to_have_count(min(25, len(items)))
+    shown = [(r.get_attribute("data-customer"), r.get_attribute("data-kind")) for r in rows.all()]
+    assert shown == [(w.customer, w.kind) for w in items[:25]]
+    first = rows.first
+    expect(first.locator(".score")).to_have_text(str(items[0].score))
+    expect(first.locator(".factor").first).to_be_visible()
+    expect(first.locator(".next-step-text")).to_have_text(items[0].next_step)
+    if len(items) > 25:
+        expect(pg.locator(".page-of")).to_have_text(re.compile(r"^Page 1 of \d+$"))
+    shot(pg, "worklist")
+
+    # from the worklist to the account, where the next steps say why
+    first.locator("td.name a").click()
+    expect(pg.get_by_role("heading", level=1)).to_have_text(items[0].name)
+    panel = pg.locator("#next-steps")
+    expect(panel).to_be_visible()
+    expect(panel.get_by_role("heading", name="Next steps")).to_be_visible()
+    expect(panel.locator(".next-review").first).to_contain_text("Next review")
+
+    key = server.explained
+    pg.goto(f"{base}/customers/{key}")
+    for line in server.explained_lines:  # ISO dates shown as days of the locale
+        expect(panel.get_by_text(days_shown(line), exact=True)).to_be_visible()
+    panel.scroll_into_view_if_needed()
+    shot(pg, "account-next-steps")
+
+    pg.set_viewport_size(PHONE)
+    for path, name in (("/worklist", "worklist"), (f"/customers/{key}", "account-next-steps")):
+        pg.goto(base + path)
+        width = pg.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{name} scrolls sideways on a phone ({width}px)"
+        shot(pg, f"phone-{name}")
     assert console == [], f"the browser reported errors: {console}"
 
 

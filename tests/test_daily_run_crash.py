@@ -92,7 +92,7 @@ def test_a_killed_run_run_again_equals_a_clean_run(prepared, tmp_path: Path, tri
     shutil.copy(pristine, db)
     proc = _run(db)
     # anywhere in the run: while Python starts, between batches, inside a transaction
-    time.sleep(random.Random(trial).uniform(0.05, 0.9) * duration)
+    time.sleep(random.Random(trial).uniform(0.05, 0.8) * duration)
     killed = proc.poll() is None
     proc.send_signal(signal.SIGKILL)
     proc.wait()

@@ -1,4 +1,5 @@
-"""The web UI through its HTTP interface: logins, roles, CSRF, pages, search, sort, paging.
+"""The web UI through its HTTP interface: logins, roles, CSRF, pages, search, sort, paging,
+the worklist and the account's next steps (after three weeks of daily runs).
 
 Runs on SQLite and PostgreSQL (the `book` fixture) over a generated demo book in three
 currencies. Pages are asked for `?as_of=AS_OF` so the figures do not depend on today.
@@ -10,7 +11,7 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,12 +23,14 @@ from fastapi.testclient import TestClient
 
 from recoup.demo.generator import GeneratedBook
 from recoup.domain.money import Money
-from recoup.services import accounts, demo, reports, users
+from recoup.services import accounts, daily_run, demo, reports, users
 from recoup.services.book import Book
 from recoup.services.users import Role
 from recoup.settings import Settings
 from recoup.web.app import ROUTERS, app_from_environment, create_app
 from recoup.web.auth import RoleCheck
+from recoup.web.formatting import ISO_DATE, Formats
+from recoup.web.routes import worklist
 from recoup.web.routes.customers import PER_PAGE
 from recoup.web.routes.session import PUBLIC_PATHS
 
@@ -212,10 +215,12 @@ def test_every_page_opens_for_every_role(site: Site, name: str) -> None:
         (f"/?as_of={AS_OF}", "<title>Dashboard"),
         (f"/customers?as_of={AS_OF}", "<title>Customers"),
         (f"/customers/{key}?as_of={AS_OF}", f"<title>{html.escape(site.gen.customers[0].name)}"),
+        (f"/worklist?as_of={AS_OF}", "<title>Worklist"),
     ):
         response = site.client.get(path)
         assert response.status_code == 200, path
         assert title in response.text
+        assert 'href="/worklist"' in response.text  # in the navigation for every role
 
 
 @pytest.mark.parametrize(("name", "status"), [("vera", 403), ("carl", 403), ("olivia", 200)])
@@ -297,6 +302,8 @@ def test_bad_parameters_are_400(site: Site) -> None:
     assert site.client.get("/customers?sort=password").status_code == 400
     assert site.client.get("/customers?page=0").status_code == 400
     assert site.client.get("/customers?dir=sideways").status_code == 400
+    assert site.client.get("/worklist?page=0").status_code == 400
+    assert site.client.get("/worklist?as_of=yesterday").status_code == 400
 
 
 def test_dashboard_shows_the_totals_of_the_aging_report(site: Site) -> None:
@@ -532,3 +539,190 @@ def test_account_with_nothing_open_says_so(site: Site) -> None:
     page = site.client.get(f"/customers/{settled[0]}?as_of={AS_OF}").text
     assert "Nothing is open on this account" in page
     assert "<svg" not in page
+
+
+# --- the worklist and the next steps ----------------------------------------------------
+
+
+@pytest.fixture
+def worked(site: Site) -> Site:
+    """The site after the daily run on each weekday of the three weeks ending at AS_OF."""
+    for back in range(20, -1, -1):
+        day = AS_OF - timedelta(days=back)
+        if day.weekday() < 5:
+            daily_run.run(site.book, day)
+    return site
+
+
+def worklist_rows(page: str) -> list[tuple[str, str, str]]:
+    """(customer, kind, currency) of each worklist row, top to bottom."""
+    return re.findall(
+        r'<tr data-customer="([^"]+)" data-kind="([^"]+)" data-currency="([^"]+)">', page
+    )
+
+
+def text_of(fragment: str) -> str:
+    """The text of an HTML fragment, tags removed, white space collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def days_shown(text: str) -> str:
+    """`text` with its ISO dates as the pages show them (en_US: Jun 30, 2025)."""
+    formats = Formats(LOCALE)
+    return ISO_DATE.sub(lambda m: formats.day(date.fromisoformat(m.group())), text)
+
+
+def next_steps_panel(page: str) -> str:
+    found = re.search(r'<section class="card next-steps".*?</section>', page, re.S)
+    assert found, "no next-steps panel on the page"
+    return found.group()
+
+
+def test_worklist_lists_the_daily_runs_items_in_order(worked: Site) -> None:
+    log_in(worked.client, "vera")  # a viewer may look
+    items = daily_run.worklist(worked.book, AS_OF)
+    assert len(items) > 5
+    assert [w.score for w in items] == sorted((w.score for w in items), reverse=True)
+    page = worked.client.get(f"/worklist?as_of={AS_OF}").text
+    assert '<a href="/worklist" aria-current="page">Worklist</a>' in page
+    assert worklist_rows(page) == [(w.customer, w.kind, w.currency) for w in items][:PER_PAGE]
+    table = page.split('id="worklist"', 1)[1]
+    links = re.findall(r'<a href="/customers/([^"?]+)\?as_of=2025-06-30">([^<]+)</a>', table)
+    expected = [(w.customer, w.name) for w in items[:PER_PAGE]]
+    assert [(k, html.unescape(n)) for k, n in links] == expected
+    rows = table.split("<tr data-customer=")[1:]
+    assert len(rows) == min(len(items), PER_PAGE)
+    for row, item in zip(rows, items, strict=False):
+        assert f">{item.score}</span>" in row
+        assert html.escape(money(item.amount.minor, item.currency)) in row
+        assert f">{Formats(LOCALE).day(item.since)}</td>" in row
+        assert item.next_step in text_of(row)
+        label = worklist.task_label(item.kind)
+        assert f">{label}</span>" in row
+        chips = re.findall(r'<li class="factor">(.*?)</li>', row, re.S)
+        factors = worklist.factors(item.why, item.amount)
+        assert len(chips) == len(factors) >= 2
+        for chip, factor in zip(chips, factors, strict=True):
+            shown = text_of(chip)
+            if factor.overdue is not None:  # the amount, through Babel
+                assert shown.startswith(money(item.amount.minor, item.currency) + " overdue")
+            else:
+                assert shown.startswith(factor.text)
+            assert shown.endswith(f"{factor.points:+d}")
+    assert f"1–{min(len(items), PER_PAGE)} of {len(items)} tasks" in page
+
+
+def test_worklist_pages(worked: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(worklist, "PER_PAGE", 5)
+    add_user(worked.book, "carl")
+    log_in(worked.client, "carl")
+    items = [(w.customer, w.kind, w.currency) for w in daily_run.worklist(worked.book, AS_OF)]
+    pages = -(-len(items) // 5)
+    assert pages >= 2
+    first = worked.client.get(f"/worklist?as_of={AS_OF}").text
+    assert worklist_rows(first) == items[:5]
+    assert f"Page 1 of {pages}" in first
+    assert f'rel="next" href="/worklist?page=2&amp;as_of={AS_OF}"' in first
+    assert 'rel="prev"' not in first
+    second = worked.client.get(f"/worklist?page=2&as_of={AS_OF}").text
+    assert worklist_rows(second) == items[5:10]
+    assert f'rel="prev" href="/worklist?as_of={AS_OF}"' in second
+    assert f"6–{min(10, len(items))} of {len(items)} tasks" in second
+    last = worked.client.get(f"/worklist?page={pages}&as_of={AS_OF}").text
+    assert worklist_rows(last) == items[(pages - 1) * 5 :]
+    assert 'rel="next"' not in last
+    beyond = worked.client.get(f"/worklist?page=999&as_of={AS_OF}").text  # the last page
+    assert worklist_rows(beyond) == worklist_rows(last)
+
+
+def test_worklist_empty_state(site: Site) -> None:
+    log_in(site.client, "vera")
+    page = site.client.get("/worklist").text  # no daily run yet
+    assert "Nothing needs a person today" in page
+    assert 'id="worklist"' not in page
+    dated = site.client.get(f"/worklist?as_of={AS_OF}").text
+    assert "Nothing needs a person on Jun 30, 2025" in dated
+
+
+def test_account_shows_the_next_steps(worked: Site) -> None:
+    log_in(worked.client, "vera")
+    items = daily_run.worklist(worked.book, AS_OF)
+    busy = [
+        c.key
+        for c in worked.gen.customers
+        if any(
+            case["waiting"] or case["upcoming"] or case["would_do"]
+            for case in daily_run.explain(worked.book, c.key, AS_OF).cases
+        )
+    ]
+    keys = [items[0].customer, *busy[:4]]
+    seen = {"done_this_cycle": 0, "upcoming": 0}
+    for key in keys:
+        explained = daily_run.explain(worked.book, key, AS_OF)
+        panel = next_steps_panel(worked.client.get(f"/customers/{key}?as_of={AS_OF}").text)
+        shown = text_of(panel)
+        assert shown.startswith("Next steps")
+        assert re.findall(r'<div class="case" data-currency="(\w+)">', panel) == [
+            case["currency"] for case in explained.cases
+        ]
+        for case in explained.cases:
+            for section in ("notes", "done_this_cycle", "would_do", "waiting", "upcoming"):
+                for line in case[section]:
+                    assert days_shown(line) in shown, (key, section, line)
+                if section in seen:
+                    seen[section] += len(case[section])
+            if case["next_review"]:
+                review = date.fromisoformat(case["next_review"])
+                assert f"Next review: {Formats(LOCALE).day(review)}" in shown
+                assert f'<time datetime="{review.isoformat()}">' in panel
+        assert "Due on Jun 30, 2025" in shown  # the as_of day, not "today"
+    assert all(seen.values()), f"the demo runs should show each kind of line: {seen}"
+
+
+def test_account_without_a_case_says_so(site: Site) -> None:
+    log_in(site.client, "vera")
+    settled = [
+        c.key for c in site.gen.customers if not daily_run.explain(site.book, c.key, AS_OF).cases
+    ]
+    assert settled, "the demo book (a fixed seed) has customers with nothing open"
+    page = site.client.get(f"/customers/{settled[0]}").text
+    assert "No collection case" in next_steps_panel(page)
+
+
+def test_dashboard_counts_the_worklist_and_the_outbox(worked: Site) -> None:
+    log_in(worked.client, "vera")
+    page = worked.client.get(f"/?as_of={AS_OF}").text
+    tasks = len(daily_run.worklist(worked.book, AS_OF))
+    waiting = len(daily_run.list_outbox(worked.book, "pending"))
+    assert waiting > 0
+    assert f'data-figure="tasks">{tasks}<' in page
+    assert f'data-figure="outbox">{waiting}<' in page
+    assert f'href="/worklist?as_of={AS_OF}"' in page
+
+
+def test_why_is_split_into_its_factors() -> None:
+    amount = Money(1651290, "USD")
+    found = worklist.factors(
+        "priority 60: 16512.90 USD overdue (+25); oldest invoice 543 days past due (+25); "
+        "payer kind: evader (+10)",
+        amount,
+    )
+    assert found == [
+        worklist.Factor("16512.90 USD overdue", 25, amount),
+        worklist.Factor("oldest invoice 543 days past due", 25),
+        worklist.Factor("payer kind: evader", 10),
+    ]
+    assert worklist.factors("something else entirely") == [
+        worklist.Factor("something else entirely", None)
+    ]
+    assert worklist.factors("priority 0: ") == []
+    bands = {100: "urgent", 60: "urgent", 59: "high", 40: "high", 39: "medium", 0: "low"}
+    assert {score: worklist.band(score) for score in bands} == bands
+
+
+def test_dates_in_text_are_shown_in_the_locale_and_escaped() -> None:
+    shown = Formats("de_DE").dates_in("<b>call</b> not before 2026-12-10, not 2026-13-45")
+    assert str(shown) == (
+        "&lt;b&gt;call&lt;/b&gt; not before "
+        '<time class="nowrap" datetime="2026-12-10">10.12.2026</time>, not 2026-13-45'
+    )

@@ -20,9 +20,15 @@ from recoup.web import errors
 from recoup.web.auth import page_context, verify_csrf
 from recoup.web.context import STATIC, WebContext
 from recoup.web.formatting import Formats
-from recoup.web.routes import admin, customers, dashboard, session
+from recoup.web.routes import admin, customers, dashboard, session, worklist
 
-ROUTERS = (session.router, dashboard.router, customers.router, admin.router)
+ROUTERS = (
+    session.router,
+    dashboard.router,
+    customers.router,
+    worklist.router,
+    admin.router,
+)
 """Every page group's routes (tests walk them to check each declares a role)."""
 
 SESSION_COOKIE = "recoup_session"

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from recoup.domain.money import MoneyError
 from recoup.services.accounts import NotFoundError
+from recoup.services.daily_run import UnknownCustomerError
 from recoup.services.users import UserError
 from recoup.web.context import render
 
@@ -63,6 +64,7 @@ class NotFound(WebError):  # noqa: N818 - named for the HTTP status
 # Exceptions of the layers below, and what they become here.
 SERVICE_ERRORS: dict[type[Exception], type[WebError]] = {
     NotFoundError: NotFound,
+    UnknownCustomerError: NotFound,
     UserError: BadRequest,
     MoneyError: BadRequest,
 }

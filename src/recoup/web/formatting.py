@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -10,10 +11,12 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_compact_currency, format_currency, format_decimal
 from jinja2 import Environment
+from markupsafe import Markup, escape
 
 from recoup.domain.money import Money
 
 DASH = "—"
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
 class Formats:
@@ -59,6 +62,28 @@ class Formats:
     def day(self, value: date | None) -> str:
         return format_date(value, format="medium", locale=self.locale) if value else DASH
 
+    def dates_in(self, text: str) -> Markup:
+        """`text` (escaped) with each ISO date in it shown as a day of this locale, in a
+        <time> element: "call not before 2026-12-10" -> "call not before Dec 10, 2026"."""
+
+        def one(found: re.Match[str]) -> str:
+            try:
+                day = date.fromisoformat(found.group())
+            except ValueError:
+                return found.group()
+            return (
+                f'<time class="nowrap" datetime="{day.isoformat()}">{escape(self.day(day))}</time>'
+            )
+
+        out = []
+        end = 0
+        for found in ISO_DATE.finditer(text):
+            out.append(str(escape(text[end : found.start()])))
+            out.append(one(found))
+            end = found.end()
+        out.append(str(escape(text[end:])))
+        return Markup("".join(out))
+
     def iso(self, value: date | None) -> str:
         return value.isoformat() if value else ""
 
@@ -79,6 +104,7 @@ class Formats:
         env.filters["money_short"] = self.money_short
         env.filters["day"] = self.day
         env.filters["iso"] = self.iso
+        env.filters["dates_in"] = self.dates_in
         env.filters["number"] = self.number
         env.filters["country"] = self.country
         env.globals["html_lang"] = self.html_lang

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from recoup.domain.money import Money
-from recoup.services import accounts
+from recoup.services import accounts, daily_run
 from recoup.services.accounts import CustomerLine, CustomerPage, InvoiceLine
+from recoup.services.book import Book
 from recoup.web.auth import Viewer
 from recoup.web.charts import aging_chart
 from recoup.web.context import AsOf, BookDep, render
@@ -144,6 +145,41 @@ def customer_list(
     return render(request, name, context, headers=headers)
 
 
+@dataclass(frozen=True)
+class NextSteps:
+    """One currency's collection case in plain words (from `daily_run.explain`)."""
+
+    currency: str
+    notes: list[str]
+    done: list[str]
+    would_do: list[str]
+    waiting: list[str]
+    upcoming: list[str]
+    next_review: date | None
+
+    @classmethod
+    def of(cls, case: dict[str, Any]) -> NextSteps:
+        review = case.get("next_review")
+        return cls(
+            str(case["currency"]),
+            list(case.get("notes", ())),
+            list(case.get("done_this_cycle", ())),
+            list(case.get("would_do", ())),
+            list(case.get("waiting", ())),
+            list(case.get("upcoming", ())),
+            date.fromisoformat(review) if review else None,
+        )
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing done, due, waiting or coming up."""
+        return not (self.done or self.would_do or self.waiting or self.upcoming)
+
+
+def next_steps(book: Book, key: str, as_of: date) -> list[NextSteps]:
+    return [NextSteps.of(case) for case in daily_run.explain(book, key, as_of).cases]
+
+
 def is_overdue(line: InvoiceLine) -> bool:
     return line.kind == "invoice" and line.open.minor > 0 and line.days_past_due > 0
 
@@ -161,6 +197,7 @@ def account_page(request: Request, _user: Viewer, book: BookDep, key: str, as_of
             "charts": {a.currency: aging_chart(a) for a in acct.aging},
             "is_overdue": is_overdue,
             "overdue_count": sum(1 for line in acct.invoices if is_overdue(line)),
+            "steps": next_steps(book, key, as_of),
             "as_of_given": "as_of" in request.query_params,
         },
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from recoup.services import reports
+from recoup.services import daily_run, reports
 from recoup.services.reports import CurrencyAging, CurrencyDso, OverdueAccount
 from recoup.web.auth import Viewer
 from recoup.web.charts import BarChart, aging_chart
@@ -17,6 +17,7 @@ router = APIRouter()
 
 DSO_WINDOW_DAYS = 90
 TOP_OVERDUE = 10
+OUTBOX_WAITING = "pending"  # the outbox state of messages not yet sent
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ def dashboard(request: Request, _user: Viewer, book: BookDep, as_of: AsOf) -> Re
     aging = reports.aging(book, as_of)
     dso = reports.dso(book, as_of, DSO_WINDOW_DAYS)
     top: list[OverdueAccount] = reports.top_overdue(book, as_of, TOP_OVERDUE)
+    tasks = len(daily_run.worklist(book, as_of))
+    waiting = len(daily_run.list_outbox(book, OUTBOX_WAITING))
     return render(
         request,
         "dashboard.html",
@@ -59,5 +62,7 @@ def dashboard(request: Request, _user: Viewer, book: BookDep, as_of: AsOf) -> Re
             "blocks": currency_blocks(aging, dso),
             "top": top,
             "window": DSO_WINDOW_DAYS,
+            "tasks": tasks,
+            "waiting": waiting,
         },
     )
