@@ -292,11 +292,24 @@ def worklist(book: Book, as_of: date) -> list[WorkItem]:
                 t["run_on"],
                 p.score,
                 p.explain(),
-                p.next_step,
+                _next_step(t["kind"], t["stage"], p.next_step),
             )
         )
     items.sort(key=lambda w: (-w.score, w.customer, w.kind))
     return items
+
+
+def _next_step(kind: str, stage: str, suggested: str) -> str:
+    """The step a task calls for: a recommendation says what the plan recommends."""
+    if kind == "escalate":
+        step = stage.removeprefix("recommend:")
+        return (
+            f"the final notice went unanswered: review the file and decide on the "
+            f"{step} step the plan recommends"
+        )
+    if kind == "write_off_recommendation":
+        return "the plan recommends writing this off: the owner decides, with a reason"
+    return suggested
 
 
 def list_outbox(book: Book, state: str | None = None) -> list[dict[str, Any]]:
