@@ -20,6 +20,12 @@ The rule, at the as-of date:
 5. Escalation and write-off are recommended (not done) when the plan's rules say, once
    per cycle each, and only after the plan's final notice (a final-tone stage) went out:
    nobody is handed to an agency without the letter before action.
+6. Limitation (`CaseInput.limitation`, the day the oldest open invoice becomes
+   time-barred): from that day on, no final-tone stage (the letter before action
+   mentions legal steps) and no escalation is done; they are listed as skipped with
+   the reason. Friendly and firm reminders may still go out. In the last
+   `LIMITATION_WARNING_DAYS` before that day, a note says how many days are left and
+   every action's reason repeats it.
 
 Everything returned carries its reason in plain words.
 """
@@ -27,7 +33,7 @@ Everything returned carries its reason in plain words.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -38,6 +44,7 @@ from recoup.domain.priority import PayerKind
 
 HUNDRED = Decimal(100)
 REVIEW_EVERY = 7
+LIMITATION_WARNING_DAYS = 180
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +65,8 @@ class CaseInput:
     cycle_start: date | None = None  # None: no cycle yet
     done: tuple[tuple[str, date], ...] = ()  # stages (and recommendations) done this cycle
     broken_promises: int = 0
+    limitation: date | None = None  # the day the oldest open invoice is time-barred
+    limitation_basis: str = ""  # the jurisdiction's rule, in words, for the notes
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +124,23 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date) -> CasePlan:
         f"oldest due {oldest.due_date} ({dpd} days past due)"
     ]
     skipped: list[str] = []
+    barred = case.limitation is not None and as_of >= case.limitation
+    no_legal = (
+        f"the oldest invoice is time-barred since {case.limitation}: "
+        f"no letter before action, no legal step"
+    )
+    warning = ""
+    basis = f" (jurisdiction {case.limitation_basis})" if case.limitation_basis else ""
+    if case.limitation is not None:
+        left = (case.limitation - as_of).days
+        if barred:
+            notes.append(f"invoice {oldest.number} is time-barred since {case.limitation}{basis}")
+        elif left < LIMITATION_WARNING_DAYS:
+            warning = (
+                f"{left} days left before invoice {oldest.number} becomes time-barred on "
+                f"{case.limitation}{basis}"
+            )
+            notes.append(warning)
 
     due_step: Stage | None = None
     passed_over: list[str] = []
@@ -133,6 +159,11 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date) -> CasePlan:
         when = stage.trigger.date_for(oldest.due_date, previous_done)
         if when is None:
             break  # counted from a previous stage that has not happened
+        if barred and stage.tone is Tone.FINAL:
+            # nothing after the letter before action happens on a time-barred debt
+            if when <= as_of:
+                skipped.append(f"{stage.name} ({stage.tone.value}) is not done: {no_legal}")
+            break
         if when <= as_of:
             if due_step is not None:
                 passed_over.append(due_step.name)
@@ -198,7 +229,13 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date) -> CasePlan:
                         f"{acts.fee_percent}% of {overdue_total} overdue",
                     )
                 )
-    actions.extend(_recommendations(case, policy, as_of, dpd, balance, numbers, done))
+    for rec in _recommendations(case, policy, as_of, dpd, balance, numbers, done):
+        if barred and rec.kind == "escalate":
+            skipped.append(f"{rec.stage} is not done: {no_legal}")
+        else:
+            actions.append(rec)
+    if warning:
+        actions = [replace(a, reason=f"{a.reason}; {warning}") for a in actions]
     # an open case is looked at again at least every REVIEW_EVERY days (escalation rules
     # count days too), sooner when a stage falls due or a waiting contact becomes possible
     weekly = as_of + timedelta(days=REVIEW_EVERY)

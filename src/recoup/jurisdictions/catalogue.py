@@ -8,7 +8,8 @@ from functools import cache
 from pathlib import Path
 
 from recoup.domain.interest import StatutoryRules
-from recoup.jurisdictions.tables import load_rules
+from recoup.domain.limitation import LimitationTable
+from recoup.jurisdictions.tables import load_rules, read_limitation_table
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -45,3 +46,14 @@ def load_catalogue(data_dir: Path = DATA_DIR) -> Catalogue:
 def default_catalogue() -> Catalogue:
     """The shipped data, read once per process."""
     return load_catalogue(DATA_DIR)
+
+
+def load_limitations(data_dir: Path = DATA_DIR) -> LimitationTable:
+    """The limitation periods in `data_dir/limitation.csv` (raises `TableError`)."""
+    return read_limitation_table(data_dir / "limitation.csv")
+
+
+@cache
+def default_limitations() -> LimitationTable:
+    """The shipped limitation periods, read once per process."""
+    return load_limitations(DATA_DIR)

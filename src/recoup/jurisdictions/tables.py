@@ -31,6 +31,7 @@ from recoup.domain.interest import (
     Status,
     StatutoryRules,
 )
+from recoup.domain.limitation import LimitationRule, LimitationStart, LimitationTable
 from recoup.domain.money import Money, MoneyError
 
 RATE_COLUMNS = ("from", "to", "rate_percent", "source", "status")
@@ -62,7 +63,7 @@ _SOURCE_KEY = re.compile(r"\[[A-Z]{1,3}\d{1,3}[a-z]?\]")
 _URL = re.compile(r"https?://\S+")
 _JURISDICTION = re.compile(r"[A-Z]{2}")
 _ONE_DAY = timedelta(days=1)
-_E = TypeVar("_E", Debtor, Fixing, Compounding)
+_E = TypeVar("_E", Debtor, Fixing, Compounding, LimitationStart)
 
 
 @dataclass(frozen=True, slots=True)
@@ -462,3 +463,53 @@ def load_rules(data_dir: Path) -> dict[str, StatutoryRules]:
     if problems:
         raise TableError(problems)
     return rules
+
+
+# --- limitation periods ---------------------------------------------------------------
+
+LIMITATION_COLUMNS = ("code", "years", "rule", "consumer_years", "source", "status")
+_LIMITATION_CODE = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
+_YEARS = re.compile(r"[1-9]\d?")
+_MAX_YEARS = 30
+
+
+def read_limitation_table(path: Path) -> LimitationTable:
+    """The limitation periods: rows `code,years,rule,consumer_years,source,status`."""
+    reader = _Reader(path, LIMITATION_COLUMNS)
+    rules: dict[str, LimitationRule] = {}
+    first_line: dict[str, int] = {}
+    for line, cells in reader.rows():
+        code = cells["code"]
+        if not _LIMITATION_CODE.fullmatch(code):
+            reader.problem(line, f"code: {code!r} is not a country (GB) or subdivision (US-CA)")
+            continue
+        if code in first_line:
+            reader.problem(
+                line, f"code: {code} is defined twice (first on line {first_line[code]})"
+            )
+            continue
+        first_line[code] = line
+        years = _limitation_years(reader, line, "years", cells["years"])
+        consumer = (
+            _limitation_years(reader, line, "consumer_years", cells["consumer_years"])
+            if cells["consumer_years"]
+            else None
+        )
+        start = reader.choice(line, "rule", cells["rule"], LimitationStart)
+        source = reader.source(line, cells["source"])
+        status = reader.status(line, cells["status"])
+        if years is None or start is None or source is None or status is None:
+            continue
+        if cells["consumer_years"] and consumer is None:
+            continue
+        rules[code] = LimitationRule(code, years, start, consumer, source, status)
+    if reader.problems:
+        raise TableError(reader.problems)
+    return LimitationTable(rules)
+
+
+def _limitation_years(reader: _Reader, line: int, column: str, value: str) -> int | None:
+    if _YEARS.fullmatch(value) and int(value) <= _MAX_YEARS:
+        return int(value)
+    reader.problem(line, f"{column}: {value!r} is not a number of years (1 to {_MAX_YEARS})")
+    return None

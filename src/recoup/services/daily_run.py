@@ -23,9 +23,11 @@ from typing import Any
 from recoup.domain.collection import CaseInput, CasePlan, OpenInvoice, plan_case
 from recoup.domain.contact_rules import Debtor, PastContact
 from recoup.domain.ledger import Channel
+from recoup.domain.limitation import LimitationTable, days_to_limitation, time_barred_on
 from recoup.domain.money import Money
 from recoup.domain.policy import Policy
 from recoup.domain.priority import PayerKind, PriorityInput, priority
+from recoup.jurisdictions.catalogue import default_limitations
 from recoup.services.book import Book, Rollback
 from recoup.services.policy import active_policy
 from recoup.store import run_repo
@@ -62,8 +64,22 @@ def _kind(tags: tuple[str, ...]) -> PayerKind:
     return PayerKind.UNKNOWN
 
 
-def case_inputs(data: CustomerData) -> list[CaseInput]:
-    """One planner input per currency the customer has open or a case in."""
+CONSUMER_TAG = "consumer"  # a customer tagged so gets the consumer limitation period
+
+
+def _consumer(tags: tuple[str, ...]) -> bool:
+    return CONSUMER_TAG in tags
+
+
+def case_inputs(data: CustomerData, limitations: LimitationTable | None = None) -> list[CaseInput]:
+    """One planner input per currency the customer has open or a case in.
+
+    The limitation day comes from the customer's country and the oldest open invoice's
+    due date (`limitations`: the shipped table unless given).
+    """
+    table = limitations if limitations is not None else default_limitations()
+    rule = table.find(data.country or "")
+    consumer = _consumer(data.tags)
     contacts = tuple(
         PastContact(datetime.combine(day, time(12), UTC), _CHANNEL[kind])
         for day, kind in data.contacts
@@ -72,20 +88,30 @@ def case_inputs(data: CustomerData) -> list[CaseInput]:
     out = []
     for currency in sorted({i[2] for i in data.invoices} | set(data.cases)):
         start, _review = data.cases.get(currency, (None, None))
+        invoices = tuple(
+            OpenInvoice(n, due, Money(m, currency))
+            for n, due, cur, m in data.invoices
+            if cur == currency
+        )
+        limitation = (
+            time_barred_on(
+                min(i.due_date for i in invoices), data.country or "", consumer, table=table
+            )
+            if invoices
+            else None
+        )
         out.append(
             CaseInput(
                 data.key,
                 currency,
-                tuple(
-                    OpenInvoice(n, due, Money(m, currency))
-                    for n, due, cur, m in data.invoices
-                    if cur == currency
-                ),
+                invoices,
                 debtor,
                 data.tags,
                 _kind(data.tags),
                 start,
                 tuple(data.done.get(currency, ())),
+                limitation=limitation,
+                limitation_basis=rule.describe(consumer) if rule and limitation else "",
             )
         )
     return out
@@ -280,7 +306,17 @@ def worklist(book: Book, as_of: date) -> list[WorkItem]:
             continue
         overdue = sum(m for _n, due, m in open_here if due < as_of)
         oldest = min(due for _n, due, _m in open_here)
-        p = priority(PriorityInput(Money(overdue, cur), (as_of - oldest).days, kind=_kind(d.tags)))
+        left = days_to_limitation(
+            oldest, d.country or "", as_of, _consumer(d.tags), table=default_limitations()
+        )
+        p = priority(
+            PriorityInput(
+                Money(overdue, cur),
+                (as_of - oldest).days,
+                kind=_kind(d.tags),
+                days_to_limitation=left,
+            )
+        )
         items.append(
             WorkItem(
                 t["customer"],
