@@ -30,11 +30,17 @@ def missing(what: str) -> None:
     pytest.skip(f"{what} is missing")
 
 
-def corpus_file(*parts: str) -> Path:
-    path = CORPUS.joinpath(*parts)
+def shared_file(*parts: str) -> Path:
+    """A file of ../shared. shared/ is written by others and may be absent (on a bare
+    clone, and in CI too): then the test that reads it is skipped, and only then."""
+    path = SHARED.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"the shared corpus is not here ({path})")  # shared/ is optional, CI too
+        pytest.skip(f"the shared folder is not here ({path})")
     return path
+
+
+def corpus_file(*parts: str) -> Path:
+    return shared_file("corpus", *parts)
 
 
 def _pg_available() -> bool:

@@ -19,10 +19,9 @@ from recoup.jurisdictions.catalogue import (
     load_catalogue,
 )
 from recoup.jurisdictions.tables import TableError, load_rules, read_rate_series
-from tests.conftest import SHARED
+from tests.conftest import shared_file
 
 D = date.fromisoformat
-REFERENCE = SHARED / "reference"
 HEADER = "from,to,rate_percent,source,status\n"
 
 
@@ -113,9 +112,7 @@ def test_nl_handelsrente_is_mro_plus_8():
 
 
 def _reference_csv(name: str) -> list[dict[str, str]]:
-    path = REFERENCE / name
-    if not path.exists():
-        pytest.skip(f"the shared reference is not here ({path})")
+    path = shared_file("reference", name)
     with path.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
