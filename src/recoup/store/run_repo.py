@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from recoup.store.bulk import insert_rows
 from recoup.store.tables import actions, cases, customers, invoices, outbox, review_queue
 
 
@@ -27,16 +28,15 @@ def enqueue(conn: Connection, customer_ids: Iterable[int]) -> None:
     if not ids:
         return
     have: set[int] = set()
-    for chunk in _chunks(ids):
-        have |= {
-            r[0]
-            for r in conn.execute(
-                select(review_queue.c.customer_id).where(review_queue.c.customer_id.in_(chunk))
-            )
-        }
-    new = [{"customer_id": i} for i in ids if i not in have]
-    if new:
-        conn.execute(review_queue.insert(), new)
+    if conn.execute(select(exists().select_from(review_queue))).scalar():
+        for chunk in _chunks(ids):
+            have |= {
+                r[0]
+                for r in conn.execute(
+                    select(review_queue.c.customer_id).where(review_queue.c.customer_id.in_(chunk))
+                )
+            }
+    insert_rows(conn, review_queue, ("customer_id",), [(i,) for i in ids if i not in have])
 
 
 def candidates(conn: Connection, as_of: date, full: bool) -> list[int]:
