@@ -26,7 +26,6 @@ Progress = Callable[[int, int], None]  # (bytes read, total bytes)
 DELIMITERS = (",", ";", "\t", "|")
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-MAX_FIELD = 100_000  # characters; longer fields are refused as not tabular data
 
 
 @dataclass
