@@ -130,6 +130,7 @@ def run(
     report = RunReport(as_of, version, dry_run)
     with book.read() as conn:
         ids = run_repo.candidates(conn, as_of, full)
+        queued = run_repo.queued(conn) if full else []
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
         try:
@@ -141,6 +142,11 @@ def run(
             pass
         if progress is not None:
             progress(min(start + batch_size, len(ids)), len(ids))
+    if queued and not dry_run:
+        # a full run has looked at everyone the queue named (those with nothing open
+        # needed no look); what was queued while it ran stays for the next run
+        with book.write() as conn:
+            run_repo.dequeue(conn, queued)
     return report
 
 

@@ -198,6 +198,10 @@ def save_case(
         conn.execute(cases.insert().values(customer_id=customer_id, currency=currency, **values))
 
 
+def queued(conn: Connection) -> list[int]:
+    return [r[0] for r in conn.execute(select(review_queue.c.customer_id))]
+
+
 def dequeue(conn: Connection, ids: Sequence[int]) -> None:
     for chunk in _chunks(list(ids)):
         conn.execute(delete(review_queue).where(review_queue.c.customer_id.in_(chunk)))
