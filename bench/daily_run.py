@@ -42,12 +42,22 @@ def main() -> None:
     book = Book.open(str(work))
     start = time.perf_counter()
     full = daily_run.run(book, date(2026, 11, 23), full=True)
-    rows.append((f"full run ({full.reviewed:,} accounts, {len(full.actions):,} actions)",
-                 time.perf_counter() - start, "<= 3 s"))
+    rows.append(
+        (
+            f"full run ({full.reviewed:,} accounts, {len(full.actions):,} actions)",
+            time.perf_counter() - start,
+            "<= 3 s",
+        )
+    )
     start = time.perf_counter()
     day = daily_run.run(book, date(2026, 11, 24))
-    rows.append((f"ordinary day ({day.reviewed:,} accounts, {len(day.actions):,} actions)",
-                 time.perf_counter() - start, "<= 0.5 s"))
+    rows.append(
+        (
+            f"ordinary day ({day.reviewed:,} accounts, {len(day.actions):,} actions)",
+            time.perf_counter() - start,
+            "<= 0.5 s",
+        )
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{args.invoices:,} invoices, {args.customers:,} customers; peak RSS {peak:,.0f} MB")
     print(f"| {'what':<60} | {'seconds':>8} | target |")

@@ -60,20 +60,7 @@ def main() -> None:
         t = time.perf_counter()
         ids = importing._create_customers(conn, dict.fromkeys(plain.customer, ""), report)
         t = step("create the customers", t)
-        rows = list(
-            zip(
-                [ids[k] for k in plain.customer],
-                plain.number,
-                plain.issue_date,
-                plain.due_date,
-                plain.currency,
-                plain.amount_minor,
-                plain.tax_minor,
-                plain.reference,
-                plain.terms_days,
-                strict=True,
-            )
-        )
+        rows = plain.rows([ids[k] for k in plain.customer])
         t = step("build the rows", t)
         full = [
             i for i in invoices.indexes if not bulk._is_partial(i) or i.name == "ix_invoices_open"

@@ -44,6 +44,24 @@ class PlainInvoices:
     def __len__(self) -> int:
         return len(self.number)
 
+    def rows(self, customer_ids: list[int]) -> list[tuple[object, ...]]:
+        """Rows in the store's plain-invoice column order (customer id, number, issue,
+        due, currency, amount, tax, reference, terms), given each row's customer id."""
+        return list(
+            zip(
+                customer_ids,
+                self.number,
+                self.issue_date,
+                self.due_date,
+                self.currency,
+                self.amount_minor,
+                self.tax_minor,
+                self.reference,
+                self.terms_days,
+                strict=True,
+            )
+        )
+
 
 def _column(
     table: pa.Table, cmap: ColumnMap, header: list[str], field: str

@@ -171,23 +171,7 @@ def _write_plain_invoices(conn: Connection, plain: PlainInvoices, report: Import
                 wanted[key] = name
     ids = _create_customers(conn, wanted, report)
     customer_ids = [ids[key] for key in plain.customer]
-    ledger_repo.insert_plain_invoices(
-        conn,
-        list(
-            zip(
-                customer_ids,
-                plain.number,
-                plain.issue_date,
-                plain.due_date,
-                plain.currency,
-                plain.amount_minor,
-                plain.tax_minor,
-                plain.reference,
-                plain.terms_days,
-                strict=True,
-            )
-        ),
-    )
+    ledger_repo.insert_plain_invoices(conn, plain.rows(customer_ids))
     report.rows = report.imported = len(plain)
     with_credits = ledger_repo.customers_with_credits(conn)
     if with_credits:
