@@ -7,6 +7,7 @@ import typer
 from recoup.cli import admin, books, run
 from recoup.cli.context import State
 from recoup.cli.interest import interest_command
+from recoup.cli.log import log_command
 from recoup.cli.policy import policy_app
 from recoup.settings import Settings
 
@@ -43,6 +44,7 @@ def root(
 books.register(app)
 admin.register(app)
 app.command("interest")(interest_command)
+app.command("log")(log_command)
 app.add_typer(policy_app, name="policy")
 run.register(app)
 

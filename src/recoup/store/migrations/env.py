@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from recoup.store.tables import metadata
+from recoup.store.schema import metadata
 
 engine = context.config.attributes["engine"]
 

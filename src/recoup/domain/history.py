@@ -1,0 +1,250 @@
+"""The account's history: an append-only, hash-chained list of what happened.
+
+Every entry holds the hash of the customer's entry before it, so a row changed, removed
+or put in another order in the database no longer matches its neighbours. The hash
+covers exactly the stored values (as text), the position in the customer's chain and
+the attachments' content hashes. Corrections are new entries, never edits.
+
+Pure: the store reads and writes the rows, this module computes and checks hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+GENESIS = "0" * 64  # the "previous hash" of a customer's first entry
+
+# The kinds of entry Recoup writes. Other words are refused so that filters and reports
+# can rely on the vocabulary; add a kind here (and to docs) before writing it.
+KINDS = frozenset(
+    {
+        "import",  # invoices, credit notes or payments arrived from a file
+        "payment",
+        "email",  # a message put in the outbox / delivered
+        "letter",
+        "message_sent",
+        "message_failed",
+        "call",
+        "visit",
+        "note",
+        "promise",
+        "promise_kept",
+        "promise_broken",
+        "plan",
+        "plan_installment",
+        "plan_default",
+        "plan_completed",
+        "settlement_offer",
+        "settlement_approved",
+        "settlement_accepted",
+        "settlement_paid",
+        "dispute",
+        "dispute_resolved",
+        "fee",
+        "interest",
+        "stage",  # the plan moved on (a reminder stage reached)
+        "escalate",
+        "write_off_recommendation",
+        "handoff",
+        "agency_recovery",
+        "recall",
+        "write_off",
+        "write_off_reversed",
+        "hold",
+        "override",  # a manual action that broke a contact rule, with its reason
+        "correction",
+    }
+)
+
+
+@dataclass(frozen=True)
+class AttachmentRef:
+    """A document attached to an entry, named by the SHA-256 of its content."""
+
+    name: str
+    media_type: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class EntryFields:
+    """What an entry says, before it has a place in the chain."""
+
+    customer_id: int
+    at: datetime
+    on: date  # the business date the entry is about (a run's as-of, a call's day)
+    kind: str
+    actor: str
+    text: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+    attachments: tuple[AttachmentRef, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown history kind {self.kind!r}")
+        if not self.actor:
+            raise ValueError("a history entry needs an actor")
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    """An entry as the store holds it: every value already in its stored text form."""
+
+    id: int
+    customer_id: int
+    seq: int
+    at: str
+    on: str
+    kind: str
+    actor: str
+    text: str
+    data: str
+    attachments: tuple[AttachmentRef, ...]
+    prev_hash: str
+    hash: str
+
+
+def timestamp(at: datetime) -> str:
+    """The one text form of a time in the chain: UTC, microseconds (naive means UTC)."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def data_text(data: Mapping[str, Any]) -> str:
+    """Canonical JSON of an entry's structured part (sorted keys, no spaces)."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def compute_hash(
+    *,
+    customer_id: int,
+    seq: int,
+    at: str,
+    on: str,
+    kind: str,
+    actor: str,
+    text: str,
+    data: str,
+    attachments: Iterable[AttachmentRef],
+    prev_hash: str,
+) -> str:
+    material = [
+        customer_id,
+        seq,
+        at,
+        on,
+        kind,
+        actor,
+        text,
+        data,
+        [[a.name, a.media_type, a.sha256] for a in attachments],
+        prev_hash,
+    ]
+    encoded = json.dumps(material, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def chain(fields: EntryFields, seq: int, prev_hash: str) -> tuple[str, str, str, str]:
+    """The stored text of `at`, `on`, `data` and the hash of an entry placed at `seq`."""
+    at, on, data = timestamp(fields.at), fields.on.isoformat(), data_text(fields.data)
+    digest = compute_hash(
+        customer_id=fields.customer_id,
+        seq=seq,
+        at=at,
+        on=on,
+        kind=fields.kind,
+        actor=fields.actor,
+        text=fields.text,
+        data=data,
+        attachments=fields.attachments,
+        prev_hash=prev_hash,
+    )
+    return at, on, data, digest
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first place where the chain does not hold."""
+
+    entry_id: int | None  # None: the entry is gone (the chain's last entry was removed)
+    customer_id: int
+    seq: int
+    reason: str
+
+    def describe(self) -> str:
+        where = f"entry {self.entry_id}" if self.entry_id is not None else "an entry"
+        return f"{where} (customer #{self.customer_id}, position {self.seq}): {self.reason}"
+
+
+class ChainChecker:
+    """Feed entries in id order; the first break is kept. Then `finish(heads)` checks
+    that each customer's chain ends where the store's head says it does (catching a
+    removed last entry). A content hash that no longer matches its document also breaks
+    the chain at the entry that holds it (`bad_documents`)."""
+
+    def __init__(self, bad_documents: frozenset[str] = frozenset()) -> None:
+        self._last: dict[int, tuple[int, str]] = {}
+        self._bad_documents = bad_documents
+        self.checked = 0
+        self.first_break: Break | None = None
+
+    def feed(self, entry: StoredEntry) -> Break | None:
+        if self.first_break is not None:
+            return self.first_break
+        self.checked += 1
+        seq_before, hash_before = self._last.get(entry.customer_id, (0, GENESIS))
+        problem: str | None = None
+        recomputed = compute_hash(
+            customer_id=entry.customer_id,
+            seq=entry.seq,
+            at=entry.at,
+            on=entry.on,
+            kind=entry.kind,
+            actor=entry.actor,
+            text=entry.text,
+            data=entry.data,
+            attachments=entry.attachments,
+            prev_hash=entry.prev_hash,
+        )
+        if recomputed != entry.hash:
+            problem = "its content was changed (the hash does not match)"
+        elif entry.seq != seq_before + 1:
+            if entry.seq <= seq_before:
+                problem = f"out of order (position {entry.seq} comes after {seq_before})"
+            else:
+                problem = f"the entry before it is missing (expected position {seq_before + 1})"
+        elif entry.prev_hash != hash_before:
+            problem = "the entry before it was changed, removed or moved"
+        else:
+            bad = [a.name for a in entry.attachments if a.sha256 in self._bad_documents]
+            if bad:
+                problem = f"attached document {bad[0]!r} was changed"
+        if problem is not None:
+            self.first_break = Break(entry.id, entry.customer_id, entry.seq, problem)
+            return self.first_break
+        self._last[entry.customer_id] = (entry.seq, entry.hash)
+        return None
+
+    def finish(self, heads: Mapping[int, tuple[int, str]]) -> Break | None:
+        """`heads`: customer id -> (position, hash) of the last entry, as stored."""
+        if self.first_break is not None:
+            return self.first_break
+        for customer_id in sorted(set(heads) | set(self._last)):
+            seen = self._last.get(customer_id, (0, GENESIS))
+            head = heads.get(customer_id, (0, GENESIS))
+            if seen == head:
+                continue
+            if seen[0] < head[0]:
+                reason = f"the last entry (position {head[0]}) was removed"
+                self.first_break = Break(None, customer_id, head[0], reason)
+            else:
+                reason = "the chain's recorded end does not match its last entry"
+                self.first_break = Break(None, customer_id, seen[0], reason)
+            return self.first_break
+        return None

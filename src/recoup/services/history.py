@@ -1,0 +1,144 @@
+"""The account's history: record entries (inside the caller's transaction), read them
+back, and check the hash chain of the whole book.
+
+Every capability that changes an account writes its entry through `record`, in the same
+transaction as the change itself, so the history and the books cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from recoup.domain.history import Break, ChainChecker, EntryFields, StoredEntry
+from recoup.services.accounts import NotFoundError
+from recoup.services.book import Book
+from recoup.store import history_repo, ledger_repo
+from recoup.store.history_repo import NewDocument
+
+__all__ = [
+    "Entry",
+    "NewDocument",
+    "Verification",
+    "customer_id_of",
+    "entries",
+    "entry_documents",
+    "record",
+    "record_many",
+    "verify",
+]
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def record(
+    conn: Connection,
+    customer_id: int,
+    kind: str,
+    text: str,
+    *,
+    actor: str,
+    on: date,
+    data: Mapping[str, Any] | None = None,
+    documents: Sequence[NewDocument] = (),
+    at: datetime | None = None,
+) -> int:
+    """Append one entry to a customer's history; its id."""
+    fields = EntryFields(customer_id, at or now(), on, kind, actor, text, dict(data or {}))
+    return history_repo.append(conn, [(fields, documents)])[0]
+
+
+def record_many(
+    conn: Connection, items: Sequence[tuple[EntryFields, Sequence[NewDocument]]]
+) -> list[int]:
+    """Append many entries at once (the daily run); ids in the same order."""
+    return history_repo.append(conn, items)
+
+
+def customer_id_of(conn: Connection, key: str) -> int:
+    row = ledger_repo.get_customer(conn, key)
+    if row is None:
+        raise NotFoundError(f"no customer {key!r}")
+    return int(row["id"])
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    at: str
+    on: str
+    kind: str
+    actor: str
+    text: str
+    data: str
+    hash: str
+    attachments: list[dict[str, str]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": self.at,
+            "on": self.on,
+            "kind": self.kind,
+            "actor": self.actor,
+            "text": self.text,
+            "hash": self.hash,
+            "attachments": self.attachments,
+        }
+
+
+def _entry(e: StoredEntry) -> Entry:
+    return Entry(
+        e.id, e.at, e.on, e.kind, e.actor, e.text, e.data, e.hash,
+        [{"name": a.name, "media_type": a.media_type, "sha256": a.sha256} for a in e.attachments],
+    )  # fmt: skip
+
+
+def entries(book: Book, customer_key: str, kinds: Sequence[str] = ()) -> list[Entry]:
+    """One customer's history, oldest first (optionally only some kinds)."""
+    with book.read() as conn:
+        cid = customer_id_of(conn, customer_key)
+        out = [_entry(e) for e in history_repo.entries(conn, cid)]
+    return [e for e in out if not kinds or e.kind in kinds]
+
+
+def entry_documents(book: Book, entry_id: int) -> list[tuple[str, str, bytes]]:
+    with book.read() as conn:
+        return history_repo.entry_documents(conn, entry_id)
+
+
+@dataclass(frozen=True)
+class Verification:
+    checked: int
+    first_break: Break | None
+
+    @property
+    def ok(self) -> bool:
+        return self.first_break is None
+
+    def to_json(self) -> dict[str, Any]:
+        b = self.first_break
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "first_bad": None
+            if b is None
+            else {"id": b.entry_id, "customer_id": b.customer_id, "seq": b.seq, "reason": b.reason},
+        }
+
+
+def verify(book: Book) -> Verification:
+    """Check every customer's chain; the first entry (in id order) that breaks it."""
+    with book.read() as conn:
+        checker = ChainChecker(history_repo.changed_documents(conn))
+        for entry in history_repo.entries(conn):
+            if checker.feed(entry) is not None:
+                break
+        result = checker.finish(history_repo.heads(conn))
+        return Verification(checker.checked, result)

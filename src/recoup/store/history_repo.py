@@ -1,0 +1,217 @@
+"""Reading and writing the account's history: entries, chain heads, documents."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy.engine import Connection
+
+from recoup.domain.history import GENESIS, AttachmentRef, EntryFields, StoredEntry, chain
+from recoup.store.bulk import insert_rows
+from recoup.store.tables_history import documents, history, history_attachments, history_heads
+
+_COLUMNS = ("customer_id", "seq", "at", "on", "kind", "actor", "text", "data", "prev_hash", "hash")
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    name: str
+    media_type: str
+    content: bytes
+
+
+def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def heads(
+    conn: Connection, customer_ids: Sequence[int] | None = None
+) -> dict[int, tuple[int, str]]:
+    """customer id -> (position, hash) of the last entry. Locks the rows on PostgreSQL
+    when asked for particular customers, so two writers cannot both extend a chain."""
+    q = select(history_heads.c.customer_id, history_heads.c.seq, history_heads.c.hash)
+    if customer_ids is None:
+        return {r[0]: (r[1], r[2]) for r in conn.execute(q)}
+    out: dict[int, tuple[int, str]] = {}
+    for chunk in _chunks(sorted(set(customer_ids))):
+        cq = q.where(history_heads.c.customer_id.in_(chunk))
+        if conn.dialect.name == "postgresql":
+            cq = cq.with_for_update()
+        out.update({r[0]: (r[1], r[2]) for r in conn.execute(cq)})
+    return out
+
+
+def store_documents(conn: Connection, docs: Sequence[NewDocument]) -> dict[str, int]:
+    """Keep each distinct content once; sha256 -> document id."""
+    by_hash = {hashlib.sha256(d.content).hexdigest(): d for d in docs}
+    ids: dict[str, int] = {}
+    for chunk in _chunks(sorted(by_hash)):
+        q = select(documents.c.sha256, documents.c.id).where(documents.c.sha256.in_(chunk))
+        ids.update({r[0]: r[1] for r in conn.execute(q)})
+    for digest, doc in by_hash.items():
+        if digest not in ids:
+            ids[digest] = conn.execute(
+                insert(documents)
+                .values(
+                    sha256=digest,
+                    media_type=doc.media_type,
+                    size=len(doc.content),
+                    content=doc.content,
+                )
+                .returning(documents.c.id)
+            ).scalar_one()
+    return ids
+
+
+def append(
+    conn: Connection, items: Sequence[tuple[EntryFields, Sequence[NewDocument]]]
+) -> list[int]:
+    """Append entries (in the given order) to their customers' chains; their ids."""
+    if not items:
+        return []
+    doc_ids = store_documents(conn, [d for _, docs in items for d in docs])
+    current = heads(conn, [f.customer_id for f, _ in items])
+    rows: list[tuple[Any, ...]] = []
+    attached: list[tuple[int, int, list[tuple[str, int]]]] = []  # customer, seq, [(name, doc)]
+    for fields, docs in items:
+        refs = tuple(
+            AttachmentRef(d.name, d.media_type, hashlib.sha256(d.content).hexdigest()) for d in docs
+        )
+        if refs:
+            fields = EntryFields(
+                fields.customer_id, fields.at, fields.on, fields.kind, fields.actor,
+                fields.text, fields.data, fields.attachments + refs,
+            )  # fmt: skip
+        seq_before, prev = current.get(fields.customer_id, (0, GENESIS))
+        seq = seq_before + 1
+        at, on, data, digest = chain(fields, seq, prev)
+        rows.append(
+            (
+                fields.customer_id,
+                seq,
+                at,
+                on,
+                fields.kind,
+                fields.actor,
+                fields.text,
+                data,
+                prev,
+                digest,
+            )
+        )
+        current[fields.customer_id] = (seq, digest)
+        if fields.attachments:
+            names = [(a.name, doc_ids[a.sha256]) for a in fields.attachments]
+            attached.append((fields.customer_id, seq, names))
+    if len(rows) <= 20:
+        ids = [
+            conn.execute(
+                insert(history).values(dict(zip(_COLUMNS, r, strict=True))).returning(history.c.id)
+            ).scalar_one()
+            for r in rows
+        ]
+    else:
+        insert_rows(conn, history, _COLUMNS, rows)
+        keys = [(r[0], r[1]) for r in rows]
+        found: dict[tuple[int, int], int] = {}
+        for chunk in _chunks(keys):
+            q = select(history.c.customer_id, history.c.seq, history.c.id).where(
+                tuple_(history.c.customer_id, history.c.seq).in_(chunk)
+            )
+            found.update({(r[0], r[1]): r[2] for r in conn.execute(q)})
+        ids = [found[k] for k in keys]
+    id_of = {(r[0], r[1]): i for r, i in zip(rows, ids, strict=True)}
+    attach_rows = [
+        (id_of[(customer, seq)], pos, name, doc)
+        for customer, seq, names in attached
+        for pos, (name, doc) in enumerate(names, start=1)
+    ]
+    insert_rows(
+        conn, history_attachments, ("entry_id", "position", "name", "document_id"), attach_rows
+    )
+    touched = sorted({r[0] for r in rows})
+    for chunk in _chunks(touched):
+        conn.execute(delete(history_heads).where(history_heads.c.customer_id.in_(chunk)))
+    insert_rows(
+        conn, history_heads, ("customer_id", "seq", "hash"), [(c, *current[c]) for c in touched]
+    )
+    return ids
+
+
+def _attachments(conn: Connection, customer_id: int | None) -> dict[int, list[AttachmentRef]]:
+    q = (
+        select(
+            history_attachments.c.entry_id,
+            history_attachments.c.name,
+            documents.c.media_type,
+            documents.c.sha256,
+        )
+        .join(documents, documents.c.id == history_attachments.c.document_id)
+        .order_by(history_attachments.c.entry_id, history_attachments.c.position)
+    )
+    if customer_id is not None:
+        q = q.join(history, history.c.id == history_attachments.c.entry_id).where(
+            history.c.customer_id == customer_id
+        )
+    out: dict[int, list[AttachmentRef]] = defaultdict(list)
+    for entry_id, name, media_type, sha in conn.execute(q):
+        out[entry_id].append(AttachmentRef(name, media_type, sha))
+    return out
+
+
+def entries(conn: Connection, customer_id: int | None = None) -> Iterator[StoredEntry]:
+    """Entries in id order: one customer's, or the whole book's (streamed)."""
+    attachments = _attachments(conn, customer_id)
+    q = select(history.c.id, *[history.c[c] for c in _COLUMNS]).order_by(history.c.id)
+    if customer_id is not None:
+        q = q.where(history.c.customer_id == customer_id)
+    result = conn.execution_options(yield_per=5000).execute(q)
+    for r in result:
+        yield StoredEntry(
+            id=r.id,
+            customer_id=r.customer_id,
+            seq=r.seq,
+            at=r.at,
+            on=r.on,
+            kind=r.kind,
+            actor=r.actor,
+            text=r.text,
+            data=r.data,
+            attachments=tuple(attachments.get(r.id, ())),
+            prev_hash=r.prev_hash,
+            hash=r.hash,
+        )
+
+
+def changed_documents(conn: Connection) -> frozenset[str]:
+    """Stored hashes whose document no longer has that content."""
+    bad = set()
+    q = select(documents.c.sha256, documents.c.content)
+    for digest, content in conn.execution_options(yield_per=200).execute(q):
+        if hashlib.sha256(bytes(content)).hexdigest() != digest:
+            bad.add(digest)
+    return frozenset(bad)
+
+
+def document(conn: Connection, sha256: str) -> tuple[str, bytes] | None:
+    row = conn.execute(
+        select(documents.c.media_type, documents.c.content).where(documents.c.sha256 == sha256)
+    ).first()
+    return None if row is None else (row[0], bytes(row[1]))
+
+
+def entry_documents(conn: Connection, entry_id: int) -> list[tuple[str, str, bytes]]:
+    """(name, media type, content) of the documents attached to one entry."""
+    q = (
+        select(history_attachments.c.name, documents.c.media_type, documents.c.content)
+        .join(documents, documents.c.id == history_attachments.c.document_id)
+        .where(history_attachments.c.entry_id == entry_id)
+        .order_by(history_attachments.c.position)
+    )
+    return [(r[0], r[1], bytes(r[2])) for r in conn.execute(q)]
