@@ -77,9 +77,12 @@ def _open_csv(
     if enc.lower().replace("_", "-") in ("utf-8", "utf8") and data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        bad = _first_bad_byte(data, enc)
+        text = data.decode(enc)  # one pass: where it fails, _first_bad_byte says where
+        bad = None
     except LookupError:
         raise InputError([Problem(name, None, None, f"unknown encoding {enc!r}")]) from None
+    except UnicodeDecodeError:
+        bad = _first_bad_byte(data, enc)
     if bad is not None:
         line, col, byte = bad
         hint = (
@@ -90,22 +93,27 @@ def _open_csv(
         raise InputError(
             [Problem(name, line, col, f"byte 0x{byte:02X} is not valid {enc} text{hint}")]
         )
-    text = data.decode(enc)
     del data
     total = len(text)
     first_line = text.split("\n", 1)[0]
     sep = delimiter or max(DELIMITERS, key=lambda d: _count_outside_quotes(first_line, d))
-    handle = io.StringIO(text, newline="")
-    reader = csv.reader(handle, delimiter=sep)
     try:
-        header = next(reader)
-    except csv.Error as err:
+        # a quoted header name holding a line break (an odd count of quotes): read the
+        # header from the whole text, as the rows' reader will
+        head = first_line.rstrip("\r") if first_line.count('"') % 2 == 0 else text
+        header = next(csv.reader(io.StringIO(head, newline=""), delimiter=sep))
+    except (csv.Error, StopIteration) as err:
         raise InputError([Problem(name, 1, None, f"cannot read the header: {err}")]) from None
     header = [h.strip() for h in header]
     if not any(header):
         raise InputError([Problem(name, 1, None, "the header line is empty")])
 
     def rows() -> Iterator[tuple[int, list[Cell]]]:
+        # the whole text is copied into a reader only when rows are asked for: the
+        # vectorised fast path reads the file itself and never needs this
+        handle = io.StringIO(text, newline="")
+        reader = csv.reader(handle, delimiter=sep)
+        next(reader)  # the header, read above
         count = 0
         line = 1
         try:

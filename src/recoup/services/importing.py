@@ -29,6 +29,7 @@ from recoup.imports.source import Progress, open_table
 from recoup.services import allocation_sync
 from recoup.services.book import Book, Rollback
 from recoup.store import ledger_repo, run_repo
+from recoup.store.bulk import DuplicateKeyError
 
 __all__ = ["ImportReport", "Kind", "Options", "import_file"]
 
@@ -156,8 +157,8 @@ def _try_fast_path(
             _write_plain_invoices(conn, plain, report)
             if dry_run:
                 raise Rollback
-    except _NotEmpty:
-        return False
+    except (_NotEmpty, DuplicateKeyError):
+        return False  # a repeated invoice number: the careful reader names the rows
     except Rollback:
         pass
     return True

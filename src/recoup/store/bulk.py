@@ -20,10 +20,15 @@ from typing import Any
 
 from sqlalchemy import Index, Table, exists, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 sqlite3.register_adapter(date, date.isoformat)
 
 ROWS_PER_STATEMENT = 100
+
+
+class DuplicateKeyError(Exception):
+    """A bulk load broke a unique key (the whole transaction must be rolled back)."""
 
 
 def insert_rows(
@@ -50,18 +55,24 @@ def insert_rows(
         if rebuild:
             for index in indexes:
                 index.drop(conn)
-        _sqlite_insert(dbapi, table.name, cols, len(columns), rows)
-        if rebuild:
-            for index in indexes:
-                index.create(conn)
+        try:
+            _sqlite_insert(dbapi, table.name, cols, len(columns), rows)
+            if rebuild:
+                for index in indexes:
+                    index.create(conn)
+        except (sqlite3.IntegrityError, IntegrityError) as err:
+            raise DuplicateKeyError(str(err)) from err
         return
     if conn.dialect.name == "postgresql":
-        with (
-            dbapi.cursor() as cur,  # type: ignore[union-attr]
-            cur.copy(f"COPY {table.name} ({cols}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
+        try:
+            with (
+                dbapi.cursor() as cur,  # type: ignore[union-attr]
+                cur.copy(f"COPY {table.name} ({cols}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+        except conn.dialect.dbapi.IntegrityError as err:  # type: ignore[union-attr]
+            raise DuplicateKeyError(str(err)) from err
         return
     conn.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
 
