@@ -36,10 +36,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from recoup.domain.contact_rules import ContactRules, Debtor, next_contact_day
 from recoup.domain.money import Money
-from recoup.domain.policy import Policy, Stage, Tone
+from recoup.domain.policy import ContactSettings, Policy, Stage, Tone
 from recoup.domain.priority import PayerKind
 
 HUNDRED = Decimal(100)
@@ -90,7 +91,11 @@ class CasePlan:
 
 
 def rules_from_policy(policy: Policy) -> ContactRules:
-    c = policy.contact
+    return _rules(policy.contact)
+
+
+@lru_cache(maxsize=64)
+def _rules(c: ContactSettings) -> ContactRules:
     return ContactRules(
         min_gap_days=c.min_gap_days,
         max_per_week=c.max_per_7_days,

@@ -109,6 +109,7 @@ class HolidayCalendar:
         return _holidays_of_year(self.country, self.subdivision, day.year).get(day)
 
 
+@lru_cache(maxsize=512)
 def holiday_calendar(country: str) -> HolidayCalendar:
     """The holiday calendar for an ISO country code ("GB") or code-subdivision ("DE-BY")."""
     code = country.strip().upper()

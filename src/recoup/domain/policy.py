@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
+from functools import lru_cache
 from types import MappingProxyType
 
 from recoup.domain.currencies import is_currency, minor_units
@@ -48,6 +49,12 @@ class PolicyIssue:
 # --- amounts -------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
+def _rounded(value: Decimal, currency: str) -> Money:
+    """Money.round, remembered: the daily run asks for the same few figures per case."""
+    return Money.round(value, currency)
+
+
 @dataclass(frozen=True, slots=True)
 class PolicyAmount:
     """An amount of the policy: `value` in `currency`, or in every currency when None."""
@@ -62,7 +69,7 @@ class PolicyAmount:
         """This amount as Money of `currency` (a plain figure is rounded half-up to it)."""
         if not self.applies_to(currency):
             raise CurrencyMismatchError(f"{self} does not apply to {currency} balances")
-        return Money.round(self.value, currency)
+        return _rounded(self.value, currency)
 
     def __str__(self) -> str:
         return f"{self.value} {self.currency}" if self.currency else str(self.value)
@@ -241,7 +248,10 @@ class Weekday(StrEnum):
     @property
     def number(self) -> int:
         """0 for Monday ... 6 for Sunday, as `date.weekday()`."""
-        return list(Weekday).index(self)
+        return _WEEKDAY_NUMBERS[self]
+
+
+_WEEKDAY_NUMBERS = {w: n for n, w in enumerate(Weekday)}
 
 
 class Hold(StrEnum):
@@ -340,6 +350,10 @@ class SettlementFloor:
 class PlanLimits:
     max_installments: int = 6
     min_installment: PolicyAmount = PolicyAmount(Decimal("25.00"))  # "0": no minimum
+    # (issue 4, working a case; not yet read from the policy file: the defaults apply)
+    first_within_days: int = 30  # the first installment falls due within this many days
+    grace_days: int = 5  # an installment counts as missed this many days after its date
+    default_after_missed: int = 1  # the plan is in default after this many missed installments
 
     def min_installment_for(self, currency: str) -> Money | None:
         """The smallest installment in `currency`.
@@ -356,6 +370,9 @@ class PlanLimits:
 class Authority:
     settlement: tuple[SettlementFloor, ...] = ()
     payment_plan: PlanLimits = PlanLimits()
+    # (issue 4; not yet read from the policy file) a promise to pay is kept when the
+    # amount is paid by its date plus these days, else it is broken
+    promise_grace_days: int = 3
 
     def settlement_floor(self, days_past_due: int, balance: Money) -> SettlementFloor | None:
         """The floor that applies: the latest-starting one reached whose band holds `balance`.

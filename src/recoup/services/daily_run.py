@@ -20,14 +20,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from recoup.domain.collection import CaseInput, CasePlan, OpenInvoice, plan_case
+from recoup.domain.collection import CaseInput, OpenInvoice, PlannedAction, plan_case
 from recoup.domain.contact_rules import Debtor, PastContact
+from recoup.domain.history import EntryFields
 from recoup.domain.ledger import Channel
 from recoup.domain.limitation import LimitationTable, days_to_limitation, time_barred_on
 from recoup.domain.money import Money
 from recoup.domain.policy import Policy
 from recoup.domain.priority import PayerKind, PriorityInput, priority
 from recoup.jurisdictions.catalogue import default_limitations
+from recoup.services import history
 from recoup.services.book import Book, Rollback
 from recoup.services.policy import active_policy
 from recoup.store import run_repo
@@ -153,53 +155,60 @@ def run(
 def _run_batch(
     conn: Any, ids: list[int], policy: Policy, version: int, as_of: date, report: RunReport
 ) -> None:
+    """Plan every case of these customers, then write the batch with a few set-based
+    statements: case states, the new actions, their outbox entries and history entries."""
+    upserts: list[tuple[int, str, date, date | None]] = []
+    ended: list[tuple[int, str]] = []
+    planned: list[tuple[CustomerData, str, PlannedAction]] = []
+    rows: list[dict[str, Any]] = []
     for data in run_repo.load(conn, ids, as_of):
         report.reviewed += 1
         for case in case_inputs(data):
             plan = plan_case(case, policy, as_of)
-            _record(conn, data, case, plan, version, as_of, report)
-    run_repo.dequeue(conn, ids)
-
-
-def _record(
-    conn: Any,
-    data: CustomerData,
-    case: CaseInput,
-    plan: CasePlan,
-    version: int,
-    as_of: date,
-    report: RunReport,
-) -> None:
-    existed = case.currency in data.cases
-    cycle = plan.cycle_start if case.invoices else None
-    for why in plan.skipped:
-        report.skipped.append({"customer": data.key, "currency": case.currency, "reason": why})
-    if cycle is not None:
-        run_repo.save_case(conn, data.id, case.currency, cycle, plan.next_review, existed)
-    elif existed:
-        run_repo.save_case(conn, data.id, case.currency, None, None, True)
-    for action in plan.actions:
-        assert cycle is not None
-        action_id = run_repo.record_action(
-            conn,
-            {
-                "customer_id": data.id,
-                "currency": case.currency,
-                "cycle_start": cycle,
-                "run_on": as_of,
-                "kind": action.kind,
-                "stage": action.stage,
-                "invoices": action.invoices,
-                "amount_minor": action.amount.minor,
-                "template": action.template,
-                "reason": action.reason,
-                "policy_version": version,
-            },
-        )
+            cycle = plan.cycle_start if case.invoices else None
+            for why in plan.skipped:
+                report.skipped.append(
+                    {"customer": data.key, "currency": case.currency, "reason": why}
+                )
+            if cycle is not None:
+                upserts.append((data.id, case.currency, cycle, plan.next_review))
+            elif case.currency in data.cases:
+                ended.append((data.id, case.currency))
+            for action in plan.actions:
+                assert cycle is not None
+                if (case.currency, action.stage, action.kind) in data.recorded and data.cases.get(
+                    case.currency, (None, None)
+                )[0] == cycle:
+                    continue  # recorded by an earlier run of this cycle
+                planned.append((data, case.currency, action))
+                rows.append(
+                    {
+                        "customer_id": data.id,
+                        "currency": case.currency,
+                        "cycle_start": cycle,
+                        "run_on": as_of,
+                        "kind": action.kind,
+                        "stage": action.stage,
+                        "invoices": action.invoices,
+                        "amount_minor": action.amount.minor,
+                        "template": action.template,
+                        "reason": action.reason,
+                        "policy_version": version,
+                    }
+                )
+    run_repo.save_cases(conn, upserts, ended)
+    action_ids = run_repo.record_actions(conn, rows)
+    to_send: list[tuple[int, str, str | None]] = []
+    entries: list[tuple[EntryFields, tuple[()]]] = []
+    now = history.now()
+    for (data, currency, action), action_id in zip(planned, action_ids, strict=True):
         if action_id is None:
-            continue  # recorded by an earlier run of this cycle
+            continue  # another run recorded it meanwhile
         if action.kind in ("email", "letter"):
-            run_repo.add_to_outbox(conn, action_id, action.kind, action.template, as_of)
+            to_send.append((action_id, action.kind, action.template))
+        entries.append(
+            (_history_entry(data.id, currency, action, action_id, version, as_of, now), ())
+        )
         report.actions.append(
             {
                 "id": action_id,
@@ -207,12 +216,58 @@ def _record(
                 "kind": action.kind,
                 "stage": action.stage,
                 "invoices": list(action.invoices),
-                "currency": case.currency,
+                "currency": currency,
                 "amount": action.amount.to_json(),
                 "template": action.template,
                 "reason": action.reason,
             }
         )
+    run_repo.add_many_to_outbox(conn, to_send, as_of)
+    history.record_many(conn, entries, want_ids=False)
+    run_repo.dequeue(conn, ids)
+
+
+# How each kind of action reads in the account's history.
+_HISTORY_KIND = {
+    "email": ("email", "Reminder email queued"),
+    "letter": ("letter", "Letter queued"),
+    "call": ("stage", "Call task put on the worklist"),
+    "fee": ("fee", "Fee charged"),
+    "interest": ("interest", "Interest charged"),
+    "escalate": ("escalate", "Escalation recommended"),
+    "write_off_recommendation": ("write_off_recommendation", "Write-off recommended"),
+}
+
+
+def _history_entry(
+    customer_id: int,
+    currency: str,
+    action: PlannedAction,
+    action_id: int,
+    version: int,
+    as_of: date,
+    at: datetime,
+) -> EntryFields:
+    kind, words = _HISTORY_KIND.get(action.kind, ("stage", action.kind))
+    text = f"{words} (stage {action.stage}, {action.amount}): {action.reason}"
+    return EntryFields(
+        customer_id,
+        at,
+        as_of,
+        kind,
+        "daily run",
+        text,
+        {
+            "action": action_id,
+            "action_kind": action.kind,
+            "stage": action.stage,
+            "currency": currency,
+            "amount": str(action.amount.amount),
+            "invoices": list(action.invoices),
+            "template": action.template,
+            "policy_version": version,
+        },
+    )
 
 
 @dataclass

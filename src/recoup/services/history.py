@@ -55,10 +55,13 @@ def record(
 
 
 def record_many(
-    conn: Connection, items: Sequence[tuple[EntryFields, Sequence[NewDocument]]]
+    conn: Connection,
+    items: Sequence[tuple[EntryFields, Sequence[NewDocument]]],
+    want_ids: bool = True,
 ) -> list[int]:
-    """Append many entries at once (the daily run); ids in the same order."""
-    return history_repo.append(conn, items)
+    """Append many entries at once (the daily run); ids in the same order (none when
+    `want_ids` is False)."""
+    return history_repo.append(conn, items, want_ids)
 
 
 def customer_id_of(conn: Connection, key: str) -> int:

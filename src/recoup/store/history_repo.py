@@ -15,7 +15,7 @@ from recoup.domain.history import GENESIS, AttachmentRef, EntryFields, StoredEnt
 from recoup.store.bulk import insert_rows
 from recoup.store.tables_history import documents, history, history_attachments, history_heads
 
-_COLUMNS = ("customer_id", "seq", "at", "on", "kind", "actor", "text", "data", "prev_hash", "hash")
+_COLUMNS = ("customer_id", "seq", "at", "day", "kind", "actor", "text", "data", "prev_hash", "hash")
 
 
 @dataclass(frozen=True)
@@ -70,9 +70,12 @@ def store_documents(conn: Connection, docs: Sequence[NewDocument]) -> dict[str, 
 
 
 def append(
-    conn: Connection, items: Sequence[tuple[EntryFields, Sequence[NewDocument]]]
+    conn: Connection,
+    items: Sequence[tuple[EntryFields, Sequence[NewDocument]]],
+    want_ids: bool = True,
 ) -> list[int]:
-    """Append entries (in the given order) to their customers' chains; their ids."""
+    """Append entries (in the given order) to their customers' chains; their ids (an
+    empty list with `want_ids=False` and no attachments: the daily run needs none)."""
     if not items:
         return []
     doc_ids = store_documents(conn, [d for _, docs in items for d in docs])
@@ -116,6 +119,9 @@ def append(
             ).scalar_one()
             for r in rows
         ]
+    elif not want_ids and not attached:
+        insert_rows(conn, history, _COLUMNS, rows)
+        ids = []
     else:
         insert_rows(conn, history, _COLUMNS, rows)
         keys = [(r[0], r[1]) for r in rows]
@@ -126,7 +132,7 @@ def append(
             )
             found.update({(r[0], r[1]): r[2] for r in conn.execute(q)})
         ids = [found[k] for k in keys]
-    id_of = {(r[0], r[1]): i for r, i in zip(rows, ids, strict=True)}
+    id_of = {(r[0], r[1]): i for r, i in zip(rows, ids, strict=False)}
     attach_rows = [
         (id_of[(customer, seq)], pos, name, doc)
         for customer, seq, names in attached
@@ -178,7 +184,7 @@ def entries(conn: Connection, customer_id: int | None = None) -> Iterator[Stored
             customer_id=r.customer_id,
             seq=r.seq,
             at=r.at,
-            on=r.on,
+            on=r.day,
             kind=r.kind,
             actor=r.actor,
             text=r.text,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -67,6 +67,7 @@ class CustomerData:
     contacts: list[tuple[date, str]]  # day, kind
     cases: dict[str, tuple[date | None, date | None]]  # currency -> cycle start, next review
     done: dict[str, list[tuple[str, date]]]  # currency -> (stage, day) this cycle
+    recorded: set[tuple[str, str, str]] = field(default_factory=set)  # (currency, stage, kind)
 
 
 def load(conn: Connection, ids: Sequence[int], as_of: date) -> list[CustomerData]:
@@ -126,7 +127,13 @@ def load(conn: Connection, ids: Sequence[int], as_of: date) -> list[CustomerData
         for row in conn.execute(q):
             out[row[0]].cases[row[1]] = (row[2], row[3])
         q = (
-            select(actions.c.customer_id, actions.c.currency, actions.c.stage, actions.c.run_on)
+            select(
+                actions.c.customer_id,
+                actions.c.currency,
+                actions.c.stage,
+                actions.c.run_on,
+                actions.c.kind,
+            )
             .select_from(
                 actions.join(
                     cases,
@@ -140,7 +147,9 @@ def load(conn: Connection, ids: Sequence[int], as_of: date) -> list[CustomerData
             .where(actions.c.customer_id.in_(chunk))
         )
         for row in conn.execute(q):
-            out[row[0]].done[row[1]].append((row[2], row[3]))
+            data = out[row[0]]
+            data.done[row[1]].append((row[2], row[3]))
+            data.recorded.add((row[1], row[2], row[4]))
     return [out[i] for i in ids if i in out]
 
 
@@ -271,3 +280,81 @@ def open_tasks(conn: Connection, as_of: date) -> list[dict[str, Any]]:
         )
     )
     return [dict(r) for r in conn.execute(q).mappings()]
+
+
+ACTION_KEY = ("customer_id", "currency", "cycle_start", "stage", "kind")
+
+
+def record_actions(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int | None]:
+    """Record many actions at once; each one's id, or None where the same action (same
+    customer, currency, cycle, stage and kind) was already recorded (by an earlier run,
+    or by another run at the same time)."""
+    if not rows:
+        return []
+    values = [{**r, "invoices": json.dumps(list(r["invoices"]))} for r in rows]
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    conn.execute(dialect.insert(actions).on_conflict_do_nothing(), values)
+    customer_ids = sorted({r["customer_id"] for r in rows})
+    run_on = rows[0]["run_on"]
+    found: dict[tuple[Any, ...], tuple[int, Any]] = {}
+    for chunk in _chunks(customer_ids):
+        q = select(actions.c.id, actions.c.run_on, *[actions.c[c] for c in ACTION_KEY]).where(
+            actions.c.customer_id.in_(chunk), actions.c.run_on == run_on
+        )
+        for row in conn.execute(q):
+            found[tuple(row[2:])] = (row[0], row[1])
+    out: list[int | None] = []
+    for r in rows:
+        hit = found.get(tuple(r[c] for c in ACTION_KEY))
+        out.append(hit[0] if hit is not None else None)
+    return out
+
+
+def add_many_to_outbox(
+    conn: Connection, items: Sequence[tuple[int, str, str | None]], created_on: date
+) -> None:
+    """Outbox entries (action id, channel, template), each once."""
+    if not items:
+        return
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    conn.execute(
+        dialect.insert(outbox).on_conflict_do_nothing(),
+        [
+            {
+                "action_id": a,
+                "channel": ch,
+                "template": t,
+                "state": "pending",
+                "created_on": created_on,
+            }
+            for a, ch, t in items
+        ],
+    )
+
+
+def save_cases(
+    conn: Connection,
+    upserts: Sequence[tuple[int, str, date, date | None]],
+    deletes: Sequence[tuple[int, str]],
+) -> None:
+    """Write many cases' states: (customer, currency, cycle start, next review) rows,
+    and the (customer, currency) cases that ended."""
+    if upserts:
+        dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+        stmt = dialect.insert(cases)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[cases.c.customer_id, cases.c.currency],
+            set_={
+                "cycle_start": stmt.excluded.cycle_start,
+                "next_review_on": stmt.excluded.next_review_on,
+            },
+        )
+        conn.execute(
+            stmt,
+            [
+                {"customer_id": c, "currency": cur, "cycle_start": s, "next_review_on": n}
+                for c, cur, s, n in upserts
+            ],
+        )
+    for c, cur in deletes:
+        conn.execute(delete(cases).where(cases.c.customer_id == c, cases.c.currency == cur))

@@ -30,7 +30,7 @@ history = Table(
     Column(
         "at", String(32), nullable=False
     ),  # when recorded, UTC, e.g. 2026-11-23T08:00:00.000000Z
-    Column("on", String(10), nullable=False),  # the business date it is about (ISO)
+    Column("day", String(10), nullable=False),  # the business date it is about (ISO)
     Column("kind", String(32), nullable=False),
     Column("actor", String(64), nullable=False),
     Column("text", Text, nullable=False),
@@ -39,7 +39,7 @@ history = Table(
     Column("hash", String(64), nullable=False),
     UniqueConstraint("customer_id", "seq", name="uq_history_customer_seq"),
 )
-Index("ix_history_kind_on", history.c.kind, history.c.on)
+Index("ix_history_kind_day", history.c.kind, history.c.day)
 
 # Where each customer's chain ends: removing the last entry is caught here.
 history_heads = Table(

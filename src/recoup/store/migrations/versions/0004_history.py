@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("at", sa.String(length=32), nullable=False),
-        sa.Column("on", sa.String(length=10), nullable=False),
+        sa.Column("day", sa.String(length=10), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("actor", sa.String(length=64), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("customer_id", "seq", name="uq_history_customer_seq"),
     )
     with op.batch_alter_table("history", schema=None) as batch_op:
-        batch_op.create_index("ix_history_kind_on", ["kind", "on"], unique=False)
+        batch_op.create_index("ix_history_kind_day", ["kind", "day"], unique=False)
 
     op.create_table(
         "history_heads",
@@ -90,7 +90,7 @@ def downgrade() -> None:
     op.drop_table("history_attachments")
     op.drop_table("history_heads")
     with op.batch_alter_table("history", schema=None) as batch_op:
-        batch_op.drop_index("ix_history_kind_on")
+        batch_op.drop_index("ix_history_kind_day")
 
     op.drop_table("history")
     op.drop_table("documents")
