@@ -78,7 +78,7 @@ def prepared(
 def _run(db: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "RECOUP_RUN_BATCH": "4"}
     return subprocess.Popen(
-        [RECOUP, "--db", str(db), "run", "--as-of", AS_OF.isoformat(), "--json"],
+        [RECOUP, "--db", str(db), "run", "--as-of", AS_OF.isoformat(), "--no-dispatch", "--json"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -21,3 +21,48 @@ class Settings(BaseSettings):
 
     locale: str = "en_US"
     """How numbers, money and dates are shown to people (Babel locale)."""
+
+    # --- talking to debtors (issue 5) -------------------------------------------------
+    smtp_url: str | None = None
+    """smtp://HOST:PORT, smtp://USER:PASSWORD@HOST:587?starttls=1 or
+    smtps://USER:PASSWORD@HOST:465 (RECOUP_SMTP_URL). Unset: emails are written as .eml
+    files to the outbox folder instead of being sent."""
+
+    outbox_dir: str | None = None
+    """Where .eml files (without SMTP) and printable letters (letters/) go
+    (RECOUP_OUTBOX_DIR). Unset: `outbox/` beside a SQLite book, else in the working
+    directory."""
+
+    templates_dir: str | None = None
+    """A folder of template files `<lang>/<name>.txt` that replace the built-in ones
+    (RECOUP_TEMPLATES_DIR); templates saved in the web UI replace both."""
+
+    mail_from: str = ""
+    """The sender address of emails (RECOUP_MAIL_FROM); unset: business_email."""
+
+    reply_to: str = ""
+    """Where debtors' replies go (RECOUP_REPLY_TO); unset: business_email."""
+
+    business_name: str = "Your business"
+    business_address: str = ""
+    """The letterhead address; lines separated by `|` or newlines (RECOUP_BUSINESS_ADDRESS)."""
+    business_country: str = ""
+    business_phone: str = ""
+    business_email: str = ""
+    business_website: str = ""
+    business_bank: str = ""
+    """How to pay by transfer, e.g. "IBAN DE89 ... · BIC ..." (RECOUP_BUSINESS_BANK)."""
+    business_signature: str = ""
+    """Who signs messages and letters (RECOUP_BUSINESS_SIGNATURE); unset: business_name."""
+    payment_link: str = ""
+    """A web page where debtors can pay (RECOUP_PAYMENT_LINK); optional."""
+
+    third_party_collector: bool = False
+    """This book collects for others (an agency): consumer debts of US customers (tag
+    "consumer") then follow Regulation F: an email opt-out, contact 08:00-21:00 only."""
+
+    dispatch_max_attempts: int = 8
+    """Delivery attempts before a temporary SMTP failure counts as permanent."""
+
+    dispatch_retry_minutes: int = 5
+    """The first retry after a temporary failure; each further one waits twice as long."""

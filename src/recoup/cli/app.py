@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from recoup.cli import admin, books, run
+from recoup.cli import admin, books, casework, messages, run
+from recoup.cli.casefile import casefile_command
 from recoup.cli.context import State
 from recoup.cli.interest import interest_command
 from recoup.cli.log import log_command
@@ -47,6 +48,9 @@ app.command("interest")(interest_command)
 app.command("log")(log_command)
 app.add_typer(policy_app, name="policy")
 run.register(app)
+casework.register(app)
+messages.register(app)
+app.command("casefile")(casefile_command)
 
 
 def main() -> None:

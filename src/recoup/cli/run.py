@@ -11,7 +11,7 @@ from recoup.cli.books import as_of_option
 from recoup.cli.context import EXIT_NOT_FOUND, state
 from recoup.cli.output import console, err_console, print_json
 from recoup.clock import local_today
-from recoup.services import daily_run
+from recoup.services import daily_run, dispatch
 
 
 def _day(value: datetime | date | None) -> date:
@@ -29,16 +29,25 @@ def run_command(
         "--full",
         help="Look at every account, not only those due for a look (after a policy change).",
     ),
+    deliver: bool = typer.Option(
+        True,
+        "--dispatch/--no-dispatch",
+        help="Deliver the outbox as the last step (as `recoup dispatch` does).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """The daily run: decide today's reminders, letters, calls and fees, and record them."""
+    """The daily run: review promises and plans, decide today's reminders, letters,
+    calls, fees and interest, record them, then deliver the outbox."""
     st = state(ctx)
     day = _day(as_of)
     if as_json:
         report = daily_run.run(
             st.book, day, dry_run=dry_run, full=full, batch_size=st.settings.run_batch
         )
-        print_json(report.to_json())
+        out = report.to_json()
+        if deliver and not dry_run:
+            out["delivery"] = dispatch.dispatch(st.book, settings=st.settings).to_json()
+        print_json(out)
         return
     with console.status("looking at the accounts") as status:
         report = daily_run.run(
@@ -68,6 +77,11 @@ def run_command(
                 a["template"] or "",
             )
         console.print(table)
+    if deliver and not dry_run:
+        result = dispatch.dispatch(st.book, settings=st.settings)
+        console.print(
+            f"Delivered: sent {result.sent}, failed {result.failed}, pending {result.pending}."
+        )
 
 
 def explain_command(

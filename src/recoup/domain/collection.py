@@ -38,6 +38,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
+from recoup.domain.accrual import InterestTerms, accrue
 from recoup.domain.contact_rules import ContactRules, Debtor, next_contact_day
 from recoup.domain.money import Money
 from recoup.domain.policy import ContactSettings, Policy, Stage, Tone
@@ -68,6 +69,8 @@ class CaseInput:
     broken_promises: int = 0
     limitation: date | None = None  # the day the oldest open invoice is time-barred
     limitation_basis: str = ""  # the jurisdiction's rule, in words, for the notes
+    interest: InterestTerms | None = None  # None: the plan charges no interest
+    interest_charged: int = 0  # minor units of interest charged so far this cycle
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +194,9 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date) -> CasePlan:
         if day != as_of:
             why = "on hold: no end date" if day is None else f"next contact not before {day}"
             skipped.append(
-                f"{due_step.name} is due but waits: {why}" + _gap_words(case.debtor, policy, day)
+                f"{due_step.name} is due but waits: {why}"
+                + _hold_words(case.debtor, as_of)
+                + _gap_words(case.debtor, policy, day)
             )
             next_review = day if day is not None else next_review
         else:
@@ -222,6 +227,8 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date) -> CasePlan:
                         f"fixed fee of the stage {due_step.name}",
                     )
                 )
+            if case.interest is not None and (acts.email or acts.letter):
+                actions.extend(_interest_actions(case, due_step.name, numbers, as_of, done, notes))
             if acts.fee_percent is not None and overdue_total.minor > 0:
                 fee = Money.round(overdue_total.amount * acts.fee_percent / HUNDRED, case.currency)
                 actions.append(
@@ -248,6 +255,66 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date) -> CasePlan:
     return CasePlan(
         tuple(actions), tuple(skipped), tuple(notes), cycle_start, next_review, tuple(upcoming)
     )
+
+
+COMPENSATION_SUFFIX = ":compensation"
+
+
+def _interest_actions(
+    case: CaseInput,
+    stage: str,
+    numbers: tuple[str, ...],
+    as_of: date,
+    done: dict[str, date],
+    notes: list[str],
+) -> list[PlannedAction]:
+    """Interest accrued since the last charge of this cycle, and the statutory
+    compensation at the first charging stage of the cycle (see `recoup.domain.accrual`)."""
+    terms = case.interest
+    assert terms is not None
+    first = not any(name.endswith(COMPENSATION_SUFFIX) for name in done)
+    accrued = accrue(
+        ((i.number, i.due_date, i.open) for i in case.invoices),
+        as_of,
+        terms,
+        compensate=numbers if first else (),
+    )
+    if accrued is None:
+        return []
+    notes.extend(accrued.notes)
+    out = []
+    increment = accrued.interest.minor - case.interest_charged
+    if increment > 0:
+        charged = Money(case.interest_charged, case.currency)
+        workings = "; ".join(f"{n}: {m}" for n, m in accrued.per_invoice)
+        out.append(
+            PlannedAction(
+                "interest",
+                stage,
+                tuple(n for n, _m in accrued.per_invoice),
+                Money(increment, case.currency),
+                None,
+                f"{terms.describe()} to {as_of}: {accrued.interest} accrued ({workings}), "
+                f"{charged} charged before in this cycle",
+            )
+        )
+    if accrued.compensation.minor > 0:
+        out.append(
+            PlannedAction(
+                "fee",
+                stage + COMPENSATION_SUFFIX,
+                tuple(n for n in numbers if n in dict(accrued.per_invoice)),
+                accrued.compensation,
+                None,
+                f"statutory compensation for {len(numbers)} late invoice(s)",
+            )
+        )
+    return out
+
+
+def _hold_words(debtor: Debtor, as_of: date) -> str:
+    held = [h.words() for h in debtor.holds if h.in_force(as_of)]
+    return f" ({'; '.join(held)})" if held else ""
 
 
 def _gap_words(debtor: Debtor, policy: Policy, day: date | None) -> str:

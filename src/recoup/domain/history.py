@@ -28,7 +28,7 @@ KINDS = frozenset(
         "email",  # a message put in the outbox / delivered
         "letter",
         "message_sent",
-        "message_failed",
+        "message_failed",  # not delivered (or no longer needed: data says which)
         "call",
         "visit",
         "note",
@@ -43,6 +43,8 @@ KINDS = frozenset(
         "settlement_approved",
         "settlement_accepted",
         "settlement_paid",
+        "settlement_lapsed",  # issue 4: an offer or an accepted settlement not paid in time
+        "settlement_refused",  # issue 4: the owner refused an offer outside authority
         "dispute",
         "dispute_resolved",
         "fee",
@@ -54,6 +56,7 @@ KINDS = frozenset(
         "agency_recovery",
         "recall",
         "write_off",
+        "write_off_requested",  # issue 4: waits for an owner's approval
         "write_off_reversed",
         "hold",
         "override",  # a manual action that broke a contact rule, with its reason

@@ -14,18 +14,32 @@ from datetime import date
 from sqlalchemy.engine import Connection
 
 from recoup.domain.allocation import allocate
+from recoup.domain.charges import Charge, ChargePaid, pay_from_rest, take_before_principal
 from recoup.domain.ledger import Credit, CreditKind, DocKind, Invoice
 from recoup.domain.money import Money
+from recoup.domain.policy import Part
+from recoup.services.policy import application_order
 from recoup.store import ledger_repo
 from recoup.store.ledger_repo import InvoiceRow, PaymentRow
 
 
 def recompute(conn: Connection, customer_ids: Collection[int] | None) -> None:
-    """Recompute allocations for `customer_ids` (None: every customer)."""
+    """Recompute allocations for `customer_ids` (None: every customer).
+
+    Where the run has charged fees or interest, payments pay them in the plan's order
+    (`recoup.domain.charges`; § 367 BGB: costs, interest, then the principal)."""
     ids = None if customer_ids is None else sorted(customer_ids)
     if ids is not None and not ids:
         return
     inv_rows, pay_rows = ledger_repo.load_for_allocation(conn, ids)
+    charges_by: dict[int, list[Charge]] = defaultdict(list)
+    order: tuple[Part, ...] = ()
+    charge_rows = ledger_repo.charges_of(conn, ids)
+    if charge_rows:
+        order = application_order(conn)
+        for action_id, cid, kind, on, currency, minor in charge_rows:
+            part = Part.INTEREST if kind == "interest" else Part.COSTS
+            charges_by[cid].append(Charge(f"a:{action_id}", part, on, Money(minor, currency)))
     invoices_by: dict[int, list[InvoiceRow]] = defaultdict(list)
     payments_by: dict[int, list[PaymentRow]] = defaultdict(list)
     for inv in inv_rows:
@@ -35,11 +49,22 @@ def recompute(conn: Connection, customer_ids: Collection[int] | None) -> None:
     rows: list[tuple[int, int | None, int | None, date, int]] = []
     derived: list[tuple[int, str, int, date | None, date | None, date | None]] = []
     applied: list[tuple[int, int, date | None]] = []
+    charges_paid: list[tuple[int, int]] = []
     for cid in set(invoices_by) | set(payments_by):
-        _one_customer(invoices_by[cid], payments_by[cid], rows, derived, applied)
+        _one_customer(
+            invoices_by[cid],
+            payments_by[cid],
+            rows,
+            derived,
+            applied,
+            charges_by.get(cid, []),
+            order,
+            charges_paid,
+        )
     ledger_repo.replace_allocations(
         conn, [r.id for r in inv_rows], rows, derived, applied, everyone=ids is None
     )
+    ledger_repo.set_charges_paid(conn, charges_paid)
 
 
 def _one_customer(
@@ -48,6 +73,9 @@ def _one_customer(
     rows: list[tuple[int, int | None, int | None, date, int]],
     derived: list[tuple[int, str, int, date | None, date | None, date | None]],
     payments_applied: list[tuple[int, int, date | None]],
+    charges: list[Charge] | None = None,
+    order: tuple[Part, ...] = (),
+    charges_paid: list[tuple[int, int]] | None = None,
 ) -> None:
     invoices: list[Invoice] = []
     credits: list[Credit] = []
@@ -84,12 +112,30 @@ def _one_customer(
                 settled = None if r.amount_minor else r.issue_date
                 derived.append((r.id, status, 0, None, None, settled))
         return
+    taken: list[ChargePaid] = []
+    if charges:
+        credits, taken = take_before_principal(credits, charges, order)
     result = allocate(invoices, credits)
+    if charges:
+        dates = {c.key: c.date for c in credits}
+        dates.update({t.credit: t.on for t in taken})
+        rest = {k: m for k, m in result.unapplied.items() if k.startswith("p:") and m.minor}
+        taken += pay_from_rest(rest, dates, charges, taken, order)
+        per_charge: dict[str, int] = defaultdict(int)
+        for t in taken:
+            per_charge[t.charge] += t.amount.minor
+        if charges_paid is not None:
+            charges_paid.extend(
+                (int(c.key.partition(":")[2]), per_charge.get(c.key, 0)) for c in charges
+            )
     paid: dict[str, int] = defaultdict(int)
     first: dict[str, date] = {}
     last: dict[str, date] = {}
     used: dict[str, int] = defaultdict(int)  # by credit key
     used_last: dict[str, date] = {}
+    for t in taken:  # what payments paid of fees and interest counts as applied
+        used[t.credit] += t.amount.minor
+        used_last[t.credit] = max(used_last.get(t.credit, t.on), t.on)
     for a in result.allocations:
         used[a.credit] += a.amount.minor
         used_last[a.credit] = max(used_last.get(a.credit, a.date), a.date)

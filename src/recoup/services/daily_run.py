@@ -15,22 +15,26 @@ the rest. The report lists only the actions this run added.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from typing import Any
 
+from recoup.domain.accrual import InterestTerms
 from recoup.domain.collection import CaseInput, OpenInvoice, PlannedAction, plan_case
-from recoup.domain.contact_rules import Debtor, PastContact
+from recoup.domain.contact_rules import Debtor, Hold, PastContact
 from recoup.domain.history import EntryFields
+from recoup.domain.interest import InterestError
 from recoup.domain.ledger import Channel
 from recoup.domain.limitation import LimitationTable, days_to_limitation, time_barred_on
 from recoup.domain.money import Money
-from recoup.domain.policy import Policy
+from recoup.domain.policy import InterestKind, Policy
 from recoup.domain.priority import PayerKind, PriorityInput, priority
-from recoup.jurisdictions.catalogue import default_limitations
-from recoup.services import history
+from recoup.jurisdictions.catalogue import default_catalogue, default_limitations
+from recoup.services import allocation_sync, casework, history
 from recoup.services.book import Book, Rollback
+from recoup.services.casework import holds, tasks
 from recoup.services.policy import active_policy
 from recoup.store import run_repo
 from recoup.store.run_repo import CustomerData
@@ -45,6 +49,7 @@ class RunReport:
     policy_version: int
     dry_run: bool
     reviewed: int = 0
+    review: dict[str, Any] = field(default_factory=dict)  # the casework review's changes
     actions: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
 
@@ -73,11 +78,20 @@ def _consumer(tags: tuple[str, ...]) -> bool:
     return CONSUMER_TAG in tags
 
 
-def case_inputs(data: CustomerData, limitations: LimitationTable | None = None) -> list[CaseInput]:
+def case_inputs(
+    data: CustomerData,
+    limitations: LimitationTable | None = None,
+    holds: Sequence[Hold] = (),
+    disputed: Mapping[str, int] | None = None,
+    policy: Policy | None = None,
+    broken_promises: int = 0,
+) -> list[CaseInput]:
     """One planner input per currency the customer has open or a case in.
 
     The limitation day comes from the customer's country and the oldest open invoice's
-    due date (`limitations`: the shipped table unless given).
+    due date (`limitations`: the shipped table unless given). `holds` stop contact (see
+    `recoup.services.casework.holds`); `disputed` (invoice number -> minor units under an
+    open dispute) is left out of what is asked for.
     """
     table = limitations if limitations is not None else default_limitations()
     rule = table.find(data.country or "")
@@ -86,14 +100,20 @@ def case_inputs(data: CustomerData, limitations: LimitationTable | None = None) 
         PastContact(datetime.combine(day, time(12), UTC), _CHANNEL[kind])
         for day, kind in data.contacts
     )
-    debtor = Debtor(country=data.country, timezone=data.timezone or "UTC", contacts=contacts)
+    debtor = Debtor(
+        country=data.country,
+        timezone=data.timezone or "UTC",
+        contacts=contacts,
+        holds=tuple(holds),
+    )
+    disputed = disputed or {}
     out = []
     for currency in sorted({i[2] for i in data.invoices} | set(data.cases)):
         start, _review = data.cases.get(currency, (None, None))
         invoices = tuple(
-            OpenInvoice(n, due, Money(m, currency))
+            OpenInvoice(n, due, Money(m - disputed.get(n, 0), currency))
             for n, due, cur, m in data.invoices
-            if cur == currency
+            if cur == currency and m - disputed.get(n, 0) > 0
         )
         limitation = (
             time_barred_on(
@@ -114,6 +134,9 @@ def case_inputs(data: CustomerData, limitations: LimitationTable | None = None) 
                 tuple(data.done.get(currency, ())),
                 limitation=limitation,
                 limitation_basis=rule.describe(consumer) if rule and limitation else "",
+                interest=interest_terms(policy, consumer) if policy is not None else None,
+                interest_charged=data.interest_charged.get(currency, 0),
+                broken_promises=broken_promises,
             )
         )
     return out
@@ -130,6 +153,11 @@ def run(
 ) -> RunReport:
     version, policy = active_policy(book)
     report = RunReport(as_of, version, dry_run)
+    if not dry_run:
+        # promises kept or broken, plans in default, settlements lapsed: decided first,
+        # so that holds end and follow-ups appear before the plan is applied (each change
+        # also queues its customer for this run)
+        report.review = casework.review_all(book, as_of).to_json()
     with book.read() as conn:
         ids = run_repo.candidates(conn, as_of, full)
         queued = run_repo.queued(conn) if full else []
@@ -161,9 +189,19 @@ def _run_batch(
     ended: list[tuple[int, str]] = []
     planned: list[tuple[CustomerData, str, PlannedAction]] = []
     rows: list[dict[str, Any]] = []
+    in_force = holds.holds_for(conn, ids, as_of)
+    disputed = holds.disputed_parts(conn, ids)
+    broken = holds.broken_promises_for(conn, ids, as_of)
     for data in run_repo.load(conn, ids, as_of):
         report.reviewed += 1
-        for case in case_inputs(data):
+        mine = applying_holds(policy, in_force.get(data.id, ()))
+        for case in case_inputs(
+            data,
+            holds=mine,
+            disputed=disputed.get(data.id),
+            policy=policy,
+            broken_promises=broken.get(data.id, 0),
+        ):
             plan = plan_case(case, policy, as_of)
             cycle = plan.cycle_start if case.invoices else None
             for why in plan.skipped:
@@ -222,9 +260,39 @@ def _run_batch(
                 "reason": action.reason,
             }
         )
+    charged = {
+        d.id for (d, _c, a), i in zip(planned, action_ids, strict=True)
+        if i is not None and a.kind in ("fee", "interest")
+    }  # fmt: skip
+    if charged:
+        # payments already on account may pay the new charges (in the plan's order)
+        allocation_sync.recompute(conn, charged)
     run_repo.add_many_to_outbox(conn, to_send, as_of)
     history.record_many(conn, entries, want_ids=False)
     run_repo.dequeue(conn, ids)
+
+
+@lru_cache(maxsize=32)
+def interest_terms(policy: Policy, consumer: bool) -> InterestTerms | None:
+    """The plan's interest for a business (or consumer) debtor; None when it charges none
+    (or when its jurisdiction has no statutory rule for consumers)."""
+    fees = policy.fees
+    if fees.interest is InterestKind.CONTRACTUAL:
+        return InterestTerms(rate_percent=fees.rate_percent, grace_days=fees.grace_days)
+    if fees.interest is InterestKind.STATUTORY and policy.jurisdiction:
+        try:
+            rule = default_catalogue().get(policy.jurisdiction).rule(consumer)
+        except InterestError:
+            return None
+        return InterestTerms(rule=rule, compensation=fees.compensation)
+    return None
+
+
+def applying_holds(policy: Policy, found: Iterable[Hold]) -> tuple[Hold, ...]:
+    """The holds the plan honours: those its `contact.holds` lists, and always the
+    absolute ones (cease contact, insolvency, agency), which no plan can switch off."""
+    wanted = {h.value for h in policy.contact.holds}
+    return tuple(h for h in found if h.absolute or h.kind.value in wanted)
 
 
 # How each kind of action reads in the account's history.
@@ -303,8 +371,13 @@ def explain(book: Book, customer_key: str, as_of: date) -> Explanation:
         if cid is None:
             raise UnknownCustomerError(f"no customer {customer_key!r}")
         data = run_repo.load(conn, [cid], as_of)[0]
+        mine = applying_holds(policy, holds.holds_for(conn, [cid], as_of).get(cid, ()))
+        disputed = holds.disputed_parts(conn, [cid]).get(cid)
+        broken = holds.broken_promises_for(conn, [cid], as_of).get(cid, 0)
     cases = []
-    for case in case_inputs(data):
+    for case in case_inputs(
+        data, holds=mine, disputed=disputed, policy=policy, broken_promises=broken
+    ):
         plan = plan_case(case, policy, as_of)
         done = [f"{stage} on {day}" for stage, day in sorted(set(case.done), key=lambda x: x[1])]
         cases.append(
@@ -351,13 +424,19 @@ class WorkItem:
 
 def worklist(book: Book, as_of: date) -> list[WorkItem]:
     """Today's call tasks and the accounts that need a person, most urgent first."""
+    followups = tasks.open_followups(book, as_of)
     with book.read() as conn:
-        tasks = run_repo.open_tasks(conn, as_of)
-        data = {
-            d.id: d for d in run_repo.load(conn, sorted({t["customer_id"] for t in tasks}), as_of)
-        }
-    items = []
-    for t in tasks:
+        found = run_repo.open_tasks(conn, as_of)
+        ids_of = run_repo.customer_ids_of(conn, {f.customer for f in followups})
+        wanted = {t["customer_id"] for t in found} | set(ids_of.values())
+        data = {d.id: d for d in run_repo.load(conn, sorted(wanted), as_of)}
+        broken = holds.broken_promises_for(conn, sorted(wanted), as_of)
+    items = [
+        item
+        for f in followups
+        if (item := _followup_item(f, data.get(ids_of.get(f.customer, -1)), broken, as_of))
+    ]
+    for t in found:
         d = data.get(t["customer_id"])
         if d is None:
             continue
@@ -376,6 +455,7 @@ def worklist(book: Book, as_of: date) -> list[WorkItem]:
                 (as_of - oldest).days,
                 kind=_kind(d.tags),
                 days_to_limitation=left,
+                broken_promises=broken.get(d.id, 0),
             )
         )
         items.append(
@@ -394,6 +474,40 @@ def worklist(book: Book, as_of: date) -> list[WorkItem]:
         )
     items.sort(key=lambda w: (-w.score, w.customer, w.kind))
     return items
+
+
+def _followup_item(
+    f: tasks.Followup, d: CustomerData | None, broken: Mapping[int, int], as_of: date
+) -> WorkItem | None:
+    """A follow-up left by the casework review (a broken promise, a plan in default, a
+    lapsed settlement) as a worklist item, scored like the run's own tasks."""
+    if d is None:
+        return None
+    open_all = [(due, cur, m) for _n, due, cur, m in d.invoices]
+    if not open_all:
+        return None
+    currency = max(
+        {c for _d, c, _m in open_all}, key=lambda c: sum(m for _d, cc, m in open_all if cc == c)
+    )
+    here = [(due, m) for due, c, m in open_all if c == currency]
+    overdue = Money(sum(m for due, m in here if due < as_of), currency)
+    oldest = min(due for due, _m in here)
+    left = days_to_limitation(
+        oldest, d.country or "", as_of, _consumer(d.tags), table=default_limitations()
+    )
+    p = priority(
+        PriorityInput(
+            overdue,
+            (as_of - oldest).days,
+            kind=_kind(d.tags),
+            days_to_limitation=left,
+            broken_promises=max(broken.get(d.id, 0), 1 if f.kind == "broken_promise" else 0),
+        )
+    )
+    return WorkItem(
+        d.key, d.name, f.kind, "follow-up", currency, overdue, f.due_on, p.score,
+        f"{f.text}; {p.explain()}", p.next_step,
+    )  # fmt: skip
 
 
 def _next_step(kind: str, stage: str, suggested: str) -> str:

@@ -13,8 +13,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from recoup.clock import now
-from recoup.domain.policy import Policy
+from recoup.domain.policy import Part, Policy
 from recoup.policy import (
     DEFAULT_POLICY_FILE,
     PolicyProblem,
@@ -152,6 +154,18 @@ def active_policy(book: Book) -> tuple[int, Policy]:
     """The version and the policy that decide today's actions (0: the built-in default)."""
     shown = show_policy(book)
     return shown.version, shown.policy
+
+
+def application_order(conn: Connection) -> tuple[Part, ...]:
+    """The active plan's order for paying costs, interest and principal (inside the
+    caller's transaction)."""
+    row = policy_repo.active_policy(conn)
+    if row is None:
+        return default_policy().application_order()
+    loaded = load_policy(row.text, f"policy version {row.version}")
+    if loaded.policy is None:
+        raise StoredPolicyError(row.version, loaded.problems)
+    return loaded.policy.application_order()
 
 
 def check_policy_text(text: str, file: str) -> list[PolicyProblem]:

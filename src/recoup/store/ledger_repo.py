@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, delete, exists, func, select, update
 from sqlalchemy.engine import Connection
 
 from recoup.store.bulk import insert_rows
-from recoup.store.tables import allocations, contacts, customers, invoices, payments
+from recoup.store.tables import actions, allocations, contacts, customers, invoices, payments
 
 CUSTOMER_COLUMNS = ("key", "name", "country", "language", "timezone", "tags")
 INVOICE_COLUMNS = (
@@ -315,3 +315,39 @@ def payments_of(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
         .order_by(payments.c.date, payments.c.key)
     )
     return [dict(r) for r in conn.execute(q).mappings()]
+
+
+# --- charges: fees and interest the daily run charged ---------------------------------
+
+
+def charges_of(
+    conn: Connection, customer_ids: Sequence[int] | None
+) -> list[tuple[int, int, str, date, str, int]]:
+    """(action id, customer id, kind, charged on, currency, amount minor) of the fee and
+    interest actions of these customers (None: of everyone)."""
+    cols = (
+        actions.c.id,
+        actions.c.customer_id,
+        actions.c.kind,
+        actions.c.run_on,
+        actions.c.currency,
+        actions.c.amount_minor,
+    )
+    base = select(*cols).where(actions.c.kind.in_(("fee", "interest")), actions.c.amount_minor > 0)
+    if customer_ids is None:
+        return [tuple(r) for r in conn.execute(base)]
+    out: list[tuple[int, int, str, date, str, int]] = []
+    for chunk in _chunks(list(customer_ids)):
+        out.extend(tuple(r) for r in conn.execute(base.where(actions.c.customer_id.in_(chunk))))
+    return out
+
+
+def set_charges_paid(conn: Connection, paid: Sequence[tuple[int, int]]) -> None:
+    """Store (action id, paid minor) for charges."""
+    if paid:
+        conn.execute(
+            update(actions)
+            .where(actions.c.id == bindparam("b_id"))
+            .values(paid_minor=bindparam("b_paid")),
+            [{"b_id": i, "b_paid": p} for i, p in paid],
+        )

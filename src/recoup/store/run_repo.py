@@ -15,6 +15,10 @@ from sqlalchemy.engine import Connection
 
 from recoup.store.bulk import insert_rows
 from recoup.store.tables import actions, cases, customers, invoices, outbox, review_queue
+from recoup.store.tables_casework import manual_contacts
+
+# a manual contact's kind -> the planner's channel word ("call" is the phone)
+_MANUAL_CHANNEL = {"call": "call", "visit": "call", "letter": "letter"}
 
 
 def _chunks(ids: Sequence[int], size: int = 2000) -> Iterable[Sequence[int]]:
@@ -68,6 +72,7 @@ class CustomerData:
     cases: dict[str, tuple[date | None, date | None]]  # currency -> cycle start, next review
     done: dict[str, list[tuple[str, date]]]  # currency -> (stage, day) this cycle
     recorded: set[tuple[str, str, str]] = field(default_factory=set)  # (currency, stage, kind)
+    interest_charged: dict[str, int] = field(default_factory=dict)  # currency -> minor, cycle
 
 
 def load(conn: Connection, ids: Sequence[int], as_of: date) -> list[CustomerData]:
@@ -121,6 +126,16 @@ def load(conn: Connection, ids: Sequence[int], as_of: date) -> list[CustomerData
         )
         for row in conn.execute(q):
             out[row[0]].contacts.append((row[1], row[2]))
+        # contacts made by hand count against the same gap and weekly cap
+        q = select(
+            manual_contacts.c.customer_id, manual_contacts.c.day, manual_contacts.c.kind
+        ).where(
+            manual_contacts.c.customer_id.in_(chunk),
+            manual_contacts.c.kind.in_(tuple(_MANUAL_CHANNEL)),
+            manual_contacts.c.day <= as_of,
+        )
+        for row in conn.execute(q):
+            out[row[0]].contacts.append((row[1], _MANUAL_CHANNEL[row[2]]))
         q = select(
             cases.c.customer_id, cases.c.currency, cases.c.cycle_start, cases.c.next_review_on
         ).where(cases.c.customer_id.in_(chunk))
@@ -133,6 +148,7 @@ def load(conn: Connection, ids: Sequence[int], as_of: date) -> list[CustomerData
                 actions.c.stage,
                 actions.c.run_on,
                 actions.c.kind,
+                actions.c.amount_minor,
             )
             .select_from(
                 actions.join(
@@ -150,6 +166,8 @@ def load(conn: Connection, ids: Sequence[int], as_of: date) -> list[CustomerData
             data = out[row[0]]
             data.done[row[1]].append((row[2], row[3]))
             data.recorded.add((row[1], row[2], row[4]))
+            if row[4] == "interest":
+                data.interest_charged[row[1]] = data.interest_charged.get(row[1], 0) + row[5]
     return [out[i] for i in ids if i in out]
 
 
@@ -358,3 +376,15 @@ def save_cases(
         )
     for c, cur in deletes:
         conn.execute(delete(cases).where(cases.c.customer_id == c, cases.c.currency == cur))
+
+
+def customer_ids_of(conn: Connection, keys: Iterable[str]) -> dict[str, int]:
+    """key -> id of these customers (unknown keys are left out)."""
+    wanted = sorted(set(keys))
+    out: dict[str, int] = {}
+    for start in range(0, len(wanted), 2000):
+        q = select(customers.c.key, customers.c.id).where(
+            customers.c.key.in_(wanted[start : start + 2000])
+        )
+        out.update({r[0]: r[1] for r in conn.execute(q)})
+    return out

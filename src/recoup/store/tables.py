@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -226,6 +227,9 @@ actions = Table(
     Column("template", String(64), nullable=True),
     Column("reason", Text, nullable=False),
     Column("policy_version", Integer, nullable=False),
+    # for a fee or interest charge: how much of it payments have paid (see
+    # recoup.domain.charges: costs and interest may be paid before the principal)
+    Column("paid_minor", BigInteger, nullable=False, server_default="0"),
     UniqueConstraint(
         "customer_id", "currency", "cycle_start", "stage", "kind", name="uq_actions_once_per_cycle"
     ),
@@ -239,9 +243,20 @@ outbox = Table(
     Column("action_id", Integer, ForeignKey("actions.id"), nullable=False, unique=True),
     Column("channel", String(16), nullable=False),
     Column("template", String(64), nullable=True),
-    Column("state", String(16), nullable=False),  # pending | sent | failed
+    Column("state", String(16), nullable=False),  # pending | sending | sent | failed
     Column("created_on", Date, nullable=False),
+    # delivery (issue 5, recoup.services.dispatch): the message is built once, kept here
+    # exactly as it will be sent, and every resend sends these bytes again
+    Column("message_id", String(250), nullable=True),
+    Column("recipient", String(254), nullable=True),
+    Column("content", LargeBinary, nullable=True),  # the .eml or the PDF
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("resends", Integer, nullable=False, server_default="0"),  # from "sending" after a crash
+    Column("next_attempt_at", DateTime(timezone=True), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
 )
+Index("ix_outbox_state", outbox.c.state)
 
 # Customers whose books changed since the last run: the next run looks at them.
 review_queue = Table(

@@ -3,4 +3,20 @@ Every change here comes with a migration."""
 
 from __future__ import annotations
 
-from recoup.store.tables import metadata  # noqa: F401 - tables below register on it
+from sqlalchemy import Column, DateTime, Integer, String, Table, Text, UniqueConstraint
+
+from recoup.store.tables import metadata
+
+# A message template edited by the owner. It replaces the built-in template of the same
+# name and language; deleting the row brings the built-in one back.
+message_templates = Table(
+    "message_templates",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("source", Text, nullable=False),  # the template file's text, exactly as saved
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    UniqueConstraint("name", "language", name="uq_message_templates_name_language"),
+)

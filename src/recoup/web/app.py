@@ -20,7 +20,17 @@ from recoup.web import errors
 from recoup.web.auth import page_context, verify_csrf
 from recoup.web.context import STATIC, WebContext
 from recoup.web.formatting import Formats
-from recoup.web.routes import admin, customers, dashboard, session, worklist
+from recoup.web.routes import (
+    admin,
+    approvals,
+    casefile,
+    casework,
+    customers,
+    dashboard,
+    session,
+    templates,
+    worklist,
+)
 
 ROUTERS = (
     session.router,
@@ -28,6 +38,10 @@ ROUTERS = (
     customers.router,
     worklist.router,
     admin.router,
+    casework.router,
+    casefile.router,
+    approvals.router,
+    templates.router,
 )
 """Every page group's routes (tests walk them to check each declares a role)."""
 

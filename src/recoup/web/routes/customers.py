@@ -14,10 +14,12 @@ from recoup.domain.money import Money
 from recoup.services import accounts, daily_run
 from recoup.services.accounts import CustomerLine, CustomerPage, InvoiceLine
 from recoup.services.book import Book
+from recoup.services.users import User
 from recoup.web.auth import Viewer
 from recoup.web.charts import aging_chart
 from recoup.web.context import AsOf, BookDep, render
 from recoup.web.errors import BadRequest, is_htmx
+from recoup.web.routes import casework
 
 router = APIRouter()
 
@@ -185,8 +187,41 @@ def is_overdue(line: InvoiceLine) -> bool:
 
 
 @router.get("/customers/{key}", response_class=Response)
-def account_page(request: Request, _user: Viewer, book: BookDep, key: str, as_of: AsOf) -> Response:
+def account_page(
+    request: Request,
+    user: Viewer,
+    book: BookDep,
+    key: str,
+    as_of: AsOf,
+    show: Annotated[list[str] | None, Query(max_length=40)] = None,
+) -> Response:
+    if is_htmx(request) and request.headers.get("HX-Target") == casework.TIMELINE_ENTRIES_ID:
+        given = as_of if "as_of" in request.query_params else None
+        tl = casework.timeline(book, key, show or [], given)
+        return render(request, "_timeline.html", {"tl": tl}, headers=VARY)
+    return render_account(request, user, book, key, as_of, show or [])
+
+
+VARY = {"Vary": "HX-Request, HX-Target"}
+
+
+def render_account(
+    request: Request,
+    user: User,
+    book: Book,
+    key: str,
+    as_of: date,
+    show: list[str],
+    failed: casework.FormState | None = None,
+) -> Response:
+    """The account page; with `failed`, a refused case form shown open with its errors."""
     acct = accounts.account(book, key, as_of)
+    given = "as_of" in request.query_params
+    flash = "" if failed is not None else str(request.session.pop(casework.FLASH, "") or "")
+    # the history timeline (filtered by `show`) and the case panels (issue 4)
+    work = casework.account_context(
+        book, key, acct, as_of, given, show, user, failed=failed, flash=flash
+    )
     return render(
         request,
         "account.html",
@@ -198,6 +233,9 @@ def account_page(request: Request, _user: Viewer, book: BookDep, key: str, as_of
             "is_overdue": is_overdue,
             "overdue_count": sum(1 for line in acct.invoices if is_overdue(line)),
             "steps": next_steps(book, key, as_of),
-            "as_of_given": "as_of" in request.query_params,
+            "as_of_given": given,
+            **work,
         },
+        status_code=422 if failed is not None else 200,
+        headers=VARY,
     )

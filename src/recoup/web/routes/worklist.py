@@ -12,7 +12,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from recoup.domain.money import Money
-from recoup.services import daily_run
+from recoup.services import daily_run, dispatch
+from recoup.services.casework import tasks
 from recoup.services.daily_run import WorkItem
 from recoup.web.auth import Viewer
 from recoup.web.context import AsOf, BookDep, render
@@ -20,6 +21,7 @@ from recoup.web.context import AsOf, BookDep, render
 router = APIRouter()
 
 PER_PAGE = 25
+PROBLEMS_SHOWN = 50  # delivery problems listed on the page; `recoup dispatch problems` has all
 
 TASKS = {
     "call": "Call",
@@ -137,5 +139,10 @@ def worklist_page(
             "band": band,
             "task_label": task_label,
             "stage_label": stage_label,
+            # issue 4: broken promises, plans in default, lapsed settlements
+            "followups": tasks.open_followups(book, today),
+            # issue 5: messages that could not be delivered, or wait to be tried again
+            "delivery_problems": dispatch.problems(book),
+            "problems_shown": PROBLEMS_SHOWN,
         },
     )

@@ -1,0 +1,144 @@
+"""The zip of originals that goes with the case file.
+
+    casefile.pdf         the case file itself
+    invoices.csv         every invoice and credit note of the account
+    payments.csv         every payment
+    history.json         the whole history, oldest first, with hashes and attachments
+    documents/NNNNNN-*   every attached document, byte for byte as kept
+                         (NNNNNN: the id of the history entry it belongs to)
+    MANIFEST.txt         each file with its size and SHA-256
+
+Dates in the zip's directory are fixed to the case file's as-of day, so the same case
+file gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from typing import Any
+
+from recoup.casefile.model import CaseFile
+
+
+def invoices_csv(case: CaseFile) -> bytes:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(
+        [
+            "number",
+            "kind",
+            "issue_date",
+            "due_date",
+            "currency",
+            "amount",
+            "tax",
+            "open",
+            "status",
+            "settled_on",
+            "days_past_due",
+            "reference",
+        ]
+    )
+    for i in case.invoices:
+        w.writerow(
+            [
+                i.number,
+                i.kind,
+                i.issue_date.isoformat(),
+                i.due_date.isoformat(),
+                i.amount.currency,
+                i.amount.to_json(),
+                i.tax.to_json() if i.tax else "",
+                i.open.to_json(),
+                i.status,
+                i.settled_on.isoformat() if i.settled_on else "",
+                i.days_past_due,
+                i.reference,
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+def payments_csv(case: CaseFile) -> bytes:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["date", "currency", "amount", "method", "reference", "invoice"])
+    for p in case.payments:
+        w.writerow(
+            [
+                p.date.isoformat(),
+                p.amount.currency,
+                p.amount.to_json(),
+                p.method,
+                p.reference,
+                p.invoice or "",
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+def history_json(case: CaseFile) -> bytes:
+    items: list[dict[str, Any]] = [
+        {
+            "id": e.id,
+            "at": e.at,
+            "on": e.on.isoformat(),
+            "kind": e.kind,
+            "actor": e.actor,
+            "text": e.text,
+            "hash": e.hash,
+            "attachments": [
+                {
+                    "name": d.name,
+                    "media_type": d.media_type,
+                    "sha256": d.sha256,
+                    "file": d.archive_name,
+                }
+                for d in e.documents
+            ],
+        }
+        for e in case.events
+    ]
+    body = {
+        "customer": case.debtor.key,
+        "as_of": case.as_of.isoformat(),
+        "chain": {
+            "ok": case.chain.ok,
+            "checked": case.chain.checked,
+            "problem": case.chain.problem,
+        },
+        "entries": items,
+    }
+    return (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def pack(case: CaseFile, pdf: bytes) -> bytes:
+    """The zip of originals as bytes."""
+    files: list[tuple[str, bytes]] = [
+        ("casefile.pdf", pdf),
+        ("invoices.csv", invoices_csv(case)),
+        ("payments.csv", payments_csv(case)),
+        ("history.json", history_json(case)),
+    ]
+    seen: set[str] = set()
+    for d in case.documents:
+        if d.archive_name not in seen:
+            seen.add(d.archive_name)
+            files.append((d.archive_name, d.content))
+    manifest = "".join(
+        f"{hashlib.sha256(data).hexdigest()}  {len(data):>10}  {name}\n" for name, data in files
+    )
+    files.append(("MANIFEST.txt", manifest.encode("utf-8")))
+    stamp = (case.as_of.year, case.as_of.month, case.as_of.day, 0, 0, 0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in files:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
+    return out.getvalue()

@@ -1,0 +1,247 @@
+"""What a court case file holds: plain, immutable values.
+
+`recoup.services.casefile` gathers them from the book; `pdf` and `bundle` turn them into
+files. Nothing here reads a database or the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from recoup.domain.money import Money
+
+CONTACT_KINDS = frozenset(
+    {"email", "letter", "message_sent", "message_failed", "call", "visit", "note"}
+)
+PROMISE_KINDS = frozenset(
+    {
+        "promise",
+        "promise_kept",
+        "promise_broken",
+        "plan",
+        "plan_installment",
+        "plan_default",
+        "plan_completed",
+        "settlement_offer",
+        "settlement_approved",
+        "settlement_accepted",
+        "settlement_paid",
+        "settlement_lapsed",
+        "settlement_refused",
+    }
+)
+DISPUTE_KINDS = frozenset({"dispute", "dispute_resolved", "hold"})
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str
+    phone: str
+    address: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class Party:
+    key: str
+    name: str
+    country: str
+    region: str  # e.g. "TX" for a US customer whose address names the state; "" if unknown
+    language: str
+    timezone: str
+    kind: str  # the debtor category (reliable, evader, juggler, troubled) or ""
+    contacts: tuple[Contact, ...]
+
+
+@dataclass(frozen=True)
+class Invoice:
+    number: str
+    kind: str  # invoice | credit_note
+    issue_date: date
+    due_date: date
+    amount: Money
+    tax: Money | None
+    open: Money
+    status: str
+    days_past_due: int
+    settled_on: date | None
+    reference: str
+
+
+@dataclass(frozen=True)
+class Payment:
+    date: date
+    amount: Money
+    method: str
+    reference: str
+    invoice: str | None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A copy attached to a history entry, as it was kept."""
+
+    entry_id: int
+    name: str
+    media_type: str
+    sha256: str
+    content: bytes
+    text: str | None  # the readable text of an e-mail (.eml) or plain-text copy
+
+    @property
+    def archive_name(self) -> str:
+        """Its path inside the zip of originals (entry id first: names may repeat)."""
+        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in self.name)
+        return f"documents/{self.entry_id:06d}-{safe.lstrip('.') or 'document'}"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of the account's history."""
+
+    id: int
+    on: date
+    at: str
+    kind: str
+    actor: str
+    text: str
+    hash: str
+    documents: tuple[Document, ...] = ()
+    data: str = "{}"  # the entry's structured part (canonical JSON), as stored
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    """A promise, payment plan or settlement as the case records it, with its status."""
+
+    kind: str  # promise | plan | settlement
+    made_on: date
+    amount: Money
+    due: date  # the promised day, the last installment, the settlement's deadline
+    status: str
+    paid: Money | None  # paid towards it (None: not tracked)
+    details: str = ""
+
+
+@dataclass(frozen=True)
+class Dispute:
+    invoice: str
+    amount: Money
+    reason: str
+    text: str
+    opened_on: date
+    status: str  # open | credit_note | upheld | rejected
+    resolved_on: date | None
+    credit: Money
+
+
+@dataclass(frozen=True)
+class InterestLine:
+    """Statutory interest on one overdue invoice, or why none is shown."""
+
+    invoice: str
+    principal: Money
+    due: date
+    until: date
+    days: int
+    periods: tuple[tuple[date, date, str, Money], ...]  # from, to, rate %, interest
+    interest: Money | None
+    compensation: Money | None
+    refused: str = ""  # why the law's tables give no figure
+
+
+@dataclass(frozen=True)
+class InterestWorkings:
+    jurisdiction: str  # GB, DE, ... or "" when none applies
+    debtor: str  # business | consumer
+    lines: tuple[InterestLine, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Charge:
+    """A fee or interest the collection plan charged (from the history)."""
+
+    on: date
+    kind: str
+    text: str
+    amount: Money | None
+
+
+@dataclass(frozen=True)
+class SmallClaims:
+    """Does the claim fit the jurisdiction's small-claims limit?"""
+
+    jurisdiction: str  # e.g. "US-TX", "GB" or "" when unknown
+    court: str  # e.g. "England & Wales small claims track"
+    limit: Money | None
+    claim: Money
+    fits: bool | None  # None: no limit known for this place
+    status: str  # the reference's status of the limit (VERIFIED, SECONDARY ...)
+    source: str
+    note: str
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    ok: bool
+    checked: int
+    problem: str  # "" when the chain holds
+
+
+@dataclass(frozen=True)
+class Totals:
+    """One currency's figures for the claim."""
+
+    currency: str
+    invoiced: Money
+    credited: Money
+    paid: Money
+    balance: Money
+    overdue: Money
+    interest: Money
+    compensation: Money
+
+    @property
+    def claim(self) -> Money:
+        """What could be claimed: the overdue principal, statutory interest, compensation."""
+        return self.overdue + self.interest + self.compensation
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    as_of: date
+    made_at: datetime
+    creditor: str
+    debtor: Party
+    invoices: tuple[Invoice, ...]
+    payments: tuple[Payment, ...]
+    totals: tuple[Totals, ...]
+    events: tuple[Event, ...]  # the whole history, oldest first
+    interest: tuple[InterestWorkings, ...]  # one per currency with overdue invoices
+    charges: tuple[Charge, ...]
+    small_claims: tuple[SmallClaims, ...]  # one per currency
+    chain: ChainCheck
+    arrangements: tuple[Arrangement, ...] = ()
+    dispute_records: tuple[Dispute, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def contacts(self) -> tuple[Event, ...]:
+        """Every contact: letters, e-mails, calls, visits, notes."""
+        return tuple(e for e in self.events if e.kind in CONTACT_KINDS)
+
+    @property
+    def promises(self) -> tuple[Event, ...]:
+        """Promises, payment plans and settlements, with how they ended."""
+        return tuple(e for e in self.events if e.kind in PROMISE_KINDS)
+
+    @property
+    def disputes(self) -> tuple[Event, ...]:
+        return tuple(e for e in self.events if e.kind in DISPUTE_KINDS)
+
+    @property
+    def documents(self) -> tuple[Document, ...]:
+        return tuple(d for e in self.events for d in e.documents)

@@ -1,0 +1,634 @@
+"""The court case file as one PDF (reportlab).
+
+Amounts are written `USD 1,234.56` and days `2025-06-30`: a court file is read in many
+places, and ISO dates and currency codes cannot be misread. The font is the Bitstream
+Vera that ships with reportlab (embedded, so `pdftotext` reads the text back exactly);
+a character it lacks is written as "?" rather than lost silently.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab import rl_config
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import (
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    Preformatted,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.flowables import Flowable
+
+from recoup.casefile.model import CaseFile, Event, Invoice, Payment, Totals
+from recoup.domain.money import Money
+
+FONT = "RecoupVera"
+FONT_BOLD = "RecoupVera-Bold"
+INK = colors.HexColor("#1f2933")
+MUTED = colors.HexColor("#616e7c")
+RULE = colors.HexColor("#cbd2d9")
+SHADE = colors.HexColor("#f0f4f8")
+WARN = colors.HexColor("#b44d12")
+OK = colors.HexColor("#2d7a46")
+MAX_DOCUMENT_LINES = 200  # of one e-mail's text in the PDF; the zip holds the whole copy
+
+
+def _fonts() -> None:
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    folder = Path(rl_config.__file__).resolve().parent / "fonts"
+    pdfmetrics.registerFont(TTFont(FONT, str(folder / "Vera.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "VeraBd.ttf")))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD)
+
+
+def money(value: Money | None) -> str:
+    """`USD 1,234.56` (the minus sign before the number)."""
+    if value is None:
+        return "—"
+    return f"{value.currency} {value.amount:,}"
+
+
+def day(value: date | None) -> str:
+    return value.isoformat() if value else "—"
+
+
+class _Styles:
+    def __init__(self) -> None:
+        base = ParagraphStyle("base", fontName=FONT, fontSize=9, leading=12, textColor=INK)
+        self.body = base
+        self.small = ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5)
+        self.muted = ParagraphStyle("muted", parent=base, textColor=MUTED)
+        self.cell = ParagraphStyle("cell", parent=base, fontSize=8, leading=10)
+        self.cell_num = ParagraphStyle("cellnum", parent=self.cell, alignment=TA_RIGHT)
+        self.head = ParagraphStyle(
+            "head", parent=self.cell, fontName=FONT_BOLD, textColor=colors.white
+        )
+        self.title = ParagraphStyle(
+            "title", parent=base, fontName=FONT_BOLD, fontSize=18, leading=22, spaceAfter=4
+        )
+        self.h1 = ParagraphStyle(
+            "h1",
+            parent=base,
+            fontName=FONT_BOLD,
+            fontSize=13,
+            leading=16,
+            spaceBefore=10,
+            spaceAfter=6,
+        )
+        self.h2 = ParagraphStyle(
+            "h2",
+            parent=base,
+            fontName=FONT_BOLD,
+            fontSize=10.5,
+            leading=13,
+            spaceBefore=8,
+            spaceAfter=4,
+        )
+        self.copy = ParagraphStyle("copy", parent=base, fontSize=7, leading=8.5)
+        self.ok = ParagraphStyle("ok", parent=base, fontName=FONT_BOLD, textColor=OK)
+        self.warn = ParagraphStyle("warn", parent=base, fontName=FONT_BOLD, textColor=WARN)
+
+
+class _Writer:
+    """Builds the story (the list of flowables) section by section."""
+
+    def __init__(self, case: CaseFile) -> None:
+        self.case = case
+        self.s = _Styles()
+        self.story: list[Flowable] = []
+        self._glyphs: set[int] | None = None
+
+    # --- small pieces ---------------------------------------------------------------
+
+    def clean(self, value: str) -> str:
+        """`value` with the characters the font lacks as "?"."""
+        if self._glyphs is None:
+            face = pdfmetrics.getFont(FONT).face
+            self._glyphs = set(face.charToGlyph)
+        glyphs = self._glyphs
+        return "".join(ch if ord(ch) in glyphs or ch == "\n" else "?" for ch in value)
+
+    def text(self, value: str) -> str:
+        """`value` escaped for a Paragraph's markup."""
+        return escape(self.clean(value))
+
+    def para(self, value: str, style: ParagraphStyle | None = None) -> Paragraph:
+        return Paragraph(self.text(value).replace("\n", "<br/>"), style or self.s.body)
+
+    def cell(self, value: str, num: bool = False) -> Paragraph:
+        return self.para(value, self.s.cell_num if num else self.s.cell)
+
+    def table(
+        self,
+        header: Sequence[str],
+        rows: Iterable[Sequence[str]],
+        widths: Sequence[float],
+        numeric: Iterable[int] = (),
+        bold_last: bool = False,
+    ) -> Table:
+        nums = set(numeric)
+        data: list[list[Paragraph]] = [[Paragraph(self.text(h), self.s.head) for h in header]]
+        for row in rows:
+            data.append([self.cell(v, i in nums) for i, v in enumerate(row)])
+        t = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
+        style = [
+            ("BACKGROUND", (0, 0), (-1, 0), INK),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ]
+        if bold_last and len(data) > 1:
+            style.append(("BACKGROUND", (0, -1), (-1, -1), SHADE))
+        t.setStyle(TableStyle(style))
+        return t
+
+    def h1(self, title: str) -> None:
+        self.story.append(self.para(title, self.s.h1))
+
+    def h2(self, title: str) -> None:
+        self.story.append(self.para(title, self.s.h2))
+
+    def none(self, what: str) -> None:
+        self.story.append(self.para(what, self.s.muted))
+
+    # --- sections -------------------------------------------------------------------
+
+    def build(self) -> list[Flowable]:
+        self.cover()
+        self.summary()
+        self.statement()
+        self.invoices()
+        self.contacts()
+        self.promises()
+        self.disputes()
+        self.interest()
+        self.verification()
+        self.history()
+        return self.story
+
+    def cover(self) -> None:
+        c, d = self.case, self.case.debtor
+        self.story.append(self.para(f"Case file: {d.name}", self.s.title))
+        lines = [
+            f"Customer {d.key} · claim as of {day(c.as_of)} · prepared "
+            f"{c.made_at.strftime('%Y-%m-%d %H:%M')} UTC",
+        ]
+        if c.creditor:
+            lines.append(f"Creditor: {c.creditor}")
+        for line in lines:
+            self.story.append(self.para(line, self.s.muted))
+        self.story.append(Spacer(1, 4 * mm))
+
+    def summary(self) -> None:
+        c, d = self.case, self.case.debtor
+        self.h1("1. Summary")
+        place = d.country + (f" ({d.region})" if d.region else "")
+        facts = [
+            ("Debtor", f"{d.name} ({d.key})"),
+            ("Country", place or "—"),
+            ("Category", d.kind or "—"),
+            ("Language · time zone", f"{d.language or '—'} · {d.timezone or '—'}"),
+        ]
+        for ct in d.contacts:
+            reach = " · ".join(x for x in (ct.email, ct.phone) if x)
+            facts.append(("Contact", f"{ct.name}" + (f" · {reach}" if reach else "")))
+            if ct.address:
+                facts.append(("Address", ct.address))
+        facts += [
+            ("Invoices", f"{sum(1 for i in c.invoices if i.kind == 'invoice')}"),
+            ("Contacts recorded", str(len(c.contacts))),
+            ("Promises, plans, settlements", str(len(c.promises))),
+            ("Disputes and holds", str(len(c.disputes))),
+            ("Documents attached", str(len(c.documents))),
+        ]
+        rows = [[self.cell(k), self.cell(v)] for k, v in facts]
+        t = Table(rows, colWidths=[45 * mm, 130 * mm])
+        t.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("TEXTCOLOR", (0, 0), (0, -1), MUTED),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ]
+            )
+        )
+        self.story.append(t)
+        self.h2("The claim")
+        if c.totals:
+            self.story.append(self.totals_table(c.totals))
+        else:
+            self.none("Nothing was ever invoiced to this customer.")
+        self.h2("Small-claims limit")
+        for sc in c.small_claims:
+            if sc.fits is None:
+                verdict, style = f"Claim {money(sc.claim)}: {sc.note}", self.s.body
+            elif sc.fits:
+                verdict = (
+                    f"The claim of {money(sc.claim)} fits the {sc.court} limit of "
+                    f"{money(sc.limit)} ({sc.jurisdiction})."
+                )
+                style = self.s.ok
+            else:
+                verdict = (
+                    f"The claim of {money(sc.claim)} is above the {sc.court} limit of "
+                    f"{money(sc.limit)} ({sc.jurisdiction})."
+                )
+                style = self.s.warn
+            self.story.append(self.para(verdict, style))
+            if sc.limit is not None:
+                detail = f"Source: {sc.source} · status {sc.status}."
+                if sc.note:
+                    detail += f" {sc.note}"
+                self.story.append(self.para(detail, self.s.small))
+        self.h2("History")
+        self.story.append(self.chain_paragraph())
+        for note in c.notes:
+            self.story.append(self.para(note, self.s.small))
+
+    def totals_table(self, totals: Sequence[Totals]) -> Table:
+        """One row per figure, one column per currency."""
+        figures = (
+            ("Invoiced", "invoiced"),
+            ("Credit notes", "credited"),
+            ("Paid", "paid"),
+            ("Balance", "balance"),
+            ("Overdue (principal claimed)", "overdue"),
+            ("Statutory interest to the as-of day", "interest"),
+            ("Fixed compensation", "compensation"),
+            ("Claim", "claim"),
+        )
+        rows = [[label] + [money(_figure(t, name)) for t in totals] for label, name in figures]
+        width = min(40.0, 110.0 / len(totals))
+        return self.table(
+            ["", *(t.currency for t in totals)],
+            rows,
+            [65, *([width] * len(totals))],
+            range(1, len(totals) + 1),
+            bold_last=True,
+        )
+
+    def chain_paragraph(self) -> Paragraph:
+        ch = self.case.chain
+        if ch.ok:
+            return self.para(
+                f"The history's hash chain holds: {ch.checked} entries of the book checked "
+                "on the day this file was made; no entry was changed, removed or reordered.",
+                self.s.ok,
+            )
+        return self.para(f"The history's hash chain is BROKEN: {ch.problem}", self.s.warn)
+
+    def statement(self) -> None:
+        self.story.append(PageBreak())
+        self.h1("2. Statement of account")
+        self.story.append(
+            self.para(
+                "Every invoice, credit note and payment in date order, with the running balance.",
+                self.s.muted,
+            )
+        )
+        currencies = [t.currency for t in self.case.totals]
+        for cur in currencies:
+            if len(currencies) > 1:
+                self.h2(cur)
+            lines: list[tuple[date, int, str, Money]] = []
+            for inv in self.case.invoices:
+                if inv.amount.currency == cur:
+                    if inv.kind == "credit_note":
+                        lines.append((inv.issue_date, 1, f"Credit note {inv.number}", -inv.amount))
+                    else:
+                        lines.append((inv.issue_date, 0, f"Invoice {inv.number}", inv.amount))
+            for p in self.case.payments:
+                if p.amount.currency == cur:
+                    what = "Payment" + (f" {p.reference}" if p.reference else "")
+                    what += f" for {p.invoice}" if p.invoice else ""
+                    lines.append((p.date, 2, what, -p.amount))
+            lines.sort(key=lambda x: (x[0], x[1]))
+            running = Money.zero(cur)
+            rows = []
+            for on, _order, what, amount in lines:
+                running = running + amount
+                debit = money(amount) if amount.minor > 0 else ""
+                credit = money(-amount) if amount.minor < 0 else ""
+                rows.append([day(on), what, debit, credit, money(running)])
+            self.story.append(
+                self.table(
+                    ["Date", "Item", "Debit", "Credit", "Balance"],
+                    rows,
+                    [22, 73, 27, 27, 29],
+                    (2, 3, 4),
+                )
+            )
+
+    def invoices(self) -> None:
+        self.h1("3. Invoices")
+        inv = self.case.invoices
+        if not inv:
+            self.none("No invoices.")
+            return
+        rows = [self.invoice_row(i) for i in inv]
+        self.story.append(
+            self.table(
+                ["Number", "Issued", "Due", "Amount", "Tax", "Open", "Status", "Days late"],
+                rows,
+                [22, 19, 19, 25, 21, 25, 30, 15],
+                (3, 4, 5, 7),
+            )
+        )
+        if self.case.payments:
+            self.h2("Payments received")
+            rows = [self.payment_row(p) for p in self.case.payments]
+            self.story.append(
+                self.table(
+                    ["Date", "Amount", "Method", "Reference", "For invoice"],
+                    rows,
+                    [22, 28, 25, 60, 39],
+                    (1,),
+                )
+            )
+
+    @staticmethod
+    def invoice_row(i: Invoice) -> list[str]:
+        number = i.number + (" (credit note)" if i.kind == "credit_note" else "")
+        late = (
+            str(i.days_past_due)
+            if i.kind == "invoice" and i.open.minor and i.days_past_due > 0
+            else ""
+        )
+        status = i.status + (f" {day(i.settled_on)}" if i.settled_on else "")
+        return [
+            number,
+            day(i.issue_date),
+            day(i.due_date),
+            money(i.amount),
+            money(i.tax),
+            money(i.open),
+            status,
+            late,
+        ]
+
+    @staticmethod
+    def payment_row(p: Payment) -> list[str]:
+        return [
+            day(p.date),
+            money(p.amount),
+            p.method.replace("_", " "),
+            p.reference,
+            p.invoice or "—",
+        ]
+
+    def contacts(self) -> None:
+        self.story.append(PageBreak())
+        self.h1("4. Chronology of contacts")
+        events = self.case.contacts
+        if not events:
+            self.none("No letter, e-mail, call, visit or note is recorded.")
+            return
+        self.story.append(
+            self.para(
+                "Every letter, e-mail, call, visit and note, oldest first, with copies of "
+                "what was sent (the zip of originals holds every document as it was kept).",
+                self.s.muted,
+            )
+        )
+        for e in events:
+            self.event_block(e)
+
+    def event_block(self, e: Event) -> None:
+        head = self.para(
+            f"{day(e.on)} · {e.kind.replace('_', ' ')} · by {e.actor} · entry #{e.id}",
+            self.s.h2,
+        )
+        parts: list[Flowable] = [head, self.para(e.text)]
+        for d in e.documents:
+            parts.append(
+                self.para(
+                    f"Attached: {d.name} ({d.media_type}, {len(d.content):,} bytes, "
+                    f"SHA-256 {d.sha256[:16]}…), in the zip as {d.archive_name}",
+                    self.s.small,
+                )
+            )
+            if d.text:
+                lines = d.text.splitlines()
+                shown = "\n".join(lines[:MAX_DOCUMENT_LINES])
+                if len(lines) > MAX_DOCUMENT_LINES:
+                    shown += f"\n[… {len(lines) - MAX_DOCUMENT_LINES} more lines in the zip]"
+                block = Preformatted(
+                    self.clean(shown.expandtabs(4)), self.s.copy, maxLineLength=120
+                )
+                box = Table([[block]], colWidths=[175 * mm])
+                box.setStyle(
+                    TableStyle(
+                        [
+                            ("BACKGROUND", (0, 0), (-1, -1), SHADE),
+                            ("BOX", (0, 0), (-1, -1), 0.25, RULE),
+                        ]
+                    )
+                )
+                parts.append(box)
+        self.story.append(KeepTogether(parts[:2]))
+        self.story.extend(parts[2:])
+
+    def event_table(self, events: Sequence[Event]) -> Table:
+        rows = [[day(e.on), e.kind.replace("_", " "), e.actor, e.text] for e in events]
+        return self.table(["Day", "What", "By", "Details"], rows, [22, 32, 25, 99])
+
+    def promises(self) -> None:
+        self.h1("5. Promises, payment plans and settlements")
+        arr = self.case.arrangements
+        if arr:
+            rows = [
+                [a.kind, day(a.made_on), money(a.amount), day(a.due), a.status,
+                 money(a.paid) if a.paid is not None else "", a.details]
+                for a in arr
+            ]  # fmt: skip
+            self.story.append(
+                self.table(
+                    ["What", "Made", "Amount", "Due by", "Status", "Paid", "Details"],
+                    rows,
+                    [18, 19, 24, 19, 20, 22, 54],
+                    (2, 5),
+                )
+            )
+        if self.case.promises:
+            self.h2("In the history")
+            self.story.append(self.event_table(self.case.promises))
+        if not arr and not self.case.promises:
+            self.none("No promise to pay, payment plan or settlement is recorded.")
+
+    def disputes(self) -> None:
+        self.h1("6. Disputes and holds")
+        found = self.case.dispute_records
+        if found:
+            rows = [
+                [d.invoice, money(d.amount), d.reason, day(d.opened_on),
+                 d.status.replace("_", " ") + (f" {day(d.resolved_on)}" if d.resolved_on else ""),
+                 money(d.credit) if d.credit.minor else "", d.text]
+                for d in found
+            ]  # fmt: skip
+            self.story.append(
+                self.table(
+                    ["Invoice", "Disputed", "Reason", "Opened", "Status", "Credited", "Says"],
+                    rows,
+                    [22, 24, 26, 19, 27, 22, 36],
+                    (1, 5),
+                )
+            )
+        if self.case.disputes:
+            self.h2("In the history")
+            self.story.append(self.event_table(self.case.disputes))
+        if not found and not self.case.disputes:
+            self.none("The customer has not disputed any invoice.")
+
+    def interest(self) -> None:
+        self.story.append(PageBreak())
+        self.h1("7. Interest and fees")
+        if not self.case.interest:
+            self.none("Nothing is overdue, so no statutory interest runs.")
+        for w in self.case.interest:
+            cur = w.lines[0].principal.currency if w.lines else ""
+            law = w.jurisdiction or "none"
+            self.h2(f"Statutory late-payment interest ({cur}; law: {law}, {w.debtor} debt)")
+            rows = []
+            for line in w.lines:
+                if line.refused:
+                    rows.append(
+                        [
+                            line.invoice,
+                            money(line.principal),
+                            day(line.due),
+                            str(line.days),
+                            "",
+                            "—",
+                            "—",
+                        ]
+                    )
+                    continue
+                periods = "\n".join(
+                    f"{day(a)}–{day(b)} {rate}%: {money(m)}" for a, b, rate, m in line.periods
+                )
+                rows.append(
+                    [
+                        line.invoice,
+                        money(line.principal),
+                        day(line.due),
+                        str(line.days),
+                        periods,
+                        money(line.interest),
+                        money(line.compensation),
+                    ]
+                )
+            self.story.append(
+                self.table(
+                    ["Invoice", "Principal", "Due", "Days", "Periods", "Interest", "Comp."],
+                    rows,
+                    [19, 23, 19, 10, 66, 21, 17],
+                    (1, 3, 5, 6),
+                )
+            )
+            refused = {line.refused for line in w.lines if line.refused}
+            for why in sorted(refused):
+                self.story.append(self.para(why, self.s.small))
+            for note in w.notes:
+                self.story.append(self.para(note, self.s.small))
+        self.h2("Fees and interest charged by the collection plan")
+        if self.case.charges:
+            rows = [
+                [day(ch.on), ch.kind, ch.text, money(ch.amount) if ch.amount else ""]
+                for ch in self.case.charges
+            ]
+            self.story.append(
+                self.table(["Day", "Kind", "Details", "Amount"], rows, [22, 20, 108, 28], (3,))
+            )
+        else:
+            self.none("The collection plan has charged no fee or interest on this account.")
+
+    def verification(self) -> None:
+        self.h1("8. Verification of the history")
+        self.story.append(
+            self.para(
+                "Recoup keeps the history append-only. Each entry holds the SHA-256 hash of "
+                "its own content and of the entry before it, so an entry changed, removed or "
+                "put in another order in the database no longer matches its neighbours. "
+                "Attached documents are named by the SHA-256 of their content.",
+                self.s.body,
+            )
+        )
+        self.story.append(Spacer(1, 2 * mm))
+        self.story.append(self.chain_paragraph())
+
+    def history(self) -> None:
+        self.h1("9. Complete history")
+        events = self.case.events
+        if not events:
+            self.none("The history of this account is empty.")
+            return
+        rows = [
+            [str(e.id), day(e.on), e.kind.replace("_", " "), e.actor, e.text, e.hash[:10]]
+            for e in events
+        ]
+        self.story.append(
+            self.table(
+                ["#", "Day", "Kind", "By", "What happened", "Hash"], rows, [11, 20, 26, 20, 78, 23]
+            )
+        )
+
+
+def _figure(totals: Totals, name: str) -> Money:
+    value = getattr(totals, name)
+    assert isinstance(value, Money)
+    return value
+
+
+def render(case: CaseFile) -> bytes:
+    """The case file as PDF bytes."""
+    _fonts()
+    out = io.BytesIO()
+    title = f"Case file: {case.debtor.name} ({case.debtor.key})"
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=17 * mm,
+        rightMargin=17 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=title,
+        author=case.creditor or "Recoup",
+        subject=f"Claim as of {case.as_of.isoformat()}",
+        creator="Recoup",
+        invariant=1,
+    )
+    footer = f"{case.debtor.name} ({case.debtor.key}) · case file as of {day(case.as_of)}"
+
+    def on_page(canvas: object, document: SimpleDocTemplate) -> None:
+        from reportlab.pdfgen.canvas import Canvas
+
+        assert isinstance(canvas, Canvas)
+        canvas.saveState()
+        canvas.setFont(FONT, 7)
+        canvas.setFillColor(MUTED)
+        canvas.drawString(17 * mm, 9 * mm, footer)
+        canvas.drawRightString(A4[0] - 17 * mm, 9 * mm, f"page {document.page}")
+        canvas.restoreState()
+
+    doc.build(_Writer(case).build(), onFirstPage=on_page, onLaterPages=on_page)
+    return out.getvalue()

@@ -1,0 +1,227 @@
+"""Talking to debtors: `recoup dispatch`, `recoup dispatch problems` and
+`recoup template list|preview|lint|save|send-test`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_USAGE, state
+from recoup.cli.output import console, err_console, print_json
+from recoup.clock import local_today
+from recoup.services import dispatch, templates
+from recoup.services.accounts import NotFoundError
+
+dispatch_app = typer.Typer(
+    help="Deliver the outbox (without a subcommand), or list what could not be delivered.",
+    invoke_without_command=True,
+)
+
+template_app = typer.Typer(
+    help="Message templates: list, preview with an account, tone check, save, test send.",
+    no_args_is_help=True,
+)
+
+
+@dispatch_app.callback()
+def dispatch_command(
+    ctx: typer.Context,
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Deliver at most this many."),
+    now: datetime | None = typer.Option(
+        None, "--now", help="The time to act as (tests; default: now).", hidden=True
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Deliver the outbox: emails over SMTP (RECOUP_SMTP_URL) or as .eml files, letters
+    as PDF files to print. Safe to run again at any time: nothing is sent twice."""
+    if ctx.invoked_subcommand is not None:
+        return
+    st = state(ctx)
+    at = None if now is None else (now if now.tzinfo else now.replace(tzinfo=UTC))
+    result = dispatch.dispatch(st.book, now=at, limit=limit, settings=st.settings)
+    if as_json:
+        print_json(result.to_json())
+    else:
+        console.print(
+            f"Sent {result.sent}, failed {result.failed}, still pending {result.pending}"
+            + (f" ({result.resent} sent again after an interruption)" if result.resent else "")
+            + (f"; {result.deferred} wait for the customer's hours" if result.deferred else "")
+        )
+    if result.stopped:
+        err_console.print(f"stopped early: {result.stopped}")
+
+
+@dispatch_app.command("problems")
+def problems_command(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Messages that could not be delivered (failed for good) and those waiting to be
+    tried again, newest first: the same list as the worklist's "Delivery problems"."""
+    rows = dispatch.problems(state(ctx).book)
+    if as_json:
+        print_json([p.to_json() for p in rows])
+        return
+    if not rows:
+        console.print("No delivery problems.")
+        return
+    table = Table(title=f"Delivery problems ({len(rows)})")
+    for col in ("Customer", "Channel", "Template", "State", "When", "Error"):
+        table.add_column(col)
+    for p in rows:
+        if p.state == "failed":
+            when = p.failed_at.strftime("%Y-%m-%d %H:%M UTC") if p.failed_at else ""
+        else:
+            at = p.next_attempt_at
+            when = "retry " + at.strftime("%Y-%m-%d %H:%M UTC") if at else "retry"
+        table.add_row(
+            f"{p.name} ({p.customer})", p.channel, p.template or "", p.state, when, p.reason
+        )
+    console.print(table)
+
+
+@template_app.command("list")
+def list_command(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """The templates, where each language's text comes from, and tone findings."""
+    st = state(ctx)
+    rows = templates.list_templates(st.book, st.settings)
+    if as_json:
+        print_json([r.to_json() for r in rows])
+        return
+    table = Table(title=f"Templates ({len(rows)})")
+    for col in ("Name", "Channel", "Languages", "Findings", "Purpose"):
+        table.add_column(col)
+    for r in rows:
+        langs = ", ".join(f"{k} ({v})" if v != "built-in" else k for k, v in r.origins.items())
+        table.add_row(r.name, "letter" if r.letter else "email", langs, str(r.findings), r.purpose)
+    console.print(table)
+
+
+@template_app.command("preview")
+def preview_command(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The template, e.g. overdue-friendly."),
+    customer: str | None = typer.Option(None, "--customer", help="Render with this account."),
+    language: str | None = typer.Option(None, "--language", help="en, de or fr."),
+    html: bool = typer.Option(False, "--html", help="Print the HTML part instead of the text."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """A template rendered with an account's data (the sample account without one),
+    with the tone check against that account's figures."""
+    st = state(ctx)
+    try:
+        shown = templates.preview(
+            st.book,
+            name,
+            customer=customer,
+            as_of=local_today(),
+            settings=st.settings,
+            language=language,
+        )
+    except NotFoundError as err:
+        err_console.print(str(err))
+        raise typer.Exit(EXIT_NOT_FOUND) from None
+    if as_json:
+        print_json(shown.to_json())
+    elif shown.rendered is None:
+        err_console.print(f"{name}: {shown.problem}")
+    else:
+        console.print(f"Subject: {shown.rendered.subject}\n", markup=False, highlight=False)
+        body = shown.rendered.html if html else shown.rendered.text
+        console.print(body, markup=False, highlight=False, soft_wrap=True)
+    for f in shown.findings:
+        err_console.print(f.format(f"{shown.language}/{name}.txt"), markup=False)
+    if shown.rendered is None or shown.findings:
+        raise typer.Exit(EXIT_REFUSED)
+
+
+@template_app.command("lint")
+def lint_command(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A template file."),
+    stage: str | None = typer.Option(None, "--stage", help="Check it for this stage of the plan."),
+    customer: str | None = typer.Option(
+        None, "--customer", help="Check figures against this account."
+    ),
+    regulation_f: bool = typer.Option(
+        False, "--regulation-f", help="Also check US Regulation F (consumer debt, third party)."
+    ),
+) -> None:
+    """The tone check. Exit 0 when clean; otherwise one line per finding, FILE:line: reason."""
+    st = state(ctx)
+    book = st.book if (stage or customer) else None
+    try:
+        findings = templates.lint_file(
+            file,
+            book,
+            stage=stage,
+            customer=customer,
+            as_of=local_today(),
+            regulation_f=regulation_f,
+            settings=st.settings,
+        )
+    except NotFoundError as err:
+        err_console.print(str(err))
+        raise typer.Exit(EXIT_USAGE) from None
+    for f in findings:
+        typer.echo(f.format(str(file)))
+    if findings:
+        raise typer.Exit(EXIT_REFUSED)
+
+
+@template_app.command("save")
+def save_command(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The template's name."),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False),
+    language: str = typer.Option("en", "--language", help="en, de or fr."),
+    user: str = typer.Option("cli", "--as", help="Who saves it (for the record)."),
+) -> None:
+    """Use FILE as the template NAME in LANGUAGE (refused when the tone check finds anything)."""
+    st = state(ctx)
+    try:
+        templates.save_template(
+            st.book, name, language, file.read_text(encoding="utf-8"), user=user
+        )
+    except templates.TemplateRefusedError as err:
+        for f in err.findings:
+            typer.echo(f.format(str(file)))
+        raise typer.Exit(EXIT_REFUSED) from None
+    except ValueError as err:
+        err_console.print(str(err))
+        raise typer.Exit(EXIT_USAGE) from None
+    console.print(f"Saved {language}/{name}.")
+
+
+@template_app.command("send-test")
+def send_test_command(
+    ctx: typer.Context,
+    name: str = typer.Argument(...),
+    to: str = typer.Option(..., "--to", help="Your own address."),
+    customer: str | None = typer.Option(None, "--customer"),
+    language: str | None = typer.Option(None, "--language"),
+) -> None:
+    """Send a template, rendered with an account's data, to yourself, marked [TEST]."""
+    st = state(ctx)
+    try:
+        mid = templates.send_test(
+            st.book, name, to=to, settings=st.settings, customer=customer, language=language
+        )
+    except NotFoundError as err:
+        err_console.print(str(err))
+        raise typer.Exit(EXIT_NOT_FOUND) from None
+    except (ValueError, templates.TemplateProblem) as err:
+        err_console.print(str(err))
+        raise typer.Exit(EXIT_REFUSED) from None
+    console.print(f"Sent {mid} to {to}.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(dispatch_app, name="dispatch")
+    app.add_typer(template_app, name="template")

@@ -1,0 +1,124 @@
+"""The owner's approvals: settlement offers below the plan's authority and write-offs,
+each approved or refused with one button (a reason is needed to refuse a write-off)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from recoup.domain.casework.errors import CaseworkError
+from recoup.services import accounts
+from recoup.services.book import Book
+from recoup.services.casework import settlements, writeoffs
+from recoup.services.casework.settlements import SettlementInfo
+from recoup.services.casework.writeoffs import WriteOffInfo
+from recoup.web.auth import Owner
+from recoup.web.context import AsOf, BookDep, render
+
+router = APIRouter()
+
+FLASH = "approvals_flash"
+DECISIONS = ("approve", "refuse")
+
+
+@dataclass(frozen=True)
+class Waiting:
+    settlements: list[SettlementInfo]
+    write_offs: list[WriteOffInfo]
+    names: dict[str, str]
+
+    @property
+    def total(self) -> int:
+        return len(self.settlements) + len(self.write_offs)
+
+
+def waiting(book: Book, as_of: date) -> Waiting:
+    offers = settlements.list_settlements(book, status="needs_approval")
+    pending = writeoffs.list_write_offs(book, status="pending")
+    keys = {s.customer for s in offers} | {w.customer for w in pending}
+    names = {}
+    for key in sorted(keys):
+        try:
+            names[key] = str(accounts.account(book, key, as_of).customer["name"])
+        except accounts.NotFoundError:
+            names[key] = key
+    return Waiting(offers, pending, names)
+
+
+def _page(
+    request: Request, book: Book, as_of: date, error: str = "", status: int = 200
+) -> Response:
+    given = "as_of" in request.query_params
+    return render(
+        request,
+        "approvals.html",
+        {
+            "active": "approvals",
+            "w": waiting(book, as_of),
+            "error": error,
+            "flash": "" if error else str(request.session.pop(FLASH, "") or ""),
+            "qs": f"?as_of={as_of.isoformat()}" if given else "",
+            "today": as_of,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/approvals", response_class=Response)
+def approvals_page(request: Request, _user: Owner, book: BookDep, as_of: AsOf) -> Response:
+    return _page(request, book, as_of)
+
+
+async def _decision(request: Request) -> tuple[int | None, str, str]:
+    form = await request.form()
+    raw_id = str(form.get("id") or "")
+    decision = str(form.get("decision") or "")
+    reason = str(form.get("reason") or "").strip()[:500]
+    return (int(raw_id) if raw_id.isdigit() else None), decision, reason
+
+
+def _done(request: Request, as_of: date, message: str) -> Response:
+    request.session[FLASH] = message
+    given = "as_of" in request.query_params
+    return RedirectResponse(
+        "/approvals" + (f"?as_of={as_of.isoformat()}" if given else ""), status_code=303
+    )
+
+
+@router.post("/approvals/settlement", response_class=Response)
+async def decide_settlement(request: Request, user: Owner, book: BookDep, as_of: AsOf) -> Response:
+    sid, decision, reason = await _decision(request)
+    if sid is None or decision not in DECISIONS:
+        return _page(request, book, as_of, "Choose a settlement and approve or refuse it.", 422)
+    try:
+        if decision == "approve":
+            s = settlements.approve(book, sid, actor=user.username, on=as_of)
+            message = f"Settlement {s.id} for {s.customer} approved: {s.amount} is now offered."
+        else:
+            s = settlements.refuse(book, sid, actor=user.username, on=as_of, reason=reason)
+            message = f"Settlement {s.id} for {s.customer} refused."
+    except (CaseworkError, accounts.NotFoundError) as err:
+        return _page(request, book, as_of, str(err), 422)
+    return _done(request, as_of, message)
+
+
+@router.post("/approvals/write-off", response_class=Response)
+async def decide_write_off(request: Request, user: Owner, book: BookDep, as_of: AsOf) -> Response:
+    wid, decision, reason = await _decision(request)
+    if wid is None or decision not in DECISIONS:
+        return _page(request, book, as_of, "Choose a write-off and approve or refuse it.", 422)
+    if decision == "refuse" and not reason:
+        return _page(request, book, as_of, "Say why the write-off is refused.", 422)
+    try:
+        if decision == "approve":
+            w = writeoffs.approve_write_off(book, wid, actor=user.username, on=as_of)
+            message = f"Write-off {w.id} of {w.amount} for {w.customer} approved and done."
+        else:
+            w = writeoffs.refuse_write_off(book, wid, actor=user.username, on=as_of, reason=reason)
+            message = f"Write-off {w.id} for {w.customer} refused."
+    except (CaseworkError, accounts.NotFoundError) as err:
+        return _page(request, book, as_of, str(err), 422)
+    return _done(request, as_of, message)

@@ -1,0 +1,170 @@
+"""The Templates page: every message template, a preview with a real account's data,
+the tone check's findings, a test send to oneself, and (for the owner) editing."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
+
+from recoup.messages.labels import LANGUAGES
+from recoup.services import templates
+from recoup.services.accounts import NotFoundError
+from recoup.services.book import Book
+from recoup.web.auth import Collector, Owner, Viewer
+from recoup.web.context import AsOf, BookDep, render, web_context
+from recoup.web.errors import BadRequest, NotFound
+
+router = APIRouter(prefix="/templates")
+
+Lang = Annotated[str, Query(pattern="^(en|de|fr)$")]
+# the rendered email in a frame of its own: its inline styles allowed, nothing else
+EMAIL_FRAME_HEADERS = {
+    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; "
+    "img-src data:; frame-ancestors 'self'",
+    "x-frame-options": "SAMEORIGIN",
+}
+
+
+@router.get("", response_class=Response)
+def template_list(request: Request, _user: Viewer, book: BookDep) -> Response:
+    rows = templates.list_templates(book, web_context(request).settings)
+    return render(request, "templates.html", {"active": "templates", "rows": rows})
+
+
+def _page(
+    request: Request,
+    book: Book,
+    name: str,
+    lang: str,
+    customer: str,
+    today: date,
+    *,
+    source: str | None = None,
+    message: str = "",
+    status: int = 200,
+) -> Response:
+    settings = web_context(request).settings
+    try:
+        shown = templates.preview(
+            book,
+            name,
+            customer=customer or None,
+            as_of=today,
+            settings=settings,
+            language=lang,
+            source=source,
+        )
+    except NotFoundError as err:
+        raise NotFound(str(err)) from None
+    return render(
+        request,
+        "template.html",
+        {
+            "active": "templates",
+            "name": name,
+            "lang": lang,
+            "languages": LANGUAGES,
+            "customer": customer,
+            "shown": shown,
+            "message": message,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/{name}", response_class=Response)
+def template_page(
+    request: Request,
+    _user: Viewer,
+    book: BookDep,
+    today: AsOf,
+    name: str,
+    lang: Lang = "en",
+    customer: str = "",
+) -> Response:
+    return _page(request, book, name, lang, customer, today)
+
+
+@router.get("/{name}/email", response_class=Response)
+def template_email(
+    request: Request,
+    _user: Viewer,
+    book: BookDep,
+    today: AsOf,
+    name: str,
+    lang: Lang = "en",
+    customer: str = "",
+) -> Response:
+    settings = web_context(request).settings
+    try:
+        shown = templates.preview(
+            book, name, customer=customer or None, as_of=today, settings=settings, language=lang
+        )
+    except NotFoundError as err:
+        raise NotFound(str(err)) from None
+    html = shown.rendered.html if shown.rendered else f"<p>{shown.problem}</p>"
+    return Response(html, media_type="text/html", headers=EMAIL_FRAME_HEADERS)
+
+
+@router.post("/{name}/save", response_class=Response)
+def template_save(
+    request: Request,
+    user: Owner,
+    book: BookDep,
+    today: AsOf,
+    name: str,
+    source: Annotated[str, Form()],
+    lang: Annotated[str, Form()] = "en",
+    customer: Annotated[str, Form()] = "",
+) -> Response:
+    if lang not in LANGUAGES:
+        raise BadRequest("unknown language")
+    try:
+        templates.save_template(book, name, lang, source.replace("\r\n", "\n"), user=user.username)
+    except templates.TemplateRefusedError:
+        return _page(
+            request,
+            book,
+            name,
+            lang,
+            customer,
+            today,
+            source=source,
+            status=422,
+            message="Not saved: the tone check found the problems listed below.",
+        )
+    except ValueError as err:
+        raise BadRequest(str(err)) from None
+    return _page(request, book, name, lang, customer, today, message="Saved.")
+
+
+@router.post("/{name}/test", response_class=Response)
+def template_test(
+    request: Request,
+    _user: Collector,
+    book: BookDep,
+    today: AsOf,
+    name: str,
+    to: Annotated[str, Form()],
+    lang: Annotated[str, Form()] = "en",
+    customer: Annotated[str, Form()] = "",
+) -> Response:
+    settings = web_context(request).settings
+    try:
+        mid = templates.send_test(
+            book,
+            name,
+            to=to,
+            settings=settings,
+            customer=customer or None,
+            language=lang,
+            as_of=today,
+        )
+        message = f"Test sent to {to} ({mid})."
+        status = 200
+    except (ValueError, templates.TemplateProblem, OSError) as err:
+        message, status = f"Not sent: {err}", 422
+    return _page(request, book, name, lang, customer, today, message=message, status=status)
