@@ -10,8 +10,11 @@ then times `run --full` for 2026-11-23 and, on the book that run left, an ordina
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import resource
 import shutil
+import sqlite3
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -20,6 +23,14 @@ from recoup.services import daily_run, demo
 from recoup.services.book import Book
 
 HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+from run import PLAIN_AGING  # noqa: E402 - the reference query of bench/run.py
+
+
+def make_book(path: Path, customers: int, invoices: int) -> None:
+    book = Book.open(str(path))
+    demo.write_book(book, demo.make(customers, invoices, 42, date(2026, 11, 20)))
+    book.close()
 
 
 def main() -> None:
@@ -32,10 +43,15 @@ def main() -> None:
     pristine = folder / "book.db"
     rows = []
     if not pristine.exists():
+        # made in a child process, so that the peak memory printed below is the runs' own
         start = time.perf_counter()
-        book = Book.open(str(pristine))
-        demo.write_book(book, demo.make(args.customers, args.invoices, 42, date(2026, 11, 20)))
-        book.close()
+        child = multiprocessing.Process(
+            target=make_book, args=(pristine, args.customers, args.invoices)
+        )
+        child.start()
+        child.join()
+        if child.exitcode != 0:
+            raise SystemExit("making the book failed")
         rows.append(("make the book (generate and write)", time.perf_counter() - start, ""))
     work = folder / "work.db"
     shutil.copy(pristine, work)
@@ -58,8 +74,23 @@ def main() -> None:
             "<= 0.5 s",
         )
     )
+    book.close()
+    start = time.perf_counter()
+    con = sqlite3.connect(work)
+    con.execute(PLAIN_AGING, ["2026-11-24"]).fetchall()
+    con.close()
+    rows.append(
+        (
+            "reference: the same book's plain-SQL aging (CASE + GROUP BY)",
+            time.perf_counter() - start,
+            "",
+        )
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{args.invoices:,} invoices, {args.customers:,} customers; peak RSS {peak:,.0f} MB")
+    print(
+        f"{args.invoices:,} invoices, {args.customers:,} customers; peak RSS of the runs "
+        f"(the book is made in another process) {peak:,.0f} MB (target <= 1,536 MB)"
+    )
     print(f"| {'what':<60} | {'seconds':>8} | target |")
     print(f"|{'-' * 62}|{'-' * 10}|--------|")
     for what, secs, target in rows:

@@ -515,7 +515,7 @@ class Policy:
         (or at month end) are always steps of their own: two `days_after_previous = 14`
         in a row are two reminders a fortnight apart.
         """
-        return tuple(tuple(self.stages[i] for i in s) for s in _step_indexes(self.stages))
+        return _steps(self.stages)
 
     def application_order(self) -> tuple[Part, ...]:
         """The order a payment pays costs, interest and principal: the law's, if it fixes one."""
@@ -523,6 +523,20 @@ class Policy:
         if law is not None:
             return law[0]
         return self.fees.application_order or DEFAULT_APPLICATION_ORDER
+
+
+_STEPS: list[tuple[tuple[Stage, ...], tuple[tuple[Stage, ...], ...]]] = []
+
+
+def _steps(stages: tuple[Stage, ...]) -> tuple[tuple[Stage, ...], ...]:
+    """`Policy.steps`, remembered for the last few stage tuples (by identity: the daily
+    run asks once per account)."""
+    for known, steps in _STEPS:
+        if known is stages:
+            return steps
+    steps = tuple(tuple(stages[i] for i in s) for s in _step_indexes(stages))
+    _STEPS[:] = [*_STEPS[-3:], (stages, steps)]
+    return steps
 
 
 # --- validation ---------------------------------------------------------------------

@@ -18,7 +18,6 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from functools import lru_cache
 from typing import Any
 
 from recoup.domain.accrual import InterestTerms
@@ -272,10 +271,24 @@ def _run_batch(
     run_repo.dequeue(conn, ids)
 
 
-@lru_cache(maxsize=32)
+_TERMS: list[tuple[Policy, bool, InterestTerms | None]] = []
+
+
 def interest_terms(policy: Policy, consumer: bool) -> InterestTerms | None:
     """The plan's interest for a business (or consumer) debtor; None when it charges none
-    (or when its jurisdiction has no statutory rule for consumers)."""
+    (or when its jurisdiction has no statutory rule for consumers). Remembered for the
+    policy object in use (by identity: hashing a whole plan per account costs more than
+    the answer)."""
+    for known, kind, terms in _TERMS:
+        if known is policy and kind == consumer:
+            return terms
+    terms = _interest_terms(policy, consumer)
+    _TERMS[:] = [t for t in _TERMS[-3:] if t[0] is not policy or t[1] != consumer]
+    _TERMS.append((policy, consumer, terms))
+    return terms
+
+
+def _interest_terms(policy: Policy, consumer: bool) -> InterestTerms | None:
     fees = policy.fees
     if fees.interest is InterestKind.CONTRACTUAL:
         return InterestTerms(rate_percent=fees.rate_percent, grace_days=fees.grace_days)
