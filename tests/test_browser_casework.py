@@ -200,16 +200,15 @@ def test_call_promise_broken_followup_and_settlement_approval(
 
     pg.goto(f"{base}/worklist?as_of={later.isoformat()}")
     expect(pg).to_have_title(re.compile(r"^Worklist, "))
-    item = pg.locator(f'#followups li[data-customer="{key}"]')
+    item = pg.locator(f'#worklist tr[data-customer="{key}"][data-kind="broken_promise"]')
     expect(item).to_be_visible()
-    expect(item).to_contain_text("Broken promise")
     expect(item).to_contain_text("750.00")
     expect(item.get_by_role("link", name=server.name)).to_be_visible()
     shot(pg, "casework-worklist-followup")
 
     # from the follow-up to the account, where the broken promise is in the history
     item.get_by_role("link", name=server.name).click()
-    expect(pg.locator("#timeline .tl-item").first).to_have_attribute("data-kind", "promise_broken")
+    expect(pg.locator('#timeline .tl-item[data-kind="promise_broken"]')).to_have_count(1)
 
     # --- the collector offers a settlement below the plan's authority --------------
     offer = pg.locator("#form-settlement")

@@ -1,17 +1,21 @@
 """Delivery problems where a person sees them: messages that failed for good (a refused
 address, no address at all) and those waiting for a retry are listed on the worklist
 page, with the customer, channel, error, when, and a link to the account; and by
-`recoup dispatch problems [--json]`. On SQLite and PostgreSQL."""
+`recoup dispatch problems [--json]`. On SQLite and PostgreSQL, and in Chromium."""
 
 from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -21,7 +25,8 @@ from recoup.services.book import Book
 from recoup.services.users import Role
 from recoup.settings import Settings
 from recoup.web.app import create_app
-from tests.test_dispatch import NOW, load, settings_for
+from tests.conftest import missing
+from tests.test_dispatch import NOW, free_port, load, settings_for
 from tests.test_dispatch import smtp as smtp  # the loopback SMTP server (a fixture)
 
 PASSWORD = "olga-owner-pw"
@@ -120,6 +125,7 @@ def test_the_worklist_lists_delivery_problems_with_links_to_the_accounts(
         page = client.get("/worklist")
         assert page.status_code == 200
         assert "Delivery problems" in page.text
+        assert "Nothing needs a person" not in page.text  # these do
         rows = problem_rows(page.text)
         assert set(rows) == {"C1", "C3", "C4"}  # C2 was delivered: not a problem
         c3, c4, c1 = rows["C3"], rows["C4"], rows["C1"]
@@ -179,3 +185,54 @@ def test_dispatch_problems_from_the_cli(tmp_path: Path, smtp, monkeypatch):
     again = runner.invoke(app, ["--db", db, "dispatch", "--json", "--now", NOW.isoformat()])
     assert again.exit_code == 0, again.output
     assert json.loads(again.output) == {"sent": 0, "failed": 0, "pending": 1}
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parent / "screenshots"
+
+
+@pytest.mark.browser
+def test_delivery_problems_in_chromium(sqlite_book: Book, tmp_path: Path, smtp):
+    if not CHROMIUM.exists():
+        missing("Chromium at /usr/bin/chromium")
+    from playwright.sync_api import expect, sync_playwright
+
+    book = sqlite_book
+    users.add_user(book, "olga", PASSWORD, Role.OWNER)
+    make_problems(book, tmp_path, smtp)
+    app = create_app(Settings(secret_key="k" * 40, outbox_dir=str(tmp_path / "outbox")), book)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    SHOTS.mkdir(exist_ok=True)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+            )
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"http://127.0.0.1:{port}/login")
+            page.fill("input[name=username]", "olga")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.click("nav >> text=Worklist")
+            rows = page.locator("#delivery-problems tbody tr")
+            expect(rows).to_have_count(3)
+            refused = page.locator("#delivery-problems tr[data-customer=C3]")
+            expect(refused.locator("td.error")).to_contain_text("550")
+            expect(refused.locator("td.when")).to_contain_text("Failed")
+            expect(page.locator("#delivery-problems tr[data-customer=C1] td.when")).to_contain_text(
+                "Retry"
+            )
+            page.locator("#delivery-problems").scroll_into_view_if_needed()
+            page.screenshot(path=str(SHOTS / "worklist-delivery-problems.png"), full_page=True)
+            refused.locator("a").click()
+            page.wait_for_url(f"http://127.0.0.1:{port}/customers/C3")
+            expect(page.locator("h1")).to_contain_text("Atelier Marchand SARL")
+            browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)

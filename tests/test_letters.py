@@ -3,6 +3,7 @@ the window shows it, interest and fees apart from the principal, paper by countr
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from dataclasses import replace
@@ -131,3 +132,46 @@ def test_a_long_account_runs_onto_more_pages(tmp_path: Path):
 
 def test_same_letter_same_bytes():
     assert letter("fr") == letter("fr")
+
+
+def test_french_letters_put_the_address_in_the_right_hand_window(tmp_path: Path):
+    pdf = letter("fr")
+    assert "A4" in page_size(pdf, tmp_path)
+    # La Poste: the address field is 85 x 33 mm, 110 mm from the left, 55 mm from the top
+    window = pdftotext(pdf, tmp_path, 110 * MM, 55 * MM, 85 * MM, 33 * MM)
+    for line in ("Atelier Marchand SARL", "Élodie Marchand", "8 Place Bellecour", "69002 Lyon"):
+        assert line in window
+    assert "12 Rue des Tanneurs" in window  # the return line
+    assert "C1042" not in window
+    assert "Madame" not in window
+    # the customer number and the date moved to the left, where the address is not
+    left = pdftotext(pdf, tmp_path, 20 * MM, 45 * MM, 85 * MM, 45 * MM)
+    assert "8 Place Bellecour" not in left
+    assert "N° client" in left
+    assert "C1042" in left
+    assert "16 mars 2026" in left
+
+
+def test_numbers_never_break_across_lines(tmp_path: Path):
+    # the French sample's phone number and IBAN used to fall across two lines
+    lines = pdftotext(letter("fr"), tmp_path).splitlines()
+    assert any("+33 4 72 00 00 00" in line for line in lines)
+    assert any("IBAN FR76 3000 6000 0112 3456 7890 189" in line for line in lines)
+    assert any("Coordonnées bancaires : IBAN FR76" in line for line in lines)  # French colon
+    # amounts, the phone number and the IBAN stay whole wherever a line happens to end:
+    # moved along by charges and phone numbers of other lengths
+    base = sample("fr")
+    for interest, phone in (
+        ("12.40", "+33 1 2"),
+        ("1234.56", "+33 4 72 00 00 00 00"),
+        ("0.99", ""),
+    ):
+        business = replace(base.business, phone=phone or base.business.phone)
+        data = {"interest": Money.of(interest, "EUR"), "business": business}
+        lines = [
+            " ".join(x.split()) for x in pdftotext(letter("fr", **data), tmp_path).splitlines()
+        ]
+        joined = " ".join(lines)
+        wholes = [*(m for m in re.findall(r"\d[\d ]*,\d\d €", joined)), business.phone]
+        for whole in wholes:
+            assert joined.count(whole) == sum(x.count(whole) for x in lines), whole

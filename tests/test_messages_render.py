@@ -50,7 +50,13 @@ def test_every_message_is_specific_and_offers_a_way_forward(lang: str):
     ctx = template_context(data)
     for t in catalogue.TEMPLATES:
         r = rendered(catalogue.builtin_source(t.name, lang) or "", lang)
-        assert data.contact_name in r.text  # addressed to a person
+        if t.letter and lang == "fr":
+            # a formal French letter opens "Madame, Monsieur," and names the person in
+            # the address the window shows
+            assert r.text.startswith("Madame, Monsieur,\n")
+            assert data.contact_name in data.address
+        else:
+            assert data.contact_name in r.text  # addressed to a person
         assert ctx["business"]["phone"] in r.text  # whom to call
         if t.name != "installment-reminder" and t.name != "dispute-acknowledgement":
             assert "INV-2026-014" in r.text

@@ -112,16 +112,27 @@ class StoredEntry:
     hash: str
 
 
+_LAST_STAMP: list[tuple[datetime, str]] = []
+
+
 def timestamp(at: datetime) -> str:
-    """The one text form of a time in the chain: UTC, microseconds (naive means UTC)."""
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """The one text form of a time in the chain: UTC, microseconds (naive means UTC),
+    e.g. 2026-11-23T08:00:00.000000Z."""
+    if _LAST_STAMP and _LAST_STAMP[0][0] is at:
+        return _LAST_STAMP[0][1]  # a batch of entries shares one time
+    utc = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    text = utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    _LAST_STAMP[:] = [(at, text)]
+    return text
+
+
+_DATA = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_MATERIAL = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 def data_text(data: Mapping[str, Any]) -> str:
     """Canonical JSON of an entry's structured part (sorted keys, no spaces)."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _DATA.encode(data)
 
 
 def compute_hash(
@@ -149,8 +160,7 @@ def compute_hash(
         [[a.name, a.media_type, a.sha256] for a in attachments],
         prev_hash,
     ]
-    encoded = json.dumps(material, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_MATERIAL.encode(material).encode("utf-8")).hexdigest()
 
 
 def chain(fields: EntryFields, seq: int, prev_hash: str) -> tuple[str, str, str, str]:

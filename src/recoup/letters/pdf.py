@@ -5,6 +5,9 @@ Paper by country: US Letter for the US and Canada, A4 elsewhere. On A4 the addre
 field follows DIN 5008 form B (fits DL and C5/6 envelopes with a window on the left):
 20 mm from the left edge, from 45 mm below the top, 85 x 45 mm, its first 17.7 mm for
 the sender's return line; fold marks at 105 and 210 mm and a punch mark at 148.5 mm.
+French letters (FR, MC) go in French window envelopes, whose window is on the right:
+the address field is 85 x 33 mm, 110 mm from the left edge and 55 mm from the top
+(La Poste's rule), and the customer number and date move to the left.
 On US Letter the address sits for a #10 window envelope: 7/8 in from the left,
 2 in from the top, 4 x 1 in; fold marks at the thirds.
 
@@ -15,18 +18,20 @@ the characters those fonts have (Latin-1 and the usual typographic signs).
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import inch, mm
-from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from recoup.messages.context import Formatter, MessageData, table_rows
+from recoup.messages.context import Business, Formatter, MessageData, table_rows
 from recoup.messages.labels import LABELS, TABLE_MARK
 
 US_LETTER_COUNTRIES = frozenset({"US", "CA"})
+RIGHT_WINDOW_COUNTRIES = frozenset({"FR", "MC"})
 
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
 SIZE, LEADING = 10, 13.5
@@ -48,6 +53,7 @@ class Geometry:
     folds: tuple[float, ...]  # from the top edge
     punch: float | None
     bottom: float  # the text stops this far above the bottom edge
+    info_value_x: float | None = None  # right edge of the info values (None: the margin)
 
 
 A4_GEOMETRY = Geometry(
@@ -59,6 +65,21 @@ A4_GEOMETRY = Geometry(
     address_top=45 * mm + 3 * mm,
     recipient_top=45 * mm + 17.7 * mm + 3.5 * mm,
     info_x=125 * mm,
+    subject_top=98.46 * mm,
+    folds=(105 * mm, 210 * mm),
+    punch=148.5 * mm,
+    bottom=28 * mm,
+)
+FR_GEOMETRY = Geometry(
+    width=A4[0],
+    height=A4[1],
+    left=25 * mm,
+    right=20 * mm,
+    address_x=110 * mm,
+    address_top=55 * mm + 2.5 * mm,
+    recipient_top=55 * mm + 8 * mm,
+    info_x=25 * mm,
+    info_value_x=95 * mm,
     subject_top=98.46 * mm,
     folds=(105 * mm, 210 * mm),
     punch=148.5 * mm,
@@ -81,7 +102,10 @@ LETTER_GEOMETRY = Geometry(
 
 
 def geometry_for(country: str) -> Geometry:
-    return LETTER_GEOMETRY if country.upper() in US_LETTER_COUNTRIES else A4_GEOMETRY
+    code = country.upper()
+    if code in US_LETTER_COUNTRIES:
+        return LETTER_GEOMETRY
+    return FR_GEOMETRY if code in RIGHT_WINDOW_COUNTRIES else A4_GEOMETRY
 
 
 def pdf_text(value: str) -> str:
@@ -163,15 +187,16 @@ def _layout(data: MessageData, subject: str, body: str, g: Geometry) -> list[lis
         y -= 12.5
     # information block
     y = top - g.address_top - 8
+    value_x = g.width - g.right if g.info_value_x is None else g.info_value_x
     for label, value in (
         (labels["customer_no"], data.customer_key),
         (labels["date"], f.day(data.as_of)),
     ):
         first.append(_text(g.info_x, y, label, FONT, 8))
-        first.append(_text(g.width - g.right, y, value, FONT, 9, "right"))
+        first.append(_text(value_x, y, value, FONT, 9, "right"))
         y -= 13
     # subject
-    subject_lines = simpleSplit(pdf_text(subject), BOLD, 11.5, text_width)
+    subject_lines = _wrap(pdf_text(_unbreakable(subject, b, data.lang)), BOLD, 11.5, text_width)
     y = top - g.subject_top
     for line in subject_lines:
         first.append(_text(g.left, y, line, BOLD, 11.5))
@@ -191,14 +216,48 @@ def _layout(data: MessageData, subject: str, body: str, g: Geometry) -> list[lis
             _table(data, g, pages, cursor, room, text_width)
             continue
         lines: list[str] = []
-        for raw in block.split("\n"):
-            lines.extend(simpleSplit(pdf_text(raw), FONT, SIZE, text_width) or [""])
+        for raw in _unbreakable(block, b, data.lang).split("\n"):
+            lines.extend(_wrap(pdf_text(raw), FONT, SIZE, text_width))
         for line in lines:
             room(LEADING)
             pages[-1].append(_text(g.left, cursor[0], line))
             cursor[0] -= LEADING
         cursor[0] -= LEADING * 0.6
     return pages
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Lines of at most `width`, broken at ordinary spaces only: a no-break space (in
+    "1 447,90 €", "IBAN FR76 ...") holds, unlike reportlab's simpleSplit."""
+    space = stringWidth(" ", font, size)
+    lines: list[str] = []
+    words: list[str] = []
+    used = 0.0
+    for word in text.split(" "):
+        w = stringWidth(word, font, size)
+        if words and used + space + w > width:
+            lines.append(" ".join(words))
+            words, used = [], 0.0
+        used += (space if words else 0.0) + w
+        words.append(word)
+    lines.append(" ".join(words))
+    return lines
+
+
+def _unbreakable(text: str, b: Business, lang: str) -> str:
+    """The business's phone number and each part of its bank details (IBAN, BIC) kept
+    on one line: a number split across two lines is easily mistyped. In French, the
+    space before : ; ? ! and » never starts a line either."""
+    for whole in (b.phone, *b.bank.split(" · ")):
+        whole = whole.strip()
+        if " " in whole:
+            text = text.replace(whole, whole.replace(" ", "\u00a0"))
+    if lang == "fr":
+        text = _FRENCH_SPACE.sub("\u00a0\\1", text).replace("« ", "«\u00a0")
+    return text
+
+
+_FRENCH_SPACE = re.compile(r" ([:;?!»])")
 
 
 def _blocks(body: str) -> list[str]:
@@ -284,5 +343,6 @@ def _footer(c: Canvas, g: Geometry, data: MessageData, page: str) -> None:
     parts = [b.name, *b.address.split("\n")]
     c.drawString(g.left, y, pdf_text(" · ".join(p for p in parts if p)))
     if b.bank:
-        c.drawString(g.left, y - 10, pdf_text(f"{labels['bank']}: {b.bank}"))
+        colon = "\u00a0: " if data.lang == "fr" else ": "  # French sets a space before a colon
+        c.drawString(g.left, y - 10, pdf_text(f"{labels['bank']}{colon}{b.bank}"))
     c.drawRightString(g.width - g.right, y, pdf_text(page))

@@ -347,7 +347,9 @@ def sample(language: str = "en", as_of: date = date(2026, 3, 16)) -> MessageData
         else "+1 503 555 0142",
         email="accounts@lindqvist.example",
         website="https://lindqvist.example",
-        bank="IBAN DE89 3704 0044 0532 0130 00 · BIC COBADEFFXXX",
+        bank="IBAN FR76 3000 6000 0112 3456 7890 189 · BIC AGRIFRPP"
+        if language == "fr"
+        else "IBAN DE89 3704 0044 0532 0130 00 · BIC COBADEFFXXX",
         signature="Maja Lindqvist",
         payment_link="https://pay.lindqvist.example/C1042",
         country=country,

@@ -10,7 +10,7 @@ invoice or customer, date, amount and currency, counting repeats within the file
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,7 +18,10 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from recoup.clock import local_today, now
 from recoup.domain.currencies import MINOR_UNITS
+from recoup.domain.history import EntryFields
+from recoup.domain.money import format_minor
 from recoup.imports import mapping, records
 from recoup.imports.fast_invoices import PlainInvoices, read_plain_invoices
 from recoup.imports.fields import Kind
@@ -26,7 +29,7 @@ from recoup.imports.mapping import Options
 from recoup.imports.numbers import AmountError, to_minor
 from recoup.imports.problems import InputError, Problem
 from recoup.imports.source import Progress, open_table
-from recoup.services import allocation_sync
+from recoup.services import allocation_sync, history
 from recoup.services.book import Book, Rollback
 from recoup.store import ledger_repo, run_repo
 from recoup.store.bulk import DuplicateKeyError
@@ -174,10 +177,79 @@ def _write_plain_invoices(conn: Connection, plain: PlainInvoices, report: Import
     customer_ids = [ids[key] for key in plain.customer]
     ledger_repo.insert_plain_invoices(conn, plain.rows(customer_ids))
     report.rows = report.imported = len(plain)
+    changed: dict[int, list[tuple[str, str, int, str]]] = defaultdict(list)
+    for cid, number, minor, currency in zip(
+        customer_ids, plain.number, plain.amount_minor, plain.currency, strict=True
+    ):
+        changed[cid].append(("invoice", number, minor, currency))
+    _record_import(conn, report, changed)
     with_credits = ledger_repo.customers_with_credits(conn)
     if with_credits:
         allocation_sync.recompute(conn, set(customer_ids) & with_credits)
     run_repo.enqueue(conn, customer_ids)
+
+
+LISTED = 10  # invoice numbers named in an import's history entry; the data holds all
+
+
+def _record_import(
+    conn: Connection,
+    report: ImportReport,
+    changed: dict[int, list[tuple[str, str, int, str]]],
+    updated: int = 0,
+) -> None:
+    """One history entry per customer whose invoices or credit notes arrived: how many,
+    from which file, the first few named (kind, number, minor, currency per document;
+    the documents themselves are in the ledger)."""
+    name = Path(report.file).name
+    on, at = local_today(), now()
+    entries = []
+    for cid, docs in changed.items():
+        shown = ", ".join(
+            f"{number} ({format_minor(minor, cur)} {cur})"
+            for _k, number, minor, cur in docs[:LISTED]
+        )
+        more = f" and {len(docs) - LISTED} more" if len(docs) > LISTED else ""
+        notes = sum(1 for d in docs if d[0] == "credit_note")
+        what = f"{len(docs) - notes} invoice(s)" + (f" and {notes} credit note(s)" if notes else "")
+        entries.append(
+            (
+                EntryFields(
+                    cid, at, on, "import", "import",
+                    f"{what} imported from {name}: {shown}{more}",
+                    {"file": name, "count": len(docs)},
+                ),
+                (),
+            )
+        )  # fmt: skip
+    history.record_many(conn, entries, want_ids=False)
+
+
+def _record_payments(
+    conn: Connection, report: ImportReport, inserts: list[tuple[Any, ...]]
+) -> None:
+    """One history entry per payment that arrived (customer, key, date, currency, minor,
+    method, reference, invoice)."""
+    name = Path(report.file).name
+    at = now()
+    entries = []
+    for cid, key, day, currency, minor, method, reference, invoice in inserts:
+        text = f"Payment of {format_minor(minor, currency)} {currency} on {day}"
+        if invoice:
+            text += f" for invoice {invoice}"
+        if reference:
+            text += f" (reference {reference})"
+        entries.append(
+            (
+                EntryFields(
+                    cid, at, day, "payment", "import", f"{text}, imported from {name}",
+                    {"file": name, "key": key, "amount": format_minor(minor, currency),
+                     "currency": currency, "method": method, "invoice": invoice},
+                ),
+                (),
+            )
+        )  # fmt: skip
+    history.record_many(conn, entries, want_ids=False)
 
 
 def _problem(report: ImportReport, line: int, message: str) -> None:
@@ -287,6 +359,12 @@ def _write_invoices(conn: Connection, parsed: records.Parsed, report: ImportRepo
         return
     ledger_repo.insert_plain_invoices(conn, plain)
     ledger_repo.insert_invoices(conn, inserts)
+    changed: dict[int, list[tuple[str, str, int, str]]] = defaultdict(list)
+    for row in plain:
+        changed[row[0]].append(("invoice", row[1], row[5], row[4]))
+    for row in inserts:
+        changed[row[0]].append((row[2], row[1], row[6], row[5]))
+    _record_import(conn, report, changed, updated=report.updated)
     # new invoices change the allocation only where there are credits to apply
     with_credits = ledger_repo.customers_with_credits(conn)
     if with_credits:
@@ -409,6 +487,7 @@ def _write_payments(conn: Connection, parsed: records.Parsed, report: ImportRepo
     if report.problems:
         return
     ledger_repo.insert_payments(conn, inserts)
+    _record_payments(conn, report, inserts)
     allocation_sync.recompute(conn, touched)
     run_repo.enqueue(conn, touched)  # the daily run looks at them again
 

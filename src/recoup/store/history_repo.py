@@ -8,7 +8,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import exists, insert, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from recoup.domain.history import GENESIS, AttachmentRef, EntryFields, StoredEntry, chain
@@ -39,7 +40,9 @@ def heads(
     if customer_ids is None:
         return {r[0]: (r[1], r[2]) for r in conn.execute(q)}
     out: dict[int, tuple[int, str]] = {}
-    for chunk in _chunks(sorted(set(customer_ids))):
+    if not conn.execute(select(exists().select_from(history_heads))).scalar():
+        return out  # no history yet (a new book's first import)
+    for chunk in _chunks(sorted(set(customer_ids)), 5000):
         cq = q.where(history_heads.c.customer_id.in_(chunk))
         if conn.dialect.name == "postgresql":
             cq = cq.with_for_update()
@@ -80,6 +83,7 @@ def append(
         return []
     doc_ids = store_documents(conn, [d for _, docs in items for d in docs])
     current = heads(conn, [f.customer_id for f, _ in items])
+    had = set(current)
     rows: list[tuple[Any, ...]] = []
     attached: list[tuple[int, int, list[tuple[str, int]]]] = []  # customer, seq, [(name, doc)]
     for fields, docs in items:
@@ -142,10 +146,21 @@ def append(
         conn, history_attachments, ("entry_id", "position", "name", "document_id"), attach_rows
     )
     touched = sorted({r[0] for r in rows})
-    for chunk in _chunks(touched):
-        conn.execute(delete(history_heads).where(history_heads.c.customer_id.in_(chunk)))
+    first = [c for c in touched if c not in had]  # a customer's first entries: no head yet
     insert_rows(
-        conn, history_heads, ("customer_id", "seq", "hash"), [(c, *current[c]) for c in touched]
+        conn, history_heads, ("customer_id", "seq", "hash"), [(c, *current[c]) for c in first]
+    )
+    touched = [c for c in touched if c in had]
+    if not touched:
+        return ids
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    upsert = dialect.insert(history_heads)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[history_heads.c.customer_id],
+        set_={"seq": upsert.excluded.seq, "hash": upsert.excluded.hash},
+    )
+    conn.execute(
+        upsert, [{"customer_id": c, "seq": current[c][0], "hash": current[c][1]} for c in touched]
     )
     return ids
 

@@ -30,14 +30,13 @@ from recoup.services.casework import (
     plans,
     promises,
     settlements,
-    tasks,
     writeoffs,
 )
 from recoup.services.history import Entry
 from recoup.services.users import Role, User
 from recoup.web.auth import Collector
 from recoup.web.context import AsOf, BookDep
-from recoup.web.errors import BadRequest, NotFound
+from recoup.web.errors import NotFound
 
 router = APIRouter()
 
@@ -702,18 +701,3 @@ def _refused(
     from recoup.web.routes import customers  # the account page (which imports this module)
 
     return customers.render_account(request, user, book, key, as_of, [], failed=state)
-
-
-@router.post("/worklist/followups/done", response_class=Response)
-async def followup_done(request: Request, user: Collector, book: BookDep, as_of: AsOf) -> Response:
-    """Close a follow-up of the worklist (a broken promise called about, ...)."""
-    raw = str((await request.form()).get("id") or "")
-    if not raw.isdigit():
-        raise BadRequest("Say which follow-up is done.")
-    try:
-        tasks.done(book, int(raw), actor=user.username, on=as_of)
-    except CaseworkError as err:
-        raise BadRequest(str(err)) from None
-    given = "as_of" in request.query_params
-    target = "/worklist" + (f"?as_of={as_of.isoformat()}" if given else "")
-    return RedirectResponse(target, status_code=303)

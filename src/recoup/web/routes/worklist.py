@@ -13,7 +13,6 @@ from fastapi.responses import Response
 
 from recoup.domain.money import Money
 from recoup.services import daily_run, dispatch
-from recoup.services.casework import tasks
 from recoup.services.daily_run import WorkItem
 from recoup.web.auth import Viewer
 from recoup.web.context import AsOf, BookDep, render
@@ -139,8 +138,6 @@ def worklist_page(
             "band": band,
             "task_label": task_label,
             "stage_label": stage_label,
-            # issue 4: broken promises, plans in default, lapsed settlements
-            "followups": tasks.open_followups(book, today),
             # issue 5: messages that could not be delivered, or wait to be tried again
             "delivery_problems": dispatch.problems(book),
             "problems_shown": PROBLEMS_SHOWN,
