@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import typer
@@ -14,8 +14,8 @@ from recoup.cli.books import as_of_option
 from recoup.cli.context import EXIT_USAGE, State, state
 from recoup.cli.output import console, day, err_console, money, print_json
 from recoup.clock import local_today
-from recoup.services import daily_run, reports, users
 from recoup.services import demo as demo_service
+from recoup.services import reports, users
 from recoup.services.book import Book
 
 user_app = typer.Typer(help="Web users: add, list.", no_args_is_help=True)
@@ -153,16 +153,16 @@ def demo_command(
         for name, password, role in DEMO_USERS:
             users.add_user(book, name, password, role)
     _print_overview(st, today)
-    # the plan's last four weeks, day by day, so the worklist and outbox have a history
-    recorded = waiting = 0
+    # the plan's last four weeks, day by day, with a collector working the largest
+    # accounts, so that the worklist, the histories and the outbox have something to show
     with console.status("running the collection plan day by day"):
-        for back in range(28, -1, -1):
-            report = daily_run.run(book, today - timedelta(days=back))
-            recorded += len(report.actions)
-            waiting = len(report.skipped)
+        played = demo_service.play(book, today)
+    for line in played.casework:
+        console.print(f"  collector: {line}")
     console.print(
-        f"\nDaily runs of the last four weeks recorded {recorded} actions; today "
-        f"{waiting} wait for the contact rules. See `recoup worklist` and `recoup outbox`."
+        f"\nDaily runs of the last four weeks recorded {played.recorded} actions; today "
+        f"{played.waiting} wait for the contact rules or a hold. See `recoup worklist` and "
+        "`recoup outbox`."
     )
     if serve:
         console.print(

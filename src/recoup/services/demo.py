@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 from recoup.demo.generator import GeneratedBook, generate
+from recoup.domain.money import Money
 from recoup.services import allocation_sync
 from recoup.services.book import Book
 from recoup.store import ledger_repo, run_repo
@@ -158,3 +159,101 @@ def _dec(minor: int) -> str:
     sign = "-" if minor < 0 else ""
     whole, cents = divmod(abs(minor), 100)
     return f"{sign}{whole}.{cents:02d}"
+
+
+# --- the demo's last four weeks --------------------------------------------------------
+
+DEMO_COLLECTOR = "collector"
+
+
+@dataclass
+class PlayReport:
+    recorded: int = 0  # actions the daily runs recorded
+    waiting: int = 0  # today's skipped (waiting for the contact rules or a hold)
+    casework: list[str] = field(default_factory=list)  # what the collector did, in words
+
+
+def play(book: Book, today: date, days: int = 28) -> PlayReport:
+    """Run the plan day by day over the last `days` days, with a collector working the
+    largest overdue accounts along the way (a promise that is then broken, a dispute, a
+    payment plan, a note, a settlement offer), so that the worklist, the histories and
+    the approvals have something real to show. The same code as `recoup run` and the
+    case-work commands; what the contact rules refuse is simply not done."""
+    from recoup.domain.casework.errors import CaseworkError
+    from recoup.services import daily_run, reports
+
+    start = today - timedelta(days=days)
+    top = [a.customer for a in reports.top_overdue(book, start, limit=6)]
+    out = PlayReport()
+
+    for offset in range(days + 1):
+        day = start + timedelta(days=offset)
+        if len(top) >= 5:
+            try:
+                done = _collector_day(book, offset, day, top)
+            except CaseworkError:
+                done = None  # e.g. a contact rule said no that day: then it is not done
+            if done:
+                out.casework.append(done)
+        report = daily_run.run(book, day)
+        out.recorded += len(report.actions)
+        out.waiting = len(report.skipped)
+    return out
+
+
+def _collector_day(book: Book, offset: int, day: date, top: list[str]) -> str | None:
+    """What the demo's collector does on day `offset` of the four weeks, in words."""
+    from recoup.services.casework import calls, disputes, plans, promises, settlements
+
+    who = DEMO_COLLECTOR
+    if offset == 7:
+        a = top[0]
+        call = calls.record_call(book, a, "promise", actor=who, on=day, notes="will pay part")
+        amount = _part(book, a, day, 10)
+        promises.add_promise(
+            book, a, amount, day + timedelta(days=7), actor=who, on=day, contact_id=call.id
+        )
+        return f"{a}: a call and a promise of {amount} in a week (not kept)"
+    if offset == 9:
+        b = top[1]
+        calls.record_call(book, b, "dispute", actor=who, on=day)
+        number = _oldest(book, b, day)
+        disputes.open_dispute(
+            book, b, number, "quality", actor=who, on=day, text="says the delivery was incomplete"
+        )
+        return f"{b}: a call and a dispute about invoice {number}"
+    if offset == 14:
+        plans.create_plan(book, top[2], 3, day + timedelta(days=7), actor=who, on=day)
+        return f"{top[2]}: a payment plan of three installments"
+    if offset == 20:
+        calls.record_note(
+            book, top[3], "Owner away until next week; call back then.", actor=who, on=day
+        )
+        return f"{top[3]}: a note"
+    if offset == 21:
+        amount = _part(book, top[4], day, 40)
+        settlements.offer(book, top[4], amount, day + timedelta(days=14), actor=who, on=day)
+        return f"{top[4]}: a settlement offer of {amount}"
+    return None
+
+
+def _open_invoices(book: Book, key: str, day: date) -> list[tuple[date, str, int, str]]:
+    from recoup.services import accounts
+
+    acc = accounts.account(book, key, day)
+    return sorted(
+        (i.due_date, i.number, i.open.minor, i.open.currency)
+        for i in acc.invoices
+        if i.open.minor > 0 and i.due_date < day
+    )
+
+
+def _oldest(book: Book, key: str, day: date) -> str:
+    return _open_invoices(book, key, day)[0][1]
+
+
+def _part(book: Book, key: str, day: date, percent: int) -> Money:
+    found = _open_invoices(book, key, day)
+    currency = found[0][3]
+    total = sum(m for _d, _n, m, c in found if c == currency)
+    return Money(total * percent // 100, currency)
