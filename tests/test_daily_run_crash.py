@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from recoup.services import daily_run, demo
+from recoup.services import daily_run, demo, history
 from recoup.services.book import Book
 
 TRIALS = int(os.environ.get("RECOUP_CRASH_TRIALS", "8"))
@@ -50,6 +50,13 @@ def actions_of(path: Path) -> tuple[list[tuple], int, int]:
                     "WHERE a.id IS NULL"
                 )
             ).scalar_one()
+            # every action has exactly one entry in its account's history
+            logged = conn.execute(
+                text("SELECT count(*) FROM history WHERE actor = 'daily run'")
+            ).scalar_one()
+            assert logged == len(rows)
+        chain = history.verify(book)
+        assert chain.ok, chain.first_break
     finally:
         book.close()
     return rows, outbox, orphans

@@ -257,7 +257,7 @@ class _Writer:
             self.story.append(self.para(verdict, style))
             if sc.limit is not None:
                 detail = f"Source: {sc.source} · status {sc.status}."
-                if sc.note:
+                if sc.note and sc.fits is not None:  # with no verdict the note was said above
                     detail += f" {sc.note}"
                 self.story.append(self.para(detail, self.s.small))
         self.h2("History")
