@@ -173,10 +173,11 @@ def test_call_promise_broken_followup_and_settlement_approval(
     call.get_by_role("button", name="Record").click()
     expect(pg.locator("#flash")).to_contain_text("Call recorded, with a promise of 750.00")
     items = pg.locator("#timeline .tl-item")
-    expect(items).to_have_count(2)
-    expect(items.nth(0)).to_have_attribute("data-kind", "promise")
-    expect(items.nth(1)).to_have_attribute("data-kind", "call")
-    expect(items.nth(1)).to_contain_text("cash comes in next week")
+    expect(items).to_have_count(3)  # newest first: the promise's confirmation queued
+    expect(items.nth(0)).to_have_attribute("data-kind", "email")
+    expect(items.nth(1)).to_have_attribute("data-kind", "promise")
+    expect(items.nth(2)).to_have_attribute("data-kind", "call")
+    expect(items.nth(2)).to_contain_text("cash comes in next week")
     pg.locator("#timeline").scroll_into_view_if_needed()
     shot(pg, "casework-call-with-promise")
     [p] = promises.list_promises(server.book, key)
@@ -185,8 +186,10 @@ def test_call_promise_broken_followup_and_settlement_approval(
     # the timeline's filter (HTMX): only contacts
     pg.locator("label.chip", has_text="Contacts").click()
     expect(pg).to_have_url(re.compile(r"show=contacts"))
-    expect(pg.locator("#timeline .tl-item")).to_have_count(1)
-    expect(pg.locator("#timeline .tl-item").first).to_have_attribute("data-kind", "call")
+    # the call and the promise's written confirmation; not the promise itself
+    expect(pg.locator("#timeline .tl-item")).to_have_count(2)
+    expect(pg.locator("#timeline .tl-item").nth(0)).to_have_attribute("data-kind", "email")
+    expect(pg.locator("#timeline .tl-item").nth(1)).to_have_attribute("data-kind", "call")
     shot(pg, "casework-timeline-filtered")
 
     # --- the calendar moves past the promised day without a payment ----------------
@@ -245,7 +248,8 @@ def test_call_promise_broken_followup_and_settlement_approval(
     [s] = settlements.list_settlements(server.book, key)
     assert (s.status, s.approved_by) == ("offered", OWNER[0])
     kinds = [e.kind for e in history.entries(server.book, key)]
-    assert kinds[-2:] == ["settlement_offer", "settlement_approved"]
+    # approved, the offer goes to the customer in writing
+    assert kinds[-3:] == ["settlement_offer", "settlement_approved", "email"]
 
     # the account on a phone: the timeline and the forms fit
     owner.set_viewport_size(PHONE)

@@ -46,11 +46,13 @@ def book_with_debt(book: Book, tmp_path: Path) -> Book:
     return book
 
 
-LEDGER_KINDS = ("import", "payment")  # written by the imports, not by the case work
+# written by the imports, and the notices queued for the customer (tests/test_notices.py)
+LEDGER_KINDS = ("import", "payment", "email")
 
 
 def case_entries(book: Book, customer: str) -> list[history.Entry]:
-    """The customer's history without the ledger's own entries (imports, payments)."""
+    """The customer's history without the ledger's entries (imports, payments) and the
+    notices queued for delivery."""
     return [e for e in history.entries(book, customer) if e.kind not in LEDGER_KINDS]
 
 

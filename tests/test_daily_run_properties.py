@@ -151,7 +151,8 @@ def _contacts(book: Book) -> tuple[dict[str, list[date]], dict[str, list[date]]]
         for key, day in conn.execute(
             text(
                 "SELECT DISTINCT c.key, a.run_on FROM actions a JOIN customers c "
-                "ON c.id = a.customer_id WHERE a.kind IN ('email', 'letter', 'call')"
+                "ON c.id = a.customer_id WHERE a.kind IN ('email', 'letter', 'call') "
+                "AND a.stage NOT LIKE 'notice:%'"
             )
         ):
             auto[key].append(day if isinstance(day, date) else date.fromisoformat(day))

@@ -17,7 +17,7 @@ passed (the restart re-sends first) kills the new process at a random moment of 
 start-up instead.
 
 RECOUP_CRASH_TRIALS sets the number of trials (default 3 for the ordinary test run,
-about a minute each on 2 cores; the issue asks for 30: figures in bench/RESULTS.md).
+about 35 s each on 2 cores; the issue asks for 30: figures in bench/RESULTS.md).
 Each trial prints its kills and duplicates; run with -s to see them.
 """
 

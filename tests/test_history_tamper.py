@@ -64,13 +64,14 @@ def worked(book: Book, tmp_path: Path) -> tuple[Book, dict[str, list[int]]]:
         )
     calls.record_note(book, "C1", "the last entry", actor="ann", on=MON)
     ids = {c: [e.id for e in history.entries(book, c)] for c in ("C1", "C2")}
-    # the import wrote one entry per customer, then the case work above
-    assert len(ids["C1"]) == 5
-    assert len(ids["C2"]) == 3
+    # the import wrote one entry per customer, then the case work above (the promise and
+    # the dispute each also queued a notice for the customer: an "email" entry)
+    assert len(ids["C1"]) == 6
+    assert len(ids["C2"]) == 4
     code, result, _ = verify(book)
     assert code == 0
     assert result["ok"]
-    assert result["checked"] == 8
+    assert result["checked"] == 10
     return book, ids
 
 
@@ -200,8 +201,8 @@ def test_moving_whole_rows_to_other_ids_is_caught(worked):
 
 
 def test_changing_an_attached_document_names_its_entry(worked):
-    book, ids = worked
-    letter = ids["C1"][3]  # import, call, promise, then the letter
+    book, _ids = worked
+    [letter] = [e.id for e in history.entries(book, "C1") if e.kind == "letter"]
     with book.write() as conn:
         doc = conn.execute(
             text("SELECT document_id FROM history_attachments WHERE entry_id = :i"), {"i": letter}

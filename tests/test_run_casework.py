@@ -38,7 +38,9 @@ def test_a_promise_holds_the_run_and_a_broken_one_goes_on_the_worklist(book: Boo
     later = day + timedelta(days=5 + 3 + 1)
     report = daily_run.run(book, later)
     assert report.review["promises"], report.review
-    assert _contacts(report.actions)  # contact resumes
+    assert _contacts(report.actions)  # contact resumes with the plan's reminder
+    outbox = [o for o in daily_run.list_outbox(book) if o["customer"] == "C1"]
+    assert [o["template"] for o in outbox] == ["promise-confirmation", "overdue-friendly"]
     items = [w for w in daily_run.worklist(book, later) if w.customer == "C1"]
     broken = [w for w in items if w.kind == "broken_promise"]
     assert broken, items

@@ -350,7 +350,6 @@ class SettlementFloor:
 class PlanLimits:
     max_installments: int = 6
     min_installment: PolicyAmount = PolicyAmount(Decimal("25.00"))  # "0": no minimum
-    # (issue 4, working a case; not yet read from the policy file: the defaults apply)
     first_within_days: int = 30  # the first installment falls due within this many days
     grace_days: int = 5  # an installment counts as missed this many days after its date
     default_after_missed: int = 1  # the plan is in default after this many missed installments
@@ -370,8 +369,8 @@ class PlanLimits:
 class Authority:
     settlement: tuple[SettlementFloor, ...] = ()
     payment_plan: PlanLimits = PlanLimits()
-    # (issue 4; not yet read from the policy file) a promise to pay is kept when the
-    # amount is paid by its date plus these days, else it is broken
+    # a promise to pay is kept when the amount is paid by its date plus these days, else
+    # it is broken
     promise_grace_days: int = 3
 
     def settlement_floor(self, days_past_due: int, balance: Money) -> SettlementFloor | None:
@@ -1013,6 +1012,24 @@ def validate_authority(authority: Authority) -> list[PolicyIssue]:
             )
         )
     issues += _amount_issues((*at_plan, "min_installment"), plan.min_installment)
+    for name, value, low, high in (
+        ("first_within_days", plan.first_within_days, 0, 365),
+        ("grace_days", plan.grace_days, 0, 60),
+        ("default_after_missed", plan.default_after_missed, 1, 12),
+    ):
+        if not low <= value <= high:
+            issues.append(
+                PolicyIssue(
+                    (*at_plan, name), f"{name} must be between {low} and {high}, not {value}"
+                )
+            )
+    if not 0 <= authority.promise_grace_days <= 60:
+        issues.append(
+            PolicyIssue(
+                ("authority", "promise_grace_days"),
+                f"promise_grace_days must be between 0 and 60, not {authority.promise_grace_days}",
+            )
+        )
     return issues
 
 

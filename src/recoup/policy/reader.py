@@ -98,9 +98,15 @@ CONTACT_KEYS = (
     "holds",
 )
 FEES_KEYS = ("interest", "rate_percent", "grace_days", "compensation", "application_order")
-AUTHORITY_KEYS = ("settlement", "payment_plan")
+AUTHORITY_KEYS = ("settlement", "payment_plan", "promise_grace_days")
 SETTLEMENT_KEYS = ("from_days", "min_percent", "min_balance", "balance_below")
-PLAN_KEYS = ("max_installments", "min_installment")
+PLAN_KEYS = (
+    "max_installments",
+    "min_installment",
+    "first_within_days",
+    "grace_days",
+    "default_after_missed",
+)
 ESCALATION_KEYS = ("recommend", "write_off")
 RECOMMEND_KEYS = (
     "step",
@@ -507,8 +513,16 @@ class _Reader:
             plan = PlanLimits(
                 max_installments=self.integer(p, path, "max_installments", plan.max_installments),
                 min_installment=self.amount(p, path, "min_installment") or plan.min_installment,
+                first_within_days=self.integer(
+                    p, path, "first_within_days", plan.first_within_days
+                ),
+                grace_days=self.integer(p, path, "grace_days", plan.grace_days),
+                default_after_missed=self.integer(
+                    p, path, "default_after_missed", plan.default_after_missed
+                ),
             )
-        return Authority(settlement=tuple(floors), payment_plan=plan)
+        grace = self.integer(t, at, "promise_grace_days", Authority().promise_grace_days)
+        return Authority(settlement=tuple(floors), payment_plan=plan, promise_grace_days=grace)
 
     def escalation(self, top: dict[str, Any]) -> Escalation:
         if "escalation" not in top:

@@ -95,7 +95,11 @@ def to_data(policy: Policy) -> dict[str, Any]:
             "payment_plan": {
                 "max_installments": authority.payment_plan.max_installments,
                 "min_installment": _amount(authority.payment_plan.min_installment),
+                "first_within_days": authority.payment_plan.first_within_days,
+                "grace_days": authority.payment_plan.grace_days,
+                "default_after_missed": authority.payment_plan.default_after_missed,
             },
+            "promise_grace_days": authority.promise_grace_days,
         },
         "stage": [_stage(s) for s in policy.stages],
         "escalation": {
@@ -181,6 +185,11 @@ def to_toml(policy: Policy) -> str:
     out: list[str] = _lines({k: data[k] for k in ("name", "currency", "jurisdiction", "group_by")})
     out += ["", "[contact]", *_lines(data["contact"])]
     out += ["", "[fees]", *_lines(data["fees"])]
+    out += [
+        "",
+        "[authority]",
+        *_lines({"promise_grace_days": data["authority"]["promise_grace_days"]}),
+    ]
     for floor in data["authority"]["settlement"]:
         out += ["", "[[authority.settlement]]", *_lines(floor)]
     out += ["", "[authority.payment_plan]", *_lines(data["authority"]["payment_plan"])]

@@ -47,6 +47,7 @@ from recoup.messages.transport import (
 )
 from recoup.services import history
 from recoup.services.book import Book
+from recoup.services.casework import notices
 from recoup.services.policy import active_policy
 from recoup.services.templates import (
     local_day,
@@ -231,15 +232,17 @@ def _build(
 ) -> tuple[str, str, bytes, bool] | str:
     """(Message-ID, recipient, content, Regulation F applies), or why it cannot go."""
     channel = row["channel"]
+    notice = row.get("notice_data")  # a case-work notice: its figures, and every open invoice
     data, contact = message_data(
         conn,
         row["customer_id"],
         row["currency"],
         on,
         settings,
-        numbers=list(row["invoices"]),
+        numbers=None if notice else list(row["invoices"]),
         channel=channel,
         cycle_start=_as_date(row["cycle_start"]),
+        extras=notices.decode(notice) if notice else None,
     )
     if not data.items:
         return "nothing left to collect: the invoices were paid before delivery"

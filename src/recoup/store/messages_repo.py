@@ -103,6 +103,7 @@ def outbox_row(conn: Connection, outbox_id: int) -> dict[str, Any] | None:
             actions.c.kind,
             actions.c.invoices,
             actions.c.amount_minor,
+            actions.c.data.label("notice_data"),
         )
         .select_from(outbox.join(actions, actions.c.id == outbox.c.action_id))
         .where(outbox.c.id == outbox_id)

@@ -123,6 +123,8 @@ def load(conn: Connection, ids: Sequence[int], as_of: date) -> list[CustomerData
             actions.c.customer_id.in_(chunk),
             actions.c.kind.in_(("email", "letter", "call")),
             actions.c.run_on <= as_of,
+            # the case work's confirmations answer the customer: not collection contacts
+            actions.c.stage.not_like("notice:%"),
         )
         for row in conn.execute(q):
             out[row[0]].contacts.append((row[1], row[2]))

@@ -230,6 +230,8 @@ actions = Table(
     # for a fee or interest charge: how much of it payments have paid (see
     # recoup.domain.charges: costs and interest may be paid before the principal)
     Column("paid_minor", BigInteger, nullable=False, server_default="0"),
+    # a case-work notice's figures for its template (JSON; see services/casework/notices)
+    Column("data", Text, nullable=True),
     UniqueConstraint(
         "customer_id", "currency", "cycle_start", "stage", "kind", name="uq_actions_once_per_cycle"
     ),

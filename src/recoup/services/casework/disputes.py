@@ -23,6 +23,7 @@ from recoup.domain.money import Money
 from recoup.services import history
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
+from recoup.services.casework import notices
 from recoup.services.casework._case import customer, money, touch_ledger
 from recoup.store import casework_repo
 from recoup.store.tables import invoices
@@ -155,6 +156,12 @@ def open_dispute(
                 "reason": why.value,
             },
         )
+        notices.queue(
+            conn, cid, cur, "dispute-acknowledgement", f"dispute:{did}", on,
+            {"dispute": {"invoice": invoice_number, "received": on,
+                         "reason": text or REASON_WORDS[why]}},
+            amount=part, invoices=(invoice_number,), actor=actor,
+        )  # fmt: skip
         return _load(conn, did)
 
 

@@ -28,6 +28,7 @@ from recoup.domain.money import Money
 from recoup.services import history
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
+from recoup.services.casework import notices
 from recoup.services.casework._case import customer, load_case, money, require_owner, touch_ledger
 from recoup.services.policy import active_policy
 from recoup.store import casework_repo
@@ -345,7 +346,28 @@ def create_plan(
         )
         if within:
             _book_charges(conn, pid, sched, case.id, on)
+            _confirm(conn, pid, sched, case.id, case.currency, on, actor)
         return _load(conn, pid)
+
+
+def _confirm(
+    conn: Connection, pid: int, sched: Schedule, cid: int, currency: str, on: date, actor: str
+) -> None:
+    """The plan in writing for the customer (plan-confirmation)."""
+    extras = {
+        "plan": {
+            "count": len(sched.installments),
+            "total": sched.total,
+            "installments": [
+                {"number": n, "due": i.due, "amount": i.amount}
+                for n, i in enumerate(sched.installments, start=1)
+            ],
+        }
+    }
+    notices.queue(
+        conn, cid, currency, "plan-confirmation", f"plan:{pid}", on, extras,
+        amount=sched.total, actor=actor,
+    )  # fmt: skip
 
 
 def _book_charges(
@@ -392,6 +414,7 @@ def approve_plan(book: Book, plan_id: int, *, actor: str, on: date) -> PlanInfo:
             data={"plan_id": plan_id, "approved": True},
         )
         _book_charges(conn, plan_id, sched, row["customer_id"], on)
+        _confirm(conn, plan_id, sched, row["customer_id"], row["currency"], on, actor)
         return _load(conn, plan_id)
 
 
@@ -477,12 +500,37 @@ def review_plans(book: Book, as_of: date, *, actor: str = "system") -> list[Plan
     for pid in ids:
         with book.write() as conn:
             row = casework_repo.get_for_update(conn, plans, pid)
-            if row is None or row["status"] != "current" or row["start_on"] > as_of:
+            if row is None or row["status"] != "current":
+                continue
+            _remind(conn, row, as_of, actor)
+            if row["start_on"] > as_of:
                 continue
             change = _review_one(conn, row, as_of, actor)
         if change is not None:
             out.append(change)
     return out
+
+
+def _remind(conn: Connection, row: dict[str, Any], as_of: date, actor: str) -> None:
+    """A reminder a few days before each installment still to pay (once each)."""
+    upcoming = [
+        i
+        for i in casework_repo.rows(conn, plan_installments, order="number", plan_id=row["id"])
+        if i["status"] in (InstallmentStatus.UPCOMING.value, "due")
+    ]
+    ahead = timedelta(days=notices.INSTALLMENT_REMINDER_DAYS)
+    for i in upcoming:
+        if not i["due_on"] - ahead <= as_of <= i["due_on"]:
+            continue
+        amount = Money(i["principal_minor"] + i["interest_minor"] + i["fee_minor"], row["currency"])
+        later = sum(1 for j in upcoming if j["number"] > i["number"])
+        notices.queue(
+            conn, int(row["customer_id"]), row["currency"], "installment-reminder",
+            f"installment:{row['id']}:{i['number']}", as_of,
+            {"installment": {"number": i["number"], "due": i["due_on"], "amount": amount,
+                             "remaining": later}},
+            amount=amount, actor=actor,
+        )  # fmt: skip
 
 
 def _review_one(

@@ -17,6 +17,7 @@ from recoup.domain.money import Money
 from recoup.services import history
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
+from recoup.services.casework import notices
 from recoup.services.casework._case import customer, load_case, money
 from recoup.services.policy import active_policy
 from recoup.store import casework_repo
@@ -122,6 +123,10 @@ def add_promise(
                 "promised_on": promised_on.isoformat(),
             },
         )
+        notices.queue(
+            conn, case.id, case.currency, "promise-confirmation", f"promise:{pid}", on,
+            {"promise": {"amount": value, "date": promised_on}}, amount=value, actor=actor,
+        )  # fmt: skip
         row = casework_repo.get(conn, promises, pid)
     assert row is not None
     return _info(row, customer_key)
@@ -240,6 +245,7 @@ def _review_one(conn: Any, row: dict[str, Any], as_of: date, actor: str) -> Prom
             f"Promise of {amount} by {row['promised_on'].isoformat()} broken ({result.paid} "
             "paid): call, ask what happened, agree a new, smaller, firm date",
         )
+
     updated = casework_repo.get(conn, promises, row["id"])
     assert updated is not None
     return PromiseChange(_info(updated, key), result.status.value)

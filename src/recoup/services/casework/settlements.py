@@ -28,7 +28,7 @@ from recoup.jurisdictions.catalogue import default_limitations
 from recoup.services import history
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
-from recoup.services.casework import writeoffs
+from recoup.services.casework import notices, writeoffs
 from recoup.services.casework._case import customer, load_case, money, require_owner
 from recoup.services.policy import active_policy
 from recoup.store import casework_repo
@@ -191,7 +191,24 @@ def offer(
                 "deadline": deadline.isoformat(),
             },
         )
+        if check.within:
+            _offer_in_writing(
+                conn, sid, case.id, case.currency, value, case.balance, deadline, on, actor
+            )
         return _load(conn, sid, on)
+
+
+def _offer_in_writing(
+    conn: Connection, sid: int, cid: int, currency: str, amount: Money, balance: Money,
+    deadline: date, on: date, actor: str,
+) -> None:  # fmt: skip
+    """The offer in writing for the customer (settlement-offer)."""
+    waived = Money(balance.minor - amount.minor, currency)
+    notices.queue(
+        conn, cid, currency, "settlement-offer", f"settlement:{sid}", on,
+        {"settlement": {"amount": amount, "deadline": deadline, "waived": waived}},
+        amount=amount, actor=actor,
+    )  # fmt: skip
 
 
 def approve(book: Book, settlement_id: int, *, actor: str, on: date) -> SettlementInfo:
@@ -221,6 +238,10 @@ def approve(book: Book, settlement_id: int, *, actor: str, on: date) -> Settleme
             on=on,
             data={"settlement_id": settlement_id},
         )
+        _offer_in_writing(
+            conn, settlement_id, row["customer_id"], cur, Money(row["amount_minor"], cur),
+            Money(row["balance_minor"], cur), row["deadline"], on, actor,
+        )  # fmt: skip
         return _load(conn, settlement_id, on)
 
 
