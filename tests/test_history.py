@@ -134,3 +134,33 @@ def test_any_change_breaks_the_chain_at_that_entry(texts, victim, how) -> None:
     found = checker.finish(heads)
     assert found is not None
     assert found.entry_id == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    items=st.lists(
+        st.tuples(
+            st.integers(1, 4),
+            st.text(max_size=30),
+            st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_the_uniform_path_hashes_exactly_as_the_general_one(items) -> None:
+    """`chain_uniform` (an import's entry per customer) gives the rows `chain` gives."""
+    from recoup.domain.history import chain_uniform, data_text
+
+    at = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    on = date(2026, 11, 23)
+    heads: dict[int, tuple[int, str]] = {}
+    expected = []
+    for cid, text, data in items:
+        seq, prev = heads.get(cid, (0, GENESIS))
+        f = EntryFields(cid, at, on, "import", "import", text, data)
+        at_s, on_s, data_s, digest = chain(f, seq + 1, prev)
+        expected.append((cid, seq + 1, at_s, on_s, "import", "import", text, data_s, prev, digest))
+        heads[cid] = (seq + 1, digest)
+    got = chain_uniform("import", "import", at, on, [(c, t, data_text(d)) for c, t, d in items], {})
+    assert got == expected

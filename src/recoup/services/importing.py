@@ -10,6 +10,7 @@ invoice or customer, date, amount and currency, counting repeats within the file
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -177,12 +178,10 @@ def _write_plain_invoices(conn: Connection, plain: PlainInvoices, report: Import
     customer_ids = [ids[key] for key in plain.customer]
     ledger_repo.insert_plain_invoices(conn, plain.rows(customer_ids))
     report.rows = report.imported = len(plain)
-    changed: dict[int, list[tuple[str, str, int, str]]] = defaultdict(list)
-    for cid, number, minor, currency in zip(
-        customer_ids, plain.number, plain.amount_minor, plain.currency, strict=True
-    ):
-        changed[cid].append(("invoice", number, minor, currency))
-    _record_import(conn, report, changed)
+    numbers: dict[int, list[str]] = defaultdict(list)
+    for cid, number in zip(customer_ids, plain.number, strict=True):
+        numbers[cid].append(number)
+    _record_import(conn, report, {c: [("invoice", n) for n in ns] for c, ns in numbers.items()})
     with_credits = ledger_repo.customers_with_credits(conn)
     if with_credits:
         allocation_sync.recompute(conn, set(customer_ids) & with_credits)
@@ -193,36 +192,22 @@ LISTED = 10  # invoice numbers named in an import's history entry; the data hold
 
 
 def _record_import(
-    conn: Connection,
-    report: ImportReport,
-    changed: dict[int, list[tuple[str, str, int, str]]],
-    updated: int = 0,
+    conn: Connection, report: ImportReport, changed: dict[int, list[tuple[str, str]]]
 ) -> None:
     """One history entry per customer whose invoices or credit notes arrived: how many,
-    from which file, the first few named (kind, number, minor, currency per document;
-    the documents themselves are in the ledger)."""
+    from which file, the first few numbers ((kind, number) per document; the documents
+    themselves, with their amounts, are in the ledger)."""
     name = Path(report.file).name
-    on, at = local_today(), now()
+    file_json = json.dumps(name, ensure_ascii=False)  # data_text({"count", "file"}), by hand
     entries = []
     for cid, docs in changed.items():
-        shown = ", ".join(
-            f"{number} ({format_minor(minor, cur)} {cur})"
-            for _k, number, minor, cur in docs[:LISTED]
-        )
-        more = f" and {len(docs) - LISTED} more" if len(docs) > LISTED else ""
-        notes = sum(1 for d in docs if d[0] == "credit_note")
+        notes = sum(1 for kind, _n in docs if kind == "credit_note")
         what = f"{len(docs) - notes} invoice(s)" + (f" and {notes} credit note(s)" if notes else "")
-        entries.append(
-            (
-                EntryFields(
-                    cid, at, on, "import", "import",
-                    f"{what} imported from {name}: {shown}{more}",
-                    {"file": name, "count": len(docs)},
-                ),
-                (),
-            )
-        )  # fmt: skip
-    history.record_many(conn, entries, want_ids=False)
+        shown = ", ".join(n for _k, n in docs[:LISTED])
+        more = f" and {len(docs) - LISTED} more" if len(docs) > LISTED else ""
+        data = f'{{"count":{len(docs)},"file":{file_json}}}'
+        entries.append((cid, f"{what} imported from {name}: {shown}{more}", data))
+    history.record_uniform(conn, "import", entries, actor="import", on=local_today(), at=now())
 
 
 def _record_payments(
@@ -359,12 +344,12 @@ def _write_invoices(conn: Connection, parsed: records.Parsed, report: ImportRepo
         return
     ledger_repo.insert_plain_invoices(conn, plain)
     ledger_repo.insert_invoices(conn, inserts)
-    changed: dict[int, list[tuple[str, str, int, str]]] = defaultdict(list)
+    changed: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for row in plain:
-        changed[row[0]].append(("invoice", row[1], row[5], row[4]))
+        changed[row[0]].append(("invoice", row[1]))
     for row in inserts:
-        changed[row[0]].append((row[2], row[1], row[6], row[5]))
-    _record_import(conn, report, changed, updated=report.updated)
+        changed[row[0]].append((row[2], row[1]))
+    _record_import(conn, report, changed)
     # new invoices change the allocation only where there are credits to apply
     with_credits = ledger_repo.customers_with_credits(conn)
     if with_credits:

@@ -6,13 +6,21 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import exists, insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from recoup.domain.history import GENESIS, AttachmentRef, EntryFields, StoredEntry, chain
+from recoup.domain.history import (
+    GENESIS,
+    AttachmentRef,
+    EntryFields,
+    StoredEntry,
+    chain,
+    chain_uniform,
+)
 from recoup.store.bulk import insert_rows
 from recoup.store.tables_history import documents, history, history_attachments, history_heads
 
@@ -145,6 +153,29 @@ def append(
     insert_rows(
         conn, history_attachments, ("entry_id", "position", "name", "document_id"), attach_rows
     )
+    _advance_heads(conn, rows, current, had)
+    return ids
+
+
+def append_uniform(
+    conn: Connection, kind: str, actor: str, at: datetime, on: date,
+    items: Sequence[tuple[int, str, str]],
+) -> None:  # fmt: skip
+    """Append entries that share kind, actor and time, without attachments: (customer id,
+    text, data JSON) each (an import's entry per customer; `chain_uniform`)."""
+    if not items:
+        return
+    current = heads(conn, [cid for cid, _t, _d in items])
+    had = set(current)
+    rows = chain_uniform(kind, actor, at, on, items, current)
+    insert_rows(conn, history, _COLUMNS, rows)
+    _advance_heads(conn, rows, current, had)
+
+
+def _advance_heads(
+    conn: Connection, rows: Sequence[Sequence[Any]], current: dict[int, tuple[int, str]],
+    had: set[int],
+) -> None:  # fmt: skip
     touched = sorted({r[0] for r in rows})
     first = [c for c in touched if c not in had]  # a customer's first entries: no head yet
     insert_rows(
@@ -152,7 +183,7 @@ def append(
     )
     touched = [c for c in touched if c in had]
     if not touched:
-        return ids
+        return
     dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
     upsert = dialect.insert(history_heads)
     upsert = upsert.on_conflict_do_update(
@@ -162,7 +193,6 @@ def append(
     conn.execute(
         upsert, [{"customer_id": c, "seq": current[c][0], "hash": current[c][1]} for c in touched]
     )
-    return ids
 
 
 def _attachments(conn: Connection, customer_id: int | None) -> dict[int, list[AttachmentRef]]:
