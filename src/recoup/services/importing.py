@@ -181,29 +181,33 @@ def _write_plain_invoices(conn: Connection, plain: PlainInvoices, report: Import
     numbers: dict[int, list[str]] = defaultdict(list)
     for cid, number in zip(customer_ids, plain.number, strict=True):
         numbers[cid].append(number)
-    _record_import(conn, report, {c: [("invoice", n) for n in ns] for c, ns in numbers.items()})
+    _record_import(conn, report, numbers)
     with_credits = ledger_repo.customers_with_credits(conn)
     if with_credits:
         allocation_sync.recompute(conn, set(customer_ids) & with_credits)
     run_repo.enqueue(conn, customer_ids)
 
 
-LISTED = 10  # invoice numbers named in an import's history entry; the data holds all
+LISTED = 5  # invoice numbers named in an import's history entry (the ledger has them all)
 
 
 def _record_import(
-    conn: Connection, report: ImportReport, changed: dict[int, list[tuple[str, str]]]
+    conn: Connection,
+    report: ImportReport,
+    changed: dict[int, list[str]],
+    credit_notes: dict[int, int] | None = None,
 ) -> None:
     """One history entry per customer whose invoices or credit notes arrived: how many,
-    from which file, the first few numbers ((kind, number) per document; the documents
-    themselves, with their amounts, are in the ledger)."""
+    from which file, the first few numbers (the documents themselves, with their
+    amounts, are in the ledger)."""
+    credit_notes = credit_notes or {}
     name = Path(report.file).name
     file_json = json.dumps(name, ensure_ascii=False)  # data_text({"count", "file"}), by hand
     entries = []
     for cid, docs in changed.items():
-        notes = sum(1 for kind, _n in docs if kind == "credit_note")
+        notes = credit_notes.get(cid, 0)
         what = f"{len(docs) - notes} invoice(s)" + (f" and {notes} credit note(s)" if notes else "")
-        shown = ", ".join(n for _k, n in docs[:LISTED])
+        shown = ", ".join(docs[:LISTED])
         more = f" and {len(docs) - LISTED} more" if len(docs) > LISTED else ""
         data = f'{{"count":{len(docs)},"file":{file_json}}}'
         entries.append((cid, f"{what} imported from {name}: {shown}{more}", data))
@@ -344,12 +348,15 @@ def _write_invoices(conn: Connection, parsed: records.Parsed, report: ImportRepo
         return
     ledger_repo.insert_plain_invoices(conn, plain)
     ledger_repo.insert_invoices(conn, inserts)
-    changed: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    changed: dict[int, list[str]] = defaultdict(list)
+    credit_notes: dict[int, int] = defaultdict(int)
     for row in plain:
-        changed[row[0]].append(("invoice", row[1]))
+        changed[row[0]].append(row[1])
     for row in inserts:
-        changed[row[0]].append((row[2], row[1]))
-    _record_import(conn, report, changed)
+        changed[row[0]].append(row[1])
+        if row[2] == "credit_note":
+            credit_notes[row[0]] += 1
+    _record_import(conn, report, changed, credit_notes)
     # new invoices change the allocation only where there are credits to apply
     with_credits = ledger_repo.customers_with_credits(conn)
     if with_credits:
