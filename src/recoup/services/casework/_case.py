@@ -213,3 +213,14 @@ def check_contact(
 
 def hold_words(holds: list[Hold]) -> list[str]:
     return [h.words() for h in holds]
+
+
+def row_filter(conn: Connection, customer_key: str | None, status: str | None) -> dict[str, Any]:
+    """Column filters for listing case-work rows: one customer's, in one status (either
+    may be None: no filter)."""
+    where: dict[str, Any] = {}
+    if customer_key is not None:
+        where["customer_id"] = int(customer(conn, customer_key)["id"])
+    if status is not None:
+        where["status"] = status
+    return where

@@ -29,7 +29,12 @@ from recoup.services import history
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
 from recoup.services.casework import notices, writeoffs
-from recoup.services.casework._case import customer, load_case, money, require_owner
+from recoup.services.casework._case import (
+    load_case,
+    money,
+    require_owner,
+    row_filter,
+)
 from recoup.services.policy import active_policy
 from recoup.store import casework_repo
 from recoup.store.tables_casework import promises, settlements, write_offs
@@ -121,11 +126,7 @@ def list_settlements(
 ) -> list[SettlementInfo]:
     """Settlements, oldest first (e.g. status="needs_approval" for the owner's queue)."""
     with book.read() as conn:
-        where: dict[str, Any] = {}
-        if customer_key is not None:
-            where["customer_id"] = int(customer(conn, customer_key)["id"])
-        if status is not None:
-            where["status"] = status
+        where = row_filter(conn, customer_key, status)
         return [_load(conn, int(r["id"])) for r in casework_repo.rows(conn, settlements, **where)]
 
 

@@ -29,10 +29,10 @@ from recoup.services import history
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
 from recoup.services.casework._case import (
-    customer,
     load_case,
     money,
     require_owner,
+    row_filter,
     touch_ledger,
 )
 from recoup.store import casework_repo
@@ -117,11 +117,7 @@ def list_write_offs(
     book: Book, customer_key: str | None = None, status: str | None = None
 ) -> list[WriteOffInfo]:
     with book.read() as conn:
-        where: dict[str, Any] = {}
-        if customer_key is not None:
-            where["customer_id"] = int(customer(conn, customer_key)["id"])
-        if status is not None:
-            where["status"] = status
+        where = row_filter(conn, customer_key, status)
         return [_load(conn, int(r["id"])) for r in casework_repo.rows(conn, write_offs, **where)]
 
 
