@@ -3,11 +3,13 @@ owner check, and the contact-rule check of a manual contact (with its override e
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 
 from recoup.domain.aging import days_past_due
@@ -224,3 +226,22 @@ def row_filter(conn: Connection, customer_key: str | None, status: str | None) -
     if status is not None:
         where["status"] = status
     return where
+
+
+def locked(
+    conn: Connection,
+    table: Table,
+    row_id: int,
+    missing: str,
+    allowed: Collection[str],
+    refused: str,
+) -> dict[str, Any]:
+    """The row `row_id` of `table`, locked for this transaction (PostgreSQL), when its
+    status is one of `allowed`. Else NotFoundError(`missing`), or CaseworkError with
+    `refused` filled in ("{id}", "{status}"), e.g. "plan {id} is {status}, not current"."""
+    row = casework_repo.get_for_update(conn, table, row_id)
+    if row is None:
+        raise NotFoundError(missing)
+    if row["status"] not in allowed:
+        raise CaseworkError(refused.format(id=row_id, status=row["status"]))
+    return row

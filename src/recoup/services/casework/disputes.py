@@ -24,7 +24,7 @@ from recoup.services import history
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
 from recoup.services.casework import notices
-from recoup.services.casework._case import customer, money, touch_ledger
+from recoup.services.casework._case import customer, locked, money, touch_ledger
 from recoup.store import casework_repo
 from recoup.store.tables import invoices
 from recoup.store.tables_casework import disputes
@@ -180,11 +180,14 @@ def resolve(
     (the invoice stands; collection resumes)."""
     how = resolution if isinstance(resolution, Resolution) else parse_resolution(resolution)
     with book.write() as conn:
-        row = casework_repo.get_for_update(conn, disputes, dispute_id)
-        if row is None:
-            raise NotFoundError(f"no dispute {dispute_id}")
-        if row["status"] != "open":
-            raise CaseworkError(f"dispute {dispute_id} is closed ({row['status']})")
+        row = locked(
+            conn,
+            disputes,
+            dispute_id,
+            f"no dispute {dispute_id}",
+            ("open",),
+            "dispute {id} is closed ({status})",
+        )
         cur = row["currency"]
         disputed = Money(row["amount_minor"], cur)
         value = credit_for(how, disputed, None if credit in (None, "") else money(credit, cur))

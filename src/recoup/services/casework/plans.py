@@ -29,7 +29,14 @@ from recoup.services import history
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
 from recoup.services.casework import notices
-from recoup.services.casework._case import customer, load_case, money, require_owner, touch_ledger
+from recoup.services.casework._case import (
+    customer,
+    load_case,
+    locked,
+    money,
+    require_owner,
+    touch_ledger,
+)
 from recoup.services.policy import active_policy
 from recoup.store import casework_repo
 from recoup.store.tables_casework import plan_installments, plans
@@ -397,11 +404,14 @@ def approve_plan(book: Book, plan_id: int, *, actor: str, on: date) -> PlanInfo:
     """An owner approves a plan outside the policy's limits: it starts now."""
     with book.write() as conn:
         require_owner(conn, actor, "approve a payment plan outside the policy's limits")
-        row = casework_repo.get_for_update(conn, plans, plan_id)
-        if row is None:
-            raise NotFoundError(f"no payment plan {plan_id}")
-        if row["status"] != "needs_approval":
-            raise CaseworkError(f"plan {plan_id} is {row['status']}: nothing to approve")
+        row = locked(
+            conn,
+            plans,
+            plan_id,
+            f"no payment plan {plan_id}",
+            ("needs_approval",),
+            "plan {id} is {status}: nothing to approve",
+        )
         casework_repo.change(conn, plans, plan_id, {"status": "current", "approved_by": actor})
         sched = _schedule_of(conn, row)
         history.record(
@@ -423,11 +433,14 @@ def cancel_plan(book: Book, plan_id: int, *, actor: str, on: date, reason: str) 
     if not reason.strip():
         raise CaseworkError("say why the plan is cancelled")
     with book.write() as conn:
-        row = casework_repo.get_for_update(conn, plans, plan_id)
-        if row is None:
-            raise NotFoundError(f"no payment plan {plan_id}")
-        if row["status"] not in ("needs_approval", "current"):
-            raise CaseworkError(f"plan {plan_id} is {row['status']}: it cannot be cancelled")
+        row = locked(
+            conn,
+            plans,
+            plan_id,
+            f"no payment plan {plan_id}",
+            ("needs_approval", "current"),
+            "plan {id} is {status}: it cannot be cancelled",
+        )
         casework_repo.change(conn, plans, plan_id, {"status": "cancelled", "decided_on": on})
         history.record(
             conn,
@@ -444,11 +457,14 @@ def cancel_plan(book: Book, plan_id: int, *, actor: str, on: date, reason: str) 
 def default(book: Book, plan_id: int, *, actor: str, on: date, reason: str) -> PlanInfo:
     """Put a current plan in default by hand (the review does it after missed installments)."""
     with book.write() as conn:
-        row = casework_repo.get_for_update(conn, plans, plan_id)
-        if row is None:
-            raise NotFoundError(f"no payment plan {plan_id}")
-        if row["status"] != "current":
-            raise CaseworkError(f"plan {plan_id} is {row['status']}, not current")
+        row = locked(
+            conn,
+            plans,
+            plan_id,
+            f"no payment plan {plan_id}",
+            ("current",),
+            "plan {id} is {status}, not current",
+        )
         _mark_default(conn, row, on, actor, reason or "put in default by hand")
         return _load(conn, plan_id)
 

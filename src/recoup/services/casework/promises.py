@@ -15,10 +15,9 @@ from recoup.domain.casework.errors import CaseworkError
 from recoup.domain.casework.promises import PromiseStatus, check_new_promise, outcome
 from recoup.domain.money import Money
 from recoup.services import history
-from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
 from recoup.services.casework import notices
-from recoup.services.casework._case import customer, load_case, money
+from recoup.services.casework._case import customer, load_case, locked, money
 from recoup.services.policy import active_policy
 from recoup.store import casework_repo
 from recoup.store.tables_casework import manual_contacts, promises
@@ -147,11 +146,14 @@ def cancel_promise(
     if not reason.strip():
         raise CaseworkError("say why the promise is cancelled")
     with book.write() as conn:
-        row = casework_repo.get_for_update(conn, promises, promise_id)
-        if row is None:
-            raise NotFoundError(f"no promise {promise_id}")
-        if row["status"] != PromiseStatus.OPEN.value:
-            raise CaseworkError(f"promise {promise_id} is {row['status']}, not open")
+        row = locked(
+            conn,
+            promises,
+            promise_id,
+            f"no promise {promise_id}",
+            (PromiseStatus.OPEN.value,),
+            "promise {id} is {status}, not open",
+        )
         casework_repo.change(conn, promises, promise_id, {"status": "cancelled", "decided_on": on})
         keys = casework_repo.customer_keys(conn, [row["customer_id"]])
         history.record(
@@ -164,9 +166,9 @@ def cancel_promise(
             on=on,
             data={"promise_id": promise_id, "status": "cancelled"},
         )
-        row = casework_repo.get(conn, promises, promise_id)
-    assert row is not None
-    return _info(row, keys[row["customer_id"]])
+        updated = casework_repo.get(conn, promises, promise_id)
+    assert updated is not None
+    return _info(updated, keys[updated["customer_id"]])
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from recoup.services.book import Book
 from recoup.services.casework import notices, writeoffs
 from recoup.services.casework._case import (
     load_case,
+    locked,
     money,
     require_owner,
     row_filter,
@@ -216,13 +217,14 @@ def approve(book: Book, settlement_id: int, *, actor: str, on: date) -> Settleme
     """An owner approves an offer outside the collector's authority: it is offered now."""
     with book.write() as conn:
         require_owner(conn, actor, "approve a settlement")
-        row = casework_repo.get_for_update(conn, settlements, settlement_id)
-        if row is None:
-            raise NotFoundError(f"no settlement {settlement_id}")
-        if row["status"] != "needs_approval":
-            raise CaseworkError(
-                f"settlement {settlement_id} is {row['status']}: nothing to approve"
-            )
+        row = locked(
+            conn,
+            settlements,
+            settlement_id,
+            f"no settlement {settlement_id}",
+            ("needs_approval",),
+            "settlement {id} is {status}: nothing to approve",
+        )
         casework_repo.change(
             conn,
             settlements,
@@ -252,11 +254,14 @@ def refuse(
     """An owner refuses an offer that needed approval."""
     with book.write() as conn:
         require_owner(conn, actor, "refuse a settlement")
-        row = casework_repo.get_for_update(conn, settlements, settlement_id)
-        if row is None:
-            raise NotFoundError(f"no settlement {settlement_id}")
-        if row["status"] != "needs_approval":
-            raise CaseworkError(f"settlement {settlement_id} is {row['status']}: nothing to refuse")
+        row = locked(
+            conn,
+            settlements,
+            settlement_id,
+            f"no settlement {settlement_id}",
+            ("needs_approval",),
+            "settlement {id} is {status}: nothing to refuse",
+        )
         casework_repo.change(
             conn, settlements, settlement_id, {"status": "refused", "approved_by": actor}
         )
@@ -311,11 +316,14 @@ def settle(book: Book, settlement_id: int, *, actor: str, on: date) -> Settlemen
     """Close an accepted settlement whose amount has been paid: the rest of the balance
     is written off with the reason "settlement" (approved by the settlement)."""
     with book.write() as conn:
-        row = casework_repo.get_for_update(conn, settlements, settlement_id)
-        if row is None:
-            raise NotFoundError(f"no settlement {settlement_id}")
-        if row["status"] != "accepted":
-            raise CaseworkError(f"settlement {settlement_id} is {row['status']}, not accepted")
+        row = locked(
+            conn,
+            settlements,
+            settlement_id,
+            f"no settlement {settlement_id}",
+            ("accepted",),
+            "settlement {id} is {status}, not accepted",
+        )
         paid = _paid_since(conn, row, on)
         if paid < row["amount_minor"]:
             cur = row["currency"]

@@ -30,6 +30,7 @@ from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
 from recoup.services.casework._case import (
     load_case,
+    locked,
     money,
     require_owner,
     row_filter,
@@ -186,11 +187,14 @@ def approve_write_off(book: Book, write_off_id: int, *, actor: str, on: date) ->
     """An owner approves a pending write-off: it is done now (at most the balance left)."""
     with book.write() as conn:
         require_owner(conn, actor, "approve a write-off")
-        row = casework_repo.get_for_update(conn, write_offs, write_off_id)
-        if row is None:
-            raise NotFoundError(f"no write-off {write_off_id}")
-        if row["status"] != "pending":
-            raise CaseworkError(f"write-off {write_off_id} is {row['status']}, not pending")
+        locked(
+            conn,
+            write_offs,
+            write_off_id,
+            f"no write-off {write_off_id}",
+            ("pending",),
+            "write-off {id} is {status}, not pending",
+        )
         execute(conn, write_off_id, on=on, actor=actor, approved_by=actor)
         return _load(conn, write_off_id)
 
@@ -200,11 +204,14 @@ def refuse_write_off(
 ) -> WriteOffInfo:
     with book.write() as conn:
         require_owner(conn, actor, "refuse a write-off")
-        row = casework_repo.get_for_update(conn, write_offs, write_off_id)
-        if row is None:
-            raise NotFoundError(f"no write-off {write_off_id}")
-        if row["status"] != "pending":
-            raise CaseworkError(f"write-off {write_off_id} is {row['status']}, not pending")
+        row = locked(
+            conn,
+            write_offs,
+            write_off_id,
+            f"no write-off {write_off_id}",
+            ("pending",),
+            "write-off {id} is {status}, not pending",
+        )
         casework_repo.change(
             conn, write_offs, write_off_id, {"status": "refused", "approved_by": actor}
         )
