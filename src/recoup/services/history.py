@@ -7,14 +7,15 @@ transaction as the change itself, so the history and the books cannot disagree.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from recoup.domain.history import Break, ChainChecker, EntryFields, StoredEntry
+from recoup.domain.history import Break, ChainChecker, EntryFields, StoredEntry, chain_uniform
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
 from recoup.store import history_repo, ledger_repo
@@ -29,6 +30,8 @@ __all__ = [
     "entry_documents",
     "record",
     "record_many",
+    "record_uniform",
+    "record_uniform_alongside",
     "verify",
 ]
 
@@ -77,6 +80,61 @@ def record_uniform(
     all of one kind, actor and time (an import's entry per customer), with less work per
     entry than `record_many`."""
     history_repo.append_uniform(conn, kind, actor, at or now(), on, text_and_data)
+
+
+class PendingEntries:
+    """Entries to be made and hashed on a worker thread (`record_uniform_alongside`):
+    `start` sets the work going, `write` waits for it and appends the entries in the
+    caller's transaction (starting the work first if nobody did)."""
+
+    def __init__(
+        self, build: Callable[[], list[Any]], current: dict[int, tuple[int, str]], had: set[int]
+    ) -> None:
+        self._build, self._current, self._had = build, current, had
+        self._future: Future[list[Any]] | None = None
+
+    def start(self) -> None:
+        if self._future is None:
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history")
+            self._future = pool.submit(self._build)
+            pool.shutdown(wait=False)  # the thread ends with its one task
+
+    def write(self, conn: Connection) -> None:
+        self.start()
+        assert self._future is not None
+        rows = self._future.result()
+        if rows:
+            history_repo.write_chained(conn, rows, self._current, self._had)
+
+
+def record_uniform_alongside(
+    conn: Connection,
+    kind: str,
+    customer_ids: Sequence[int],
+    make: Callable[[], Sequence[tuple[int, str, str]]],
+    *,
+    actor: str,
+    on: date,
+    at: datetime | None = None,
+) -> PendingEntries:
+    """`record_uniform` for work that goes on meanwhile: the chain heads of `customer_ids`
+    are read now; `make()` (the (customer id, text, data) items, only for those customers)
+    and the hashing run on a worker thread from `start()` on, meant for a moment when the
+    caller's thread waits in SQLite's C code (building indexes leaves Python's lock), so
+    that the two use both cores. Call `write` before the transaction ends.
+
+    The worker touches no connection: it only computes, so the transaction stays the
+    caller's alone. (Started while the caller's thread runs Python, the two would only
+    take turns at the lock, and both would be slower.)
+    """
+    current = history_repo.heads(conn, customer_ids)
+    had = set(current)
+    stamp = at or now()
+
+    def build() -> list[Any]:
+        return chain_uniform(kind, actor, stamp, on, make(), current)
+
+    return PendingEntries(build, current, had)
 
 
 def customer_id_of(conn: Connection, key: str) -> int:

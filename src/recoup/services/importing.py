@@ -176,12 +176,22 @@ def _write_plain_invoices(conn: Connection, plain: PlainInvoices, report: Import
                 wanted[key] = name
     ids = _create_customers(conn, wanted, report)
     customer_ids = [ids[key] for key in plain.customer]
-    ledger_repo.insert_plain_invoices(conn, plain.rows(customer_ids))
+
+    def entries() -> list[tuple[int, str, str]]:
+        numbers: dict[int, list[str]] = defaultdict(list)
+        for cid, number in zip(customer_ids, plain.number, strict=True):
+            numbers[cid].append(number)
+        return _import_entries(report, numbers)
+
+    # the history entries are made and hashed on the other core while SQLite builds the
+    # invoices' indexes
+    pending = history.record_uniform_alongside(
+        conn, "import", [ids[key] for key in wanted], entries,
+        actor="import", on=local_today(), at=now(),
+    )  # fmt: skip
+    ledger_repo.insert_plain_invoices(conn, plain.rows(customer_ids), pending.start)
     report.rows = report.imported = len(plain)
-    numbers: dict[int, list[str]] = defaultdict(list)
-    for cid, number in zip(customer_ids, plain.number, strict=True):
-        numbers[cid].append(number)
-    _record_import(conn, report, numbers)
+    pending.write(conn)
     with_credits = ledger_repo.customers_with_credits(conn)
     if with_credits:
         allocation_sync.recompute(conn, set(customer_ids) & with_credits)
@@ -197,6 +207,15 @@ def _record_import(
     changed: dict[int, list[str]],
     credit_notes: dict[int, int] | None = None,
 ) -> None:
+    entries = _import_entries(report, changed, credit_notes)
+    history.record_uniform(conn, "import", entries, actor="import", on=local_today(), at=now())
+
+
+def _import_entries(
+    report: ImportReport,
+    changed: dict[int, list[str]],
+    credit_notes: dict[int, int] | None = None,
+) -> list[tuple[int, str, str]]:
     """One history entry per customer whose invoices or credit notes arrived: how many,
     from which file, the first few numbers (the documents themselves, with their
     amounts, are in the ledger)."""
@@ -211,7 +230,7 @@ def _record_import(
         more = f" and {len(docs) - LISTED} more" if len(docs) > LISTED else ""
         data = f'{{"count":{len(docs)},"file":{file_json}}}'
         entries.append((cid, f"{what} imported from {name}: {shown}{more}", data))
-    history.record_uniform(conn, "import", entries, actor="import", on=local_today(), at=now())
+    return entries
 
 
 def _record_payments(
@@ -254,9 +273,9 @@ def _create_customers(
         (key, name or key, "", "en", "UTC", "") for key, name in wanted.items() if key not in ids
     ]
     if new:
-        ledger_repo.insert_customers(conn, new)
+        new_ids = ledger_repo.insert_customers(conn, new)
         report.customers_created = len(new)
-        ids = ledger_repo.customer_ids(conn)
+        ids.update(zip((row[0] for row in new), new_ids, strict=True))
     return ids
 
 

@@ -13,9 +13,9 @@ from all the rows at once is several times faster than growing it row by row.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from sqlalchemy import Index, Table, exists, select
@@ -38,8 +38,14 @@ def insert_rows(
     rows: Sequence[Sequence[Any]],
     rebuild_indexes: bool = False,
     always_rebuild: frozenset[str] = frozenset(),
+    while_indexing: Callable[[], object] | None = None,
 ) -> None:
+    """`while_indexing` is called once the rows are in, just before the indexes are
+    built again (or at once when none are): work started then can use the other core
+    while SQLite sorts, having left Python's lock."""
     if not rows:
+        if while_indexing is not None:
+            while_indexing()
         return
     cols = ", ".join(columns)
     dbapi = conn.connection.driver_connection
@@ -57,12 +63,16 @@ def insert_rows(
                 index.drop(conn)
         try:
             _sqlite_insert(dbapi, table.name, cols, len(columns), rows)
+            if while_indexing is not None:
+                while_indexing()
             if rebuild:
                 for index in indexes:
                     index.create(conn)
         except (sqlite3.IntegrityError, IntegrityError) as err:
             raise DuplicateKeyError(str(err)) from err
         return
+    if while_indexing is not None:
+        while_indexing()
     if conn.dialect.name == "postgresql":
         try:
             with (
@@ -92,7 +102,7 @@ def _sqlite_insert(
         chunk = list(islice(it, ROWS_PER_STATEMENT))
         if not chunk:
             break
-        params = [value for row in chunk for value in row]
+        params = list(chain.from_iterable(chunk))
         if len(chunk) == ROWS_PER_STATEMENT:
             cur.execute(full, params)
         else:

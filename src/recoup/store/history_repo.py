@@ -167,7 +167,15 @@ def append_uniform(
         return
     current = heads(conn, [cid for cid, _t, _d in items])
     had = set(current)
-    rows = chain_uniform(kind, actor, at, on, items, current)
+    write_chained(conn, chain_uniform(kind, actor, at, on, items, current), current, had)
+
+
+def write_chained(
+    conn: Connection, rows: Sequence[Sequence[Any]], current: dict[int, tuple[int, str]],
+    had: set[int],
+) -> None:  # fmt: skip
+    """Store rows made by `chain_uniform` from the heads `heads` gave (`had`: the customers
+    that had a head then; `current`: the heads as the rows left them)."""
     insert_rows(conn, history, _COLUMNS, rows)
     _advance_heads(conn, rows, current, had)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -70,8 +70,24 @@ def customer_rows(conn: Connection) -> dict[str, tuple[Any, ...]]:
     return {row[1]: tuple(row) for row in conn.execute(select(*cols))}
 
 
-def insert_customers(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
+def insert_customers(conn: Connection, rows: Sequence[Sequence[Any]]) -> list[int]:
+    """Insert new customers (rows in `CUSTOMER_COLUMNS` order, key first); their ids, in
+    the same order.
+
+    On SQLite a row without an id gets one more than the largest id in the table, so
+    rows inserted together under the write lock get consecutive ids; the count is
+    checked, and the ids are read back by key when it does not add up (and always on
+    PostgreSQL, where a sequence hands them out)."""
+    before = _max_customer_id(conn) if conn.dialect.name == "sqlite" else None
     insert_rows(conn, customers, CUSTOMER_COLUMNS, rows, rebuild_indexes=True)
+    if before is not None and _max_customer_id(conn) == before + len(rows):
+        return list(range(before + 1, before + len(rows) + 1))
+    known = customer_ids(conn)
+    return [known[row[0]] for row in rows]
+
+
+def _max_customer_id(conn: Connection) -> int:
+    return int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM customers").scalar_one())
 
 
 def update_customer(conn: Connection, customer_id: int, values: dict[str, Any]) -> None:
@@ -154,7 +170,11 @@ def insert_invoices(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
     insert_rows(conn, invoices, INVOICE_COLUMNS, rows)
 
 
-def insert_plain_invoices(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
+def insert_plain_invoices(
+    conn: Connection,
+    rows: Sequence[Sequence[Any]],
+    while_indexing: Callable[[], object] | None = None,
+) -> None:
     """Ordinary open invoices, rows in PLAIN_INVOICE_COLUMNS order; the fast path."""
     insert_rows(
         conn,
@@ -163,6 +183,7 @@ def insert_plain_invoices(conn: Connection, rows: Sequence[Sequence[Any]]) -> No
         rows,
         rebuild_indexes=True,
         always_rebuild=frozenset({"ix_invoices_open"}),
+        while_indexing=while_indexing,
     )
 
 
