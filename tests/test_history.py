@@ -164,3 +164,46 @@ def test_the_uniform_path_hashes_exactly_as_the_general_one(items) -> None:
         heads[cid] = (seq + 1, digest)
     got = chain_uniform("import", "import", at, on, [(c, t, data_text(d)) for c, t, d in items], {})
     assert got == expected
+
+
+@given(
+    items=st.lists(
+        st.tuples(
+            st.integers(1, 4),
+            st.sampled_from(["email", "letter", "fee", "stage", "interest", "escalate"]),
+            st.text(max_size=30),
+            st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=4), max_size=3),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    actor=st.sampled_from(["daily run", "anna", "ß-actor"]),
+)
+def test_the_same_time_path_hashes_exactly_as_the_general_one(items, actor) -> None:
+    """`chain_same_time` (the daily run's entry per action, several kinds) gives the rows
+    `chain` gives, also for a customer whose chain already has entries."""
+    from recoup.domain.history import chain_same_time, data_text
+
+    at = datetime(2026, 11, 23, 8, 0, 5, 123, tzinfo=UTC)
+    on = date(2026, 11, 22)
+    start = {2: (7, "a" * 64)}  # customer 2 already has seven entries
+    heads = dict(start)
+    expected = []
+    for cid, kind, text, data in items:
+        seq, prev = heads.get(cid, (0, GENESIS))
+        f = EntryFields(cid, at, on, kind, actor, text, data)
+        at_s, on_s, data_s, digest = chain(f, seq + 1, prev)
+        expected.append((cid, seq + 1, at_s, on_s, kind, actor, text, data_s, prev, digest))
+        heads[cid] = (seq + 1, digest)
+    got = chain_same_time(
+        actor, at, on, [(c, k, t, data_text(d)) for c, k, t, d in items], dict(start)
+    )
+    assert got == expected
+
+
+def test_the_same_time_path_refuses_an_unknown_kind() -> None:
+    from recoup.domain.history import chain_same_time
+
+    with pytest.raises(ValueError, match="unknown history kind"):
+        chain_same_time("x", datetime(2026, 1, 1, tzinfo=UTC), date(2026, 1, 1),
+                        [(1, "gossip", "t", "{}")], {})  # fmt: skip

@@ -197,16 +197,34 @@ def chain_uniform(
     (customer id, text, data as canonical JSON) items. The same hashes as `chain` (a test
     checks), built with less work per entry, for an import's entry per customer.
     `heads` (customer id -> position, hash of the last entry) is advanced in place."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown history kind {kind!r}")
+    return chain_same_time(actor, at, on, [(c, kind, t, d) for c, t, d in items], heads)
+
+
+def chain_same_time(
+    actor: str,
+    at: datetime,
+    on: date,
+    items: Sequence[tuple[int, str, str, str]],
+    heads: dict[int, tuple[int, str]],
+) -> list[tuple[int, int, str, str, str, str, str, str, str, str]]:
+    """`chain_uniform` for entries of several kinds: (customer id, kind, text, data as
+    canonical JSON) items (the daily run's entry per action)."""
     at_text, on_text = timestamp(at), on.isoformat()
-    middle = f"{_STRING(at_text)},{_STRING(on_text)},{_STRING(kind)},{_STRING(actor)},"
+    middle = f"{_STRING(at_text)},{_STRING(on_text)},"
+    tail = f",{_STRING(actor)},"
+    quoted: dict[str, str] = {}
     rows = []
-    for customer_id, text, data in items:
+    for customer_id, kind, text, data in items:
+        kind_json = quoted.get(kind)
+        if kind_json is None:
+            if kind not in KINDS:
+                raise ValueError(f"unknown history kind {kind!r}")
+            kind_json = quoted[kind] = _STRING(kind)
         seq_before, prev = heads.get(customer_id, (0, GENESIS))
         seq = seq_before + 1
         material = (
-            f"[{customer_id},{seq},{middle}{_STRING(text)},{_STRING(data)},[],{_STRING(prev)}]"
+            f"[{customer_id},{seq},{middle}{kind_json}{tail}"
+            f"{_STRING(text)},{_STRING(data)},[],{_STRING(prev)}]"
         )
         digest = hashlib.sha256(material.encode("utf-8")).hexdigest()
         rows.append((customer_id, seq, at_text, on_text, kind, actor, text, data, prev, digest))

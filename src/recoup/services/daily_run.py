@@ -23,7 +23,6 @@ from typing import Any
 from recoup.domain.accrual import InterestTerms
 from recoup.domain.collection import CaseInput, OpenInvoice, PlannedAction, plan_case
 from recoup.domain.contact_rules import Debtor, Hold, PastContact
-from recoup.domain.history import EntryFields
 from recoup.domain.interest import InterestError
 from recoup.domain.ledger import Channel
 from recoup.domain.limitation import LimitationTable, days_to_limitation, time_barred_on
@@ -226,7 +225,7 @@ def _run_batch(
                         "run_on": as_of,
                         "kind": action.kind,
                         "stage": action.stage,
-                        "invoices": action.invoices,
+                        "invoices": _json_list(action.invoices),
                         "amount_minor": action.amount.minor,
                         "template": action.template,
                         "reason": action.reason,
@@ -236,15 +235,24 @@ def _run_batch(
     run_repo.save_cases(conn, upserts, ended)
     action_ids = run_repo.record_actions(conn, rows)
     to_send: list[tuple[int, str, str | None]] = []
-    entries: list[tuple[EntryFields, tuple[()]]] = []
-    now = history.now()
-    for (data, currency, action), action_id in zip(planned, action_ids, strict=True):
+    entries: list[tuple[int, str, str, str]] = []
+    charged: set[int] = set()
+    for (data, currency, action), row, action_id in zip(planned, rows, action_ids, strict=True):
         if action_id is None:
             continue  # another run recorded it meanwhile
         if action.kind in ("email", "letter"):
             to_send.append((action_id, action.kind, action.template))
+        elif action.kind in ("fee", "interest"):
+            charged.add(data.id)
+        amount = action.amount.to_json()
+        kind, words = _HISTORY_KIND.get(action.kind, ("stage", action.kind))
         entries.append(
-            (_history_entry(data.id, currency, action, action_id, version, as_of, now), ())
+            (
+                data.id,
+                kind,
+                f"{words} (stage {action.stage}, {amount} {currency}): {action.reason}",
+                history_data(action_id, action, currency, amount, row["invoices"], version),
+            )
         )
         report.actions.append(
             {
@@ -254,20 +262,16 @@ def _run_batch(
                 "stage": action.stage,
                 "invoices": list(action.invoices),
                 "currency": currency,
-                "amount": action.amount.to_json(),
+                "amount": amount,
                 "template": action.template,
                 "reason": action.reason,
             }
         )
-    charged = {
-        d.id for (d, _c, a), i in zip(planned, action_ids, strict=True)
-        if i is not None and a.kind in ("fee", "interest")
-    }  # fmt: skip
     if charged:
         # payments already on account may pay the new charges (in the plan's order)
         allocation_sync.recompute(conn, charged)
     run_repo.add_many_to_outbox(conn, to_send, as_of)
-    history.record_many(conn, entries, want_ids=False)
+    history.record_same_time(conn, entries, actor="daily run", on=as_of)
     run_repo.dequeue(conn, ids)
 
 
@@ -320,34 +324,31 @@ _HISTORY_KIND = {
 }
 
 
-def _history_entry(
-    customer_id: int,
-    currency: str,
-    action: PlannedAction,
+_TEXT = json.JSONEncoder(ensure_ascii=False).encode
+_LIST = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def _json_list(numbers: Sequence[str]) -> str:
+    return _LIST(list(numbers))
+
+
+def history_data(
     action_id: int,
+    action: PlannedAction,
+    currency: str,
+    amount: str,
+    invoices_json: str,
     version: int,
-    as_of: date,
-    at: datetime,
-) -> EntryFields:
-    kind, words = _HISTORY_KIND.get(action.kind, ("stage", action.kind))
-    text = f"{words} (stage {action.stage}, {action.amount}): {action.reason}"
-    return EntryFields(
-        customer_id,
-        at,
-        as_of,
-        kind,
-        "daily run",
-        text,
-        {
-            "action": action_id,
-            "action_kind": action.kind,
-            "stage": action.stage,
-            "currency": currency,
-            "amount": str(action.amount.amount),
-            "invoices": list(action.invoices),
-            "template": action.template,
-            "policy_version": version,
-        },
+) -> str:
+    """The history entry's data for a recorded action, written straight in the canonical
+    form (`recoup.domain.history.data_text`: keys sorted, no spaces; a test checks the
+    two agree): action id and kind, stage, currency, amount, invoices, template, policy
+    version."""
+    return (
+        f'{{"action":{action_id},"action_kind":{_TEXT(action.kind)},"amount":{_TEXT(amount)},'
+        f'"currency":{_TEXT(currency)},"invoices":{invoices_json},'
+        f'"policy_version":{version},"stage":{_TEXT(action.stage)},'
+        f'"template":{_TEXT(action.template)}}}'
     )
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "entry_documents",
     "record",
     "record_many",
+    "record_same_time",
     "record_uniform",
     "record_uniform_alongside",
     "verify",
@@ -80,6 +81,20 @@ def record_uniform(
     all of one kind, actor and time (an import's entry per customer), with less work per
     entry than `record_many`."""
     history_repo.append_uniform(conn, kind, actor, at or now(), on, text_and_data)
+
+
+def record_same_time(
+    conn: Connection,
+    items: Sequence[tuple[int, str, str, str]],
+    *,
+    actor: str,
+    on: date,
+    at: datetime | None = None,
+) -> None:
+    """Append one entry per (customer id, kind, text, data as canonical JSON), all of one
+    actor and time (the daily run's entry per action), with less work per entry than
+    `record_many`."""
+    history_repo.append_same_time(conn, actor, at or now(), on, items)
 
 
 class PendingEntries:

@@ -10,7 +10,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import exists, insert, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from recoup.domain.history import (
@@ -19,8 +18,10 @@ from recoup.domain.history import (
     EntryFields,
     StoredEntry,
     chain,
+    chain_same_time,
     chain_uniform,
 )
+from recoup.store import driver
 from recoup.store.bulk import insert_rows
 from recoup.store.tables_history import documents, history, history_attachments, history_heads
 
@@ -50,11 +51,14 @@ def heads(
     out: dict[int, tuple[int, str]] = {}
     if not conn.execute(select(exists().select_from(history_heads))).scalar():
         return out  # no history yet (a new book's first import)
-    for chunk in _chunks(sorted(set(customer_ids)), 5000):
-        cq = q.where(history_heads.c.customer_id.in_(chunk))
-        if conn.dialect.name == "postgresql":
-            cq = cq.with_for_update()
-        out.update({r[0]: (r[1], r[2]) for r in conn.execute(cq)})
+    lock = " FOR UPDATE" if conn.dialect.name == "postgresql" else ""
+    for chunk, where, params in driver.id_ranges(sorted(set(customer_ids)), 5000):
+        wanted = set(chunk)
+        for cid, seq, digest in driver.fetch(
+            conn, f"SELECT customer_id, seq, hash FROM history_heads WHERE {where}{lock}", params
+        ):
+            if cid in wanted:
+                out[cid] = (seq, digest)
     return out
 
 
@@ -170,6 +174,19 @@ def append_uniform(
     write_chained(conn, chain_uniform(kind, actor, at, on, items, current), current, had)
 
 
+def append_same_time(
+    conn: Connection, actor: str, at: datetime, on: date,
+    items: Sequence[tuple[int, str, str, str]],
+) -> None:  # fmt: skip
+    """Append entries that share actor and time, without attachments: (customer id, kind,
+    text, data JSON) each (the daily run's entry per action; `chain_same_time`)."""
+    if not items:
+        return
+    current = heads(conn, [item[0] for item in items])
+    had = set(current)
+    write_chained(conn, chain_same_time(actor, at, on, items, current), current, had)
+
+
 def write_chained(
     conn: Connection, rows: Sequence[Sequence[Any]], current: dict[int, tuple[int, str]],
     had: set[int],
@@ -189,17 +206,10 @@ def _advance_heads(
     insert_rows(
         conn, history_heads, ("customer_id", "seq", "hash"), [(c, *current[c]) for c in first]
     )
-    touched = [c for c in touched if c in had]
-    if not touched:
-        return
-    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-    upsert = dialect.insert(history_heads)
-    upsert = upsert.on_conflict_do_update(
-        index_elements=[history_heads.c.customer_id],
-        set_={"seq": upsert.excluded.seq, "hash": upsert.excluded.hash},
-    )
-    conn.execute(
-        upsert, [{"customer_id": c, "seq": current[c][0], "hash": current[c][1]} for c in touched]
+    driver.execute_many(
+        conn,
+        "UPDATE history_heads SET seq = ?, hash = ? WHERE customer_id = ?",
+        [(*current[c], c) for c in touched if c in had],
     )
 
 

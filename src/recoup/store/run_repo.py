@@ -13,9 +13,9 @@ from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from recoup.store import driver
 from recoup.store.bulk import insert_rows
-from recoup.store.tables import actions, cases, customers, invoices, outbox, review_queue
-from recoup.store.tables_casework import manual_contacts
+from recoup.store.tables import actions, cases, customers, outbox, review_queue
 
 # a manual contact's kind -> the planner's channel word ("call" is the phone)
 _MANUAL_CHANNEL = {"call": "call", "visit": "call", "letter": "letter"}
@@ -47,16 +47,14 @@ def candidates(conn: Connection, as_of: date, full: bool) -> list[int]:
     """Customers the run looks at: everyone with something open (full), or those queued
     and those whose case asked to be looked at again by `as_of`."""
     if full:
-        q1 = (
-            select(invoices.c.customer_id)
-            .where(invoices.c.kind == "invoice", invoices.c.settled_on.is_(None))
-            .distinct()
-        )
-        q2 = select(cases.c.customer_id).distinct()
-        return sorted({r[0] for r in conn.execute(q1)} | {r[0] for r in conn.execute(q2)})
-    q1 = select(review_queue.c.customer_id)
-    q2 = select(cases.c.customer_id).where(cases.c.next_review_on <= as_of).distinct()
-    return sorted({r[0] for r in conn.execute(q1)} | {r[0] for r in conn.execute(q2)})
+        first = "SELECT customer_id FROM invoices WHERE kind = 'invoice' AND settled_on IS NULL"
+        second, params = "SELECT customer_id FROM cases", []
+    else:
+        first = "SELECT customer_id FROM review_queue"
+        second, params = "SELECT customer_id FROM cases WHERE next_review_on <= ?", [as_of]
+    found = {r[0] for r in driver.fetch(conn, first)}
+    found.update(r[0] for r in driver.fetch(conn, second, params))
+    return sorted(found)
 
 
 @dataclass
@@ -79,97 +77,77 @@ def load(conn: Connection, ids: Sequence[int], as_of: date) -> list[CustomerData
     """Everything the planner needs about these customers, as of `as_of`.
 
     Open amounts are the invoices' current ones (everything recorded so far); invoices
-    issued after `as_of` are left out.
+    issued after `as_of` are left out. Plain SQL through the driver (`recoup.store.driver`):
+    this is read for every account a run looks at.
     """
     out: dict[int, CustomerData] = {}
-    for chunk in _chunks(list(ids)):
-        q = select(
-            customers.c.id,
-            customers.c.key,
-            customers.c.name,
-            customers.c.country,
-            customers.c.timezone,
-            customers.c.tags,
-        ).where(customers.c.id.in_(chunk))
-        for cid, key, name, country, tz, tags in conn.execute(q):
-            out[cid] = CustomerData(
-                cid,
-                key,
-                name,
-                country,
-                tz,
-                tuple(t for t in tags.split(",") if t),
-                [],
-                [],
-                {},
-                defaultdict(list),
-            )
-        q = select(
-            invoices.c.customer_id,
-            invoices.c.number,
-            invoices.c.due_date,
-            invoices.c.currency,
-            invoices.c.amount_minor - invoices.c.paid_minor,
-        ).where(
-            invoices.c.customer_id.in_(chunk),
-            invoices.c.kind == "invoice",
-            invoices.c.settled_on.is_(None),
-            invoices.c.issue_date <= as_of,
-        )
-        for row in conn.execute(q):
-            if row[4] > 0:
-                out[row[0]].invoices.append((row[1], row[2], row[3], int(row[4])))
-        q = select(actions.c.customer_id, actions.c.run_on, actions.c.kind).where(
-            actions.c.customer_id.in_(chunk),
-            actions.c.kind.in_(("email", "letter", "call")),
-            actions.c.run_on <= as_of,
+    day = driver.date_reader(conn)
+    for chunk, where, params in driver.id_ranges(sorted(set(ids)), 2000):
+        wanted = set(chunk)
+        for cid, key, name, country, tz, tags in driver.fetch(
+            conn,
+            "SELECT id, key, name, country, timezone, tags FROM customers WHERE "
+            + where.replace("customer_id", "id"),
+            params,
+        ):
+            if cid in wanted:
+                out[cid] = CustomerData(
+                    cid, key, name, country, tz, tuple(t for t in tags.split(",") if t),
+                    [], [], {}, defaultdict(list),
+                )  # fmt: skip
+        for cid, number, due, currency, left in driver.fetch(
+            conn,
+            "SELECT customer_id, number, due_date, currency, amount_minor - paid_minor "
+            f"FROM invoices WHERE {where} AND kind = 'invoice' AND settled_on IS NULL "
+            "AND issue_date <= ?",
+            [*params, as_of],
+        ):
+            if left > 0 and cid in wanted:
+                out[cid].invoices.append((number, day(due), currency, int(left)))
+        for cid, run_on, kind in driver.fetch(
+            conn,
             # the case work's confirmations answer the customer: not collection contacts
-            actions.c.stage.not_like("notice:%"),
-        )
-        for row in conn.execute(q):
-            out[row[0]].contacts.append((row[1], row[2]))
+            f"SELECT customer_id, run_on, kind FROM actions WHERE {where} "
+            "AND kind IN ('email', 'letter', 'call') AND run_on <= ? "
+            "AND stage NOT LIKE 'notice:%'",
+            [*params, as_of],
+        ):
+            if cid in wanted:
+                out[cid].contacts.append((day(run_on), kind))
         # contacts made by hand count against the same gap and weekly cap
-        q = select(
-            manual_contacts.c.customer_id, manual_contacts.c.day, manual_contacts.c.kind
-        ).where(
-            manual_contacts.c.customer_id.in_(chunk),
-            manual_contacts.c.kind.in_(tuple(_MANUAL_CHANNEL)),
-            manual_contacts.c.day <= as_of,
-        )
-        for row in conn.execute(q):
-            out[row[0]].contacts.append((row[1], _MANUAL_CHANNEL[row[2]]))
-        q = select(
-            cases.c.customer_id, cases.c.currency, cases.c.cycle_start, cases.c.next_review_on
-        ).where(cases.c.customer_id.in_(chunk))
-        for row in conn.execute(q):
-            out[row[0]].cases[row[1]] = (row[2], row[3])
-        q = (
-            select(
-                actions.c.customer_id,
-                actions.c.currency,
-                actions.c.stage,
-                actions.c.run_on,
-                actions.c.kind,
-                actions.c.amount_minor,
-            )
-            .select_from(
-                actions.join(
-                    cases,
-                    and_(
-                        cases.c.customer_id == actions.c.customer_id,
-                        cases.c.currency == actions.c.currency,
-                        cases.c.cycle_start == actions.c.cycle_start,
-                    ),
+        for cid, when, kind in driver.fetch(
+            conn,
+            f"SELECT customer_id, day, kind FROM manual_contacts WHERE {where} "
+            f"AND kind IN ({driver.marks(len(_MANUAL_CHANNEL))}) AND day <= ?",
+            [*params, *_MANUAL_CHANNEL, as_of],
+        ):
+            if cid in wanted:
+                out[cid].contacts.append((day(when), _MANUAL_CHANNEL[kind]))
+        for cid, currency, cycle_start, review in driver.fetch(
+            conn,
+            f"SELECT customer_id, currency, cycle_start, next_review_on FROM cases WHERE {where}",
+            params,
+        ):
+            if cid in wanted:
+                out[cid].cases[currency] = (
+                    day(cycle_start),
+                    None if review is None else day(review),
                 )
-            )
-            .where(actions.c.customer_id.in_(chunk))
-        )
-        for row in conn.execute(q):
-            data = out[row[0]]
-            data.done[row[1]].append((row[2], row[3]))
-            data.recorded.add((row[1], row[2], row[4]))
-            if row[4] == "interest":
-                data.interest_charged[row[1]] = data.interest_charged.get(row[1], 0) + row[5]
+        for cid, currency, stage, run_on, kind, minor in driver.fetch(
+            conn,
+            "SELECT a.customer_id, a.currency, a.stage, a.run_on, a.kind, a.amount_minor "
+            "FROM actions a JOIN cases c ON c.customer_id = a.customer_id "
+            "AND c.currency = a.currency AND c.cycle_start = a.cycle_start "
+            f"WHERE a.{where}",
+            params,
+        ):
+            if cid not in wanted:
+                continue
+            data = out[cid]
+            data.done[currency].append((stage, day(run_on)))
+            data.recorded.add((currency, stage, kind))
+            if kind == "interest":
+                data.interest_charged[currency] = data.interest_charged.get(currency, 0) + minor
     return [out[i] for i in ids if i in out]
 
 
@@ -228,12 +206,11 @@ def save_case(
 
 
 def queued(conn: Connection) -> list[int]:
-    return [r[0] for r in conn.execute(select(review_queue.c.customer_id))]
+    return [r[0] for r in driver.fetch(conn, "SELECT customer_id FROM review_queue")]
 
 
 def dequeue(conn: Connection, ids: Sequence[int]) -> None:
-    for chunk in _chunks(list(ids)):
-        conn.execute(delete(review_queue).where(review_queue.c.customer_id.in_(chunk)))
+    driver.execute_many(conn, "DELETE FROM review_queue WHERE customer_id = ?", [(i,) for i in ids])
 
 
 def list_outbox(conn: Connection, state: str | None = None) -> list[dict[str, Any]]:
@@ -305,50 +282,54 @@ def open_tasks(conn: Connection, as_of: date) -> list[dict[str, Any]]:
 ACTION_KEY = ("customer_id", "currency", "cycle_start", "stage", "kind")
 
 
+_ACTION_COLUMNS = (
+    "customer_id", "currency", "cycle_start", "run_on", "kind", "stage", "invoices",
+    "amount_minor", "template", "reason", "policy_version",
+)  # fmt: skip
+
+
+def _invoices_json(numbers: Sequence[str] | str) -> str:
+    """The invoice numbers as a JSON list (text already in that form is kept)."""
+    return numbers if isinstance(numbers, str) else json.dumps(list(numbers))
+
+
 def record_actions(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int | None]:
     """Record many actions at once; each one's id, or None where the same action (same
     customer, currency, cycle, stage and kind) was already recorded (by an earlier run,
     or by another run at the same time)."""
     if not rows:
         return []
-    values = [{**r, "invoices": json.dumps(list(r["invoices"]))} for r in rows]
-    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-    conn.execute(dialect.insert(actions).on_conflict_do_nothing(), values)
-    customer_ids = sorted({r["customer_id"] for r in rows})
+    driver.execute_many(
+        conn,
+        f"INSERT INTO actions ({', '.join(_ACTION_COLUMNS)}) "
+        f"VALUES ({driver.marks(len(_ACTION_COLUMNS))}) ON CONFLICT DO NOTHING",
+        (
+            tuple(_invoices_json(r[c]) if c == "invoices" else r[c] for c in _ACTION_COLUMNS)
+            for r in rows
+        ),
+    )
     run_on = rows[0]["run_on"]
-    found: dict[tuple[Any, ...], tuple[int, Any]] = {}
-    for chunk in _chunks(customer_ids):
-        q = select(actions.c.id, actions.c.run_on, *[actions.c[c] for c in ACTION_KEY]).where(
-            actions.c.customer_id.in_(chunk), actions.c.run_on == run_on
-        )
-        for row in conn.execute(q):
-            found[tuple(row[2:])] = (row[0], row[1])
-    out: list[int | None] = []
-    for r in rows:
-        hit = found.get(tuple(r[c] for c in ACTION_KEY))
-        out.append(hit[0] if hit is not None else None)
-    return out
+    day = driver.date_reader(conn)
+    found: dict[tuple[Any, ...], int] = {}
+    for _chunk, where, params in driver.id_ranges(sorted({r["customer_id"] for r in rows}), 2000):
+        for row in driver.fetch(
+            conn,
+            f"SELECT id, {', '.join(ACTION_KEY)} FROM actions WHERE {where} AND run_on = ?",
+            [*params, run_on],
+        ):
+            found[(row[1], row[2], day(row[3]), row[4], row[5])] = row[0]
+    return [found.get(tuple(r[c] for c in ACTION_KEY)) for r in rows]
 
 
 def add_many_to_outbox(
     conn: Connection, items: Sequence[tuple[int, str, str | None]], created_on: date
 ) -> None:
     """Outbox entries (action id, channel, template), each once."""
-    if not items:
-        return
-    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-    conn.execute(
-        dialect.insert(outbox).on_conflict_do_nothing(),
-        [
-            {
-                "action_id": a,
-                "channel": ch,
-                "template": t,
-                "state": "pending",
-                "created_on": created_on,
-            }
-            for a, ch, t in items
-        ],
+    driver.execute_many(
+        conn,
+        "INSERT INTO outbox (action_id, channel, template, state, created_on) "
+        "VALUES (?, ?, ?, 'pending', ?) ON CONFLICT DO NOTHING",
+        ((a, ch, t, created_on) for a, ch, t in items),
     )
 
 
@@ -359,25 +340,14 @@ def save_cases(
 ) -> None:
     """Write many cases' states: (customer, currency, cycle start, next review) rows,
     and the (customer, currency) cases that ended."""
-    if upserts:
-        dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-        stmt = dialect.insert(cases)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[cases.c.customer_id, cases.c.currency],
-            set_={
-                "cycle_start": stmt.excluded.cycle_start,
-                "next_review_on": stmt.excluded.next_review_on,
-            },
-        )
-        conn.execute(
-            stmt,
-            [
-                {"customer_id": c, "currency": cur, "cycle_start": s, "next_review_on": n}
-                for c, cur, s, n in upserts
-            ],
-        )
-    for c, cur in deletes:
-        conn.execute(delete(cases).where(cases.c.customer_id == c, cases.c.currency == cur))
+    driver.execute_many(
+        conn,
+        "INSERT INTO cases (customer_id, currency, cycle_start, next_review_on) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (customer_id, currency) DO UPDATE SET "
+        "cycle_start = excluded.cycle_start, next_review_on = excluded.next_review_on",
+        upserts,
+    )
+    driver.execute_many(conn, "DELETE FROM cases WHERE customer_id = ? AND currency = ?", deletes)
 
 
 def customer_ids_of(conn: Connection, keys: Iterable[str]) -> dict[str, int]:
