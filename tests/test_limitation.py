@@ -11,7 +11,6 @@ import pytest
 from recoup.domain.collection import CaseInput, OpenInvoice, plan_case
 from recoup.domain.contact_rules import Debtor
 from recoup.domain.limitation import days_to_limitation, time_barred_on
-from recoup.domain.money import Money
 from recoup.domain.policy import (
     Actions,
     ContactSettings,
@@ -148,7 +147,7 @@ def _case(
     return CaseInput(
         "C",
         "EUR",
-        (OpenInvoice("A1", DUE, Money.of("500", "EUR")),),
+        (OpenInvoice("A1", DUE, 50000, "EUR"),),
         Debtor(),
         cycle_start=date(2021, 5, 17) if done else None,
         done=done,

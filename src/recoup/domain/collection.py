@@ -36,10 +36,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache
+from typing import NamedTuple
 
 from recoup.domain.accrual import InterestTerms, accrue
 from recoup.domain.contact_rules import ContactRules, Debtor, next_contact_day
+from recoup.domain.memo import by_identity
 from recoup.domain.money import Money
 from recoup.domain.policy import ContactSettings, Policy, Stage, Tone
 from recoup.domain.priority import PayerKind
@@ -49,11 +50,19 @@ REVIEW_EVERY = 7
 LIMITATION_WARNING_DAYS = 180
 
 
-@dataclass(frozen=True, slots=True)
-class OpenInvoice:
+class OpenInvoice(NamedTuple):
+    """An invoice open at the as-of date: its number, due date and open amount (in minor
+    units of `currency`). A named tuple, not a dataclass: a run makes one per open invoice
+    of the book, and this is the cheapest immutable record Python has."""
+
     number: str
     due_date: date
-    open: Money
+    minor: int
+    currency: str
+
+    @property
+    def open(self) -> Money:
+        return Money(self.minor, self.currency)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +106,7 @@ def rules_from_policy(policy: Policy) -> ContactRules:
     return _rules(policy.contact)
 
 
-@lru_cache(maxsize=64)
+@by_identity
 def _rules(c: ContactSettings) -> ContactRules:
     return ContactRules(
         min_gap_days=c.min_gap_days,
@@ -121,9 +130,9 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date) -> CasePlan:
     if not case.invoices:
         return CasePlan(notes=(f"{case.currency}: nothing is open",))
     oldest = min(case.invoices, key=lambda i: (i.due_date, i.number))
-    balance = Money(sum(i.open.minor for i in case.invoices), case.currency)
+    balance = Money(sum(i.minor for i in case.invoices), case.currency)
     overdue = [i for i in case.invoices if i.due_date < as_of]
-    overdue_total = Money(sum(i.open.minor for i in overdue), case.currency)
+    overdue_total = Money(sum(i.minor for i in overdue), case.currency)
     dpd = (as_of - oldest.due_date).days
     cycle_start = case.cycle_start or as_of
     done = dict(case.done)
@@ -324,6 +333,11 @@ def _gap_words(debtor: Debtor, policy: Policy, day: date | None) -> str:
     return f" (last contact {last}, minimum gap {policy.contact.min_gap_days} days)"
 
 
+@by_identity
+def _final_names(stages: tuple[Stage, ...]) -> frozenset[str]:
+    return frozenset(s.name for s in stages if s.tone is Tone.FINAL)
+
+
 def _recommendations(
     case: CaseInput,
     policy: Policy,
@@ -334,7 +348,7 @@ def _recommendations(
     done: dict[str, date],
 ) -> list[PlannedAction]:
     out: list[PlannedAction] = []
-    finals = {s.name for s in policy.stages if s.tone is Tone.FINAL}
+    finals = _final_names(policy.stages)
     if finals and not any(done[f] < as_of for f in finals if f in done):
         # hand-offs are recommended only after the final notice went out (on an earlier
         # day, so that a second run of the same day plans exactly what the first did)

@@ -29,6 +29,7 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from recoup.domain.currencies import is_currency, minor_units
+from recoup.domain.memo import by_identity
 from recoup.domain.money import CurrencyMismatchError, Money, to_decimal
 from recoup.domain.priority import PayerKind
 
@@ -524,18 +525,11 @@ class Policy:
         return self.fees.application_order or DEFAULT_APPLICATION_ORDER
 
 
-_STEPS: list[tuple[tuple[Stage, ...], tuple[tuple[Stage, ...], ...]]] = []
-
-
+@by_identity
 def _steps(stages: tuple[Stage, ...]) -> tuple[tuple[Stage, ...], ...]:
-    """`Policy.steps`, remembered for the last few stage tuples (by identity: the daily
-    run asks once per account)."""
-    for known, steps in _STEPS:
-        if known is stages:
-            return steps
-    steps = tuple(tuple(stages[i] for i in s) for s in _step_indexes(stages))
-    _STEPS[:] = [*_STEPS[-3:], (stages, steps)]
-    return steps
+    """`Policy.steps`, remembered for the last few stage tuples (the daily run asks once
+    per account)."""
+    return tuple(tuple(stages[i] for i in s) for s in _step_indexes(stages))
 
 
 # --- validation ---------------------------------------------------------------------

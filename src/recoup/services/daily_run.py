@@ -109,7 +109,7 @@ def case_inputs(
     for currency in sorted({i[2] for i in data.invoices} | set(data.cases)):
         start, _review = data.cases.get(currency, (None, None))
         invoices = tuple(
-            OpenInvoice(n, due, Money(m - disputed.get(n, 0), currency))
+            OpenInvoice(n, due, m - disputed.get(n, 0), currency)
             for n, due, cur, m in data.invoices
             if cur == currency and m - disputed.get(n, 0) > 0
         )

@@ -43,7 +43,7 @@ def fetch(conn: Connection, statement: str, params: Sequence[Any] = ()) -> list[
     cur = _cursor(conn)
     try:
         cur.execute(_text(conn, statement), tuple(params))
-        return [tuple(r) for r in cur.fetchall()]
+        return cur.fetchall()  # type: ignore[no-any-return]  # tuples with both drivers
     finally:
         cur.close()
 

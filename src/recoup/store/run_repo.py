@@ -47,11 +47,15 @@ def candidates(conn: Connection, as_of: date, full: bool) -> list[int]:
     """Customers the run looks at: everyone with something open (full), or those queued
     and those whose case asked to be looked at again by `as_of`."""
     if full:
-        first = "SELECT customer_id FROM invoices WHERE kind = 'invoice' AND settled_on IS NULL"
-        second, params = "SELECT customer_id FROM cases", []
+        first = (
+            "SELECT DISTINCT customer_id FROM invoices "
+            "WHERE kind = 'invoice' AND settled_on IS NULL"
+        )
+        second, params = "SELECT DISTINCT customer_id FROM cases", []
     else:
         first = "SELECT customer_id FROM review_queue"
-        second, params = "SELECT customer_id FROM cases WHERE next_review_on <= ?", [as_of]
+        second = "SELECT DISTINCT customer_id FROM cases WHERE next_review_on <= ?"
+        params = [as_of]
     found = {r[0] for r in driver.fetch(conn, first)}
     found.update(r[0] for r in driver.fetch(conn, second, params))
     return sorted(found)
