@@ -114,3 +114,27 @@ def test_worklist_orders_by_priority(small_book: Book):
     scores = [i.score for i in items]
     assert scores == sorted(scores, reverse=True)
     assert all(i.why.startswith("priority") and i.next_step for i in items)
+
+
+def test_an_ordinary_day_does_what_a_full_run_would(tmp_path: Path):
+    """Each account records when it next needs a look; reading only those must miss
+    nothing a full re-evaluation of the same day would do (e.g. the agency recommendation
+    the day after the final notice, not a week later)."""
+    gen = demo.make(60, 600, 11, START)
+    books = [Book.open(str(tmp_path / f"{name}.db")) for name in ("ordinary", "full")]
+    for b in books:
+        demo.write_book(b, gen)
+    try:
+        for offset in range(60):
+            day = START + timedelta(days=offset)
+            ordinary = daily_run.run(books[0], day)
+            full = daily_run.run(books[1], day, full=True)
+            assert [(a["customer"], a["kind"], a["stage"]) for a in ordinary.actions] == [
+                (a["customer"], a["kind"], a["stage"]) for a in full.actions
+            ], day
+        kinds = {row[4] for row in recorded(books[0])}
+        assert "escalate" in kinds  # the case above happened
+        assert recorded(books[0]) == recorded(books[1])
+    finally:
+        for b in books:
+            b.close()

@@ -257,10 +257,17 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date) -> CasePlan:
             actions.append(rec)
     if warning:
         actions = [replace(a, reason=f"{a.reason}; {warning}") for a in actions]
-    # an open case is looked at again at least every REVIEW_EVERY days (escalation rules
-    # count days too), sooner when a stage falls due or a waiting contact becomes possible
+    # an open case is looked at again at least every REVIEW_EVERY days, sooner when a
+    # stage falls due, a waiting contact becomes possible or a recommendation may apply
     weekly = as_of + timedelta(days=REVIEW_EVERY)
     next_review = weekly if next_review is None else min(next_review, weekly)
+    final_today = due_step is not None and due_step.tone is Tone.FINAL and bool(actions)
+    soon = _next_recommendation_day(
+        case, policy, as_of, oldest.due_date, balance, done, {a.stage for a in actions},
+        final_today, barred,
+    )  # fmt: skip
+    if soon is not None:
+        next_review = min(next_review, soon)
     return CasePlan(
         tuple(actions), tuple(skipped), tuple(notes), cycle_start, next_review, tuple(upcoming)
     )
@@ -331,6 +338,45 @@ def _gap_words(debtor: Debtor, policy: Policy, day: date | None) -> str:
         return ""
     last = max(c.at for c in debtor.contacts).date()
     return f" (last contact {last}, minimum gap {policy.contact.min_gap_days} days)"
+
+
+def _next_recommendation_day(
+    case: CaseInput,
+    policy: Policy,
+    as_of: date,
+    oldest_due: date,
+    balance: Money,
+    done: dict[str, date],
+    today: set[str],
+    final_today: bool,
+    barred: bool,
+) -> date | None:
+    """The first day after `as_of` on which an escalation or write-off recommendation
+    not made yet may apply, counting only what changes by itself with the days (the
+    days past due, the final notice becoming "earlier"): so that the incremental run looks
+    again exactly then, as a full re-evaluation would. None when no rule can apply by
+    waiting (a payment, a broken promise or a policy change queues the account anyway)."""
+    finals = _final_names(policy.stages)
+    if finals and not final_today and not any(f in done for f in finals):
+        return None  # the final notice comes first; its stage has its own review day
+    # recommendations made today are done; the rest may apply from tomorrow (also those
+    # waiting for today's final notice to become an earlier day's)
+    gate = as_of + timedelta(days=1)
+    days: list[date] = []
+    for rule in policy.escalation.recommend:
+        key = f"recommend:{rule.step.value}"
+        if key in done or key in today or barred or rule.no_response_days is not None:
+            continue
+        if rule.broken_promises is not None and case.broken_promises < rule.broken_promises:
+            continue
+        if rule.band.contains(balance):
+            days.append(max(gate, oldest_due + timedelta(days=rule.after_days or 0)))
+    key = "recommend:write_off"
+    if key not in done and key not in today:
+        for wo in policy.escalation.write_off:
+            if wo.no_response_days is None and wo.band.contains(balance):
+                days.append(max(gate, oldest_due + timedelta(days=wo.after_days)))
+    return min(days) if days else None
 
 
 @by_identity

@@ -37,7 +37,7 @@ from recoup.services.policy import active_policy
 from recoup.store import run_repo
 from recoup.store.run_repo import CustomerData
 
-BATCH = 1000
+BATCH = 4000  # customers per transaction: fewer commits and per-batch reads, short locks
 _CHANNEL = {"email": Channel.EMAIL, "letter": Channel.LETTER, "call": Channel.PHONE}
 
 

@@ -73,17 +73,13 @@ def marks(count: int) -> str:
     return ", ".join("?" * count)
 
 
-def _iso(value: Any) -> date:
-    return date.fromisoformat(value)
-
-
 def _same(value: Any) -> date:
     return value  # type: ignore[no-any-return]
 
 
 def date_reader(conn: Connection) -> Callable[[Any], date]:
     """Turns a (non-null) date column's value, as this driver returns it, into a `date`."""
-    return _iso if conn.dialect.name == "sqlite" else _same
+    return date.fromisoformat if conn.dialect.name == "sqlite" else _same
 
 
 def id_ranges(ids: Sequence[int], size: int) -> Iterable[tuple[Sequence[int], str, list[Any]]]:
