@@ -32,10 +32,12 @@ Everything returned carries its reason in plain words.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from operator import itemgetter
 from typing import NamedTuple
 
 from recoup.domain.accrual import InterestTerms, accrue
@@ -46,7 +48,8 @@ from recoup.domain.policy import ContactSettings, Policy, Stage, Tone
 from recoup.domain.priority import PayerKind
 
 HUNDRED = Decimal(100)
-REVIEW_EVERY = 7
+REVIEW_EVERY = 28  # days: the safety net (see the end of `plan_case`)
+SPREAD = 7  # days over which the safety-net looks are spread
 LIMITATION_WARNING_DAYS = 180
 
 
@@ -125,11 +128,14 @@ def _pick(step: Sequence[Stage], balance: Money, case: CaseInput) -> Stage | Non
     return None
 
 
+_DUE_THEN_NUMBER = itemgetter(1, 0)  # an OpenInvoice's (due date, number)
+
+
 def plan_case(case: CaseInput, policy: Policy, as_of: date) -> CasePlan:
     """What the plan does for this case on `as_of`; pure."""
     if not case.invoices:
         return CasePlan(notes=(f"{case.currency}: nothing is open",))
-    oldest = min(case.invoices, key=lambda i: (i.due_date, i.number))
+    oldest = min(case.invoices, key=_DUE_THEN_NUMBER)
     balance = Money(sum(i.minor for i in case.invoices), case.currency)
     overdue = [i for i in case.invoices if i.due_date < as_of]
     overdue_total = Money(sum(i.minor for i in overdue), case.currency)
@@ -257,10 +263,16 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date) -> CasePlan:
             actions.append(rec)
     if warning:
         actions = [replace(a, reason=f"{a.reason}; {warning}") for a in actions]
-    # an open case is looked at again at least every REVIEW_EVERY days, sooner when a
-    # stage falls due, a waiting contact becomes possible or a recommendation may apply
-    weekly = as_of + timedelta(days=REVIEW_EVERY)
-    next_review = weekly if next_review is None else min(next_review, weekly)
+    # looked at again when something changes by itself: a stage falls due, a waiting
+    # contact becomes possible, a recommendation may apply, the limitation warning starts
+    # or the debt becomes time-barred; and, as a safety net, at least every REVIEW_EVERY
+    # days (spread by customer, so that a book's safety-net looks do not fall on one day)
+    safety = as_of + timedelta(days=REVIEW_EVERY - zlib.crc32(case.customer.encode()) % SPREAD)
+    next_review = safety if next_review is None else min(next_review, safety)
+    if case.limitation is not None:
+        for day in (case.limitation - timedelta(days=LIMITATION_WARNING_DAYS), case.limitation):
+            if day > as_of:
+                next_review = min(next_review, day)
     final_today = due_step is not None and due_step.tone is Tone.FINAL and bool(actions)
     soon = _next_recommendation_day(
         case, policy, as_of, oldest.due_date, balance, done, {a.stage for a in actions},

@@ -44,6 +44,7 @@ class Zone:
     note: str | None = None
 
 
+@lru_cache(maxsize=512)
 def resolve_zone(name: str) -> Zone:
     """The IANA zone `name`; UTC with a note when `name` is empty or not a known zone."""
     if not name:

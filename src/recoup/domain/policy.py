@@ -95,6 +95,8 @@ class AmountBand:
         return self.low is None and self.below is None
 
     def contains(self, balance: Money) -> bool:
+        if self.low is None and self.below is None:
+            return True
         for bound in (self.low, self.below):
             if bound is not None and not bound.applies_to(balance.currency):
                 return False
@@ -196,6 +198,8 @@ class Conditions:
     categories: tuple[PayerKind, ...] = ()  # the customer is of one of these kinds (empty: any)
 
     def matches(self, balance: Money, tags: Iterable[str], category: PayerKind) -> bool:
+        if not (self.tags or self.exclude_tags or self.categories):
+            return self.band.contains(balance)  # the common case, asked once per account
         have = set(tags)
         if self.tags and not have.intersection(self.tags):
             return False
