@@ -288,8 +288,8 @@ ACTION_KEY = ("customer_id", "currency", "cycle_start", "stage", "kind")
 
 _ACTION_COLUMNS = (
     "customer_id", "currency", "cycle_start", "run_on", "kind", "stage", "invoices",
-    "amount_minor", "template", "reason", "policy_version",
-)  # fmt: skip
+    "amount_minor", "template", "reason", "policy_version", "data",
+)  # fmt: skip  # "data": a case-work notice's figures (None for the run's own actions)
 
 
 def _invoices_json(numbers: Sequence[str] | str) -> str:
@@ -308,7 +308,7 @@ def record_actions(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int
         f"INSERT INTO actions ({', '.join(_ACTION_COLUMNS)}) "
         f"VALUES ({driver.marks(len(_ACTION_COLUMNS))}) ON CONFLICT DO NOTHING",
         (
-            tuple(_invoices_json(r[c]) if c == "invoices" else r[c] for c in _ACTION_COLUMNS)
+            tuple(_invoices_json(r[c]) if c == "invoices" else r.get(c) for c in _ACTION_COLUMNS)
             for r in rows
         ),
     )
