@@ -53,6 +53,9 @@ SPREAD = 7  # days over which the safety-net looks are spread
 LIMITATION_WARNING_DAYS = 180
 
 
+_DUE_THEN_NUMBER = itemgetter(1, 0)  # an OpenInvoice's (due date, number)
+
+
 class OpenInvoice(NamedTuple):
     """An invoice open at the as-of date: its number, due date and open amount (in minor
     units of `currency`). A named tuple, not a dataclass: a run makes one per open invoice
@@ -66,6 +69,43 @@ class OpenInvoice(NamedTuple):
     @property
     def open(self) -> Money:
         return Money(self.minor, self.currency)
+
+
+NUMBER_SEPARATOR = "\x1f"  # between invoice numbers in `OpenSummary.numbers_text`
+
+
+class OpenSummary(NamedTuple):
+    """What the plan needs of a case's open invoices when it charges no interest: how
+    many, the balance, the part due before the as-of date (minor units), the oldest one
+    (by due date, then number) and every number, joined by `NUMBER_SEPARATOR` (sorted
+    only when an action lists them). The daily run has the database add these up
+    instead of reading every open invoice; `summarize` makes the same from the
+    invoices, and a property test holds the two ways of planning equal."""
+
+    invoice_count: int
+    balance: int
+    overdue: int
+    oldest_due: date
+    oldest_number: str
+    numbers_text: str
+
+    def numbers(self) -> tuple[str, ...]:
+        return tuple(sorted(self.numbers_text.split(NUMBER_SEPARATOR)))
+
+
+def summarize(invoices: Sequence[OpenInvoice], as_of: date) -> OpenSummary | None:
+    """The summary of these open invoices at `as_of` (None when there are none)."""
+    if not invoices:
+        return None
+    oldest = min(invoices, key=_DUE_THEN_NUMBER)
+    return OpenSummary(
+        len(invoices),
+        sum(i.minor for i in invoices),
+        sum(i.minor for i in invoices if i.due_date < as_of),
+        oldest.due_date,
+        oldest.number,
+        NUMBER_SEPARATOR.join(i.number for i in invoices),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +123,9 @@ class CaseInput:
     limitation_basis: str = ""  # the jurisdiction's rule, in words, for the notes
     interest: InterestTerms | None = None  # None: the plan charges no interest
     interest_charged: int = 0  # minor units of interest charged so far this cycle
+    # given instead of `invoices` (left empty) when the plan charges no interest: the
+    # daily run's cheaper read (see `OpenSummary`)
+    summary: OpenSummary | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,23 +171,22 @@ def _pick(step: Sequence[Stage], balance: Money, case: CaseInput) -> Stage | Non
     return None
 
 
-_DUE_THEN_NUMBER = itemgetter(1, 0)  # an OpenInvoice's (due date, number)
-
-
 def plan_case(case: CaseInput, policy: Policy, as_of: date) -> CasePlan:
     """What the plan does for this case on `as_of`; pure."""
-    if not case.invoices:
+    summary = case.summary if case.summary is not None else summarize(case.invoices, as_of)
+    if summary is None:
         return CasePlan(notes=(f"{case.currency}: nothing is open",))
-    oldest = min(case.invoices, key=_DUE_THEN_NUMBER)
-    balance = Money(sum(i.minor for i in case.invoices), case.currency)
-    overdue = [i for i in case.invoices if i.due_date < as_of]
-    overdue_total = Money(sum(i.minor for i in overdue), case.currency)
-    dpd = (as_of - oldest.due_date).days
+    if case.interest is not None and not case.invoices:
+        raise ValueError("a plan that charges interest needs the invoices, not a summary")
+    oldest_due, oldest_number = summary.oldest_due, summary.oldest_number
+    balance = Money(summary.balance, case.currency)
+    overdue_total = Money(summary.overdue, case.currency)
+    dpd = (as_of - oldest_due).days
     cycle_start = case.cycle_start or as_of
     done = dict(case.done)
     notes = [
-        f"{case.currency}: {len(case.invoices)} open invoice(s), balance {balance}, "
-        f"oldest due {oldest.due_date} ({dpd} days past due)"
+        f"{case.currency}: {summary.invoice_count} open invoice(s), balance {balance}, "
+        f"oldest due {oldest_due} ({dpd} days past due)"
     ]
     skipped: list[str] = []
     barred = case.limitation is not None and as_of >= case.limitation
@@ -157,10 +199,10 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date) -> CasePlan:
     if case.limitation is not None:
         left = (case.limitation - as_of).days
         if barred:
-            notes.append(f"invoice {oldest.number} is time-barred since {case.limitation}{basis}")
+            notes.append(f"invoice {oldest_number} is time-barred since {case.limitation}{basis}")
         elif left < LIMITATION_WARNING_DAYS:
             warning = (
-                f"{left} days left before invoice {oldest.number} becomes time-barred on "
+                f"{left} days left before invoice {oldest_number} becomes time-barred on "
                 f"{case.limitation}{basis}"
             )
             notes.append(warning)
@@ -171,15 +213,17 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date) -> CasePlan:
     steps = policy.steps()
     # the plan only moves forward: steps up to the latest one done are behind the account
     last_done, previous_done = -1, None
-    for index, step in enumerate(steps):
-        day_done = next((done[s.name] for s in step if s.name in done), None)
-        if day_done is not None:
-            last_done, previous_done = index, day_done
+    if done:
+        for index, names in enumerate(_step_names(steps)):
+            for name in names:
+                if name in done:
+                    last_done, previous_done = index, done[name]
+                    break
     for step in steps[last_done + 1 :]:
         stage = _pick(step, balance, case)
         if stage is None:
             continue
-        when = stage.trigger.date_for(oldest.due_date, previous_done)
+        when = stage.trigger.date_for(oldest_due, previous_done)
         if when is None:
             break  # counted from a previous stage that has not happened
         if barred and stage.tone is Tone.FINAL:
@@ -196,7 +240,6 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date) -> CasePlan:
             upcoming.append((stage.name, when))
             break
     actions: list[PlannedAction] = []
-    numbers = tuple(sorted(i.number for i in case.invoices))
     next_review = upcoming[0][1] if upcoming else None
     if due_step is not None:
         if passed_over:
@@ -215,9 +258,10 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date) -> CasePlan:
             )
             next_review = day if day is not None else next_review
         else:
+            numbers = summary.numbers()
             reason = (
                 f"{due_step.name} ({due_step.tone.value}): {due_step.trigger.describe()}; "
-                f"oldest invoice {oldest.number} due {oldest.due_date}, {dpd} days past "
+                f"oldest invoice {oldest_number} due {oldest_due}, {dpd} days past "
                 f"due; balance {balance}"
             )
             acts = due_step.actions
@@ -256,7 +300,7 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date) -> CasePlan:
                         f"{acts.fee_percent}% of {overdue_total} overdue",
                     )
                 )
-    for rec in _recommendations(case, policy, as_of, dpd, balance, numbers, done):
+    for rec in _recommendations(case, policy, as_of, dpd, balance, summary, done):
         if barred and rec.kind == "escalate":
             skipped.append(f"{rec.stage} is not done: {no_legal}")
         else:
@@ -275,7 +319,7 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date) -> CasePlan:
                 next_review = min(next_review, day)
     final_today = due_step is not None and due_step.tone is Tone.FINAL and bool(actions)
     soon = _next_recommendation_day(
-        case, policy, as_of, oldest.due_date, balance, done, {a.stage for a in actions},
+        case, policy, as_of, oldest_due, balance, done, {a.stage for a in actions},
         final_today, barred,
     )  # fmt: skip
     if soon is not None:
@@ -392,6 +436,11 @@ def _next_recommendation_day(
 
 
 @by_identity
+def _step_names(steps: tuple[tuple[Stage, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(s.name for s in step) for step in steps)
+
+
+@by_identity
 def _final_names(stages: tuple[Stage, ...]) -> frozenset[str]:
     return frozenset(s.name for s in stages if s.tone is Tone.FINAL)
 
@@ -402,7 +451,7 @@ def _recommendations(
     as_of: date,
     dpd: int,
     balance: Money,
-    numbers: tuple[str, ...],
+    summary: OpenSummary,
     done: dict[str, date],
 ) -> list[PlannedAction]:
     out: list[PlannedAction] = []
@@ -420,7 +469,7 @@ def _recommendations(
                 PlannedAction(
                     "escalate",
                     key,
-                    numbers,
+                    summary.numbers(),
                     balance,
                     None,
                     f"the plan recommends {rule.step.value}: {dpd} days past "
@@ -436,7 +485,7 @@ def _recommendations(
                 PlannedAction(
                     "write_off_recommendation",
                     key,
-                    numbers,
+                    summary.numbers(),
                     balance,
                     None,
                     f"the plan recommends writing off: {dpd} days past due, balance {balance}",

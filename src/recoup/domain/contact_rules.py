@@ -64,6 +64,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
+from functools import lru_cache
 
 from recoup.domain.ledger import Channel, Customer
 from recoup.domain.local_calendar import (
@@ -321,9 +322,17 @@ class _Context:
         return tuple(n for n in notes if n)
 
 
+@lru_cache(maxsize=8192)
+def _local_date(moment: datetime, tz: tzinfo) -> date:
+    """`moment`'s day on the wall clock of `tz`. Remembered: a book's contacts fall on a
+    few hundred distinct moments, and a zone's rule for years past its file's last
+    transition is worked out again on every conversion (~20 us each here)."""
+    return moment.astimezone(tz).date()
+
+
 def _context(rules: ContactRules, debtor: Debtor) -> _Context:
     zone = resolve_zone(debtor.timezone)
-    days = tuple(sorted(c.at.astimezone(zone.tz).date() for c in debtor.contacts))
+    days = tuple(sorted(_local_date(c.at, zone.tz) for c in debtor.contacts))
     return _Context(rules, zone, holiday_calendar(debtor.country), days, debtor.holds)
 
 

@@ -14,8 +14,10 @@ the rest. The report lists only the actions this run added.
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -105,19 +107,26 @@ def case_inputs(
         holds=tuple(holds),
     )
     disputed = disputed or {}
+    if disputed and data.summaries:
+        raise ValueError("disputed parts are taken off invoice by invoice: load the details")
     out = []
-    for currency in sorted({i[2] for i in data.invoices} | set(data.cases)):
+    currencies = {i[2] for i in data.invoices} | set(data.summaries) | set(data.cases)
+    for currency in sorted(currencies):
         start, _review = data.cases.get(currency, (None, None))
         invoices = tuple(
             OpenInvoice(n, due, m - disputed.get(n, 0), currency)
             for n, due, cur, m in data.invoices
             if cur == currency and m - disputed.get(n, 0) > 0
         )
+        summary = data.summaries.get(currency)
+        oldest: date | None = None
+        if summary is not None:
+            oldest = summary.oldest_due
+        elif invoices:
+            oldest = min(i.due_date for i in invoices)
         limitation = (
-            time_barred_on(
-                min(i.due_date for i in invoices), data.country or "", consumer, table=table
-            )
-            if invoices
+            time_barred_on(oldest, data.country or "", consumer, table=table)
+            if oldest is not None
             else None
         )
         out.append(
@@ -135,6 +144,7 @@ def case_inputs(
                 interest=interest_terms(policy, consumer) if policy is not None else None,
                 interest_charged=data.interest_charged.get(currency, 0),
                 broken_promises=broken_promises,
+                summary=summary,
             )
         )
     return out
@@ -148,6 +158,34 @@ def run(
     full: bool = False,
     progress: Callable[[int, int], None] | None = None,
     batch_size: int = BATCH,
+) -> RunReport:
+    with _cycle_collector_paused():
+        return _run(book, as_of, dry_run, full, progress, batch_size)
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for the run. A run makes millions of small objects
+    that live until their batch is written; the collector kept walking them (a run of
+    the 200,000-customer bench book spent ~20% of its time there, measured by switching
+    it off). Nothing the run makes refers to itself, so nothing piles up meanwhile; the
+    collector is switched back on (if it was on) when the run ends, however it ends."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def _run(
+    book: Book,
+    as_of: date,
+    dry_run: bool,
+    full: bool,
+    progress: Callable[[int, int], None] | None,
+    batch_size: int,
 ) -> RunReport:
     version, policy = active_policy(book)
     report = RunReport(as_of, version, dry_run)
@@ -190,7 +228,10 @@ def _run_batch(
     in_force = holds.holds_for(conn, ids, as_of)
     disputed = holds.disputed_parts(conn, ids)
     broken = holds.broken_promises_for(conn, ids, as_of)
-    for data in run_repo.load(conn, ids, as_of):
+    # a plan without interest needs each case's open invoices only added up (the database
+    # does that); customers with disputed parts are read invoice by invoice
+    summarize = policy.fees.interest is InterestKind.NONE
+    for data in run_repo.load(conn, ids, as_of, summarize=summarize, detail_for=set(disputed)):
         report.reviewed += 1
         mine = applying_holds(policy, in_force.get(data.id, ()))
         for case in case_inputs(
@@ -201,13 +242,14 @@ def _run_batch(
             broken_promises=broken.get(data.id, 0),
         ):
             plan = plan_case(case, policy, as_of)
-            cycle = plan.cycle_start if case.invoices else None
+            cycle = plan.cycle_start if case.invoices or case.summary else None
             for why in plan.skipped:
                 report.skipped.append(
                     {"customer": data.key, "currency": case.currency, "reason": why}
                 )
             if cycle is not None:
-                upserts.append((data.id, case.currency, cycle, plan.next_review))
+                if data.cases.get(case.currency) != (cycle, plan.next_review):
+                    upserts.append((data.id, case.currency, cycle, plan.next_review))
             elif case.currency in data.cases:
                 ended.append((data.id, case.currency))
             for action in plan.actions:

@@ -56,14 +56,16 @@ def execute(conn: Connection, statement: str, params: Sequence[Any] = ()) -> Non
         cur.close()
 
 
-def execute_many(conn: Connection, statement: str, rows: Iterable[Sequence[Any]]) -> None:
-    """One statement for many parameter rows (nothing happens for none)."""
+def execute_many(conn: Connection, statement: str, rows: Iterable[Sequence[Any]]) -> int:
+    """One statement for many parameter rows (nothing happens for none); the number of
+    rows it changed, as the driver counts them."""
     rows = [tuple(r) for r in rows]
     if not rows:
-        return
+        return 0
     cur = _cursor(conn)
     try:
         cur.executemany(_text(conn, statement), rows)
+        return int(cur.rowcount)
     finally:
         cur.close()
 

@@ -13,6 +13,7 @@ from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from recoup.domain.collection import NUMBER_SEPARATOR, OpenSummary
 from recoup.store import driver
 from recoup.store.bulk import insert_rows
 from recoup.store.tables import actions, cases, customers, outbox, review_queue
@@ -75,14 +76,46 @@ class CustomerData:
     done: dict[str, list[tuple[str, date]]]  # currency -> (stage, day) this cycle
     recorded: set[tuple[str, str, str]] = field(default_factory=set)  # (currency, stage, kind)
     interest_charged: dict[str, int] = field(default_factory=dict)  # currency -> minor, cycle
+    # currency -> the open invoices added up (`load(..., summarize=True)`; then `invoices`
+    # is empty for this customer)
+    summaries: dict[str, OpenSummary] = field(default_factory=dict)
 
 
-def load(conn: Connection, ids: Sequence[int], as_of: date) -> list[CustomerData]:
+def _summary_sql(conn: Connection, where: str) -> str:
+    """Each (customer, currency)'s open invoices added up by the database: count,
+    balance, the part due before the as-of date, the oldest (due date as ISO text, then
+    number: compared byte by byte, which is the order Python gives `str`) and the
+    numbers joined by `NUMBER_SEPARATOR`."""
+    sep = f"chr({ord(NUMBER_SEPARATOR)})" if conn.dialect.name != "sqlite" else "char(31)"
+    if conn.dialect.name == "sqlite":
+        oldest, numbers = "min(due_date || number)", f"group_concat(number, {sep})"
+    else:
+        oldest = "min(to_char(due_date, 'YYYY-MM-DD') || number COLLATE \"C\")"
+        numbers = f"string_agg(number, {sep})"
+    return (
+        "SELECT customer_id, currency, count(*), sum(amount_minor - paid_minor), "
+        "sum(CASE WHEN due_date < ? THEN amount_minor - paid_minor ELSE 0 END), "
+        f"{oldest}, {numbers} FROM invoices WHERE {where} AND kind = 'invoice' "
+        "AND settled_on IS NULL AND issue_date <= ? AND amount_minor > paid_minor "
+        "GROUP BY customer_id, currency"
+    )
+
+
+def load(
+    conn: Connection,
+    ids: Sequence[int],
+    as_of: date,
+    *,
+    summarize: bool = False,
+    detail_for: frozenset[int] | set[int] = frozenset(),
+) -> list[CustomerData]:
     """Everything the planner needs about these customers, as of `as_of`.
 
     Open amounts are the invoices' current ones (everything recorded so far); invoices
-    issued after `as_of` are left out. Plain SQL through the driver (`recoup.store.driver`):
-    this is read for every account a run looks at.
+    issued after `as_of` are left out. With `summarize`, each currency's open invoices
+    come added up (`CustomerData.summaries`), except for the customers in `detail_for`,
+    whose invoices come one by one as without it. Plain SQL through the driver
+    (`recoup.store.driver`): this is read for every account a run looks at.
     """
     out: dict[int, CustomerData] = {}
     day = driver.date_reader(conn)
@@ -99,15 +132,31 @@ def load(conn: Connection, ids: Sequence[int], as_of: date) -> list[CustomerData
                     cid, key, name, country, tz, tuple(t for t in tags.split(",") if t),
                     [], [], {}, defaultdict(list),
                 )  # fmt: skip
-        for cid, number, due, currency, left in driver.fetch(
-            conn,
-            "SELECT customer_id, number, due_date, currency, amount_minor - paid_minor "
-            f"FROM invoices WHERE {where} AND kind = 'invoice' AND settled_on IS NULL "
-            "AND issue_date <= ?",
-            [*params, as_of],
-        ):
-            if left > 0 and cid in wanted:
-                out[cid].invoices.append((number, day(due), currency, int(left)))
+        one_by_one = wanted & detail_for if summarize else wanted
+        if summarize:
+            for cid, currency, count, balance, overdue, oldest, numbers in driver.fetch(
+                conn, _summary_sql(conn, where), [as_of, *params, as_of]
+            ):
+                if cid in wanted and cid not in one_by_one:
+                    out[cid].summaries[currency] = OpenSummary(
+                        int(count), int(balance), int(overdue),
+                        date.fromisoformat(oldest[:10]), oldest[10:], numbers,
+                    )  # fmt: skip
+        if one_by_one:
+            inner_where, inner_params = (
+                (where, params)
+                if one_by_one is wanted
+                else (f"customer_id IN ({driver.marks(len(one_by_one))})", sorted(one_by_one))
+            )
+            for cid, number, due, currency, left in driver.fetch(
+                conn,
+                "SELECT customer_id, number, due_date, currency, amount_minor - paid_minor "
+                f"FROM invoices WHERE {inner_where} AND kind = 'invoice' "
+                "AND settled_on IS NULL AND issue_date <= ?",
+                [*inner_params, as_of],
+            ):
+                if left > 0 and cid in one_by_one:
+                    out[cid].invoices.append((number, day(due), currency, int(left)))
         for cid, run_on, kind in driver.fetch(
             conn,
             # the case work's confirmations answer the customer: not collection contacts
@@ -303,26 +352,48 @@ def record_actions(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int
     or by another run at the same time)."""
     if not rows:
         return []
-    driver.execute_many(
+    values = [
+        tuple(_invoices_json(r[c]) if c == "invoices" else r.get(c) for c in _ACTION_COLUMNS)
+        for r in rows
+    ]
+    keys = [tuple(r[c] for c in ACTION_KEY) for r in rows]
+    if conn.dialect.name != "sqlite":
+        # only the rows this statement inserted come back
+        mine: dict[tuple[Any, ...], int] = {}
+        columns = ", ".join(_ACTION_COLUMNS)
+        for start in range(0, len(values), 500):
+            part = values[start : start + 500]
+            one = f"({driver.marks(len(_ACTION_COLUMNS))})"
+            for found_id, *key in driver.fetch(
+                conn,
+                f"INSERT INTO actions ({columns}) VALUES {', '.join([one] * len(part))} "
+                f"ON CONFLICT DO NOTHING RETURNING id, {', '.join(ACTION_KEY)}",
+                [v for row in part for v in row],
+            ):
+                mine[tuple(key)] = found_id
+        return [mine.get(k) for k in keys]
+    # a SQLite writer holds the write lock from its first statement (BEGIN IMMEDIATE):
+    # nobody else adds actions meanwhile, so the ids can be handed out here; when the
+    # insert changed fewer rows than it was given, some were there already: those rows
+    # are found under another id and get None
+    top = driver.fetch(conn, "SELECT coalesce(max(id), 0) FROM actions")[0][0]
+    ids = list(range(top + 1, top + 1 + len(values)))
+    added = driver.execute_many(
         conn,
-        f"INSERT INTO actions ({', '.join(_ACTION_COLUMNS)}) "
-        f"VALUES ({driver.marks(len(_ACTION_COLUMNS))}) ON CONFLICT DO NOTHING",
-        (
-            tuple(_invoices_json(r[c]) if c == "invoices" else r.get(c) for c in _ACTION_COLUMNS)
-            for r in rows
-        ),
+        f"INSERT INTO actions (id, {', '.join(_ACTION_COLUMNS)}) "
+        f"VALUES ({driver.marks(len(_ACTION_COLUMNS) + 1)}) ON CONFLICT DO NOTHING",
+        [(i, *v) for i, v in zip(ids, values, strict=True)],
     )
-    run_on = rows[0]["run_on"]
+    if added == len(values):
+        return list(ids)
     day = driver.date_reader(conn)
     found: dict[tuple[Any, ...], int] = {}
     for _chunk, where, params in driver.id_ranges(sorted({r["customer_id"] for r in rows}), 2000):
         for row in driver.fetch(
-            conn,
-            f"SELECT id, {', '.join(ACTION_KEY)} FROM actions WHERE {where} AND run_on = ?",
-            [*params, run_on],
+            conn, f"SELECT id, {', '.join(ACTION_KEY)} FROM actions WHERE {where}", params
         ):
             found[(row[1], row[2], day(row[3]), row[4], row[5])] = row[0]
-    return [found.get(tuple(r[c] for c in ACTION_KEY)) for r in rows]
+    return [i if found.get(k) == i else None for i, k in zip(ids, keys, strict=True)]
 
 
 def add_many_to_outbox(
