@@ -61,6 +61,8 @@ def main() -> None:
             raise SystemExit("making the book failed")
         rows.append(("make the book (generate and write)", time.perf_counter() - start, ""))
     work = folder / "work.db"
+    for stale in (Path(f"{work}-wal"), Path(f"{work}-shm")):
+        stale.unlink(missing_ok=True)  # a killed earlier bench's log would replay on the copy
     shutil.copy(pristine, work)
     book = Book.open(str(work))
     first = FIRST_DAY

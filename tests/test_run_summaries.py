@@ -107,7 +107,9 @@ def test_a_summary_plans_what_the_invoices_plan(case: CaseInput, policy, offset:
     day = START + timedelta(days=offset)
     summarized = replace(case, invoices=(), summary=summarize(case.invoices, day))
     for plan_with in (policy, default_policy()):
-        assert plan_case(summarized, plan_with, day) == plan_case(case, plan_with, day)
+        plan = plan_case(case, plan_with, day)
+        assert plan_case(summarized, plan_with, day) == plan
+        assert plan_case(summarized, plan_with, day, with_notes=False) == replace(plan, notes=())
 
 
 def test_actions_recorded_twice_get_no_second_id(book: Book, tmp_path: Path):

@@ -171,8 +171,10 @@ def _pick(step: Sequence[Stage], balance: Money, case: CaseInput) -> Stage | Non
     return None
 
 
-def plan_case(case: CaseInput, policy: Policy, as_of: date) -> CasePlan:
-    """What the plan does for this case on `as_of`; pure."""
+def plan_case(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool = True) -> CasePlan:
+    """What the plan does for this case on `as_of`; pure. `with_notes=False` leaves out
+    the notes (what was looked at, for `explain`): the daily run does not keep them, and
+    writing them out for every account of a book costs more than some of the deciding."""
     summary = case.summary if case.summary is not None else summarize(case.invoices, as_of)
     if summary is None:
         return CasePlan(notes=(f"{case.currency}: nothing is open",))
@@ -184,10 +186,14 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date) -> CasePlan:
     dpd = (as_of - oldest_due).days
     cycle_start = case.cycle_start or as_of
     done = dict(case.done)
-    notes = [
-        f"{case.currency}: {summary.invoice_count} open invoice(s), balance {balance}, "
-        f"oldest due {oldest_due} ({dpd} days past due)"
-    ]
+    notes = (
+        [
+            f"{case.currency}: {summary.invoice_count} open invoice(s), balance {balance}, "
+            f"oldest due {oldest_due} ({dpd} days past due)"
+        ]
+        if with_notes
+        else []
+    )
     skipped: list[str] = []
     barred = case.limitation is not None and as_of >= case.limitation
     no_legal = (
@@ -325,7 +331,12 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date) -> CasePlan:
     if soon is not None:
         next_review = min(next_review, soon)
     return CasePlan(
-        tuple(actions), tuple(skipped), tuple(notes), cycle_start, next_review, tuple(upcoming)
+        tuple(actions),
+        tuple(skipped),
+        tuple(notes) if with_notes else (),
+        cycle_start,
+        next_review,
+        tuple(upcoming),
     )
 
 

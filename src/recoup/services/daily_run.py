@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from typing import Any
 
 from recoup.domain.accrual import InterestTerms
@@ -64,6 +65,7 @@ class RunReport:
         }
 
 
+@lru_cache(maxsize=1024)  # a book has a few distinct tag sets
 def _kind(tags: tuple[str, ...]) -> PayerKind:
     for tag in tags:
         if tag in PayerKind.__members__.values():
@@ -76,6 +78,12 @@ CONSUMER_TAG = "consumer"  # a customer tagged so gets the consumer limitation p
 
 def _consumer(tags: tuple[str, ...]) -> bool:
     return CONSUMER_TAG in tags
+
+
+@lru_cache(maxsize=4096)
+def _noon(day: date) -> datetime:
+    """A recorded contact's moment: its day at noon UTC (the run records days)."""
+    return datetime.combine(day, time(12), UTC)
 
 
 def case_inputs(
@@ -96,10 +104,7 @@ def case_inputs(
     table = limitations if limitations is not None else default_limitations()
     rule = table.find(data.country or "")
     consumer = _consumer(data.tags)
-    contacts = tuple(
-        PastContact(datetime.combine(day, time(12), UTC), _CHANNEL[kind])
-        for day, kind in data.contacts
-    )
+    contacts = tuple(PastContact(_noon(day), _CHANNEL[kind]) for day, kind in data.contacts)
     debtor = Debtor(
         country=data.country,
         timezone=data.timezone or "UTC",
@@ -241,7 +246,7 @@ def _run_batch(
             policy=policy,
             broken_promises=broken.get(data.id, 0),
         ):
-            plan = plan_case(case, policy, as_of)
+            plan = plan_case(case, policy, as_of, with_notes=False)
             cycle = plan.cycle_start if case.invoices or case.summary else None
             for why in plan.skipped:
                 report.skipped.append(
@@ -367,6 +372,8 @@ _HISTORY_KIND = {
 
 
 _TEXT = json.JSONEncoder(ensure_ascii=False).encode
+# kinds, stages, templates and currencies repeat from action to action
+_WORD = lru_cache(maxsize=4096)(_TEXT)
 _LIST = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
@@ -387,10 +394,10 @@ def history_data(
     two agree): action id and kind, stage, currency, amount, invoices, template, policy
     version."""
     return (
-        f'{{"action":{action_id},"action_kind":{_TEXT(action.kind)},"amount":{_TEXT(amount)},'
-        f'"currency":{_TEXT(currency)},"invoices":{invoices_json},'
-        f'"policy_version":{version},"stage":{_TEXT(action.stage)},'
-        f'"template":{_TEXT(action.template)}}}'
+        f'{{"action":{action_id},"action_kind":{_WORD(action.kind)},"amount":{_TEXT(amount)},'
+        f'"currency":{_WORD(currency)},"invoices":{invoices_json},'
+        f'"policy_version":{version},"stage":{_WORD(action.stage)},'
+        f'"template":{_WORD(action.template)}}}'
     )
 
 
