@@ -2,8 +2,9 @@
 exactly the actions of one clean run, with nothing lost or doubled.
 
 Each trial copies a prepared SQLite book, starts `recoup run` in a process of its own
-(small batches, so that it commits many times), kills it after a random delay and runs
-it again. RECOUP_CRASH_TRIALS sets the number of trials (the suite runs 8; the figure in
+(small batches, so that it commits many times and plans them in forked planning
+processes), kills it after a random delay, checks that no planning process outlived it,
+and runs it again. RECOUP_CRASH_TRIALS sets the number of trials (the suite runs 8; the figure in
 the closing note of issue 3 comes from a run with 50).
 """
 
@@ -92,6 +93,27 @@ def _run(db: Path) -> subprocess.Popen[bytes]:
     )
 
 
+def _left_behind(db: Path, wait: float = 5.0) -> list[int]:
+    """Live processes still working on this book (the run's planning processes are
+    forks of it, with its command line), after giving them `wait` seconds to end."""
+    deadline = time.monotonic() + wait
+    while True:
+        alive = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                command = (entry / "cmdline").read_bytes()
+                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue  # ended meanwhile
+            if str(db).encode() in command and state not in ("Z", "X"):
+                alive.append(int(entry.name))
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("trial", range(TRIALS))
 def test_a_killed_run_run_again_equals_a_clean_run(prepared, tmp_path: Path, trial: int):
     pristine, reference_rows, reference_outbox, duration = prepared
@@ -103,6 +125,7 @@ def test_a_killed_run_run_again_equals_a_clean_run(prepared, tmp_path: Path, tri
     killed = proc.poll() is None
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    assert _left_behind(db) == [], "a planning process outlived the killed run"
     again = _run(db)
     assert again.wait(timeout=300) == 0
     rows, outbox, orphans = actions_of(db)

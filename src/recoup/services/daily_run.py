@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,11 +34,11 @@ from recoup.domain.money import Money
 from recoup.domain.policy import InterestKind, Policy
 from recoup.domain.priority import PayerKind, PriorityInput, priority
 from recoup.jurisdictions.catalogue import default_catalogue, default_limitations
-from recoup.services import allocation_sync, casework, history
+from recoup.services import allocation_sync, casework, history, run_workers
 from recoup.services.book import Book, Rollback
 from recoup.services.casework import holds, tasks
 from recoup.services.policy import active_policy
-from recoup.store import run_repo
+from recoup.store import driver, run_repo
 from recoup.store.run_repo import CustomerData
 
 BATCH = 4000  # customers per transaction: fewer commits and per-batch reads, short locks
@@ -163,9 +164,12 @@ def run(
     full: bool = False,
     progress: Callable[[int, int], None] | None = None,
     batch_size: int = BATCH,
+    workers: int | None = None,
 ) -> RunReport:
+    """`workers`: how many processes plan batches ahead of the writes (`_planners`
+    decides when None; 0 plans everything in this process)."""
     with _cycle_collector_paused():
-        return _run(book, as_of, dry_run, full, progress, batch_size)
+        return _run(book, as_of, dry_run, full, progress, batch_size, workers)
 
 
 @contextmanager
@@ -191,6 +195,7 @@ def _run(
     full: bool,
     progress: Callable[[int, int], None] | None,
     batch_size: int,
+    workers: int | None,
 ) -> RunReport:
     version, policy = active_policy(book)
     report = RunReport(as_of, version, dry_run)
@@ -202,17 +207,21 @@ def _run(
     with book.read() as conn:
         ids = run_repo.candidates(conn, as_of, full)
         queued = run_repo.queued(conn) if full else []
-    for start in range(0, len(ids), batch_size):
-        batch = ids[start : start + batch_size]
+    batches = [ids[start : start + batch_size] for start in range(0, len(ids), batch_size)]
+    done = 0
+    count = _planners(book, len(batches), workers)
+    if count:
+        done = _run_ahead(book, batches, policy, version, as_of, report, dry_run, count, progress)
+    for n in range(done, len(batches)):
         try:
             with book.write() as conn:
-                _run_batch(conn, batch, policy, version, as_of, report)
+                _run_batch(conn, batches[n], policy, version, as_of, report)
                 if dry_run:
                     raise Rollback
         except Rollback:
             pass
         if progress is not None:
-            progress(min(start + batch_size, len(ids)), len(ids))
+            progress(min((n + 1) * batch_size, len(ids)), len(ids))
     if queued and not dry_run:
         # a full run has looked at everyone the queue named (those with nothing open
         # needed no look); what was queued while it ran stays for the next run
@@ -221,15 +230,95 @@ def _run(
     return report
 
 
+WORKERS_VARIABLE = "RECOUP_RUN_WORKERS"  # the number of planning processes; 0: none
+
+
+def _planners(book: Book, batches: int, asked: int | None) -> int:
+    """How many processes plan ahead: none for a single batch (an ordinary day: forking
+    would cost more than it saves), for PostgreSQL (no `data_version` to tell a stale
+    plan; its server works in parallel anyway); else one per core,
+    at most two (the parent writes meanwhile), or as `RECOUP_RUN_WORKERS` says."""
+    if asked is None:
+        setting = os.environ.get(WORKERS_VARIABLE, "")
+        asked = int(setting) if setting.isdigit() else None
+    if asked is None:
+        if batches < 2:
+            return 0
+        asked = min(2, os.cpu_count() or 1) if (os.cpu_count() or 1) > 1 else 0
+    if not asked or not book.is_sqlite:
+        return 0
+    return asked if run_workers.can_fork() else 0
+
+
+def _data_version(conn: Any) -> int:
+    """SQLite's count of commits made by other connections (`PRAGMA data_version`)."""
+    return int(driver.fetch(conn, "PRAGMA data_version")[0][0])
+
+
+def _run_ahead(
+    book: Book,
+    batches: list[list[int]],
+    policy: Policy,
+    version: int,
+    as_of: date,
+    report: RunReport,
+    dry_run: bool,
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+) -> int:
+    """Write the batches as planning processes (`run_workers`) hand in their plans; the
+    number of batches done. All writes go through one connection, so that its
+    `data_version` changes only when somebody else commits: from the first such change
+    on, a plan made ahead may be stale, and the rest of the run plans in its own write
+    transactions (the caller goes on from the batch returned)."""
+    total = sum(len(b) for b in batches)
+    with book.engine.connect() as conn:
+        conn = conn.execution_options(immediate=True)
+        with conn.begin():
+            seen = _data_version(conn)  # before any planner reads
+
+        def plan(read: Any, ids: list[int]) -> BatchPlan:
+            return plan_batch(read, ids, policy, version, as_of)
+
+        with run_workers.ahead(book, batches, plan, workers) as plans:
+            for n, made in enumerate(plans):
+                with conn.begin() as transaction:
+                    if _data_version(conn) != seen:
+                        transaction.rollback()
+                        return n  # another connection committed: plan the rest here
+                    _write_batch(conn, made, version, as_of, report)
+                    if dry_run:
+                        transaction.rollback()
+                if progress is not None:
+                    progress(sum(len(b) for b in batches[: n + 1]), total)
+    return len(batches)
+
+
+@dataclass
+class BatchPlan:
+    """What planning a batch of customers decided, before anything is written: made in
+    the writer's transaction, or ahead of it by a planning process (`parallel`)."""
+
+    ids: list[int]
+    reviewed: int = 0
+    upserts: list[tuple[int, str, date, date | None]] = field(default_factory=list)
+    ended: list[tuple[int, str]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    # the new actions: (customer id, customer key, currency, action) and each one's row
+    planned: list[tuple[int, str, str, PlannedAction]] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
 def _run_batch(
     conn: Any, ids: list[int], policy: Policy, version: int, as_of: date, report: RunReport
 ) -> None:
-    """Plan every case of these customers, then write the batch with a few set-based
-    statements: case states, the new actions, their outbox entries and history entries."""
-    upserts: list[tuple[int, str, date, date | None]] = []
-    ended: list[tuple[int, str]] = []
-    planned: list[tuple[CustomerData, str, PlannedAction]] = []
-    rows: list[dict[str, Any]] = []
+    _write_batch(conn, plan_batch(conn, ids, policy, version, as_of), version, as_of, report)
+
+
+def plan_batch(conn: Any, ids: list[int], policy: Policy, version: int, as_of: date) -> BatchPlan:
+    """Plan every case of these customers as the book stands in `conn`'s transaction;
+    nothing is written."""
+    out = BatchPlan(ids)
     in_force = holds.holds_for(conn, ids, as_of)
     disputed = holds.disputed_parts(conn, ids)
     broken = holds.broken_promises_for(conn, ids, as_of)
@@ -237,7 +326,7 @@ def _run_batch(
     # does that); customers with disputed parts are read invoice by invoice
     summarize = policy.fees.interest is InterestKind.NONE
     for data in run_repo.load(conn, ids, as_of, summarize=summarize, detail_for=set(disputed)):
-        report.reviewed += 1
+        out.reviewed += 1
         mine = applying_holds(policy, in_force.get(data.id, ()))
         for case in case_inputs(
             data,
@@ -249,22 +338,20 @@ def _run_batch(
             plan = plan_case(case, policy, as_of, with_notes=False)
             cycle = plan.cycle_start if case.invoices or case.summary else None
             for why in plan.skipped:
-                report.skipped.append(
-                    {"customer": data.key, "currency": case.currency, "reason": why}
-                )
+                out.skipped.append({"customer": data.key, "currency": case.currency, "reason": why})
             if cycle is not None:
                 if data.cases.get(case.currency) != (cycle, plan.next_review):
-                    upserts.append((data.id, case.currency, cycle, plan.next_review))
+                    out.upserts.append((data.id, case.currency, cycle, plan.next_review))
             elif case.currency in data.cases:
-                ended.append((data.id, case.currency))
+                out.ended.append((data.id, case.currency))
             for action in plan.actions:
                 assert cycle is not None
                 if (case.currency, action.stage, action.kind) in data.recorded and data.cases.get(
                     case.currency, (None, None)
                 )[0] == cycle:
                     continue  # recorded by an earlier run of this cycle
-                planned.append((data, case.currency, action))
-                rows.append(
+                out.planned.append((data.id, data.key, case.currency, action))
+                out.rows.append(
                     {
                         "customer_id": data.id,
                         "currency": case.currency,
@@ -279,23 +366,33 @@ def _run_batch(
                         "policy_version": version,
                     }
                 )
-    run_repo.save_cases(conn, upserts, ended)
-    action_ids = run_repo.record_actions(conn, rows)
+    return out
+
+
+def _write_batch(conn: Any, plan: BatchPlan, version: int, as_of: date, report: RunReport) -> None:
+    """Write a planned batch with a few set-based statements: case states, the new
+    actions, their outbox entries and history entries; the batch leaves the queue."""
+    report.reviewed += plan.reviewed
+    report.skipped.extend(plan.skipped)
+    run_repo.save_cases(conn, plan.upserts, plan.ended)
+    action_ids = run_repo.record_actions(conn, plan.rows)
     to_send: list[tuple[int, str, str | None]] = []
     entries: list[tuple[int, str, str, str]] = []
     charged: set[int] = set()
-    for (data, currency, action), row, action_id in zip(planned, rows, action_ids, strict=True):
+    for (cid, key, currency, action), row, action_id in zip(
+        plan.planned, plan.rows, action_ids, strict=True
+    ):
         if action_id is None:
             continue  # another run recorded it meanwhile
         if action.kind in ("email", "letter"):
             to_send.append((action_id, action.kind, action.template))
         elif action.kind in ("fee", "interest"):
-            charged.add(data.id)
+            charged.add(cid)
         amount = action.amount.to_json()
         kind, words = _HISTORY_KIND.get(action.kind, ("stage", action.kind))
         entries.append(
             (
-                data.id,
+                cid,
                 kind,
                 f"{words} (stage {action.stage}, {amount} {currency}): {action.reason}",
                 history_data(action_id, action, currency, amount, row["invoices"], version),
@@ -304,7 +401,7 @@ def _run_batch(
         report.actions.append(
             {
                 "id": action_id,
-                "customer": data.key,
+                "customer": key,
                 "kind": action.kind,
                 "stage": action.stage,
                 "invoices": list(action.invoices),
@@ -319,7 +416,7 @@ def _run_batch(
         allocation_sync.recompute(conn, charged)
     run_repo.add_many_to_outbox(conn, to_send, as_of)
     history.record_same_time(conn, entries, actor="daily run", on=as_of)
-    run_repo.dequeue(conn, ids)
+    run_repo.dequeue(conn, plan.ids)
 
 
 _TERMS: list[tuple[Policy, bool, InterestTerms | None]] = []

@@ -182,7 +182,7 @@ def insert_plain_invoices(
         PLAIN_INVOICE_COLUMNS,
         rows,
         rebuild_indexes=True,
-        always_rebuild=frozenset({"ix_invoices_open"}),
+        always_rebuild=frozenset({"ix_invoices_open", "ix_invoices_open_by_customer"}),
         while_indexing=while_indexing,
     )
 

@@ -152,7 +152,9 @@ def load(
                 conn,
                 "SELECT customer_id, number, due_date, currency, amount_minor - paid_minor "
                 f"FROM invoices WHERE {inner_where} AND kind = 'invoice' "
-                "AND settled_on IS NULL AND issue_date <= ?",
+                "AND settled_on IS NULL AND issue_date <= ? "
+                # the order of ix_invoices_open_by_customer, which the read goes by
+                "ORDER BY customer_id, currency, due_date, number",
                 [*inner_params, as_of],
             ):
                 if left > 0 and cid in one_by_one:
