@@ -276,21 +276,30 @@ def _run_ahead(
         conn = conn.execution_options(immediate=True)
         with conn.begin():
             seen = _data_version(conn)  # before any planner reads
+        # the log is moved into the database once, at the end, instead of after every
+        # few commits: pages that several batches change are copied once
+        pages = int(driver.fetch(conn, "PRAGMA wal_autocheckpoint")[0][0])
+        driver.execute(conn, "PRAGMA wal_autocheckpoint=0")
 
         def plan(read: Any, ids: list[int]) -> BatchPlan:
             return plan_batch(read, ids, policy, version, as_of)
 
-        with run_workers.ahead(book, batches, plan, workers) as plans:
-            for n, made in enumerate(plans):
-                with conn.begin() as transaction:
-                    if _data_version(conn) != seen:
-                        transaction.rollback()
-                        return n  # another connection committed: plan the rest here
-                    _write_batch(conn, made, version, as_of, report)
-                    if dry_run:
-                        transaction.rollback()
-                if progress is not None:
-                    progress(sum(len(b) for b in batches[: n + 1]), total)
+        try:
+            with run_workers.ahead(book, batches, plan, workers) as plans:
+                for n, made in enumerate(plans):
+                    with conn.begin() as transaction:
+                        if _data_version(conn) != seen:
+                            transaction.rollback()
+                            return n  # another connection committed: plan the rest here
+                        _write_batch(conn, made, version, as_of, report)
+                        if dry_run:
+                            transaction.rollback()
+                    if progress is not None:
+                        progress(sum(len(b) for b in batches[: n + 1]), total)
+        finally:
+            # the connection goes back to the pool as it came
+            driver.execute(conn, f"PRAGMA wal_autocheckpoint={pages}")
+            driver.fetch(conn, "PRAGMA wal_checkpoint(PASSIVE)")
     return len(batches)
 
 

@@ -70,6 +70,35 @@ def execute_many(conn: Connection, statement: str, rows: Iterable[Sequence[Any]]
         cur.close()
 
 
+ROWS_PER_INSERT = 100
+
+
+def insert_many(
+    conn: Connection, head: str, width: int, rows: Sequence[Sequence[Any]], tail: str = ""
+) -> int:
+    """`head VALUES (...), (...), ... tail` for `rows` of `width` values, 100 rows to a
+    statement (binding a statement's rows at once costs less per row than
+    `execute_many`); the number of rows the statements changed."""
+    if not rows:
+        return 0
+    one = f"({marks(width)})"
+    cur = _cursor(conn)
+    changed = 0
+    try:
+        full = _text(conn, f"{head} VALUES {', '.join([one] * ROWS_PER_INSERT)} {tail}")
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            part = rows[start : start + ROWS_PER_INSERT]
+            if len(part) == ROWS_PER_INSERT:
+                statement = full
+            else:
+                statement = _text(conn, f"{head} VALUES {', '.join([one] * len(part))} {tail}")
+            cur.execute(statement, [v for row in part for v in row])
+            changed += max(int(cur.rowcount), 0)
+    finally:
+        cur.close()
+    return changed
+
+
 def marks(count: int) -> str:
     """`?, ?, ...` for an IN list of `count` values."""
     return ", ".join("?" * count)

@@ -18,6 +18,7 @@ from recoup.store import driver
 from recoup.store.bulk import insert_rows
 from recoup.store.tables import actions, cases, customers, outbox, review_queue
 
+_CONTACT_KINDS = frozenset({"email", "letter", "call"})  # the actions that contact the debtor
 # a manual contact's kind -> the planner's channel word ("call" is the phone)
 _MANUAL_CHANNEL = {"call": "call", "visit": "call", "letter": "letter"}
 
@@ -159,25 +160,6 @@ def load(
             ):
                 if left > 0 and cid in one_by_one:
                     out[cid].invoices.append((number, day(due), currency, int(left)))
-        for cid, run_on, kind in driver.fetch(
-            conn,
-            # the case work's confirmations answer the customer: not collection contacts
-            f"SELECT customer_id, run_on, kind FROM actions WHERE {where} "
-            "AND kind IN ('email', 'letter', 'call') AND run_on <= ? "
-            "AND stage NOT LIKE 'notice:%'",
-            [*params, as_of],
-        ):
-            if cid in wanted:
-                out[cid].contacts.append((day(run_on), kind))
-        # contacts made by hand count against the same gap and weekly cap
-        for cid, when, kind in driver.fetch(
-            conn,
-            f"SELECT customer_id, day, kind FROM manual_contacts WHERE {where} "
-            f"AND kind IN ({driver.marks(len(_MANUAL_CHANNEL))}) AND day <= ?",
-            [*params, *_MANUAL_CHANNEL, as_of],
-        ):
-            if cid in wanted:
-                out[cid].contacts.append((day(when), _MANUAL_CHANNEL[kind]))
         for cid, currency, cycle_start, review in driver.fetch(
             conn,
             f"SELECT customer_id, currency, cycle_start, next_review_on FROM cases WHERE {where}",
@@ -188,21 +170,38 @@ def load(
                     day(cycle_start),
                     None if review is None else day(review),
                 )
-        for cid, currency, stage, run_on, kind, minor in driver.fetch(
+        # one pass over the customers' actions: the collection contacts made so far (the
+        # case work's confirmations answer the customer: they are not contacts), and what
+        # was done in each case's current cycle
+        for cid, currency, cycle_start, stage, run_on, kind, minor in driver.fetch(
             conn,
-            "SELECT a.customer_id, a.currency, a.stage, a.run_on, a.kind, a.amount_minor "
-            "FROM actions a JOIN cases c ON c.customer_id = a.customer_id "
-            "AND c.currency = a.currency AND c.cycle_start = a.cycle_start "
-            f"WHERE a.{where}",
+            "SELECT customer_id, currency, cycle_start, stage, run_on, kind, amount_minor "
+            f"FROM actions WHERE {where}",
             params,
         ):
             if cid not in wanted:
                 continue
             data = out[cid]
-            data.done[currency].append((stage, day(run_on)))
-            data.recorded.add((currency, stage, kind))
-            if kind == "interest":
-                data.interest_charged[currency] = data.interest_charged.get(currency, 0) + minor
+            on = day(run_on)
+            if kind in _CONTACT_KINDS and on <= as_of and not stage.startswith("notice:"):
+                data.contacts.append((on, kind))
+            case = data.cases.get(currency)
+            if case is not None and case[0] == day(cycle_start):
+                data.done[currency].append((stage, on))
+                data.recorded.add((currency, stage, kind))
+                if kind == "interest":
+                    data.interest_charged[currency] = (
+                        data.interest_charged.get(currency, 0) + minor
+                    )
+        # contacts made by hand count against the same gap and weekly cap
+        for cid, when, kind in driver.fetch(
+            conn,
+            f"SELECT customer_id, day, kind FROM manual_contacts WHERE {where} "
+            f"AND kind IN ({driver.marks(len(_MANUAL_CHANNEL))}) AND day <= ?",
+            [*params, *_MANUAL_CHANNEL, as_of],
+        ):
+            if cid in wanted:
+                out[cid].contacts.append((day(when), _MANUAL_CHANNEL[kind]))
     return [out[i] for i in ids if i in out]
 
 
@@ -380,11 +379,12 @@ def record_actions(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int
     # are found under another id and get None
     top = driver.fetch(conn, "SELECT coalesce(max(id), 0) FROM actions")[0][0]
     ids = list(range(top + 1, top + 1 + len(values)))
-    added = driver.execute_many(
+    added = driver.insert_many(
         conn,
-        f"INSERT INTO actions (id, {', '.join(_ACTION_COLUMNS)}) "
-        f"VALUES ({driver.marks(len(_ACTION_COLUMNS) + 1)}) ON CONFLICT DO NOTHING",
+        f"INSERT INTO actions (id, {', '.join(_ACTION_COLUMNS)})",
+        len(_ACTION_COLUMNS) + 1,
         [(i, *v) for i, v in zip(ids, values, strict=True)],
+        "ON CONFLICT DO NOTHING",
     )
     if added == len(values):
         return list(ids)
@@ -402,11 +402,12 @@ def add_many_to_outbox(
     conn: Connection, items: Sequence[tuple[int, str, str | None]], created_on: date
 ) -> None:
     """Outbox entries (action id, channel, template), each once."""
-    driver.execute_many(
+    driver.insert_many(
         conn,
-        "INSERT INTO outbox (action_id, channel, template, state, created_on) "
-        "VALUES (?, ?, ?, 'pending', ?) ON CONFLICT DO NOTHING",
-        ((a, ch, t, created_on) for a, ch, t in items),
+        "INSERT INTO outbox (action_id, channel, template, state, created_on)",
+        5,
+        [(a, ch, t, "pending", created_on) for a, ch, t in items],
+        "ON CONFLICT DO NOTHING",
     )
 
 
@@ -417,12 +418,13 @@ def save_cases(
 ) -> None:
     """Write many cases' states: (customer, currency, cycle start, next review) rows,
     and the (customer, currency) cases that ended."""
-    driver.execute_many(
+    driver.insert_many(
         conn,
-        "INSERT INTO cases (customer_id, currency, cycle_start, next_review_on) "
-        "VALUES (?, ?, ?, ?) ON CONFLICT (customer_id, currency) DO UPDATE SET "
-        "cycle_start = excluded.cycle_start, next_review_on = excluded.next_review_on",
+        "INSERT INTO cases (customer_id, currency, cycle_start, next_review_on)",
+        4,
         upserts,
+        "ON CONFLICT (customer_id, currency) DO UPDATE SET "
+        "cycle_start = excluded.cycle_start, next_review_on = excluded.next_review_on",
     )
     driver.execute_many(conn, "DELETE FROM cases WHERE customer_id = ? AND currency = ?", deletes)
 
