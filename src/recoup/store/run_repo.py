@@ -190,9 +190,7 @@ def load(
                 data.done[currency].append((stage, on))
                 data.recorded.add((currency, stage, kind))
                 if kind == "interest":
-                    data.interest_charged[currency] = (
-                        data.interest_charged.get(currency, 0) + minor
-                    )
+                    data.interest_charged[currency] = data.interest_charged.get(currency, 0) + minor
         # contacts made by hand count against the same gap and weekly cap
         for cid, when, kind in driver.fetch(
             conn,
