@@ -461,6 +461,8 @@ def _interest_terms(policy: Policy, consumer: bool) -> InterestTerms | None:
 def applying_holds(policy: Policy, found: Iterable[Hold]) -> tuple[Hold, ...]:
     """The holds the plan honours: those its `contact.holds` lists, and always the
     absolute ones (cease contact, insolvency, agency), which no plan can switch off."""
+    if not found:
+        return ()  # most accounts: nothing in force
     wanted = {h.value for h in policy.contact.holds}
     return tuple(h for h in found if h.absolute or h.kind.value in wanted)
 
