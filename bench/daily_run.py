@@ -1,16 +1,25 @@
-"""Benchmark of the daily run: a full re-evaluation and an ordinary day.
+"""Benchmark of the daily run: a full re-evaluation and an ordinary day, on two books.
 
-Makes its own book with the demo generator (seed 42, as of 2026-11-20, a Friday), then
-times the first run (`--full`, 2026-11-23: every account is new to the plan, and every
-action of the first day is written), the day
-after it (the final notices of the first day may now be followed by recommendations),
-the two weeks of ordinary days that follow (only the accounts due for a look; the median
-of Tuesdays to Fridays is the figure, Mondays carry the contacts that waited over the
-weekend), and a `--full` re-evaluation of the running book on the last of those days
-(what a policy change costs: DESIGN.md's "full re-evaluation", the <= 3 s target). Prints
-a table.
+Each book is made with the demo generator (seed 42, as of 2026-11-20, a Friday; 200,000
+customers, 1,000,000 invoices):
 
-    python bench/daily_run.py [--invoices 1000000] [--customers 200000]
+- `open`: every invoice still open (the generator's payments left out): the book of
+  DESIGN.md's target, "1,000,000 open invoices / 200,000 customers". Every customer owes
+  something, most of it long overdue, so every account is a case.
+- `realistic`: the generator's payments applied: 260,478 invoices stay open, 103,709
+  customers owe something. Its ordinary days are those of a business whose customers
+  pay, with stages falling due every day.
+
+On each book the bench times the first run (`--full`, 2026-11-23: every account is new
+to the plan, and every action of the first day is written), the day after it (the final
+notices of the first day may now be followed by recommendations), the two weeks of
+ordinary days that follow (only the accounts due for a look; the median of Tuesdays to
+Fridays is the figure, Mondays carry the contacts that waited over the weekend), and a
+`--full` re-evaluation of the running book on the last of those days (what a policy
+change costs: DESIGN.md's "full re-evaluation", the <= 3 s target). Prints a table per
+book.
+
+    python bench/daily_run.py [--book open|realistic|both] [--invoices N] [--customers N]
 """
 
 from __future__ import annotations
@@ -38,10 +47,15 @@ ORDINARY_DAYS = 14
 sys.path.insert(0, str(HERE))
 from run import PLAIN_AGING  # noqa: E402 - the reference query of bench/run.py
 
+BOOKS = ("open", "realistic")
 
-def make_book(path: Path, customers: int, invoices: int) -> None:
+
+def make_book(path: Path, customers: int, invoices: int, kind: str) -> None:
     book = Book.open(str(path))
-    demo.write_book(book, demo.make(customers, invoices, 42, date(2026, 11, 20)))
+    gen = demo.make(customers, invoices, 42, date(2026, 11, 20))
+    if kind == "open":
+        gen.payments.clear()  # nobody has paid anything yet: every invoice is open
+    demo.write_book(book, gen)
     book.close()
 
 
@@ -49,8 +63,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--invoices", type=int, default=1_000_000)
     parser.add_argument("--customers", type=int, default=200_000)
+    parser.add_argument("--book", choices=[*BOOKS, "both"], default="both")
     args = parser.parse_args()
-    folder = HERE / "data" / f"run-{args.invoices}"
+    for kind in BOOKS if args.book == "both" else (args.book,):
+        bench_book(args, kind)
+
+
+def bench_book(args: argparse.Namespace, kind: str) -> None:
+    suffix = "" if kind == "realistic" else f"-{kind}"
+    folder = HERE / "data" / f"run-{args.invoices}{suffix}"
     folder.mkdir(parents=True, exist_ok=True)
     pristine = folder / "book.db"
     rows = []
@@ -58,7 +79,7 @@ def main() -> None:
         # made in a child process, so that the peak memory printed below is the runs' own
         start = time.perf_counter()
         child = multiprocessing.Process(
-            target=make_book, args=(pristine, args.customers, args.invoices)
+            target=make_book, args=(pristine, args.customers, args.invoices, kind)
         )
         child.start()
         child.join()
@@ -67,7 +88,7 @@ def main() -> None:
         rows.append(("make the book (generate and write)", time.perf_counter() - start, ""))
     # the runs in a process of their own too: its peak memory and its children's (the
     # planning processes the runs fork) are then the runs' alone
-    runs = multiprocessing.Process(target=measure, args=(args, folder, pristine, rows))
+    runs = multiprocessing.Process(target=measure, args=(args, kind, folder, pristine, rows))
     runs.start()
     runs.join()
     if runs.exitcode != 0:
@@ -113,7 +134,11 @@ class MemoryWatch(threading.Thread):
 
 
 def measure(
-    args: argparse.Namespace, folder: Path, pristine: Path, rows: list[tuple[str, float, str]]
+    args: argparse.Namespace,
+    kind: str,
+    folder: Path,
+    pristine: Path,
+    rows: list[tuple[str, float, str]],
 ) -> None:
     watch = MemoryWatch()
     watch.start()
@@ -195,8 +220,13 @@ def measure(
     watch.join()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     planner = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    with contextlib.closing(sqlite3.connect(pristine)) as con:
+        (open_invoices,) = con.execute(
+            "SELECT count(*) FROM invoices WHERE settled_on IS NULL"
+        ).fetchone()
     print(
-        f"{args.invoices:,} invoices, {args.customers:,} customers; peak memory of the runs "
+        f"\nbook {kind!r}: {args.invoices:,} invoices ({open_invoices:,} open), "
+        f"{args.customers:,} customers; peak memory of the runs "
         f"with their planning processes {watch.peak_kb / 1024:,.0f} MB (PSS, target <= "
         f"1,536 MB); peak RSS of the run's process {peak:,.0f} MB, of a planning process "
         f"{planner:,.0f} MB (RSS counts the pages a fork shares with its parent in both)"
