@@ -19,9 +19,12 @@ START = date(2026, 11, 2)  # a Monday
 
 def recorded(book: Book) -> list[tuple]:
     with book.read() as conn:
-        rows = conn.execute(text(
-            "SELECT c.key, a.currency, a.cycle_start, a.run_on, a.kind, a.stage, a.invoices, "
-            "a.amount_minor FROM actions a JOIN customers c ON c.id = a.customer_id"))
+        rows = conn.execute(
+            text(
+                "SELECT c.key, a.currency, a.cycle_start, a.run_on, a.kind, a.stage, a.invoices, "
+                "a.amount_minor FROM actions a JOIN customers c ON c.id = a.customer_id"
+            )
+        )
         return sorted(tuple(map(str, r)) for r in rows)
 
 
@@ -52,9 +55,12 @@ def test_the_contact_rules_hold_day_after_day(small_book: Book):
         daily_run.run(small_book, START + timedelta(days=offset))
     contacts: dict[str, list[date]] = defaultdict(list)
     with small_book.read() as conn:
-        for key, day in conn.execute(text(
+        for key, day in conn.execute(
+            text(
                 "SELECT DISTINCT c.key, a.run_on FROM actions a JOIN customers c "
-                "ON c.id = a.customer_id WHERE a.kind IN ('email', 'letter', 'call')")):
+                "ON c.id = a.customer_id WHERE a.kind IN ('email', 'letter', 'call')"
+            )
+        ):
             contacts[key].append(day if isinstance(day, date) else date.fromisoformat(day))
     assert contacts
     for key, days in contacts.items():
@@ -67,8 +73,11 @@ def test_the_contact_rules_hold_day_after_day(small_book: Book):
 
 def test_after_missed_days_one_message_not_a_burst(book: Book, tmp_path: Path):
     inv = tmp_path / "inv.csv"
-    inv.write_text("customer,number,issue_date,due_date,amount,currency\n"
-                   "C1,A1,2026-08-01,2026-08-31,500.00,EUR\n", encoding="utf-8")
+    inv.write_text(
+        "customer,number,issue_date,due_date,amount,currency\n"
+        "C1,A1,2026-08-01,2026-08-31,500.00,EUR\n",
+        encoding="utf-8",
+    )
     assert importing.import_file(book, Kind.INVOICES, inv, Options()).ok
     # 2026-11-02: 63 days past due, so every stage up to the final notice is due
     report = daily_run.run(book, START)
@@ -81,9 +90,12 @@ def test_after_missed_days_one_message_not_a_burst(book: Book, tmp_path: Path):
 
 def test_a_waiting_contact_says_why(book: Book, tmp_path: Path):
     inv = tmp_path / "inv.csv"
-    inv.write_text("customer,number,issue_date,due_date,amount,currency\n"
-                   "C1,A1,2026-09-01,2026-10-01,80.00,EUR\n"
-                   "C1,A2,2026-10-15,2026-10-26,20.00,EUR\n", encoding="utf-8")
+    inv.write_text(
+        "customer,number,issue_date,due_date,amount,currency\n"
+        "C1,A1,2026-09-01,2026-10-01,80.00,EUR\n"
+        "C1,A2,2026-10-15,2026-10-26,20.00,EUR\n",
+        encoding="utf-8",
+    )
     assert importing.import_file(book, Kind.INVOICES, inv, Options()).ok
     daily_run.run(book, date(2026, 10, 26))  # friendly overdue (+7 from the oldest) is not due
     report = daily_run.run(book, START)  # 32 days: the call step
@@ -97,10 +109,25 @@ def test_run_json_contract(small_book: Book):
     data = daily_run.run(small_book, START).to_json()
     assert set(data) >= {"as_of", "actions", "skipped"}
     action = data["actions"][0]
-    assert set(action) >= {"id", "customer", "kind", "stage", "invoices", "amount",
-                           "template", "reason"}
-    assert action["kind"] in {"email", "letter", "call", "fee", "interest", "escalate",
-                              "write_off_recommendation"}
+    assert set(action) >= {
+        "id",
+        "customer",
+        "kind",
+        "stage",
+        "invoices",
+        "amount",
+        "template",
+        "reason",
+    }
+    assert action["kind"] in {
+        "email",
+        "letter",
+        "call",
+        "fee",
+        "interest",
+        "escalate",
+        "write_off_recommendation",
+    }
     outbox = daily_run.list_outbox(small_book)
     assert {o["channel"] for o in outbox} <= {"email", "letter"}
     assert len(outbox) == sum(a["kind"] in ("email", "letter") for a in data["actions"])

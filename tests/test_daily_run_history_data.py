@@ -32,9 +32,7 @@ def test_hand_written_data_is_the_canonical_json(
 ) -> None:
     money = Money(minor, currency)
     action = PlannedAction(kind, stage, tuple(numbers), money, template, "why")
-    made = history_data(
-        action_id, action, currency, money.to_json(), _json_list(numbers), version
-    )
+    made = history_data(action_id, action, currency, money.to_json(), _json_list(numbers), version)
     expected = data_text(
         {
             "action": action_id,

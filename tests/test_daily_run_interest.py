@@ -126,7 +126,5 @@ def test_statutory_interest_and_compensation_in_germany(book: Book):
     first = accrued(days_on["friendly"])
     assert Decimal(interest["friendly"]["amount"]) == first
     assert Decimal(interest["firm"]["amount"]) == accrued(days_on["firm"]) - first
-    assert [(f["stage"], f["amount"]) for f in fees] == [
-        ("friendly:compensation", "40.00")
-    ]
+    assert [(f["stage"], f["amount"]) for f in fees] == [("friendly:compensation", "40.00")]
     assert "statutory interest (DE" in interest["friendly"]["reason"]

@@ -88,6 +88,11 @@ class OpenSummary(NamedTuple):
     oldest_due: date
     oldest_number: str
     numbers_text: str
+    # False: a summary without `overdue`, `oldest_number` and `numbers_text` (left 0 and
+    # empty), which only the texts and fees of actions need: enough to decide that a
+    # case gets no action today (`recoup.domain.shared_plans`), and `plan_case` refuses
+    # to make actions from it
+    detailed: bool = True
 
     def numbers(self) -> tuple[str, ...]:
         return tuple(sorted(self.numbers_text.split(NUMBER_SEPARATOR)))
@@ -146,6 +151,9 @@ class CasePlan:
     cycle_start: date | None = None
     next_review: date | None = None
     upcoming: tuple[tuple[str, date], ...] = field(default=())  # stage, earliest day
+    # decided from a summary without its details (`OpenSummary.detailed`) when what
+    # the case gets today depends on them (a fee of a percentage of the overdue part)
+    needs_details: bool = False
 
 
 def rules_from_policy(policy: Policy) -> ContactRules:
@@ -175,6 +183,25 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool 
     """What the plan does for this case on `as_of`; pure. `with_notes=False` leaves out
     the notes (what was looked at, for `explain`): the daily run does not keep them, and
     writing them out for every account of a book costs more than some of the deciding."""
+    plan = decide(case, policy, as_of, with_notes=with_notes)
+    if (plan.actions or plan.needs_details) and case.summary and not case.summary.detailed:
+        raise ValueError("actions need the summary's details (its numbers and overdue part)")
+    if plan.cycle_start is None:
+        return plan  # nothing is open: no case to look at again
+    return CasePlan(
+        plan.actions,
+        plan.skipped,
+        plan.notes,
+        plan.cycle_start,
+        next_review_with_safety(plan.next_review, case.customer, as_of),
+        plan.upcoming,
+    )
+
+
+def decide(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool = True) -> CasePlan:
+    """`plan_case` without the safety net: `next_review` is the first day on which
+    something changes by itself, None when nothing does (`recoup.domain.shared_plans`
+    keeps such answers for cases of other customers)."""
     summary = case.summary if case.summary is not None else summarize(case.invoices, as_of)
     if summary is None:
         return CasePlan(notes=(f"{case.currency}: nothing is open",))
@@ -213,6 +240,7 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool 
             )
             notes.append(warning)
 
+    needs_details = False
     due_step: Stage | None = None
     passed_over: list[str] = []
     upcoming: list[tuple[str, date]] = []
@@ -294,7 +322,9 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool 
                 )
             if case.interest is not None and (acts.email or acts.letter):
                 actions.extend(_interest_actions(case, due_step.name, numbers, as_of, done, notes))
-            if acts.fee_percent is not None and overdue_total.minor > 0:
+            if acts.fee_percent is not None and not summary.detailed:
+                needs_details = True
+            elif acts.fee_percent is not None and overdue_total.minor > 0:
                 fee = Money.round(overdue_total.amount * acts.fee_percent / HUNDRED, case.currency)
                 actions.append(
                     PlannedAction(
@@ -316,20 +346,18 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool 
     # looked at again when something changes by itself: a stage falls due, a waiting
     # contact becomes possible, a recommendation may apply, the limitation warning starts
     # or the debt becomes time-barred; and, as a safety net, at least every REVIEW_EVERY
-    # days (spread by customer, so that a book's safety-net looks do not fall on one day)
-    safety = as_of + timedelta(days=REVIEW_EVERY - zlib.crc32(case.customer.encode()) % SPREAD)
-    next_review = safety if next_review is None else min(next_review, safety)
+    # days (`safety_review`)
     if case.limitation is not None:
         for day in (case.limitation - timedelta(days=LIMITATION_WARNING_DAYS), case.limitation):
             if day > as_of:
-                next_review = min(next_review, day)
+                next_review = day if next_review is None else min(next_review, day)
     final_today = due_step is not None and due_step.tone is Tone.FINAL and bool(actions)
     soon = _next_recommendation_day(
         case, policy, as_of, oldest_due, balance, done, {a.stage for a in actions},
         final_today, barred,
     )  # fmt: skip
     if soon is not None:
-        next_review = min(next_review, soon)
+        next_review = soon if next_review is None else min(next_review, soon)
     return CasePlan(
         tuple(actions),
         tuple(skipped),
@@ -337,7 +365,22 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool 
         cycle_start,
         next_review,
         tuple(upcoming),
+        needs_details,
     )
+
+
+def safety_review(customer: str, as_of: date) -> date:
+    """The safety net's day: at the latest REVIEW_EVERY days on, less a spread of up to
+    SPREAD - 1 days by customer, so that a book's safety-net looks do not fall on one
+    day."""
+    return as_of + timedelta(days=REVIEW_EVERY - zlib.crc32(customer.encode()) % SPREAD)
+
+
+def next_review_with_safety(found: date | None, customer: str, as_of: date) -> date:
+    """The day a case asks to be looked at again: the first day on which something
+    changes by itself (`found`, None when nothing does), or the safety net's day."""
+    safety = safety_review(customer, as_of)
+    return safety if found is None or safety < found else found
 
 
 COMPENSATION_SUFFIX = ":compensation"

@@ -104,6 +104,15 @@ class AmountBand:
             return False
         return not (self.below is not None and balance >= self.below.in_currency(balance.currency))
 
+    def edges(self, currency: str) -> tuple[int, ...]:
+        """The balances of `currency`, in minor units, at which `contains` changes its
+        answer: below the first edge, from one edge up to below the next, and from the
+        last edge up, every balance of `currency` gets the same answer."""
+        bounds = [b for b in (self.low, self.below) if b is not None]
+        if not bounds or not all(b.applies_to(currency) for b in bounds):
+            return ()  # open (everything in), or in another currency (nothing in)
+        return tuple(b.in_currency(currency).minor for b in bounds)
+
     def overlaps(self, other: AmountBand) -> bool:
         """Whether some balance could fall in both bands."""
         mine, theirs = self.currency, other.currency

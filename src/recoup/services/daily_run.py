@@ -17,11 +17,12 @@ from __future__ import annotations
 import gc
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from functools import lru_cache
+from functools import lru_cache, partial
+from operator import itemgetter
 from typing import Any
 
 from recoup.domain.accrual import InterestTerms
@@ -33,13 +34,15 @@ from recoup.domain.limitation import LimitationTable, days_to_limitation, time_b
 from recoup.domain.money import Money
 from recoup.domain.policy import InterestKind, Policy
 from recoup.domain.priority import PayerKind, PriorityInput, priority
+from recoup.domain.shared_plans import SharedPlans
 from recoup.jurisdictions.catalogue import default_catalogue, default_limitations
 from recoup.services import allocation_sync, casework, history, run_workers
 from recoup.services.book import Book, Rollback
 from recoup.services.casework import holds, tasks
 from recoup.services.policy import active_policy
-from recoup.store import driver, run_repo
+from recoup.store import driver, run_repo, sketch_repo
 from recoup.store.run_repo import CustomerData
+from recoup.store.sketch_repo import Sketch
 
 BATCH = 4000  # customers per transaction: fewer commits and per-batch reads, short locks
 _CHANNEL = {"email": Channel.EMAIL, "letter": Channel.LETTER, "call": Channel.PHONE}
@@ -211,11 +214,13 @@ def _run(
     done = 0
     count = _planners(book, len(batches), workers)
     if count:
-        done = _run_ahead(book, batches, policy, version, as_of, report, dry_run, count, progress)
+        done = _run_ahead(
+            book, batches, policy, version, as_of, report, dry_run, count, progress, full
+        )
     for n in range(done, len(batches)):
         try:
             with book.write() as conn:
-                _run_batch(conn, batches[n], policy, version, as_of, report)
+                _run_batch(conn, batches[n], policy, version, as_of, report, full)
                 if dry_run:
                     raise Rollback
         except Rollback:
@@ -265,6 +270,7 @@ def _run_ahead(
     dry_run: bool,
     workers: int,
     progress: Callable[[int, int], None] | None,
+    full: bool,
 ) -> int:
     """Write the batches as planning processes (`run_workers`) hand in their plans; the
     number of batches done. All writes go through one connection, so that its
@@ -282,7 +288,7 @@ def _run_ahead(
         driver.execute(conn, "PRAGMA wal_autocheckpoint=0")
 
         def plan(read: Any, ids: list[int]) -> BatchPlan:
-            return plan_batch(read, ids, policy, version, as_of)
+            return plan_batch(read, ids, policy, version, as_of, shared_plans=full)
 
         try:
             with run_workers.ahead(book, batches, plan, workers) as plans:
@@ -312,77 +318,228 @@ class BatchPlan:
     reviewed: int = 0
     upserts: list[tuple[int, str, date, date | None]] = field(default_factory=list)
     ended: list[tuple[int, str]] = field(default_factory=list)
-    skipped: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # customer id, entry
     # the new actions: (customer id, customer key, currency, action) and each one's row
     planned: list[tuple[int, str, str, PlannedAction]] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _run_batch(
-    conn: Any, ids: list[int], policy: Policy, version: int, as_of: date, report: RunReport
+    conn: Any,
+    ids: list[int],
+    policy: Policy,
+    version: int,
+    as_of: date,
+    report: RunReport,
+    full: bool,
 ) -> None:
-    _write_batch(conn, plan_batch(conn, ids, policy, version, as_of), version, as_of, report)
+    plan = plan_batch(conn, ids, policy, version, as_of, shared_plans=full)
+    _write_batch(conn, plan, version, as_of, report)
 
 
-def plan_batch(conn: Any, ids: list[int], policy: Policy, version: int, as_of: date) -> BatchPlan:
+def plan_batch(
+    conn: Any,
+    ids: list[int],
+    policy: Policy,
+    version: int,
+    as_of: date,
+    *,
+    shared_plans: bool = False,
+) -> BatchPlan:
     """Plan every case of these customers as the book stands in `conn`'s transaction;
-    nothing is written."""
+    nothing is written.
+
+    With `shared_plans` (a full run: most of the book has nothing due) and a plan that
+    charges no interest, each case is first decided by its situation
+    (`recoup.domain.shared_plans`), from a sketch of the customer
+    (`recoup.store.sketch_repo`); the customers of cases that get actions today (and
+    those with disputed parts, which are read invoice by invoice) are then read with
+    every detail and planned case by case, as every customer is without `shared_plans`
+    (an ordinary day: most customers it looks at get actions). Both ways decide the
+    same; the tests compare them."""
     out = BatchPlan(ids)
     in_force = holds.holds_for(conn, ids, as_of)
     disputed = holds.disputed_parts(conn, ids)
     broken = holds.broken_promises_for(conn, ids, as_of)
-    # a plan without interest needs each case's open invoices only added up (the database
-    # does that); customers with disputed parts are read invoice by invoice
-    summarize = policy.fees.interest is InterestKind.NONE
-    for data in run_repo.load(conn, ids, as_of, summarize=summarize, detail_for=set(disputed)):
-        out.reviewed += 1
-        mine = applying_holds(policy, in_force.get(data.id, ()))
-        for case in case_inputs(
-            data,
-            holds=mine,
-            disputed=disputed.get(data.id),
-            policy=policy,
-            broken_promises=broken.get(data.id, 0),
+    later: list[int] = ids
+    if shared_plans and policy.fees.interest is InterestKind.NONE:
+        run = _shared_plans(policy, as_of)
+        day = driver.date_reader(conn)
+        later = []
+        for sketch in sketch_repo.sketches(conn, ids, as_of):
+            if sketch.id in disputed or not _plan_by_situation(
+                out, run, sketch, day, policy, as_of, in_force, broken
+            ):
+                later.append(sketch.id)
+    if later:
+        # a plan without interest needs each case's open invoices only added up (the
+        # database does that); customers with disputed parts are read invoice by invoice
+        summarize = policy.fees.interest is InterestKind.NONE
+        for data in run_repo.load(
+            conn, later, as_of, summarize=summarize, detail_for=set(disputed)
         ):
-            plan = plan_case(case, policy, as_of, with_notes=False)
-            cycle = plan.cycle_start if case.invoices or case.summary else None
-            for why in plan.skipped:
-                out.skipped.append({"customer": data.key, "currency": case.currency, "reason": why})
-            if cycle is not None:
-                if data.cases.get(case.currency) != (cycle, plan.next_review):
-                    out.upserts.append((data.id, case.currency, cycle, plan.next_review))
-            elif case.currency in data.cases:
-                out.ended.append((data.id, case.currency))
-            for action in plan.actions:
-                assert cycle is not None
-                if (case.currency, action.stage, action.kind) in data.recorded and data.cases.get(
-                    case.currency, (None, None)
-                )[0] == cycle:
-                    continue  # recorded by an earlier run of this cycle
-                out.planned.append((data.id, data.key, case.currency, action))
-                out.rows.append(
-                    {
-                        "customer_id": data.id,
-                        "currency": case.currency,
-                        "cycle_start": cycle,
-                        "run_on": as_of,
-                        "kind": action.kind,
-                        "stage": action.stage,
-                        "invoices": _json_list(action.invoices),
-                        "amount_minor": action.amount.minor,
-                        "template": action.template,
-                        "reason": action.reason,
-                        "policy_version": version,
-                    }
-                )
+            _plan_customer(out, data, policy, version, as_of, in_force, disputed, broken)
+    if len(later) < len(ids):
+        out.skipped.sort(key=_FIRST)  # in the customers' order, as they came
     return out
+
+
+_FIRST = itemgetter(0)
+
+
+@dataclass
+class _SharedRun:
+    """The situations met so far under one plan on one day, and the class of each tags
+    text met (kept for the run's batches, and in a planning process for all the batches
+    it plans)."""
+
+    plans: SharedPlans
+    tag_classes: dict[str, Hashable] = field(default_factory=dict)
+
+    def tag_class(self, text: str) -> Hashable:
+        found = self.tag_classes.get(text)
+        if found is None:
+            tags = tuple(t for t in text.split(",") if t)
+            found = self.tag_classes[text] = self.plans.tag_class(
+                tags, _kind(tags), _consumer(tags)
+            )
+        return found
+
+
+_SHARED: list[_SharedRun] = []
+
+
+def _shared_plans(policy: Policy, as_of: date) -> _SharedRun:
+    for known in _SHARED:
+        if known.plans.policy is policy and known.plans.as_of == as_of:
+            return known
+    run = _SharedRun(SharedPlans(policy, as_of))
+    _SHARED[:] = [run]
+    return run
+
+
+def _plan_by_situation(
+    out: BatchPlan,
+    run: _SharedRun,
+    sketch: Sketch,
+    day: Callable[[Any], date],
+    policy: Policy,
+    as_of: date,
+    in_force: Mapping[int, Sequence[Hold]],
+    broken: Mapping[int, int],
+) -> bool:
+    """Decide this customer's cases by their situations; False, with nothing added to
+    `out`, when one of them gets actions today."""
+    shared = run.plans
+    mine = applying_holds(policy, in_force.get(sketch.id, ()))
+    contacts = sketch.contact_text()
+    tag_class = run.tag_class(sketch.tags)
+    broken_here = broken.get(sketch.id, 0)
+    steps = sketch.steps
+    data: list[CustomerData] = []  # made when a situation is new
+
+    def case_of(currency: str) -> CaseInput:
+        if not data:
+            data.append(sketch.data(day))
+        return _case_of(data[0], currency, mine, policy, broken_here)
+
+    answers = []
+    for currency, (_count, balance, oldest) in sorted(sketch.open.items()):
+        situation = shared.situation(
+            currency, balance, oldest, steps.get(currency, ""), contacts, mine,
+            sketch.country, sketch.timezone, tag_class, broken_here,
+        )  # fmt: skip
+        answer = shared.answer(situation, sketch.key, partial(case_of, currency))
+        if answer is None:
+            return False
+        answers.append((currency, answer))
+    for currency, (skipped, next_review) in answers:
+        for why in skipped:
+            out.skipped.append(
+                (sketch.id, {"customer": sketch.key, "currency": currency, "reason": why})
+            )
+        known = sketch.cases.get(currency)
+        if known is None:
+            out.upserts.append((sketch.id, currency, as_of, next_review))
+        else:
+            start, review = known
+            if review is None or day(review) != next_review:
+                out.upserts.append((sketch.id, currency, day(start), next_review))
+    for currency in sketch.cases.keys() - sketch.open.keys():
+        out.ended.append((sketch.id, currency))  # nothing open in it any more
+    out.reviewed += 1
+    return True
+
+
+def _case_of(
+    data: CustomerData, currency: str, mine: tuple[Hold, ...], policy: Policy, broken: int
+) -> CaseInput:
+    for case in case_inputs(data, holds=mine, policy=policy, broken_promises=broken):
+        if case.currency == currency:
+            return case
+    raise LookupError(currency)
+
+
+def _plan_customer(
+    out: BatchPlan,
+    data: CustomerData,
+    policy: Policy,
+    version: int,
+    as_of: date,
+    in_force: Mapping[int, Sequence[Hold]],
+    disputed: Mapping[int, Mapping[str, int]],
+    broken: Mapping[int, int],
+) -> None:
+    """Plan this customer's cases one by one (`plan_case`)."""
+    out.reviewed += 1
+    mine = applying_holds(policy, in_force.get(data.id, ()))
+    for case in case_inputs(
+        data,
+        holds=mine,
+        disputed=disputed.get(data.id),
+        policy=policy,
+        broken_promises=broken.get(data.id, 0),
+    ):
+        plan = plan_case(case, policy, as_of, with_notes=False)
+        cycle = plan.cycle_start if case.invoices or case.summary else None
+        for why in plan.skipped:
+            out.skipped.append(
+                (data.id, {"customer": data.key, "currency": case.currency, "reason": why})
+            )
+        if cycle is not None:
+            if data.cases.get(case.currency) != (cycle, plan.next_review):
+                out.upserts.append((data.id, case.currency, cycle, plan.next_review))
+        elif case.currency in data.cases:
+            out.ended.append((data.id, case.currency))
+        for action in plan.actions:
+            assert cycle is not None
+            if (case.currency, action.stage, action.kind) in data.recorded and data.cases.get(
+                case.currency, (None, None)
+            )[0] == cycle:
+                continue  # recorded by an earlier run of this cycle
+            out.planned.append((data.id, data.key, case.currency, action))
+            out.rows.append(
+                {
+                    "customer_id": data.id,
+                    "currency": case.currency,
+                    "cycle_start": cycle,
+                    "run_on": as_of,
+                    "kind": action.kind,
+                    "stage": action.stage,
+                    "invoices": _json_list(action.invoices),
+                    "amount_minor": action.amount.minor,
+                    "template": action.template,
+                    "reason": action.reason,
+                    "policy_version": version,
+                }
+            )
 
 
 def _write_batch(conn: Any, plan: BatchPlan, version: int, as_of: date, report: RunReport) -> None:
     """Write a planned batch with a few set-based statements: case states, the new
     actions, their outbox entries and history entries; the batch leaves the queue."""
     report.reviewed += plan.reviewed
-    report.skipped.extend(plan.skipped)
+    report.skipped.extend(entry for _cid, entry in plan.skipped)
     run_repo.save_cases(conn, plan.upserts, plan.ended)
     action_ids = run_repo.record_actions(conn, plan.rows)
     to_send: list[tuple[int, str, str | None]] = []

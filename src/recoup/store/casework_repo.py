@@ -325,16 +325,29 @@ def disputed_by_customer(
 ) -> dict[int, dict[str, int]]:
     """customer id -> invoice number -> minor units under open dispute."""
     out: dict[int, dict[str, int]] = defaultdict(dict)
-    for chunk in _chunks(list(customer_ids)):
-        q = (
-            select(disputes.c.customer_id, invoices.c.number, func.sum(disputes.c.amount_minor))
-            .select_from(disputes.join(invoices, invoices.c.id == disputes.c.invoice_id))
-            .where(disputes.c.customer_id.in_(chunk), disputes.c.status == "open")
-            .group_by(disputes.c.customer_id, invoices.c.number)
-        )
-        for cid, number, minor in conn.execute(q):
-            out[cid][number] = int(minor)
+    q = (
+        select(disputes.c.customer_id, invoices.c.number, func.sum(disputes.c.amount_minor))
+        .select_from(disputes.join(invoices, invoices.c.id == disputes.c.invoice_id))
+        .where(disputes.c.status == "open")
+        .group_by(disputes.c.customer_id, invoices.c.number)
+    )
+    for cid, number, minor in _for_customers(conn, q, disputes.c.customer_id, customer_ids):
+        out[cid][number] = int(minor)
     return dict(out)
+
+
+def _for_customers(
+    conn: Connection, q: Any, column: Any, customer_ids: Sequence[int]
+) -> Iterable[Any]:
+    """The rows of `q` for these customers (the first column is the customer id): for
+    many customers (the daily run's batches) the few rows in force are read once and
+    filtered here, for a few by an IN list (long IN lists cost more to build than the
+    rows they find)."""
+    ids = list(customer_ids)
+    if len(ids) > BULK:
+        wanted = set(ids)
+        return [r for r in conn.execute(q) if r[0] in wanted]
+    return [r for chunk in _chunks(ids) for r in conn.execute(q.where(column.in_(chunk)))]
 
 
 # --- tasks -----------------------------------------------------------------------------------
@@ -430,17 +443,15 @@ def manual_contact_days(
 def broken_promise_counts(
     conn: Connection, customer_ids: Sequence[int], since: date, until: date
 ) -> dict[int, int]:
-    out: dict[int, int] = {}
-    for chunk in _chunks(list(customer_ids)):
-        q = (
-            select(promises.c.customer_id, func.count())
-            .where(
-                promises.c.customer_id.in_(chunk),
-                promises.c.status == "broken",
-                promises.c.decided_on >= since,
-                promises.c.decided_on <= until,
-            )
-            .group_by(promises.c.customer_id)
+    q = (
+        select(promises.c.customer_id, func.count())
+        .where(
+            promises.c.status == "broken",
+            promises.c.decided_on >= since,
+            promises.c.decided_on <= until,
         )
-        out.update({int(c): int(n) for c, n in conn.execute(q)})
-    return out
+        .group_by(promises.c.customer_id)
+    )
+    return {
+        int(c): int(n) for c, n in _for_customers(conn, q, promises.c.customer_id, customer_ids)
+    }

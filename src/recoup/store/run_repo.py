@@ -18,9 +18,9 @@ from recoup.store import driver
 from recoup.store.bulk import insert_rows
 from recoup.store.tables import actions, cases, customers, outbox, review_queue
 
-_CONTACT_KINDS = frozenset({"email", "letter", "call"})  # the actions that contact the debtor
+CONTACT_KINDS = frozenset({"email", "letter", "call"})  # the actions that contact the debtor
 # a manual contact's kind -> the planner's channel word ("call" is the phone)
-_MANUAL_CHANNEL = {"call": "call", "visit": "call", "letter": "letter"}
+MANUAL_CHANNEL = {"call": "call", "visit": "call", "letter": "letter"}
 
 
 def _chunks(ids: Sequence[int], size: int = 2000) -> Iterable[Sequence[int]]:
@@ -183,7 +183,7 @@ def load(
                 continue
             data = out[cid]
             on = day(run_on)
-            if kind in _CONTACT_KINDS and on <= as_of and not stage.startswith("notice:"):
+            if kind in CONTACT_KINDS and on <= as_of and not stage.startswith("notice:"):
                 data.contacts.append((on, kind))
             case = data.cases.get(currency)
             if case is not None and case[0] == day(cycle_start):
@@ -195,11 +195,11 @@ def load(
         for cid, when, kind in driver.fetch(
             conn,
             f"SELECT customer_id, day, kind FROM manual_contacts WHERE {where} "
-            f"AND kind IN ({driver.marks(len(_MANUAL_CHANNEL))}) AND day <= ?",
-            [*params, *_MANUAL_CHANNEL, as_of],
+            f"AND kind IN ({driver.marks(len(MANUAL_CHANNEL))}) AND day <= ?",
+            [*params, *MANUAL_CHANNEL, as_of],
         ):
             if cid in wanted:
-                out[cid].contacts.append((day(when), _MANUAL_CHANNEL[kind]))
+                out[cid].contacts.append((day(when), MANUAL_CHANNEL[kind]))
     return [out[i] for i in ids if i in out]
 
 
