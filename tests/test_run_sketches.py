@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 
 from recoup.domain.collection import OpenSummary
 from recoup.services import daily_run, demo
 from recoup.services.book import Book
 from recoup.services.casework import calls
-from recoup.store import driver, run_repo, sketch_repo
+from recoup.store import driver, run_repo, sketch_repo, steps
+from recoup.store.migrate import alembic_config
 from tests import casework_data as data
 
 TODAY = date(2026, 11, 20)
@@ -100,33 +102,116 @@ def test_full_runs_decide_by_situation_what_they_plan_one_by_one(played: dict[st
     assert played["by_situation"] > 100  # the comparison is not empty on the shared side
 
 
-def test_a_sketch_reads_what_the_planner_reads(played: dict[str, int], book: Book):
-    """`Sketch.data` gives what `run_repo.load(..., summarize=True)` gives, but for the
-    summaries' details and the name."""
-    as_of = TODAY + timedelta(days=3)
+def _actions_by_cycle(book: Book) -> dict[tuple[int, str, date], list[tuple[Any, ...]]]:
+    """Every action, as a step, by (customer, currency, cycle start), oldest first."""
+    out: dict[tuple[int, str, date], list[tuple[Any, ...]]] = {}
+    with book.read() as conn:
+        day = driver.date_reader(conn)
+        for cid, currency, start, on, kind, stage, minor in conn.exec_driver_sql(
+            "SELECT customer_id, currency, cycle_start, run_on, kind, stage, amount_minor "
+            "FROM actions ORDER BY id"
+        ):
+            out.setdefault((cid, currency, day(start)), []).append(
+                (day(on), kind, stage, int(minor) if kind == "interest" else 0)
+            )
+    return out
+
+
+def _kept_steps(book: Book, table: str) -> dict[tuple[int, str, date], list[tuple[Any, ...]]]:
+    with book.read() as conn:
+        day = driver.date_reader(conn)
+        return {
+            (cid, currency, day(start)): list(steps.read(text))
+            for cid, currency, start, text in conn.exec_driver_sql(
+                f"SELECT customer_id, currency, cycle_start, steps FROM {table}"
+            )
+        }
+
+
+def test_the_steps_are_the_actions_of_each_cycle(played: dict[str, int], book: Book):
+    """`cases.steps` holds the actions of the case's cycle, `ended_cycles.steps` those
+    of the cycles that ended, each oldest first, as the actions table has them."""
+    actions = _actions_by_cycle(book)
+    cases = _kept_steps(book, "cases")
+    ended = _kept_steps(book, "ended_cycles")
+    assert ended, "no cycle ended"
+    assert sum(map(len, cases.values())) > 200
+    for key, kept in [*cases.items(), *ended.items()]:
+        assert kept == actions.get(key, []), key
+    # every action belongs to a case or an ended cycle
+    assert actions.keys() <= cases.keys() | ended.keys()
+
+
+def test_the_migration_fills_the_steps_in(played: dict[str, int], book: Book):
+    """A book made before the steps were kept gets them from its actions."""
+    cases = _kept_steps(book, "cases")
+    ended = _kept_steps(book, "ended_cycles")
+    config = alembic_config(book.engine)
+    command.downgrade(config, "0010")
+    command.upgrade(config, "heads")
+    assert _kept_steps(book, "cases") == cases
+    assert _kept_steps(book, "ended_cycles") == ended
+
+
+def test_the_planner_reads_what_the_actions_say(played: dict[str, int], book: Book):
+    """`run_repo.load` (and a sketch's `data`) read from the steps what reading every
+    action would give: what the current cycles did, recorded and charged, and every
+    contact up to the as-of day that can still count (`run_repo.ENDED_DAYS`)."""
+    for as_of in (TODAY + timedelta(days=3), TODAY + timedelta(days=40)):
+        _compare_reads(book, as_of)
+
+
+def _compare_reads(book: Book, as_of: date) -> None:
+    actions = _actions_by_cycle(book)
     with book.read() as conn:
         ids = run_repo.candidates(conn, as_of, full=True)
         day = driver.date_reader(conn)
         loaded = {d.id: d for d in run_repo.load(conn, ids, as_of, summarize=True)}
-        sketched = {s.id: s.data(day) for s in sketch_repo.sketches(conn, ids, as_of)}
+        sketched = {s.id: s.data(day, as_of) for s in sketch_repo.sketches(conn, ids, as_of)}
+        manual: dict[int, list[tuple[date, str]]] = {}
+        for cid, on, kind in conn.exec_driver_sql(
+            "SELECT customer_id, day, kind FROM manual_contacts"
+        ):
+            if kind in run_repo.MANUAL_CHANNEL and day(on) <= as_of:
+                manual.setdefault(cid, []).append((day(on), run_repo.MANUAL_CHANNEL[kind]))
     assert loaded.keys() == sketched.keys()
-    assert sum(len(d.contacts) for d in loaded.values()) > 50
-    assert sum(len(d.done) for d in loaded.values()) > 30
-    for cid, want in loaded.items():
-        got = sketched[cid]
-        assert (got.key, got.country, got.timezone, got.tags) == (
-            want.key,
-            want.country,
-            want.timezone,
-            want.tags,
-        )
-        assert got.cases == want.cases
-        assert dict(got.done) == dict(want.done)
-        assert got.recorded == want.recorded
-        assert sorted(got.contacts) == sorted(want.contacts)
-        assert {c: _bare(s) for c, s in got.summaries.items()} == {
-            c: _bare(s) for c, s in want.summaries.items()
+    since = as_of - timedelta(days=run_repo.ENDED_DAYS)
+    contacts_seen = 0
+    for cid, got in loaded.items():
+        mine = {k: v for k, v in actions.items() if k[0] == cid}
+        current = {cur: start for cur, (start, _r) in got.cases.items()}
+        done = {
+            cur: steps_ for (_c, cur, start), steps_ in mine.items() if current.get(cur) == start
         }
+        assert {c: dict(got.done[c]) for c in done} == {
+            c: {stage: on for on, _k, stage, _m in s} for c, s in done.items()
+        }
+        assert got.recorded == {
+            (c, stage, kind) for c, s in done.items() for _o, kind, stage, _m in s
+        }
+        contacts = [
+            (on, kind)
+            for s in mine.values()
+            for on, kind, stage, _m in s
+            if kind in run_repo.CONTACT_KINDS and on <= as_of and not stage.startswith("notice:")
+        ] + manual.get(cid, [])
+        assert sorted(c for c in got.contacts if c[0] >= since) == sorted(
+            c for c in contacts if c[0] >= since
+        ), cid
+        assert set(got.contacts) <= set(contacts)
+        contacts_seen += len(got.contacts)
+        other = sketched[cid]
+        assert (other.key, other.country, other.timezone, other.tags) == (
+            got.key, got.country, got.timezone, got.tags,
+        )  # fmt: skip
+        assert other.cases == got.cases
+        assert dict(other.done) == dict(got.done)
+        assert other.recorded == got.recorded
+        assert sorted(other.contacts) == sorted(got.contacts)
+        assert {c: _bare(s) for c, s in other.summaries.items()} == {
+            c: _bare(s) for c, s in got.summaries.items()
+        }
+    assert contacts_seen > 50
 
 
 def _bare(summary: OpenSummary) -> tuple[int, int, date]:

@@ -288,7 +288,7 @@ def decide(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool = T
             skipped.append(
                 f"{due_step.name} is due but waits: {why}"
                 + _hold_words(case.debtor, as_of)
-                + _gap_words(case.debtor, policy, day)
+                + _gap_words(case.debtor, policy, day, as_of)
             )
             next_review = day if day is not None else next_review
         else:
@@ -443,11 +443,22 @@ def _hold_words(debtor: Debtor, as_of: date) -> str:
     return f" ({'; '.join(held)})" if held else ""
 
 
-def _gap_words(debtor: Debtor, policy: Policy, day: date | None) -> str:
+def _gap_words(debtor: Debtor, policy: Policy, day: date | None, as_of: date) -> str:
+    """The last contact and the gap, when the gap is what holds a contact back today."""
     if day is None or not debtor.contacts:
         return ""
     last = max(c.at for c in debtor.contacts).date()
-    return f" (last contact {last}, minimum gap {policy.contact.min_gap_days} days)"
+    gap = policy.contact.min_gap_days
+    if last + timedelta(days=gap) <= as_of:
+        return ""  # long enough ago: something else (a weekend, a holiday, a hold) waits
+    return f" (last contact {last}, minimum gap {gap} days)"
+
+
+def contact_window(policy: Policy) -> int:
+    """How many days back a case's contacts can matter to its plan: the minimum gap or
+    the weekly cap's seven days, and a day either side for a time zone's date line
+    (`_gap_words` names the last contact only when the gap holds a contact back)."""
+    return max(policy.contact.min_gap_days, 7) + 2
 
 
 def _next_recommendation_day(

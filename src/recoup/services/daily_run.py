@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache, partial
 from operator import itemgetter
 from typing import Any
@@ -232,7 +232,15 @@ def _run(
         # needed no look); what was queued while it ran stays for the next run
         with book.write() as conn:
             run_repo.dequeue(conn, queued)
+    if not dry_run and batches:
+        with book.write() as conn:
+            run_repo.forget_ended(conn, as_of - timedelta(days=ENDED_KEPT_DAYS))
     return report
+
+
+ENDED_KEPT_DAYS = 400
+"""How long an ended cycle's steps are kept: longer than their contacts count
+(`run_repo.ENDED_DAYS`), so that a look at an earlier day (`explain --as-of`) sees them."""
 
 
 WORKERS_VARIABLE = "RECOUP_RUN_WORKERS"  # the number of planning processes; 0: none
@@ -440,7 +448,7 @@ def _plan_by_situation(
 
     def case_of(currency: str) -> CaseInput:
         if not data:
-            data.append(sketch.data(day))
+            data.append(sketch.data(day, as_of))
         return _case_of(data[0], currency, mine, policy, broken_here)
 
     answers = []
@@ -540,7 +548,7 @@ def _write_batch(conn: Any, plan: BatchPlan, version: int, as_of: date, report: 
     actions, their outbox entries and history entries; the batch leaves the queue."""
     report.reviewed += plan.reviewed
     report.skipped.extend(entry for _cid, entry in plan.skipped)
-    run_repo.save_cases(conn, plan.upserts, plan.ended)
+    run_repo.save_cases(conn, plan.upserts, plan.ended, as_of)
     action_ids = run_repo.record_actions(conn, plan.rows)
     to_send: list[tuple[int, str, str | None]] = []
     entries: list[tuple[int, str, str, str]] = []

@@ -50,6 +50,7 @@ def _sqlite_setup(engine: Engine) -> None:
         cur.execute("PRAGMA busy_timeout=10000")
         cur.execute("PRAGMA cache_size=-200000")
         cur.execute("PRAGMA temp_store=MEMORY")
+        cur.execute("PRAGMA mmap_size=4294967296")
         # sorts (CREATE INDEX, GROUP BY) may use a helper thread per spare core
         cur.execute(f"PRAGMA threads={min(os.cpu_count() or 1, 4)}")
         cur.close()

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.engine import Connection
 
 from recoup.domain.collection import NUMBER_SEPARATOR, OpenSummary
-from recoup.store import driver
+from recoup.store import driver, steps
 from recoup.store.bulk import insert_rows
 from recoup.store.tables import actions, cases, customers, outbox, review_queue
 
@@ -160,9 +159,11 @@ def load(
             ):
                 if left > 0 and cid in one_by_one:
                     out[cid].invoices.append((number, day(due), currency, int(left)))
-        for cid, currency, cycle_start, review in driver.fetch(
+        found: dict[int, dict[str, str]] = defaultdict(dict)
+        for cid, currency, cycle_start, review, text in driver.fetch(
             conn,
-            f"SELECT customer_id, currency, cycle_start, next_review_on FROM cases WHERE {where}",
+            "SELECT customer_id, currency, cycle_start, next_review_on, steps FROM cases "
+            f"WHERE {where}",
             params,
         ):
             if cid in wanted:
@@ -170,91 +171,75 @@ def load(
                     day(cycle_start),
                     None if review is None else day(review),
                 )
-        # one pass over the customers' actions: the collection contacts made so far (the
-        # case work's confirmations answer the customer: they are not contacts), and what
-        # was done in each case's current cycle
-        for cid, currency, cycle_start, stage, run_on, kind, minor in driver.fetch(
-            conn,
-            "SELECT customer_id, currency, cycle_start, stage, run_on, kind, amount_minor "
-            f"FROM actions WHERE {where}",
-            params,
-        ):
-            if cid not in wanted:
-                continue
-            data = out[cid]
-            on = day(run_on)
-            if kind in CONTACT_KINDS and on <= as_of and not stage.startswith("notice:"):
-                data.contacts.append((on, kind))
-            case = data.cases.get(currency)
-            if case is not None and case[0] == day(cycle_start):
-                data.done[currency].append((stage, on))
-                data.recorded.add((currency, stage, kind))
-                if kind == "interest":
-                    data.interest_charged[currency] = data.interest_charged.get(currency, 0) + minor
-        # contacts made by hand count against the same gap and weekly cap
-        for cid, when, kind in driver.fetch(
-            conn,
-            f"SELECT customer_id, day, kind FROM manual_contacts WHERE {where} "
-            f"AND kind IN ({driver.marks(len(MANUAL_CHANNEL))}) AND day <= ?",
-            [*params, *MANUAL_CHANNEL, as_of],
-        ):
+                found[cid][currency] = text
+        ended: dict[int, list[str]] = defaultdict(list)
+        for cid, text in driver.fetch(conn, *ended_sql(where, params, as_of)):
             if cid in wanted:
-                out[cid].contacts.append((day(when), MANUAL_CHANNEL[kind]))
+                ended[cid].append(text)
+        for cid, text in driver.fetch(conn, *manual_sql(conn, where, params, as_of)):
+            if cid in wanted:
+                ended[cid].append(text)
+        for cid in wanted:
+            if cid in out:
+                apply_steps(out[cid], as_of, found.get(cid, {}), ended.get(cid, ()))
     return [out[i] for i in ids if i in out]
 
 
-def _insert_ignore(conn: Connection, table: Any, values: dict[str, Any]) -> int | None:
-    """Insert unless the unique key exists; the new row's id, or None."""
-    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-    stmt = dialect.insert(table).values(**values).on_conflict_do_nothing()
-    row = conn.execute(stmt.returning(table.c.id)).first()
-    return None if row is None else int(row[0])
+ENDED_DAYS = 100
+"""How far back the contacts of ended cycles are read: further than any plan's minimum
+gap (90 days at most) or weekly cap can reach (`collection.contact_window`)."""
 
 
-def record_action(conn: Connection, values: dict[str, Any]) -> int | None:
-    """Record an action once: a second run of the same day finds it and adds nothing."""
-    values = {**values, "invoices": json.dumps(list(values["invoices"]))}
-    return _insert_ignore(conn, actions, values)
-
-
-def add_to_outbox(
-    conn: Connection, action_id: int, channel: str, template: str | None, created_on: date
-) -> None:
-    _insert_ignore(
-        conn,
-        outbox,
-        {
-            "action_id": action_id,
-            "channel": channel,
-            "template": template,
-            "state": "pending",
-            "created_on": created_on,
-        },
+def ended_sql(where: str, params: list[Any], as_of: date) -> tuple[str, list[Any]]:
+    """The steps of the cycles that ended lately (customer id, steps), for their
+    contacts."""
+    return (
+        f"SELECT customer_id, steps FROM ended_cycles WHERE {where} AND ended_on >= ?",
+        [*params, as_of - timedelta(days=ENDED_DAYS)],
     )
 
 
-def save_case(
-    conn: Connection,
-    customer_id: int,
-    currency: str,
-    cycle_start: date | None,
-    next_review: date | None,
-    existed: bool,
+def manual_sql(
+    conn: Connection, where: str, params: list[Any], as_of: date
+) -> tuple[str, list[Any]]:
+    """The contacts made by hand up to `as_of` (customer id, a step of them: they count
+    against the same gap and weekly cap), oldest first."""
+    day = "day" if conn.dialect.name == "sqlite" else "to_char(day, 'YYYY-MM-DD')"
+    glue = "char(31)" if conn.dialect.name == "sqlite" else "chr(31)"
+    channel = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in MANUAL_CHANNEL.items())
+    return (
+        f"SELECT customer_id, {day} || {glue} || CASE kind {channel} END || {glue} "
+        f"|| 'by hand' || {glue} || '0' FROM manual_contacts WHERE {where} "
+        f"AND kind IN ({driver.marks(len(MANUAL_CHANNEL))}) AND day <= ? "
+        "ORDER BY customer_id, day, id",
+        [*params, *MANUAL_CHANNEL, as_of],
+    )
+
+
+def apply_steps(
+    data: CustomerData, as_of: date, current: Mapping[str, str], others: Iterable[str]
 ) -> None:
-    if cycle_start is None:
-        conn.execute(
-            delete(cases).where(cases.c.customer_id == customer_id, cases.c.currency == currency)
-        )
-        return
-    values = {"cycle_start": cycle_start, "next_review_on": next_review}
-    if existed:
-        conn.execute(
-            update(cases)
-            .where(cases.c.customer_id == customer_id, cases.c.currency == currency)
-            .values(**values)
-        )
-    else:
-        conn.execute(cases.insert().values(customer_id=customer_id, currency=currency, **values))
+    """What the planner needs of the actions: from each case's steps (`current`:
+    currency -> the steps of its cycle) what was done in the cycle, recorded and charged
+    as interest; from those and the `others` (ended cycles, contacts by hand) the
+    contacts up to `as_of`. The case work's notices answer the customer: they are not
+    contacts."""
+    contacts = data.contacts
+    for currency, text in current.items():
+        if not text:
+            continue
+        done, recorded = data.done[currency], data.recorded
+        for on, kind, stage, minor in steps.read(text):
+            done.append((stage, on))
+            recorded.add((currency, stage, kind))
+            if kind == "interest":
+                data.interest_charged[currency] = data.interest_charged.get(currency, 0) + minor
+            if kind in CONTACT_KINDS and on <= as_of and not stage.startswith("notice:"):
+                contacts.append((on, kind))
+    for text in others:
+        for on, kind, stage, _minor in steps.read(text):
+            if kind in CONTACT_KINDS and on <= as_of and not stage.startswith("notice:"):
+                contacts.append((on, kind))
 
 
 def queued(conn: Connection) -> list[int]:
@@ -348,7 +333,31 @@ def _invoices_json(numbers: Sequence[str] | str) -> str:
 def record_actions(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int | None]:
     """Record many actions at once; each one's id, or None where the same action (same
     customer, currency, cycle, stage and kind) was already recorded (by an earlier run,
-    or by another run at the same time)."""
+    or by another run at the same time). The steps of the case whose cycle an action
+    belongs to (`cases.steps`) take it on; an action for a cycle without a case (a
+    notice before the first run looked at the account) is kept in the actions only."""
+    ids = _insert_actions(conn, rows)
+    _add_steps(conn, rows, ids)
+    return ids
+
+
+def _add_steps(conn: Connection, rows: Sequence[dict[str, Any]], ids: Sequence[int | None]) -> None:
+    added: dict[tuple[int, str, date], list[str]] = defaultdict(list)
+    for row, action_id in zip(rows, ids, strict=True):
+        if action_id is not None:
+            added[(row["customer_id"], row["currency"], row["cycle_start"])].append(
+                steps.step(row["run_on"], row["kind"], row["stage"], row["amount_minor"])
+            )
+    sep = "char(30)" if conn.dialect.name == "sqlite" else "chr(30)"
+    driver.execute_many(
+        conn,
+        f"UPDATE cases SET steps = CASE WHEN steps = '' THEN ? ELSE steps || {sep} || ? END "
+        "WHERE customer_id = ? AND currency = ? AND cycle_start = ?",
+        [(text, text, *key) for key, items in added.items() for text in [steps.join(*items)]],
+    )
+
+
+def _insert_actions(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int | None]:
     if not rows:
         return []
     values = [
@@ -413,18 +422,40 @@ def save_cases(
     conn: Connection,
     upserts: Sequence[tuple[int, str, date, date | None]],
     deletes: Sequence[tuple[int, str]],
+    on: date,
 ) -> None:
     """Write many cases' states: (customer, currency, cycle start, next review) rows,
-    and the (customer, currency) cases that ended."""
+    and the (customer, currency) cases that ended `on`, whose steps go to
+    `ended_cycles`. (A case whose cycle start changed would start its steps afresh; the
+    run never changes one: a cycle ends, and a new case begins.)"""
     driver.insert_many(
         conn,
         "INSERT INTO cases (customer_id, currency, cycle_start, next_review_on)",
         4,
         upserts,
         "ON CONFLICT (customer_id, currency) DO UPDATE SET "
-        "cycle_start = excluded.cycle_start, next_review_on = excluded.next_review_on",
+        "steps = CASE WHEN cases.cycle_start = excluded.cycle_start THEN cases.steps "
+        "ELSE '' END, cycle_start = excluded.cycle_start, "
+        "next_review_on = excluded.next_review_on",
+    )
+    if not deletes:
+        return
+    sep = "char(30)" if conn.dialect.name == "sqlite" else "chr(30)"
+    driver.execute_many(
+        conn,
+        "INSERT INTO ended_cycles (customer_id, currency, cycle_start, ended_on, steps) "
+        "SELECT customer_id, currency, cycle_start, ?, steps FROM cases "
+        "WHERE customer_id = ? AND currency = ? AND steps <> '' "
+        "ON CONFLICT (customer_id, currency, cycle_start) DO UPDATE SET "
+        f"ended_on = excluded.ended_on, steps = ended_cycles.steps || {sep} || excluded.steps",
+        [(on, cid, currency) for cid, currency in deletes],
     )
     driver.execute_many(conn, "DELETE FROM cases WHERE customer_id = ? AND currency = ?", deletes)
+
+
+def forget_ended(conn: Connection, before: date) -> None:
+    """Ended cycles whose contacts no plan can count any more (`ENDED_DAYS`)."""
+    driver.execute(conn, "DELETE FROM ended_cycles WHERE ended_on < ?", [before])
 
 
 def customer_ids_of(conn: Connection, keys: Iterable[str]) -> dict[str, int]:

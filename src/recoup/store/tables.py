@@ -222,8 +222,24 @@ cases = Table(
     Column("currency", String(3), primary_key=True),
     Column("cycle_start", Date, nullable=False),  # when it last went from nothing open to open
     Column("next_review_on", Date, nullable=True),  # when the run should look again
+    # the actions of this cycle, oldest first, as `recoup.store.steps` writes them: what the
+    # run needs of them, read with the case instead of from the actions one by one
+    Column("steps", Text, nullable=False, server_default=""),
 )
 Index("ix_cases_next_review_on", cases.c.next_review_on)
+
+# Cycles that ended (nothing was open any more), with their actions as `cases.steps`
+# had them: their contacts still count against the contact rules for a while.
+ended_cycles = Table(
+    "ended_cycles",
+    metadata,
+    Column("customer_id", Integer, ForeignKey("customers.id"), primary_key=True),
+    Column("currency", String(3), primary_key=True),
+    Column("cycle_start", Date, primary_key=True),
+    Column("ended_on", Date, nullable=False),  # on or after the day of its last action
+    Column("steps", Text, nullable=False),
+)
+Index("ix_ended_cycles_ended_on", ended_cycles.c.ended_on)
 
 # What the daily run decided, each with its reason and the policy version that decided it.
 actions = Table(
