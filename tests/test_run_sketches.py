@@ -14,6 +14,8 @@ import pytest
 from alembic import command
 
 from recoup.domain.collection import OpenSummary
+from recoup.domain.shared_plans import SharedPlans
+from recoup.policy import default_policy
 from recoup.services import daily_run, demo
 from recoup.services.book import Book
 from recoup.services.casework import calls
@@ -44,6 +46,7 @@ def played(book: Book, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[
     real = daily_run.plan_batch
 
     def both(conn: Any, ids: list[int], policy: Any, version: int, as_of: date, **_kw: Any):
+        daily_run._SHARED.clear()  # decide by situation in every batch, however it went
         shared = real(conn, ids, policy, version, as_of, shared_plans=True)
         one_by_one = real(conn, ids, policy, version, as_of, shared_plans=False)
         assert _comparable(shared) == _comparable(one_by_one), as_of
@@ -233,3 +236,16 @@ def test_an_ordinary_day_plans_one_by_one(sqlite_book: Book, monkeypatch: pytest
     daily_run.run(sqlite_book, TODAY)
     daily_run.run(sqlite_book, TODAY, full=True)
     assert seen == [False, True]
+
+
+def test_a_run_stops_trying_situations_that_do_not_pay():
+    """When most customers of a batch get actions (a book's first run), the next batches
+    are planned one by one, with a try every eighth batch."""
+    run = daily_run._SharedRun(SharedPlans(default_policy(), TODAY))
+    assert run.worth_trying()
+    run.tried(4000, 3900)
+    assert run.worth_trying()
+    run.tried(4000, 1100)  # a first run's batch
+    assert [run.worth_trying() for _ in range(8)] == [False] * 7 + [True]
+    run.tried(4000, 2000)
+    assert run.worth_trying()

@@ -330,30 +330,36 @@ def _invoices_json(numbers: Sequence[str] | str) -> str:
     return numbers if isinstance(numbers, str) else json.dumps(list(numbers))
 
 
-def record_actions(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int | None]:
+def record_actions(
+    conn: Connection, rows: Sequence[dict[str, Any]], *, with_steps: bool = True
+) -> list[int | None]:
     """Record many actions at once; each one's id, or None where the same action (same
     customer, currency, cycle, stage and kind) was already recorded (by an earlier run,
     or by another run at the same time). The steps of the case whose cycle an action
     belongs to (`cases.steps`) take it on; an action for a cycle without a case (a
-    notice before the first run looked at the account) is kept in the actions only."""
+    notice before the first run looked at the account) is kept in the actions only.
+    (`with_steps=False`: the caller adds them, e.g. with the case's new state in
+    `save_cases`.)"""
     ids = _insert_actions(conn, rows)
-    _add_steps(conn, rows, ids)
+    if with_steps:
+        added: dict[tuple[int, str, date], list[str]] = defaultdict(list)
+        for row, action_id in zip(rows, ids, strict=True):
+            if action_id is not None:
+                added[(row["customer_id"], row["currency"], row["cycle_start"])].append(
+                    steps.step(row["run_on"], row["kind"], row["stage"], row["amount_minor"])
+                )
+        add_steps(conn, [(*key, steps.join(*items)) for key, items in added.items()])
     return ids
 
 
-def _add_steps(conn: Connection, rows: Sequence[dict[str, Any]], ids: Sequence[int | None]) -> None:
-    added: dict[tuple[int, str, date], list[str]] = defaultdict(list)
-    for row, action_id in zip(rows, ids, strict=True):
-        if action_id is not None:
-            added[(row["customer_id"], row["currency"], row["cycle_start"])].append(
-                steps.step(row["run_on"], row["kind"], row["stage"], row["amount_minor"])
-            )
+def add_steps(conn: Connection, added: Sequence[tuple[int, str, date, str]]) -> None:
+    """Steps for the cases (customer, currency, cycle start) to take on, after theirs."""
     sep = "char(30)" if conn.dialect.name == "sqlite" else "chr(30)"
     driver.execute_many(
         conn,
         f"UPDATE cases SET steps = CASE WHEN steps = '' THEN ? ELSE steps || {sep} || ? END "
         "WHERE customer_id = ? AND currency = ? AND cycle_start = ?",
-        [(text, text, *key) for key, items in added.items() for text in [steps.join(*items)]],
+        [(text, text, cid, currency, start) for cid, currency, start, text in added],
     )
 
 
@@ -420,27 +426,28 @@ def add_many_to_outbox(
 
 def save_cases(
     conn: Connection,
-    upserts: Sequence[tuple[int, str, date, date | None]],
+    upserts: Sequence[tuple[int, str, date, date | None, str]],
     deletes: Sequence[tuple[int, str]],
     on: date,
 ) -> None:
-    """Write many cases' states: (customer, currency, cycle start, next review) rows,
-    and the (customer, currency) cases that ended `on`, whose steps go to
+    """Write many cases' states: (customer, currency, cycle start, next review, steps
+    to add) rows, and the (customer, currency) cases that ended `on`, whose steps go to
     `ended_cycles`. (A case whose cycle start changed would start its steps afresh; the
     run never changes one: a cycle ends, and a new case begins.)"""
+    sep = "char(30)" if conn.dialect.name == "sqlite" else "chr(30)"
     driver.insert_many(
         conn,
-        "INSERT INTO cases (customer_id, currency, cycle_start, next_review_on)",
-        4,
+        "INSERT INTO cases (customer_id, currency, cycle_start, next_review_on, steps)",
+        5,
         upserts,
-        "ON CONFLICT (customer_id, currency) DO UPDATE SET "
-        "steps = CASE WHEN cases.cycle_start = excluded.cycle_start THEN cases.steps "
-        "ELSE '' END, cycle_start = excluded.cycle_start, "
-        "next_review_on = excluded.next_review_on",
+        "ON CONFLICT (customer_id, currency) DO UPDATE SET steps = CASE "
+        "WHEN cases.cycle_start <> excluded.cycle_start OR cases.steps = '' "
+        "THEN excluded.steps WHEN excluded.steps = '' THEN cases.steps "
+        f"ELSE cases.steps || {sep} || excluded.steps END, "
+        "cycle_start = excluded.cycle_start, next_review_on = excluded.next_review_on",
     )
     if not deletes:
         return
-    sep = "char(30)" if conn.dialect.name == "sqlite" else "chr(30)"
     driver.execute_many(
         conn,
         "INSERT INTO ended_cycles (customer_id, currency, cycle_start, ended_on, steps) "
