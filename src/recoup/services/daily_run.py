@@ -86,9 +86,35 @@ def _consumer(tags: tuple[str, ...]) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _noon(day: date) -> datetime:
-    """A recorded contact's moment: its day at noon UTC (the run records days)."""
-    return datetime.combine(day, time(12), UTC)
+def _past_contact(day: date, kind: str) -> PastContact:
+    """A recorded contact: its day at noon UTC (the run records days), by its channel.
+    Remembered: a book's contacts fall on a few hundred days."""
+    return PastContact(datetime.combine(day, time(12), UTC), _CHANNEL[kind])
+
+
+_LIMITATIONS: dict[tuple[date, str, bool], tuple[date | None, str]] = {}
+_LIMITATIONS_OF: list[LimitationTable] = []
+
+
+def _limitation(
+    oldest: date, country: str, consumer: bool, table: LimitationTable
+) -> tuple[date | None, str]:
+    """The day the oldest invoice becomes time-barred, and the rule in words. Remembered
+    for the table in use (by identity): a book's oldest due dates, countries and kinds
+    of debt repeat from case to case."""
+    if not _LIMITATIONS_OF or _LIMITATIONS_OF[0] is not table:
+        _LIMITATIONS.clear()
+        _LIMITATIONS_OF[:] = [table]
+    key = (oldest, country, consumer)
+    found = _LIMITATIONS.get(key)
+    if found is None:
+        limitation = time_barred_on(oldest, country, consumer, table=table)
+        rule = table.find(country)
+        found = _LIMITATIONS[key] = (
+            limitation,
+            rule.describe(consumer) if rule and limitation else "",
+        )
+    return found
 
 
 def case_inputs(
@@ -107,9 +133,8 @@ def case_inputs(
     open dispute) is left out of what is asked for.
     """
     table = limitations if limitations is not None else default_limitations()
-    rule = table.find(data.country or "")
     consumer = _consumer(data.tags)
-    contacts = tuple(PastContact(_noon(day), _CHANNEL[kind]) for day, kind in data.contacts)
+    contacts = tuple(_past_contact(day, kind) for day, kind in data.contacts)
     debtor = Debtor(
         country=data.country,
         timezone=data.timezone or "UTC",
@@ -134,10 +159,10 @@ def case_inputs(
             oldest = summary.oldest_due
         elif invoices:
             oldest = min(i.due_date for i in invoices)
-        limitation = (
-            time_barred_on(oldest, data.country or "", consumer, table=table)
+        limitation, basis = (
+            _limitation(oldest, data.country or "", consumer, table)
             if oldest is not None
-            else None
+            else (None, "")
         )
         out.append(
             CaseInput(
@@ -150,7 +175,7 @@ def case_inputs(
                 start,
                 tuple(data.done.get(currency, ())),
                 limitation=limitation,
-                limitation_basis=rule.describe(consumer) if rule and limitation else "",
+                limitation_basis=basis,
                 interest=interest_terms(policy, consumer) if policy is not None else None,
                 interest_charged=data.interest_charged.get(currency, 0),
                 broken_promises=broken_promises,

@@ -62,7 +62,7 @@ def candidates(conn: Connection, as_of: date, full: bool) -> list[int]:
     return sorted(found)
 
 
-@dataclass
+@dataclass(slots=True)
 class CustomerData:
     id: int
     key: str
