@@ -150,6 +150,9 @@ def timed_run(path: Path, day: date, full: bool = False) -> tuple[float, int, in
     """seconds, accounts looked at, actions added: by a run in a new process (forked
     from the bench's measuring process, which holds nothing of the runs before: each
     run starts as a fresh `recoup run` would, but for the imports)."""
+    # the runs before have left the disk to write out what they wrote (the first run
+    # ~1 GB): done before the clock starts, so that each run pays for its own writing
+    os.sync()
     mine, theirs = multiprocessing.Pipe(duplex=False)
     child = multiprocessing.get_context("fork").Process(
         target=_one_run, args=(str(path), day, full, theirs)
