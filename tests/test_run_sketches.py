@@ -14,8 +14,6 @@ import pytest
 from alembic import command
 
 from recoup.domain.collection import OpenSummary
-from recoup.domain.shared_plans import SharedPlans
-from recoup.policy import default_policy
 from recoup.services import daily_run, demo
 from recoup.services.book import Book
 from recoup.services.casework import calls
@@ -219,33 +217,3 @@ def _compare_reads(book: Book, as_of: date) -> None:
 
 def _bare(summary: OpenSummary) -> tuple[int, int, date]:
     return summary.invoice_count, summary.balance, summary.oldest_due
-
-
-def test_an_ordinary_day_plans_one_by_one(sqlite_book: Book, monkeypatch: pytest.MonkeyPatch):
-    """Only a full run decides by situation: an ordinary day looks at the accounts that
-    are due for a look, and most of those get actions."""
-    seen: list[bool] = []
-    real = daily_run.plan_batch
-
-    def spy(*args: Any, shared_plans: bool = False) -> daily_run.BatchPlan:
-        seen.append(shared_plans)
-        return real(*args, shared_plans=shared_plans)
-
-    monkeypatch.setattr(daily_run, "plan_batch", spy)
-    demo.write_book(sqlite_book, demo.make(20, 100, 3, TODAY))
-    daily_run.run(sqlite_book, TODAY)
-    daily_run.run(sqlite_book, TODAY, full=True)
-    assert seen == [False, True]
-
-
-def test_a_run_stops_trying_situations_that_do_not_pay():
-    """When most customers of a batch get actions (a book's first run), the next batches
-    are planned one by one, with a try every eighth batch."""
-    run = daily_run._SharedRun(SharedPlans(default_policy(), TODAY))
-    assert run.worth_trying()
-    run.tried(4000, 3900)
-    assert run.worth_trying()
-    run.tried(4000, 1100)  # a first run's batch
-    assert [run.worth_trying() for _ in range(8)] == [False] * 7 + [True]
-    run.tried(4000, 2000)
-    assert run.worth_trying()

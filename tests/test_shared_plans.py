@@ -10,14 +10,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from recoup.domain.collection import (
     CaseInput,
     OpenInvoice,
     OpenSummary,
-    decide,
+    fill,
+    next_review_with_safety,
     plan_case,
     summarize,
 )
@@ -100,6 +101,7 @@ def _situation(shared: SharedPlans, case: CaseInput, consumer: bool):
     return shared.situation(
         case.currency,
         summary.balance,
+        summary.overdue,
         summary.oldest_due,
         case.done,
         tuple(sorted(c.at for c in debtor.contacts)),
@@ -121,7 +123,13 @@ def _bare(case: CaseInput, day: date, tags: tuple[str, ...], kind: PayerKind) ->
         case,
         invoices=(),
         summary=OpenSummary(
-            summary.invoice_count, summary.balance, 0, summary.oldest_due, "", "", False
+            summary.invoice_count,
+            summary.balance,
+            summary.overdue,
+            summary.oldest_due,
+            "",
+            "",
+            False,
         ),
         tags=tags,
         kind=kind,
@@ -132,21 +140,24 @@ def _bare(case: CaseInput, day: date, tags: tuple[str, ...], kind: PayerKind) ->
 
 
 def _check(shared: SharedPlans, cases_: list[CaseInput], day: date) -> int:
-    """Every case answered as `plan_case` plans it; how many had actions."""
+    """Every case's plan from its situation's shape, filled with its own figures, is the
+    plan `plan_case` makes of it; how many had actions."""
     with_actions = 0
     for case in cases_:
         consumer = "consumer" in case.tags
-        answer = shared.answer(_situation(shared, case, consumer), case.customer, lambda c=case: c)
-        # the details: the whole balance overdue (what a fee of a share of it sees)
-        summary = case.summary._replace(detailed=True, overdue=case.summary.balance)
+        made = shared.shape(_situation(shared, case, consumer), lambda c=case: c)
+        # the details: an oldest number and the numbers of the case's own
+        assert case.summary is not None
+        summary = case.summary._replace(
+            detailed=True, oldest_number=f"{case.customer}-1", numbers_text=f"{case.customer}-1"
+        )
         plan = plan_case(replace(case, summary=summary), shared.policy, day, with_notes=False)
-        if answer is None:
-            # actions today, or a fee of a share of the overdue part, which needs it
-            assert plan.actions or decide(case, shared.policy, day).needs_details, case
-            with_actions += 1
-        else:
-            assert plan.actions == ()
-            assert answer == (plan.skipped, plan.next_review), case
+        filled = fill(made, case.currency, summary, case.cycle_start or day)
+        assert filled.actions == plan.actions, case
+        assert filled.skipped == plan.skipped
+        assert next_review_with_safety(made.next_review, case.customer, day) == plan.next_review
+        assert filled.cycle_start == (case.cycle_start or day) == plan.cycle_start
+        with_actions += bool(plan.actions)
     return with_actions
 
 
@@ -184,9 +195,18 @@ def test_shared_answers_are_plan_case_answers(group, policy, offset, data):
                 first,
                 customer=f"C{n + 2}",
                 cycle_start=data.draw(st.none() | st.just(START - timedelta(days=50))),
-                summary=first.summary._replace(balance=balance, numbers_text=f"N{n}"),
+                summary=first.summary._replace(
+                    balance=balance,
+                    # overdue or not as the first (all of it, or none)
+                    overdue=balance if first.summary.overdue else 0,
+                    numbers_text=f"N{n}",
+                ),
             )
         )
+    # the same case with nothing overdue, or all of it: another situation only when a
+    # stage charges a share of the overdue part
+    flipped = 0 if first.summary.overdue else first.summary.balance
+    same.append(replace(first, customer="O1", summary=first.summary._replace(overdue=flipped)))
     # the same case for customers of other kinds and tags: the same situation when the
     # plan cannot tell them apart, else another
     for n, (other_tags, other_kind) in enumerate(
@@ -205,7 +225,8 @@ def test_shared_answers_are_plan_case_answers(group, policy, offset, data):
         replace(_bare(o, day, (), PayerKind.UNKNOWN), customer=f"D{i}")
         for i, o in enumerate(others)
     ]
-    _check(shared, [*same, *rest, *same], day)
+    acted = _check(shared, [*same, *rest, *same], day)
+    event(f"cases with actions: {'some' if acted else 'none'}")
     assert shared.situations <= len(rest) + len(same)  # each situation is worked out once
 
 
@@ -223,16 +244,14 @@ def test_a_situation_is_worked_out_once():
         made.append(case)
         return case
 
-    answers = set()
+    shapes = set()
     for n in range(5):
         case = _bare(_one(f"C{n}", 12000 + n), day, (), PayerKind.UNKNOWN)
-        answer = shared.answer(
-            _situation(shared, case, False), case.customer, lambda c=case: make(c)
-        )
-        answers.add(answer is None)
+        situation = _situation(shared, case, False)
+        shapes.add(shared.shape(situation, lambda c=case: make(c)))
     assert len(made) == 1
     assert shared.situations == 1
-    assert len(answers) == 1  # all five alike
+    assert len(shapes) == 1  # all five alike
 
 
 def test_plans_with_interest_are_not_shared():

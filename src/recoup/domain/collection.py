@@ -151,9 +151,6 @@ class CasePlan:
     cycle_start: date | None = None
     next_review: date | None = None
     upcoming: tuple[tuple[str, date], ...] = field(default=())  # stage, earliest day
-    # decided from a summary without its details (`OpenSummary.detailed`) when what
-    # the case gets today depends on them (a fee of a percentage of the overdue part)
-    needs_details: bool = False
 
 
 def rules_from_policy(policy: Policy) -> ContactRules:
@@ -184,8 +181,6 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool 
     the notes (what was looked at, for `explain`): the daily run does not keep them, and
     writing them out for every account of a book costs more than some of the deciding."""
     plan = decide(case, policy, as_of, with_notes=with_notes)
-    if (plan.actions or plan.needs_details) and case.summary and not case.summary.detailed:
-        raise ValueError("actions need the summary's details (its numbers and overdue part)")
     if plan.cycle_start is None:
         return plan  # nothing is open: no case to look at again
     return CasePlan(
@@ -198,24 +193,108 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool 
     )
 
 
+# Where a shape's texts take the case's own figures (`fill`); no text of a plan or a
+# policy holds these characters.
+NUMBER = "\x00number\x00"  # the oldest open invoice's number
+BALANCE = "\x00balance\x00"  # the balance
+OVERDUE = "\x00overdue\x00"  # the part overdue
+COUNT = "\x00count\x00"  # how many invoices are open
+
+
+@dataclass(frozen=True, slots=True)
+class ActionShape:
+    """A planned action before the case's own figures are in (`fill`): `amount` None
+    is the case's balance, `invoices` None its open invoices, `percent` a fee of that
+    share of the overdue part; `reason` holds NUMBER, BALANCE and OVERDUE where the
+    figures go."""
+
+    kind: str
+    stage: str
+    template: str | None
+    reason: str
+    amount: Money | None = None
+    invoices: tuple[str, ...] | None = None
+    percent: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseShape:
+    """What the plan decides for a case, before its own figures are in: cases in the
+    same situation have the same shape (`recoup.domain.shared_plans`). `next_review` is
+    the first day on which something changes by itself (None: nothing does), before
+    the safety net; the notes hold COUNT, BALANCE and NUMBER."""
+
+    actions: tuple[ActionShape, ...] = ()
+    skipped: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    next_review: date | None = None
+    upcoming: tuple[tuple[str, date], ...] = ()
+
+
 def decide(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool = True) -> CasePlan:
     """`plan_case` without the safety net: `next_review` is the first day on which
-    something changes by itself, None when nothing does (`recoup.domain.shared_plans`
-    keeps such answers for cases of other customers)."""
+    something changes by itself, None when nothing does."""
+    summary = case.summary if case.summary is not None else summarize(case.invoices, as_of)
+    made = shape(case, policy, as_of, with_notes=with_notes)
+    if summary is None:
+        return CasePlan(notes=made.notes)
+    return fill(made, case.currency, summary, case.cycle_start or as_of)
+
+
+def fill(made: CaseShape, currency: str, summary: OpenSummary, cycle_start: date) -> CasePlan:
+    """The plan of a case of this shape, with its figures (a summary with its details
+    when the shape has actions) and the first day of its cycle."""
+    if made.actions and not summary.detailed:
+        raise ValueError("actions need the summary's details (its numbers and overdue part)")
+    balance = Money(summary.balance, currency)
+    overdue = Money(summary.overdue, currency)
+    figures = (summary.oldest_number, str(balance), str(overdue))
+    numbers = summary.numbers() if any(a.invoices is None for a in made.actions) else ()
+    actions = []
+    for a in made.actions:
+        if a.percent is not None:
+            amount = Money.round(overdue.amount * a.percent / HUNDRED, currency)
+        else:
+            amount = balance if a.amount is None else a.amount
+        invoices = numbers if a.invoices is None else a.invoices
+        actions.append(
+            PlannedAction(a.kind, a.stage, invoices, amount, a.template, _filled(a.reason, figures))
+        )
+    notes = made.notes
+    if notes:
+        count = str(summary.invoice_count)
+        notes = tuple(_filled(n, figures).replace(COUNT, count) for n in notes)
+    return CasePlan(
+        tuple(actions), made.skipped, notes, cycle_start, made.next_review, made.upcoming
+    )
+
+
+def _filled(text: str, figures: tuple[str, str, str]) -> str:
+    if "\x00" not in text:
+        return text
+    number, balance, overdue = figures
+    return text.replace(NUMBER, number).replace(BALANCE, balance).replace(OVERDUE, overdue)
+
+
+def shape(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool = True) -> CaseShape:
+    """What the plan decides for this case on `as_of`, with the places where its own
+    figures go (its balance, overdue part, oldest invoice's number and open invoices;
+    `fill` puts them in): all the case's balance decides is which of the plan's
+    amounts it lies between, and whether anything is overdue when a stage charges a
+    share of it. A plan that charges interest gives shapes with the case's interest in
+    (worked out invoice by invoice)."""
     summary = case.summary if case.summary is not None else summarize(case.invoices, as_of)
     if summary is None:
-        return CasePlan(notes=(f"{case.currency}: nothing is open",))
+        return CaseShape(notes=(f"{case.currency}: nothing is open",))
     if case.interest is not None and not case.invoices:
         raise ValueError("a plan that charges interest needs the invoices, not a summary")
-    oldest_due, oldest_number = summary.oldest_due, summary.oldest_number
+    oldest_due = summary.oldest_due
     balance = Money(summary.balance, case.currency)
-    overdue_total = Money(summary.overdue, case.currency)
     dpd = (as_of - oldest_due).days
-    cycle_start = case.cycle_start or as_of
     done = dict(case.done)
     notes = (
         [
-            f"{case.currency}: {summary.invoice_count} open invoice(s), balance {balance}, "
+            f"{case.currency}: {COUNT} open invoice(s), balance {BALANCE}, "
             f"oldest due {oldest_due} ({dpd} days past due)"
         ]
         if with_notes
@@ -232,15 +311,14 @@ def decide(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool = T
     if case.limitation is not None:
         left = (case.limitation - as_of).days
         if barred:
-            notes.append(f"invoice {oldest_number} is time-barred since {case.limitation}{basis}")
+            notes.append(f"invoice {NUMBER} is time-barred since {case.limitation}{basis}")
         elif left < LIMITATION_WARNING_DAYS:
             warning = (
-                f"{left} days left before invoice {oldest_number} becomes time-barred on "
+                f"{left} days left before invoice {NUMBER} becomes time-barred on "
                 f"{case.limitation}{basis}"
             )
             notes.append(warning)
 
-    needs_details = False
     due_step: Stage | None = None
     passed_over: list[str] = []
     upcoming: list[tuple[str, date]] = []
@@ -273,7 +351,7 @@ def decide(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool = T
         else:
             upcoming.append((stage.name, when))
             break
-    actions: list[PlannedAction] = []
+    actions: list[ActionShape] = []
     next_review = upcoming[0][1] if upcoming else None
     if due_step is not None:
         if passed_over:
@@ -292,51 +370,10 @@ def decide(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool = T
             )
             next_review = day if day is not None else next_review
         else:
-            numbers = summary.numbers()
-            reason = (
-                f"{due_step.name} ({due_step.tone.value}): {due_step.trigger.describe()}; "
-                f"oldest invoice {oldest_number} due {oldest_due}, {dpd} days past "
-                f"due; balance {balance}"
+            actions.extend(
+                _stage_actions(case, due_step, oldest_due, dpd, summary, as_of, done, notes)
             )
-            acts = due_step.actions
-            if acts.email:
-                actions.append(
-                    PlannedAction("email", due_step.name, numbers, balance, acts.email, reason)
-                )
-            if acts.letter:
-                actions.append(
-                    PlannedAction("letter", due_step.name, numbers, balance, acts.letter, reason)
-                )
-            if acts.call:
-                actions.append(PlannedAction("call", due_step.name, numbers, balance, None, reason))
-            if acts.fee is not None and acts.fee.applies_to(case.currency):
-                actions.append(
-                    PlannedAction(
-                        "fee",
-                        due_step.name,
-                        numbers,
-                        acts.fee.in_currency(case.currency),
-                        None,
-                        f"fixed fee of the stage {due_step.name}",
-                    )
-                )
-            if case.interest is not None and (acts.email or acts.letter):
-                actions.extend(_interest_actions(case, due_step.name, numbers, as_of, done, notes))
-            if acts.fee_percent is not None and not summary.detailed:
-                needs_details = True
-            elif acts.fee_percent is not None and overdue_total.minor > 0:
-                fee = Money.round(overdue_total.amount * acts.fee_percent / HUNDRED, case.currency)
-                actions.append(
-                    PlannedAction(
-                        "fee",
-                        due_step.name,
-                        numbers,
-                        fee,
-                        None,
-                        f"{acts.fee_percent}% of {overdue_total} overdue",
-                    )
-                )
-    for rec in _recommendations(case, policy, as_of, dpd, balance, summary, done):
+    for rec in _recommendations(case, policy, as_of, dpd, balance, done):
         if barred and rec.kind == "escalate":
             skipped.append(f"{rec.stage} is not done: {no_legal}")
         else:
@@ -358,15 +395,58 @@ def decide(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool = T
     )  # fmt: skip
     if soon is not None:
         next_review = soon if next_review is None else min(next_review, soon)
-    return CasePlan(
+    return CaseShape(
         tuple(actions),
         tuple(skipped),
         tuple(notes) if with_notes else (),
-        cycle_start,
         next_review,
         tuple(upcoming),
-        needs_details,
     )
+
+
+def _stage_actions(
+    case: CaseInput,
+    stage: Stage,
+    oldest_due: date,
+    dpd: int,
+    summary: OpenSummary,
+    as_of: date,
+    done: dict[str, date],
+    notes: list[str],
+) -> list[ActionShape]:
+    """What a stage taken today does: its messages, call, fees and interest."""
+    reason = (
+        f"{stage.name} ({stage.tone.value}): {stage.trigger.describe()}; "
+        f"oldest invoice {NUMBER} due {oldest_due}, {dpd} days past due; balance {BALANCE}"
+    )
+    acts = stage.actions
+    out = []
+    if acts.email:
+        out.append(ActionShape("email", stage.name, acts.email, reason))
+    if acts.letter:
+        out.append(ActionShape("letter", stage.name, acts.letter, reason))
+    if acts.call:
+        out.append(ActionShape("call", stage.name, None, reason))
+    if acts.fee is not None and acts.fee.applies_to(case.currency):
+        fee = acts.fee.in_currency(case.currency)
+        out.append(
+            ActionShape("fee", stage.name, None, f"fixed fee of the stage {stage.name}", fee)
+        )
+    if case.interest is not None and (acts.email or acts.letter):
+        out.extend(
+            ActionShape(
+                a.kind, a.stage, a.template, a.reason.replace("\x00", ""), a.amount, a.invoices
+            )
+            for a in _interest_actions(case, stage.name, summary.numbers(), as_of, done, notes)
+        )
+    if acts.fee_percent is not None and summary.overdue > 0:
+        out.append(
+            ActionShape(
+                "fee", stage.name, None, f"{acts.fee_percent}% of {OVERDUE} overdue",
+                percent=acts.fee_percent,
+            )
+        )  # fmt: skip
+    return out
 
 
 def safety_review(customer: str, as_of: date) -> date:
@@ -516,10 +596,9 @@ def _recommendations(
     as_of: date,
     dpd: int,
     balance: Money,
-    summary: OpenSummary,
     done: dict[str, date],
-) -> list[PlannedAction]:
-    out: list[PlannedAction] = []
+) -> list[ActionShape]:
+    out: list[ActionShape] = []
     finals = _final_names(policy.stages)
     if finals and not any(done[f] < as_of for f in finals if f in done):
         # hand-offs are recommended only after the final notice went out (on an earlier
@@ -531,14 +610,12 @@ def _recommendations(
             continue
         if rule.applies(max(dpd, 0), balance, case.broken_promises, None):
             out.append(
-                PlannedAction(
+                ActionShape(
                     "escalate",
                     key,
-                    summary.numbers(),
-                    balance,
                     None,
-                    f"the plan recommends {rule.step.value}: {dpd} days past "
-                    f"due, balance {balance}",
+                    f"the plan recommends {rule.step.value}: {dpd} days past due, "
+                    f"balance {BALANCE}",
                 )
             )
     for wo in policy.escalation.write_off:
@@ -547,13 +624,11 @@ def _recommendations(
             continue
         if wo.applies(max(dpd, 0), balance, None):
             out.append(
-                PlannedAction(
+                ActionShape(
                     "write_off_recommendation",
                     key,
-                    summary.numbers(),
-                    balance,
                     None,
-                    f"the plan recommends writing off: {dpd} days past due, balance {balance}",
+                    f"the plan recommends writing off: {dpd} days past due, balance {BALANCE}",
                 )
             )
     return out

@@ -27,7 +27,16 @@ from operator import itemgetter
 from typing import Any
 
 from recoup.domain.accrual import InterestTerms
-from recoup.domain.collection import CaseInput, OpenInvoice, PlannedAction, plan_case
+from recoup.domain.collection import (
+    CaseInput,
+    CaseShape,
+    OpenInvoice,
+    OpenSummary,
+    PlannedAction,
+    fill,
+    next_review_with_safety,
+    plan_case,
+)
 from recoup.domain.contact_rules import Debtor, Hold, PastContact
 from recoup.domain.interest import InterestError
 from recoup.domain.ledger import Channel
@@ -240,13 +249,11 @@ def _run(
     done = 0
     count = _planners(book, len(batches), workers)
     if count:
-        done = _run_ahead(
-            book, batches, policy, version, as_of, report, dry_run, count, progress, full
-        )
+        done = _run_ahead(book, batches, policy, version, as_of, report, dry_run, count, progress)
     for n in range(done, len(batches)):
         try:
             with book.write() as conn:
-                _run_batch(conn, batches[n], policy, version, as_of, report, full)
+                _run_batch(conn, batches[n], policy, version, as_of, report)
                 if dry_run:
                     raise Rollback
         except Rollback:
@@ -304,7 +311,6 @@ def _run_ahead(
     dry_run: bool,
     workers: int,
     progress: Callable[[int, int], None] | None,
-    full: bool,
 ) -> int:
     """Write the batches as planning processes (`run_workers`) hand in their plans; the
     number of batches done. All writes go through one connection, so that its
@@ -322,7 +328,7 @@ def _run_ahead(
         driver.execute(conn, "PRAGMA wal_autocheckpoint=0")
 
         def plan(read: Any, ids: list[int]) -> BatchPlan:
-            return plan_batch(read, ids, policy, version, as_of, shared_plans=full)
+            return plan_batch(read, ids, policy, version, as_of)
 
         try:
             with run_workers.ahead(book, batches, plan, workers) as plans:
@@ -365,9 +371,8 @@ def _run_batch(
     version: int,
     as_of: date,
     report: RunReport,
-    full: bool,
 ) -> None:
-    plan = plan_batch(conn, ids, policy, version, as_of, shared_plans=full)
+    plan = plan_batch(conn, ids, policy, version, as_of)
     _write_batch(conn, plan, version, as_of, report)
 
 
@@ -378,34 +383,43 @@ def plan_batch(
     version: int,
     as_of: date,
     *,
-    shared_plans: bool = False,
+    shared_plans: bool = True,
 ) -> BatchPlan:
     """Plan every case of these customers as the book stands in `conn`'s transaction;
     nothing is written.
 
-    With `shared_plans` (a full run: most of the book has nothing due) and a plan that
-    charges no interest, each case is first decided by its situation
-    (`recoup.domain.shared_plans`), from a sketch of the customer
-    (`recoup.store.sketch_repo`); the customers of cases that get actions today (and
-    those with disputed parts, which are read invoice by invoice) are then read with
-    every detail and planned case by case, as every customer is without `shared_plans`
-    (an ordinary day: most customers it looks at get actions). Both ways decide the
-    same; the tests compare them."""
+    With a plan that charges no interest, each case is decided by its situation
+    (`recoup.domain.shared_plans`) from a sketch of the customer
+    (`recoup.store.sketch_repo`), and the actions of those that get any are made from
+    their shapes with their own figures (`collection.fill`), read for them alone.
+    Customers with disputed parts (read invoice by invoice), and every customer under a
+    plan that charges interest or with `shared_plans=False`, are read in full and
+    planned case by case (`plan_case`). Both ways decide the same; the tests compare
+    them."""
     out = BatchPlan(ids)
     in_force = holds.holds_for(conn, ids, as_of)
     disputed = holds.disputed_parts(conn, ids)
     broken = holds.broken_promises_for(conn, ids, as_of)
     later: list[int] = ids
-    run = _shared_plans(policy, as_of) if policy.fees.interest is InterestKind.NONE else None
-    if shared_plans and run is not None and run.worth_trying():
+    if shared_plans and policy.fees.interest is InterestKind.NONE:
+        run = _shared_plans(policy, as_of)
         day = driver.date_reader(conn)
         later = []
-        for sketch in sketch_repo.sketches(conn, ids, as_of):
-            if sketch.id in disputed or not _plan_by_situation(
-                out, run, sketch, day, policy, as_of, in_force, broken
-            ):
+        acting: list[tuple[Sketch, list[tuple[str, CaseShape]]]] = []
+        overdue = run.plans.overdue_matters
+        for sketch in sketch_repo.sketches(conn, ids, as_of, overdue=overdue):
+            if sketch.id in disputed:
                 later.append(sketch.id)
-        run.tried(len(ids), len(ids) - len(later))
+                continue
+            shapes = _shapes(run, sketch, day, policy, as_of, in_force, broken)
+            if any(made.actions for _currency, made in shapes):
+                acting.append((sketch, shapes))
+            else:
+                _add_plans(out, sketch, shapes, {}, day, version, as_of)
+        if acting:
+            figures = run_repo.open_summaries(conn, [s.id for s, _shapes in acting], as_of)
+            for sketch, shapes in acting:
+                _add_plans(out, sketch, shapes, figures.get(sketch.id, {}), day, version, as_of)
     if later:
         # a plan without interest needs each case's open invoices only added up (the
         # database does that); customers with disputed parts are read invoice by invoice
@@ -415,7 +429,11 @@ def plan_batch(
         ):
             _plan_customer(out, data, policy, version, as_of, in_force, disputed, broken)
     if len(later) < len(ids):
-        out.skipped.sort(key=_FIRST)  # in the customers' order, as they came
+        # in the customers' order, as they came
+        out.skipped.sort(key=_FIRST)
+        if later and out.planned:
+            pairs = sorted(zip(out.planned, out.rows, strict=True), key=lambda p: p[0][0])
+            out.planned, out.rows = [p for p, _r in pairs], [r for _p, r in pairs]
     return out
 
 
@@ -430,22 +448,6 @@ class _SharedRun:
 
     plans: SharedPlans
     tag_classes: dict[str, Hashable] = field(default_factory=dict)
-    resolved_share: float = 1.0  # of the last batch tried, the customers decided so
-    passed: int = 0  # batches planned one by one since
-
-    def worth_trying(self) -> bool:
-        """Whether deciding by situation pays: when most customers get actions (a book's
-        first run: 70% of them), the first read is work done twice, and the batches are
-        planned one by one (trying again every eighth batch); a re-evaluation decides
-        nearly every customer so. Both ways decide the same."""
-        if self.resolved_share >= 0.5 or self.passed >= 7:
-            return True
-        self.passed += 1
-        return False
-
-    def tried(self, customers: int, resolved: int) -> None:
-        self.resolved_share = resolved / customers if customers else 1.0
-        self.passed = 0
 
     def tag_class(self, text: str) -> Hashable:
         found = self.tag_classes.get(text)
@@ -469,8 +471,7 @@ def _shared_plans(policy: Policy, as_of: date) -> _SharedRun:
     return run
 
 
-def _plan_by_situation(
-    out: BatchPlan,
+def _shapes(
     run: _SharedRun,
     sketch: Sketch,
     day: Callable[[Any], date],
@@ -478,9 +479,8 @@ def _plan_by_situation(
     as_of: date,
     in_force: Mapping[int, Sequence[Hold]],
     broken: Mapping[int, int],
-) -> bool:
-    """Decide this customer's cases by their situations; False, with nothing added to
-    `out`, when one of them gets actions today."""
+) -> list[tuple[str, CaseShape]]:
+    """The shape of each of this customer's cases with something open, by situation."""
     shared = run.plans
     mine = applying_holds(policy, in_force.get(sketch.id, ()))
     contacts = sketch.contact_text()
@@ -494,32 +494,79 @@ def _plan_by_situation(
             data.append(sketch.data(day, as_of))
         return _case_of(data[0], currency, mine, policy, broken_here)
 
-    answers = []
-    for currency, (_count, balance, oldest) in sorted(sketch.open.items()):
+    out = []
+    for currency, (_count, balance, overdue, oldest) in sorted(sketch.open.items()):
         situation = shared.situation(
-            currency, balance, oldest, steps.get(currency, ""), contacts, mine,
+            currency, balance, overdue, oldest, steps.get(currency, ""), contacts, mine,
             sketch.country, sketch.timezone, tag_class, broken_here,
         )  # fmt: skip
-        answer = shared.answer(situation, sketch.key, partial(case_of, currency))
-        if answer is None:
-            return False
-        answers.append((currency, answer))
-    for currency, (skipped, next_review) in answers:
-        for why in skipped:
+        out.append((currency, shared.shape(situation, partial(case_of, currency))))
+    return out
+
+
+def _add_plans(
+    out: BatchPlan,
+    sketch: Sketch,
+    shapes: list[tuple[str, CaseShape]],
+    figures: Mapping[str, OpenSummary],
+    day: Callable[[Any], date],
+    version: int,
+    as_of: date,
+) -> None:
+    """What this customer's cases get from their shapes: what waits, the cases' new
+    states and (with the cases' `figures`, for those that act) the new actions."""
+    out.reviewed += 1
+    for currency, made in shapes:
+        next_review = next_review_with_safety(made.next_review, sketch.key, as_of)
+        for why in made.skipped:
             out.skipped.append(
                 (sketch.id, {"customer": sketch.key, "currency": currency, "reason": why})
             )
         known = sketch.cases.get(currency)
-        if known is None:
-            out.upserts.append((sketch.id, currency, as_of, next_review))
-        else:
-            start, review = known
-            if review is None or day(review) != next_review:
-                out.upserts.append((sketch.id, currency, day(start), next_review))
+        cycle = as_of if known is None else day(known[0])
+        if known is None or known[1] is None or day(known[1]) != next_review:
+            out.upserts.append((sketch.id, currency, cycle, next_review))
+        if not made.actions:
+            continue
+        recorded = (
+            {(kind, stage) for _on, kind, stage, _m in steps.read(sketch.steps.get(currency, ""))}
+            if known is not None
+            else set()
+        )
+        for action in fill(made, currency, figures[currency], cycle).actions:
+            if (action.kind, action.stage) in recorded:
+                continue  # recorded by an earlier run of this cycle
+            _add_action(out, sketch.id, sketch.key, currency, cycle, action, version, as_of)
     for currency in sketch.cases.keys() - sketch.open.keys():
         out.ended.append((sketch.id, currency))  # nothing open in it any more
-    out.reviewed += 1
-    return True
+
+
+def _add_action(
+    out: BatchPlan,
+    cid: int,
+    key: str,
+    currency: str,
+    cycle: date,
+    action: PlannedAction,
+    version: int,
+    as_of: date,
+) -> None:
+    out.planned.append((cid, key, currency, action))
+    out.rows.append(
+        {
+            "customer_id": cid,
+            "currency": currency,
+            "cycle_start": cycle,
+            "run_on": as_of,
+            "kind": action.kind,
+            "stage": action.stage,
+            "invoices": _json_list(action.invoices),
+            "amount_minor": action.amount.minor,
+            "template": action.template,
+            "reason": action.reason,
+            "policy_version": version,
+        }
+    )
 
 
 def _case_of(
@@ -568,22 +615,7 @@ def _plan_customer(
                 case.currency, (None, None)
             )[0] == cycle:
                 continue  # recorded by an earlier run of this cycle
-            out.planned.append((data.id, data.key, case.currency, action))
-            out.rows.append(
-                {
-                    "customer_id": data.id,
-                    "currency": case.currency,
-                    "cycle_start": cycle,
-                    "run_on": as_of,
-                    "kind": action.kind,
-                    "stage": action.stage,
-                    "invoices": _json_list(action.invoices),
-                    "amount_minor": action.amount.minor,
-                    "template": action.template,
-                    "reason": action.reason,
-                    "policy_version": version,
-                }
-            )
+            _add_action(out, data.id, data.key, case.currency, cycle, action, version, as_of)
 
 
 def _write_batch(conn: Any, plan: BatchPlan, version: int, as_of: date, report: RunReport) -> None:

@@ -101,6 +101,31 @@ def _summary_sql(conn: Connection, where: str) -> str:
     )
 
 
+def _summaries(
+    conn: Connection, where: str, params: list[Any], as_of: date
+) -> Iterable[tuple[int, str, OpenSummary]]:
+    for cid, currency, count, balance, overdue, oldest, numbers in driver.fetch(
+        conn, _summary_sql(conn, where), [as_of, *params, as_of]
+    ):
+        yield cid, currency, OpenSummary(
+            int(count), int(balance), int(overdue),
+            date.fromisoformat(oldest[:10]), oldest[10:], numbers,
+        )  # fmt: skip
+
+
+def open_summaries(
+    conn: Connection, ids: Sequence[int], as_of: date
+) -> dict[int, dict[str, OpenSummary]]:
+    """customer id -> currency -> the open invoices added up, with every detail."""
+    out: dict[int, dict[str, OpenSummary]] = defaultdict(dict)
+    for chunk, where, params in driver.id_ranges(sorted(set(ids)), 2000):
+        wanted = set(chunk)
+        for cid, currency, summary in _summaries(conn, where, params, as_of):
+            if cid in wanted:
+                out[cid][currency] = summary
+    return out
+
+
 def load(
     conn: Connection,
     ids: Sequence[int],
@@ -134,14 +159,9 @@ def load(
                 )  # fmt: skip
         one_by_one = wanted & detail_for if summarize else wanted
         if summarize:
-            for cid, currency, count, balance, overdue, oldest, numbers in driver.fetch(
-                conn, _summary_sql(conn, where), [as_of, *params, as_of]
-            ):
+            for cid, currency, summary in _summaries(conn, where, params, as_of):
                 if cid in wanted and cid not in one_by_one:
-                    out[cid].summaries[currency] = OpenSummary(
-                        int(count), int(balance), int(overdue),
-                        date.fromisoformat(oldest[:10]), oldest[10:], numbers,
-                    )  # fmt: skip
+                    out[cid].summaries[currency] = summary
         if one_by_one:
             inner_where, inner_params = (
                 (where, params)

@@ -35,8 +35,9 @@ class Sketch:
     country: str
     timezone: str
     tags: str  # as stored: comma-separated
-    # currency -> (count, balance, oldest due date) of the open invoices
-    open: dict[str, tuple[int, int, Any]] = field(default_factory=dict)
+    # currency -> (count, balance, overdue part (0 unless asked for), oldest due date) of
+    # the open invoices
+    open: dict[str, tuple[int, int, int, Any]] = field(default_factory=dict)
     cases: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # cycle start, review
     steps: dict[str, str] = field(default_factory=dict)  # currency -> its cycle's steps
     others: list[str] = field(default_factory=list)  # ended cycles' steps, contacts by hand
@@ -56,16 +57,22 @@ class Sketch:
         out = CustomerData(
             self.id, self.key, "", self.country, self.timezone, tags, [], [], {}, defaultdict(list)
         )
-        for currency, (count, balance, oldest) in self.open.items():
-            out.summaries[currency] = OpenSummary(count, balance, 0, day(oldest), "", "", False)
+        for currency, (count, balance, overdue, oldest) in self.open.items():
+            out.summaries[currency] = OpenSummary(
+                count, balance, overdue, day(oldest), "", "", False
+            )
         for currency, (start, review) in self.cases.items():
             out.cases[currency] = (day(start), None if review is None else day(review))
         apply_steps(out, as_of, self.steps, self.others)
         return out
 
 
-def sketches(conn: Connection, ids: Sequence[int], as_of: date) -> list[Sketch]:
-    """A sketch of each of these customers (in their order), as of `as_of`."""
+def sketches(
+    conn: Connection, ids: Sequence[int], as_of: date, *, overdue: bool = False
+) -> list[Sketch]:
+    """A sketch of each of these customers (in their order), as of `as_of`; with
+    `overdue`, their open invoices' overdue parts are added up too."""
+    part = "sum(CASE WHEN due_date < ? THEN amount_minor - paid_minor ELSE 0 END)"
     out: dict[int, Sketch] = {}
     for chunk, where, params in driver.id_ranges(sorted(set(ids)), 2000):
         wanted = set(chunk)
@@ -77,16 +84,16 @@ def sketches(conn: Connection, ids: Sequence[int], as_of: date) -> list[Sketch]:
         ):
             if cid in wanted:
                 out[cid] = Sketch(cid, key, country, tz, tags)
-        for cid, currency, count, balance, oldest in driver.fetch(
+        for cid, currency, count, balance, due, oldest in driver.fetch(
             conn,
             "SELECT customer_id, currency, count(*), sum(amount_minor - paid_minor), "
-            f"min(due_date) FROM invoices WHERE {where} AND kind = 'invoice' "
-            "AND settled_on IS NULL AND issue_date <= ? AND amount_minor > paid_minor "
-            "GROUP BY customer_id, currency",
-            [*params, as_of],
+            f"{part if overdue else '0'}, min(due_date) FROM invoices WHERE {where} "
+            "AND kind = 'invoice' AND settled_on IS NULL AND issue_date <= ? "
+            "AND amount_minor > paid_minor GROUP BY customer_id, currency",
+            [*([as_of] if overdue else []), *params, as_of],
         ):
             if cid in wanted:
-                out[cid].open[currency] = (int(count), int(balance), oldest)
+                out[cid].open[currency] = (int(count), int(balance), int(due), oldest)
         for cid, currency, start, review, text in driver.fetch(
             conn,
             "SELECT customer_id, currency, cycle_start, next_review_on, steps FROM cases "
