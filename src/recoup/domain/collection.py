@@ -248,7 +248,8 @@ def fill(made: CaseShape, currency: str, summary: OpenSummary, cycle_start: date
         raise ValueError("actions need the summary's details (its numbers and overdue part)")
     balance = Money(summary.balance, currency)
     overdue = Money(summary.overdue, currency)
-    figures = (summary.oldest_number, str(balance), str(overdue))
+    shares = any(a.percent is not None for a in made.actions)  # a share of the overdue part
+    figures = (summary.oldest_number, str(balance), str(overdue) if shares else "")
     numbers = summary.numbers() if any(a.invoices is None for a in made.actions) else ()
     actions = []
     for a in made.actions:

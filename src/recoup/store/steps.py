@@ -40,3 +40,12 @@ def read(text: str) -> Iterator[tuple[date, str, str, int]]:
     for item in text.split(ITEM):
         day, kind, stage, minor = item.split(PART)
         yield date.fromisoformat(day), kind, stage, int(minor) if minor else 0
+
+
+def kinds_and_stages(text: str) -> set[tuple[str, str]]:
+    """(kind, stage) of each step: what has been recorded in the cycle."""
+    out = set()
+    for item in text.split(ITEM) if text else ():
+        _day, kind, stage, _minor = item.split(PART)
+        out.add((kind, stage))
+    return out
