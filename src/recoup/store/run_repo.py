@@ -181,10 +181,7 @@ def load(
                     out[cid].invoices.append((number, day(due), currency, int(left)))
         found: dict[int, dict[str, str]] = defaultdict(dict)
         for cid, currency, cycle_start, review, text in driver.fetch(
-            conn,
-            "SELECT customer_id, currency, cycle_start, next_review_on, steps FROM cases "
-            f"WHERE {where}",
-            params,
+            conn, *cases_sql(where, params)
         ):
             if cid in wanted:
                 out[cid].cases[currency] = (
@@ -208,6 +205,15 @@ def load(
 ENDED_DAYS = 100
 """How far back the contacts of ended cycles are read: further than any plan's minimum
 gap (90 days at most) or weekly cap can reach (`collection.contact_window`)."""
+
+
+def cases_sql(where: str, params: list[Any]) -> tuple[str, list[Any]]:
+    """The customers' cases (customer id, currency, cycle start, next review, steps)."""
+    return (
+        "SELECT customer_id, currency, cycle_start, next_review_on, steps FROM cases "
+        f"WHERE {where}",
+        params,
+    )
 
 
 def ended_sql(where: str, params: list[Any], as_of: date) -> tuple[str, list[Any]]:

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 
 from recoup.domain.collection import OpenSummary
 from recoup.store import driver, steps
-from recoup.store.run_repo import CustomerData, apply_steps, ended_sql, manual_sql
+from recoup.store.run_repo import CustomerData, apply_steps, cases_sql, ended_sql, manual_sql
 
 
 @dataclass(slots=True)
@@ -94,12 +94,7 @@ def sketches(
         ):
             if cid in wanted:
                 out[cid].open[currency] = (int(count), int(balance), int(due), oldest)
-        for cid, currency, start, review, text in driver.fetch(
-            conn,
-            "SELECT customer_id, currency, cycle_start, next_review_on, steps FROM cases "
-            f"WHERE {where}",
-            params,
-        ):
+        for cid, currency, start, review, text in driver.fetch(conn, *cases_sql(where, params)):
             if cid in wanted:
                 sketch = out[cid]
                 sketch.cases[currency] = (start, review)
