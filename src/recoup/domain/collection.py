@@ -88,10 +88,9 @@ class OpenSummary(NamedTuple):
     oldest_due: date
     oldest_number: str
     numbers_text: str
-    # False: a summary without `overdue`, `oldest_number` and `numbers_text` (left 0 and
-    # empty), which only the texts and fees of actions need: enough to decide that a
-    # case gets no action today (`recoup.domain.shared_plans`), and `plan_case` refuses
-    # to make actions from it
+    # False: a summary without `oldest_number` and `numbers_text` (left empty), and with
+    # `overdue` only when a stage charges a share of it (else 0): what the figures of
+    # actions need, not the deciding (`shape`); `fill` refuses to make actions from it
     detailed: bool = True
 
     def numbers(self) -> tuple[str, ...]:

@@ -2,8 +2,9 @@
 
 `run(book, as_of)` looks at the customers that need it (queued because their books
 changed, or whose case asked to be looked at again by `as_of`; `full=True`: everyone
-with something open), plans each case with the active policy (`recoup.domain.collection`)
-and records the actions. Customers are handled in batches, each batch one transaction:
+with something open), plans each case with the active policy (`recoup.domain.collection`;
+cases in the same situation share one decision, see `plan_batch`) and records the
+actions. Customers are handled in batches, each batch one transaction:
 its actions, outbox entries, case states and its removal from the queue commit together.
 
 Idempotency: an action has a unique key (customer, currency, cycle start, stage, kind).
