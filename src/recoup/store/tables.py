@@ -15,7 +15,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    UniqueConstraint,
     text,
 )
 
@@ -45,6 +44,9 @@ customers = Table(
     Column("language", String(16), nullable=False, server_default="en"),
     Column("timezone", String(64), nullable=False, server_default="UTC"),
     Column("tags", Text, nullable=False, server_default=""),  # comma-separated
+    # the region within the country whose public holidays apply (ISO 3166-2 code after
+    # the dash: "SCT" for Scotland, "BY" for Bavaria, "CA" for California); "" = none
+    Column("region", String(8), nullable=False, server_default=""),
 )
 
 contacts = Table(
@@ -262,9 +264,23 @@ actions = Table(
     Column("paid_minor", BigInteger, nullable=False, server_default="0"),
     # a case-work notice's figures for its template (JSON; see services/casework/notices)
     Column("data", Text, nullable=True),
-    UniqueConstraint(
-        "customer_id", "currency", "cycle_start", "stage", "kind", name="uq_actions_once_per_cycle"
-    ),
+    # set when delivery withdrew the action's message (the book no longer supported it):
+    # the action stays as evidence, but the stage counts as not done (see below)
+    Column("withdrawn_on", Date, nullable=True),
+)
+# Each stage's action of a kind at most once per cycle, withdrawn ones apart: a message
+# withdrawn at delivery leaves its stage to be done again when the plan says so.
+_NOT_WITHDRAWN = text("withdrawn_on IS NULL")
+Index(
+    "uq_actions_once_per_cycle",
+    actions.c.customer_id,
+    actions.c.currency,
+    actions.c.cycle_start,
+    actions.c.stage,
+    actions.c.kind,
+    unique=True,
+    sqlite_where=_NOT_WITHDRAWN,
+    postgresql_where=_NOT_WITHDRAWN,
 )
 
 # Messages waiting to be delivered (delivery is the communications work).
@@ -272,10 +288,14 @@ outbox = Table(
     "outbox",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("action_id", Integer, ForeignKey("actions.id"), nullable=False, unique=True),
+    Column("action_id", Integer, ForeignKey("actions.id"), nullable=False),
+    # 0 for the message as the run queued it; a message rebuilt at delivery with the
+    # current figures is a new row of the same action with the next revision
+    Column("revision", Integer, nullable=False, server_default="0"),
     Column("channel", String(16), nullable=False),
     Column("template", String(64), nullable=True),
-    Column("state", String(16), nullable=False),  # pending | sending | sent | failed
+    # pending | sending | sent | failed | withdrawn (the book no longer supports it)
+    Column("state", String(16), nullable=False),
     Column("created_on", Date, nullable=False),
     # delivery (issue 5, recoup.services.dispatch): the message is built once, kept here
     # exactly as it will be sent, and every resend sends these bytes again
@@ -287,8 +307,19 @@ outbox = Table(
     Column("next_attempt_at", DateTime(timezone=True), nullable=True),
     Column("last_error", Text, nullable=True),
     Column("sent_at", DateTime(timezone=True), nullable=True),
+    # the lease of the delivery sending it: who holds it and until when (wall clock);
+    # another delivery never takes a message under a live lease
+    Column("lease_owner", String(120), nullable=True),
+    Column("lease_until", DateTime(timezone=True), nullable=True),
+    # why it waits (outside contact hours, a holiday, a template held by the tone check,
+    # a business detail not set ...), for the outbox page and `dispatch --json`
+    Column("wait_reason", Text, nullable=True),
+    # the figures the built message states (JSON: invoice -> open minor units, balance),
+    # compared with the book before any later attempt sends the same bytes
+    Column("facts", Text, nullable=True),
 )
 Index("ix_outbox_state", outbox.c.state)
+Index("uq_outbox_action_id", outbox.c.action_id, outbox.c.revision, unique=True)
 
 # Customers whose books changed since the last run: the next run looks at them.
 review_queue = Table(

@@ -20,3 +20,20 @@ message_templates = Table(
     Column("updated_by", String(64), nullable=False),
     UniqueConstraint("name", "language", name="uq_message_templates_name_language"),
 )
+
+# The owner's sign-off of one exact template text that the tone check flags: messages
+# from that text (by checksum) may then be delivered; any other text is checked afresh.
+template_signoffs = Table(
+    "template_signoffs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("checksum", String(64), nullable=False),  # sha256 of the text (hex)
+    Column("findings", Text, nullable=False),  # the findings signed off, one per line
+    Column("signed_by", String(64), nullable=False),
+    Column("signed_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint(
+        "name", "language", "checksum", name="uq_template_signoffs_name_language_checksum"
+    ),
+)
