@@ -13,6 +13,10 @@
   calendar carries a note saying so; an unknown subdivision falls back to the country's
   national holidays, with a note. Holiday names are in English where the package has
   an English translation.
+- `holiday_code(country, region)`: the code `holiday_calendar` takes for a customer
+  whose record holds a country and a region ("GB", "SCT" -> "GB-SCT"; "US", "" -> "US").
+  The region comes from an import's region column or from the address
+  (`recoup.domain.regions`).
 """
 
 from __future__ import annotations
@@ -110,6 +114,17 @@ class HolidayCalendar:
         return _holidays_of_year(self.country, self.subdivision, day.year).get(day)
 
 
+def holiday_code(country: str, region: str) -> str:
+    """The holiday calendar's code for a customer: "GB-SCT", "DE-BY", or the country
+    alone ("US") when the region is empty. A region without a country means nothing
+    ("" for both)."""
+    nation = country.strip().upper()
+    if not nation:
+        return ""
+    sub = region.strip()
+    return f"{nation}-{sub.upper()}" if sub else nation
+
+
 @lru_cache(maxsize=512)
 def holiday_calendar(country: str) -> HolidayCalendar:
     """The holiday calendar for an ISO country code ("GB") or code-subdivision ("DE-BY")."""
@@ -123,6 +138,8 @@ def holiday_calendar(country: str) -> HolidayCalendar:
             None,
             note=f"public holidays of country {code!r} are not known; none are skipped",
         )
+    if subdivision:
+        subdivision = _spelling(nation, subdivision) or subdivision
     if subdivision and not _known(nation, subdivision):
         return HolidayCalendar(
             code,
@@ -133,6 +150,18 @@ def holiday_calendar(country: str) -> HolidayCalendar:
             ),
         )
     return HolidayCalendar(code, nation, subdivision or None)
+
+
+@lru_cache(maxsize=512)
+def _spelling(country: str, subdivision: str) -> str | None:
+    """The package's own spelling of a subdivision code given in any case ("ZONE A" ->
+    "Zone A"), or None when the country has no such subdivision."""
+    try:
+        codes = holidays.country_holidays(country, years=()).subdivisions
+    except NotImplementedError:
+        return None
+    wanted = subdivision.upper()
+    return next((c for c in codes if c.upper() == wanted), None)
 
 
 @lru_cache(maxsize=512)
