@@ -43,7 +43,13 @@ class Settings(BaseSettings):
     reply_to: str = ""
     """Where debtors' replies go (RECOUP_REPLY_TO); unset: business_email."""
 
-    business_name: str = "Your business"
+    # The business details messages and letters print. Unset ("") means unset: a message
+    # whose template prints an unset detail waits, naming the setting (`recoup doctor`
+    # lists them all); nothing is ever filled in with a placeholder. A book can carry its
+    # own details in its `meta` table (the demo book does, see
+    # recoup.services.business_details); they fill in what the environment leaves unset.
+    business_name: str = ""
+    """The business's name: email heading and sender name, letterhead, sign-off."""
     business_address: str = ""
     """The letterhead address; lines separated by `|` or newlines (RECOUP_BUSINESS_ADDRESS)."""
     business_country: str = ""

@@ -25,7 +25,8 @@ from recoup.domain.money import Money
 from recoup.messages.labels import LABELS, TABLE_MARK, language_of
 
 PAY_WITHIN_DAYS = 14
-NO_BANK = {  # "pay by bank transfer to ..." when the business gave no bank details
+NO_BANK = {  # "pay by bank transfer to ..." in a preview when no bank details are set
+    # (delivery never renders a message that prints an unset detail: missing_details)
     "en": "the account shown on your invoice",
     "de": "das auf der Rechnung angegebene Konto",
     "fr": "le compte indiqué sur votre facture",
@@ -34,9 +35,10 @@ NO_BANK = {  # "pay by bank transfer to ..." when the business gave no bank deta
 
 @dataclass(frozen=True)
 class Business:
-    """Who writes: the letterhead, the signature, how to pay."""
+    """Who writes: the letterhead, the signature, how to pay. An empty detail is unset:
+    a message that prints it does not go (`recoup.messages.render.missing_details`)."""
 
-    name: str = "Your business"
+    name: str = ""
     address: str = ""  # lines separated by newlines
     phone: str = ""
     email: str = ""

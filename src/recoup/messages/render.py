@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, nodes, select_autoescape
 from jinja2.exceptions import (
     SecurityError,
     TemplateError,
@@ -38,6 +38,7 @@ from jinja2.exceptions import (
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
+from recoup.messages.context import Business
 from recoup.messages.labels import TABLE_MARK
 
 MAX_OUTPUT = 200_000  # characters: a message longer than this is a mistake
@@ -242,3 +243,176 @@ def _layout_env() -> Environment:
 
 def layout() -> Any:
     return _layout_env().get_template("email.html")
+
+
+# --- the business details a template needs ---------------------------------------------
+
+SETTING_OF: dict[str, str] = {
+    "name": "RECOUP_BUSINESS_NAME",
+    "address": "RECOUP_BUSINESS_ADDRESS",
+    "phone": "RECOUP_BUSINESS_PHONE",
+    "email": "RECOUP_BUSINESS_EMAIL",
+    "website": "RECOUP_BUSINESS_WEBSITE",
+    "bank": "RECOUP_BUSINESS_BANK",
+    "signature": "RECOUP_BUSINESS_NAME",  # the signature falls back to the name
+    "payment_link": "RECOUP_PAYMENT_LINK",
+}
+"""Each `business.<key>` a template can print, and the setting that gives it."""
+
+SETTINGS_ORDER = tuple(dict.fromkeys(SETTING_OF.values()))
+FRAME_EMAIL = frozenset({"name"})  # the HTML part's heading and the sender's name
+FRAME_LETTER = frozenset({"name", "address"})  # the letterhead and the window's return line
+_NODE = nodes.Node
+
+
+def missing_details(source: str, business: Business, *, letter: bool = False) -> tuple[str, ...]:
+    """The settings (environment variable names, in SETTINGS_ORDER) of the business
+    details `source` prints that `business` leaves unset. A message from it must not go
+    until they are set: it would read "call ." or "call us on and".
+
+    A detail counts when the template prints it whatever the account's data; one
+    printed only under a test of itself (`{% if business.payment_link %}...{% endif %}`,
+    `business.phone or "..."`, `... if business.phone else ...`) is optional. The
+    signature falls back to the name, so it is missing only when both are unset (and
+    reported as RECOUP_BUSINESS_NAME). Every message also needs the name (the email's
+    heading and sender name, the letterhead); `letter=True` (a posted letter, or the
+    statement PDF an email carries) adds the address for the letterhead and the return
+    line. Raises TemplateProblem when the template does not parse."""
+    needed = business_uses(source) | (FRAME_LETTER if letter else FRAME_EMAIL)
+    gaps = {SETTING_OF[key] for key in needed if not _is_set(business, key)}
+    return tuple(s for s in SETTINGS_ORDER if s in gaps)
+
+
+def _is_set(business: Business, key: str) -> bool:
+    if key == "signature":
+        return bool(business.signature.strip() or business.name.strip())
+    return bool(str(getattr(business, key)).strip())
+
+
+@lru_cache(maxsize=256)
+def business_uses(source: str) -> frozenset[str]:
+    """The `business` keys (SETTING_OF) the subject or the body of a template prints
+    unconditionally, read from Jinja2's syntax tree (not from the text: a `{# comment #}`
+    or a test of a detail is not a use)."""
+    parsed = parse_source(source)
+    found: set[str] = set()
+    for text, first in ((parsed.subject, 1), (parsed.body, parsed.body_line)):
+        try:
+            tree = sandbox().parse(text)
+        except TemplateSyntaxError as err:
+            raise TemplateProblem(
+                f"template syntax: {err.message}", _line(err.lineno, first)
+            ) from None
+        _Uses(found).visit_all(tree.body, frozenset())
+    return frozenset(found & SETTING_OF.keys())
+
+
+class _Uses:
+    """Walks a template's nodes, noting each `business.<key>` printed outside a test of
+    that key. `guarded`: the keys known to be set where the walk is."""
+
+    def __init__(self, found: set[str]) -> None:
+        self.found = found
+        self.aliases: dict[str, str] = {}  # {% set x = business.key %}: x -> key
+
+    def visit_all(self, body: list[_NODE], guarded: frozenset[str]) -> None:
+        for node in body:
+            self.visit(node, guarded)
+
+    def visit(self, node: _NODE, guarded: frozenset[str]) -> None:
+        key = self.key(node)
+        if key is not None:
+            if key not in guarded:
+                self.found.add(key)
+            return
+        if isinstance(node, nodes.If):
+            self.visit_if(node, guarded)
+        elif isinstance(node, nodes.CondExpr):
+            self.visit(node.expr1, guarded | self.truthy(node.test))
+            if node.expr2 is not None:
+                self.visit(node.expr2, guarded | self.falsy(node.test))
+        elif isinstance(node, nodes.Or):
+            self.visit_tested(node.left, guarded)
+            self.visit(node.right, guarded | self.falsy(node.left))
+        elif isinstance(node, nodes.And):
+            self.visit_tested(node.left, guarded)
+            self.visit(node.right, guarded | self.truthy(node.left))
+        elif isinstance(node, nodes.Filter) and _is_default(node):
+            if node.node is not None:
+                self.visit_tested(node.node, guarded)
+            for arg in node.args:
+                self.visit(arg, guarded)
+        elif isinstance(node, nodes.Assign) and isinstance(node.target, nodes.Name):
+            key = self.key(node.node)
+            if key is not None:
+                self.aliases[node.target.name] = key
+            else:
+                self.aliases.pop(node.target.name, None)
+                self.visit(node.node, guarded)
+        else:
+            for child in node.iter_child_nodes():
+                self.visit(child, guarded)
+
+    def visit_if(self, node: nodes.If, guarded: frozenset[str]) -> None:
+        otherwise = guarded  # what the earlier tests' failing tells the later branches
+        for branch in [node, *node.elif_]:  # a test prints nothing: not walked
+            self.visit_all(branch.body, otherwise | self.truthy(branch.test))
+            otherwise = otherwise | self.falsy(branch.test)
+        self.visit_all(node.else_, otherwise)
+
+    def visit_tested(self, node: _NODE, guarded: frozenset[str]) -> None:
+        """The left side of `or`, `and`, `default(..., true)`: a bare detail there is
+        replaced when empty (no use); anything else in it is walked as usual."""
+        if self.key(node) is None:
+            self.visit(node, guarded)
+
+    def key(self, node: _NODE | None) -> str | None:
+        """The business key `node` stands for: business.key, business["key"], or a
+        name set to one of those."""
+        if isinstance(node, nodes.Name):
+            return self.aliases.get(node.name)
+        if isinstance(node, nodes.Getattr):
+            inner, attr = node.node, node.attr
+        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+            inner, attr = node.node, node.arg.value
+        else:
+            return None
+        if isinstance(inner, nodes.Name) and inner.name == "business" and isinstance(attr, str):
+            return attr
+        return None
+
+    def truthy(self, test: _NODE) -> frozenset[str]:
+        """The keys known to be set (non-empty) when `test` holds."""
+        key = self.key(test)
+        if key is not None:
+            return frozenset({key})
+        if isinstance(test, nodes.And):
+            return self.truthy(test.left) | self.truthy(test.right)
+        if isinstance(test, nodes.Or):
+            return self.truthy(test.left) & self.truthy(test.right)
+        if isinstance(test, nodes.Not):
+            return self.falsy(test.node)
+        if isinstance(test, nodes.Filter) and test.name in ("trim", "length", "count", "string"):
+            return self.truthy(test.node) if test.node is not None else frozenset()
+        return frozenset()
+
+    def falsy(self, test: _NODE) -> frozenset[str]:
+        """The keys known to be set when `test` fails."""
+        if isinstance(test, nodes.Not):
+            return self.truthy(test.node)
+        if isinstance(test, nodes.Or):
+            return self.falsy(test.left) | self.falsy(test.right)
+        if isinstance(test, nodes.And):
+            return self.falsy(test.left) & self.falsy(test.right)
+        return frozenset()
+
+
+def _is_default(node: nodes.Filter) -> bool:
+    """`x | default(y, true)`: y stands in for an empty x."""
+    if node.name not in ("default", "d"):
+        return False
+    flag = node.args[1] if len(node.args) > 1 else None
+    for kw in node.kwargs:
+        if kw.key == "boolean":
+            flag = kw.value
+    return isinstance(flag, nodes.Const) and bool(flag.value)
