@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     locale: str = "en_US"
     """How numbers, money and dates are shown to people (Babel locale)."""
 
+    now: str = ""
+    """The moment to act at instead of the clock's (RECOUP_NOW; `recoup --now`): an ISO
+    date (12:00 UTC that day) or date-time (UTC when naive), see `recoup.clock`. The web
+    app serves every page at it; empty: the clock."""
+
     # --- talking to debtors (issue 5) -------------------------------------------------
     smtp_url: str | None = None
     """smtp://HOST:PORT, smtp://USER:PASSWORD@HOST:587?starttls=1 or

@@ -205,6 +205,8 @@ def _serve(st: State, host: str, port: int) -> None:
     # The app is named by its import path: the CLI does not import the web package.
     os.environ["RECOUP_DATABASE_URL"] = st.settings.database_url
     os.environ["RECOUP_LOCALE"] = st.settings.locale
+    if st.settings.now:  # every page served at the moment `recoup --now` gave
+        os.environ["RECOUP_NOW"] = st.settings.now
     uvicorn.run(
         "recoup.web.app:app_from_environment", factory=True, host=host, port=port, log_level="info"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from recoup import clock
 from recoup.cli import admin, books, casework, messages, run
 from recoup.cli.casefile import casefile_command
 from recoup.cli.context import State
@@ -33,12 +34,31 @@ def root(
     locale: str | None = typer.Option(
         None, "--locale", envvar="RECOUP_LOCALE", help="How money and dates are shown (e.g. de_DE)."
     ),
+    now: str | None = typer.Option(
+        None,
+        "--now",
+        envvar="RECOUP_NOW",
+        help="Act at this moment instead of the clock's (replays): YYYY-MM-DD (that day at "
+        "12:00 UTC) or YYYY-MM-DDTHH:MM[:SS][+HH:MM] (UTC when no offset). It sets "
+        "today for --as-of and --on defaults, the time of recorded work and of delivery; "
+        "the book is seen as known at that moment.",
+    ),
 ) -> None:
     settings = Settings()
     if db:
         settings.database_url = db
     if locale:
         settings.locale = locale
+    if now:
+        try:
+            moment = clock.parse_moment(now)
+        except ValueError as err:
+            raise typer.BadParameter(str(err), param_hint="--now") from None
+        settings.now = moment.isoformat()
+        # the moment lasts as long as this invocation (a context variable, reset when the
+        # command's context closes: in-process callers such as tests see no leftover)
+        token = clock.set_moment(moment)
+        ctx.call_on_close(lambda: clock.reset(token))
     ctx.obj = State(settings)
 
 

@@ -18,11 +18,12 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from email import policy as email_policy
 from email.parser import BytesParser
 from typing import Any
 
+from recoup import clock
 from recoup.casefile import bundle, pdf
 from recoup.casefile.model import (
     Arrangement,
@@ -162,7 +163,7 @@ def build(
     where = f"{country}-{party.region}" if party.region else country
     return CaseFile(
         as_of=as_of,
-        made_at=made_at or datetime.now(UTC),
+        made_at=made_at or clock.now(),
         creditor=creditor,
         debtor=party,
         invoices=invoices,

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from recoup import clock
 from recoup.domain.history import Break, ChainChecker, EntryFields, StoredEntry, chain_uniform
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
@@ -38,7 +39,9 @@ __all__ = [
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    """The moment an entry is stamped with when none is given (`recoup.clock`: the
+    clock, or the moment `recoup --now` set)."""
+    return clock.now()
 
 
 def record(

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from recoup import clock
 from recoup.services import users
 from recoup.services.book import Book
 from recoup.settings import Settings
@@ -83,9 +85,26 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class ActingAt:
+    """Serves every request at a set moment (`Settings.now`, `recoup --now ... serve`):
+    each page's today and each change's time is that moment's (`recoup.clock`). The
+    moment is set for the request alone (a context variable; the threads that run sync
+    routes inherit it)."""
+
+    def __init__(self, app: ASGIApp, moment: datetime) -> None:
+        self.app = app
+        self.moment = moment
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with clock.acting_at(self.moment):
+            await self.app(scope, receive, send)
+
+
 def create_app(settings: Settings, book: Book | None = None) -> FastAPI:
     """The web UI over `book` (opened from `settings.database_url` when not given; a book
-    opened here is closed when the app shuts down)."""
+    opened here is closed when the app shuts down). With `settings.now`, every request is
+    served at that moment (`ActingAt`)."""
+    moment = clock.parse_moment(settings.now) if settings.now else None
     owns_book = book is None
     the_book = book if book is not None else Book.open(settings.database_url)
 
@@ -114,6 +133,8 @@ def create_app(settings: Settings, book: Book | None = None) -> FastAPI:
         same_site="lax",
     )
     app.add_middleware(SecurityHeaders)
+    if moment is not None:
+        app.add_middleware(ActingAt, moment=moment)
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
