@@ -1,9 +1,10 @@
 """The court case file as one PDF (reportlab).
 
 Amounts are written `USD 1,234.56` and days `2025-06-30`: a court file is read in many
-places, and ISO dates and currency codes cannot be misread. The font is the Bitstream
-Vera that ships with reportlab (embedded, so `pdftotext` reads the text back exactly);
-a character it lacks is written as "?" rather than lost silently.
+places, and ISO dates and currency codes cannot be misread. The font is the letters'
+DejaVu Sans (`recoup.letters.font`, embedded, so every Latin script prints as written
+and `pdftotext` reads the text back exactly); a character it lacks is written as "?"
+rather than lost silently.
 """
 
 from __future__ import annotations
@@ -11,17 +12,13 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date
-from pathlib import Path
 from xml.sax.saxutils import escape
 
-from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     KeepTogether,
     PageBreak,
@@ -36,9 +33,10 @@ from reportlab.platypus.flowables import Flowable
 
 from recoup.casefile.model import CaseFile, Event, Invoice, Payment, Totals
 from recoup.domain.money import Money
+from recoup.letters import font
 
-FONT = "RecoupVera"
-FONT_BOLD = "RecoupVera-Bold"
+FONT = font.REGULAR
+FONT_BOLD = font.BOLD
 INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#616e7c")
 RULE = colors.HexColor("#cbd2d9")
@@ -46,15 +44,10 @@ SHADE = colors.HexColor("#f0f4f8")
 WARN = colors.HexColor("#b44d12")
 OK = colors.HexColor("#2d7a46")
 MAX_DOCUMENT_LINES = 200  # of one e-mail's text in the PDF; the zip holds the whole copy
-
-
-def _fonts() -> None:
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return
-    folder = Path(rl_config.__file__).resolve().parent / "fonts"
-    pdfmetrics.registerFont(TTFont(FONT, str(folder / "Vera.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "VeraBd.ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD)
+# a table sets its cells' font even around a Paragraph: reportlab's Helvetica would be
+# named in the PDF without being embedded
+FONT_CELLS = ("FONTNAME", (0, 0), (-1, -1), FONT)
+COPY_ROW_LINES = 40  # lines of a copied document per table row (a page holds about 80)
 
 
 def money(value: Money | None) -> str:
@@ -112,17 +105,12 @@ class _Writer:
         self.case = case
         self.s = _Styles()
         self.story: list[Flowable] = []
-        self._glyphs: set[int] | None = None
 
     # --- small pieces ---------------------------------------------------------------
 
     def clean(self, value: str) -> str:
         """`value` with the characters the font lacks as "?"."""
-        if self._glyphs is None:
-            face = pdfmetrics.getFont(FONT).face
-            self._glyphs = set(face.charToGlyph)
-        glyphs = self._glyphs
-        return "".join(ch if ord(ch) in glyphs or ch == "\n" else "?" for ch in value)
+        return font.printable(value)
 
     def text(self, value: str) -> str:
         """`value` escaped for a Paragraph's markup."""
@@ -148,6 +136,7 @@ class _Writer:
             data.append([self.cell(v, i in nums) for i, v in enumerate(row)])
         t = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
         style = [
+            FONT_CELLS,
             ("BACKGROUND", (0, 0), (-1, 0), INK),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
@@ -225,6 +214,7 @@ class _Writer:
         t.setStyle(
             TableStyle(
                 [
+                    FONT_CELLS,
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("TEXTCOLOR", (0, 0), (0, -1), MUTED),
                     ("TOPPADDING", (0, 0), (-1, -1), 1),
@@ -432,13 +422,17 @@ class _Writer:
                 shown = "\n".join(lines[:MAX_DOCUMENT_LINES])
                 if len(lines) > MAX_DOCUMENT_LINES:
                     shown += f"\n[… {len(lines) - MAX_DOCUMENT_LINES} more lines in the zip]"
-                block = Preformatted(
-                    self.clean(shown.expandtabs(4)), self.s.copy, maxLineLength=120
-                )
-                box = Table([[block]], colWidths=[175 * mm])
+                # a row per few dozen lines: a table breaks across pages between rows
+                shown_lines = self.clean(shown.expandtabs(4)).split("\n")
+                blocks = [
+                    [Preformatted("\n".join(chunk), self.s.copy, maxLineLength=120)]
+                    for chunk in _chunks(shown_lines, COPY_ROW_LINES)
+                ]
+                box = Table(blocks, colWidths=[175 * mm])
                 box.setStyle(
                     TableStyle(
                         [
+                            FONT_CELLS,
                             ("BACKGROUND", (0, 0), (-1, -1), SHADE),
                             ("BOX", (0, 0), (-1, -1), 0.25, RULE),
                         ]
@@ -593,6 +587,10 @@ class _Writer:
         )
 
 
+def _chunks(lines: list[str], size: int) -> list[list[str]]:
+    return [lines[i : i + size] for i in range(0, len(lines), size)] or [[""]]
+
+
 def _figure(totals: Totals, name: str) -> Money:
     value = getattr(totals, name)
     assert isinstance(value, Money)
@@ -601,7 +599,7 @@ def _figure(totals: Totals, name: str) -> Money:
 
 def render(case: CaseFile) -> bytes:
     """The case file as PDF bytes."""
-    _fonts()
+    font.register()
     out = io.BytesIO()
     title = f"Case file: {case.debtor.name} ({case.debtor.key})"
     doc = SimpleDocTemplate(
@@ -616,6 +614,8 @@ def render(case: CaseFile) -> bytes:
         subject=f"Claim as of {case.as_of.isoformat()}",
         creator="Recoup",
         invariant=1,
+        initialFontName=FONT,  # not reportlab's Helvetica, which a PDF would not embed
+        initialFontSize=9,
     )
     footer = f"{case.debtor.name} ({case.debtor.key}) · case file as of {day(case.as_of)}"
 

@@ -11,8 +11,8 @@ the address field is 85 x 33 mm, 110 mm from the left edge and 55 mm from the to
 On US Letter the address sits for a #10 window envelope: 7/8 in from the left,
 2 in from the top, 4 x 1 in; fold marks at the thirds.
 
-Standard PDF fonts (Helvetica) only: fast to write, no files to find; text is kept to
-the characters those fonts have (Latin-1 and the usual typographic signs).
+The text is set in DejaVu Sans (`recoup.letters.font`), embedded in the PDF, so every
+Latin script prints as written (Łódź, Ærøskøbing, İzmir, Œuvre, €, £, ő, ş).
 """
 
 from __future__ import annotations
@@ -27,13 +27,14 @@ from reportlab.lib.units import inch, mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from recoup.letters import font
 from recoup.messages.context import Business, Formatter, MessageData, table_rows
 from recoup.messages.labels import LABELS, TABLE_MARK
 
 US_LETTER_COUNTRIES = frozenset({"US", "CA"})
 RIGHT_WINDOW_COUNTRIES = frozenset({"FR", "MC"})
 
-FONT, BOLD = "Helvetica", "Helvetica-Bold"
+FONT, BOLD = font.REGULAR, font.BOLD
 SIZE, LEADING = 10, 13.5
 
 Op = Callable[[Canvas], None]
@@ -109,16 +110,24 @@ def geometry_for(country: str) -> Geometry:
 
 
 def pdf_text(value: str) -> str:
-    """Only the characters the standard PDF fonts can show."""
-    return value.replace("\u202f", "\u00a0").encode("cp1252", "replace").decode("cp1252")
+    """`value` as the letter's font can show it (a character it lacks becomes "?")."""
+    return font.printable(value)
 
 
 def render_letter(data: MessageData, subject: str, marked_body: str) -> bytes:
     """The letter as PDF bytes: the same bytes for the same input (no creation time)."""
+    font.register()
     g = geometry_for(data.country)
     pages = _layout(data, subject, marked_body, g)
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=(g.width, g.height), invariant=True, pageCompression=1)
+    c = Canvas(
+        buf,
+        pagesize=(g.width, g.height),
+        invariant=True,
+        pageCompression=1,
+        initialFontName=FONT,
+        initialFontSize=SIZE,
+    )
     c.setTitle(pdf_text(subject))
     c.setAuthor(pdf_text(data.business.name))
     labels = LABELS[data.lang]
