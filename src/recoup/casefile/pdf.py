@@ -34,6 +34,7 @@ from reportlab.platypus.flowables import Flowable
 from recoup.casefile.model import CaseFile, Event, Invoice, Payment, Totals
 from recoup.domain.money import Money
 from recoup.letters import font
+from recoup.money_format import format_money_code
 
 FONT = font.REGULAR
 FONT_BOLD = font.BOLD
@@ -54,7 +55,7 @@ def money(value: Money | None) -> str:
     """`USD 1,234.56` (the minus sign before the number)."""
     if value is None:
         return "—"
-    return f"{value.currency} {value.amount:,}"
+    return format_money_code(value)
 
 
 def day(value: date | None) -> str:

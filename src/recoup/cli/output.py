@@ -7,10 +7,11 @@ from datetime import date
 from typing import Any
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from rich.console import Console
 
 from recoup.domain.money import Money
+from recoup.money_format import format_money
 
 console = Console()
 err_console = Console(stderr=True)
@@ -21,7 +22,8 @@ def print_json(data: Any) -> None:
 
 
 def money(value: Money, locale: str) -> str:
-    return format_currency(value.amount, value.currency, locale=locale)
+    """The amount with its currency's ISO 4217 decimals (`recoup.money_format`)."""
+    return format_money(value, locale)
 
 
 def day(value: date | None, locale: str) -> str:

@@ -18,11 +18,11 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.lists import format_list
-from babel.numbers import format_currency
 from markupsafe import Markup
 
 from recoup.domain.money import Money
 from recoup.messages.labels import LABELS, TABLE_MARK, language_of
+from recoup.money_format import format_money
 
 PAY_WITHIN_DAYS = 14
 NO_BANK = {  # "pay by bank transfer to ..." in a preview when no bank details are set
@@ -132,8 +132,9 @@ class Formatter:
         self.locale = babel_locale(self.lang, country)
 
     def money(self, m: Money) -> str:
-        # a narrow no-break space (fr) is not in the PDF fonts: use the ordinary one
-        return format_currency(m.amount, m.currency, locale=self.locale).replace("\u202f", "\u00a0")
+        # the currency's ISO 4217 decimals (recoup.money_format); a no-break space for
+        # the narrow one of French, as in every message so far
+        return format_money(m, self.locale).replace("\u202f", "\u00a0")
 
     def day(self, d: date) -> str:
         return format_date(d, format="long", locale=self.locale)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_compact_currency, format_currency, format_decimal
+from babel.numbers import format_compact_currency, format_decimal
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from recoup.domain.money import Money
+from recoup.money_format import format_money
 
 DASH = "—"
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -24,8 +24,6 @@ class Formats:
 
     def __init__(self, locale: str) -> None:
         self.locale = Locale.parse(locale)
-        self._whole_currency = copy.copy(self.locale.currency_formats["standard"])
-        self._whole_currency.frac_prec = (0, 0)
 
     @property
     def html_lang(self) -> str:
@@ -33,23 +31,20 @@ class Formats:
         return str(self.locale).replace("_", "-")
 
     def money(self, value: Money | None) -> str:
+        """The amount with its currency's ISO 4217 decimals (`recoup.money_format`)."""
         if value is None:
             return DASH
-        return format_currency(value.amount, value.currency, locale=self.locale)
+        return format_money(value, self.locale)
 
     def money_short(self, value: Money) -> str:
-        """A compact amount for tight spaces such as chart labels: $12.3K, or whole units
-        where the locale has no short form for the magnitude (de: 123.457 €)."""
+        """A compact amount for tight spaces such as chart labels: $12.3K, which says it
+        is shortened; where the locale has no short form for the magnitude (de: below a
+        million), the amount as it is, never silently rounded."""
         if self._has_short_form(value.amount):
             return format_compact_currency(
                 value.amount, value.currency, locale=self.locale, fraction_digits=1
             )
-        whole = value.amount.quantize(Decimal(1), ROUND_HALF_UP)
-        return str(
-            self._whole_currency.apply(
-                whole, self.locale, currency=value.currency, currency_digits=False
-            )
-        )
+        return format_money(value, self.locale)
 
     def _has_short_form(self, amount: Decimal) -> bool:
         if abs(amount) < 1000:
