@@ -42,7 +42,7 @@ BAD = [
     ("abuse-en", "Frankly this is disgraceful, you deadbeat.", None, "abusive"),
     ("abuse-de", "Das ist eine Unverschämtheit.", None, "abusive"),
     ("abuse-fr", "Vous êtes un mauvais payeur.", None, "abusive"),
-    ("angry", "We are fed up with waiting.", None, "abusive"),
+    ("angry", "We are fed up with waiting.", None, "aggressive"),
     ("shouting", "PAY THIS INVOICE NOW.", None, "shouting"),
     ("bangs", "Please pay {{ total }}!!", None, "angry punctuation"),
     ("urgency-en", "Pay {{ total }} immediately.", None, "false urgency"),

@@ -3,12 +3,16 @@
 `lint(source, LintContext(...))` returns findings, each with the template file's line
 and a reason a person can act on. It checks, in English, German and French:
 
+- threats of arrest, prison or a criminal case, always (an unpaid invoice is civil);
+- threats to the debtor's credit rating or of a list of bad payers, always;
 - threats of legal action when the plan schedules no legal step for the stage (and
   of a collection agency when it schedules no agency step), or threats in a stage
   that is not the final one;
-- abusive, shaming or angry language, shouting in capitals, rows of "!!";
+- shaming and insults ("honest businesses pay"), angry or aggressive words, shouting
+  in capitals, rows of "!!";
 - false urgency ("immediately", "last chance", "within 24 hours"), and a message that
-  calls itself final in a stage that is not;
+  calls itself final in a stage that is not (a promise of ours, "we will check it at
+  once", is not urgency);
 - talking about the debt to a third party (employer, neighbours, family);
 - amounts and dates in the message that are not the ledger's (rendered with a real
   account's data at preview, with a sample account otherwise, so a figure typed into
@@ -18,6 +22,9 @@ and a reason a person can act on. It checks, in English, German and French:
   times, before 8 a.m. or after 9 p.m. (12 CFR 1006.6(b)(1)(i)).
 
 The template must also render in the sandbox; a template that does not is a finding.
+Each finding has a kind (`KINDS`, plus figures, template, regulation_f). The words are
+in `tone_threats` and `tone_manners`; `check_text` runs the word rules alone, which is
+what the labelled corpus in tests/data/tone_corpus.tsv measures (figures in docs.md).
 """
 
 from __future__ import annotations
@@ -27,9 +34,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
+from itertools import pairwise
 
 from babel.dates import get_month_names
 
+from recoup.messages import tone_manners as manners
+from recoup.messages import tone_threats as threats
 from recoup.messages.context import (
     MessageData,
     ledger_figures,
@@ -48,6 +58,7 @@ FRIENDLY, FIRM, FINAL, EVENT = "friendly", "firm", "final", "event"
 class Finding:
     line: int
     reason: str
+    kind: str = ""  # arrest, credit, shaming, third_party, urgency, legal, aggressive, ...
 
     def format(self, file: str) -> str:
         return f"{file}:{self.line}: {self.reason}"
@@ -65,310 +76,51 @@ class LintContext:
     language: str | None = None  # the template's language (None: from the data)
 
 
-# --- word lists (lower case; matched as whole words or phrases) -----------------------
+# --- the rules (the words are in tone_threats and tone_manners) -----------------------
 
-LEGAL = {
-    "en": [
-        "court",
-        "courts",
-        "sue",
-        "sued",
-        "suing",
-        "lawsuit",
-        "legal action",
-        "legal proceedings",
-        "proceedings",
-        "attorney",
-        "lawyer",
-        "solicitor",
-        "bailiff",
-        "garnish",
-        "garnishment",
-        "seize",
-        "seizure",
-        "judgment",
-        "judgement",
-        "small claims",
-        "prosecute",
-        "prosecution",
-        "police",
-        "arrest",
-        "prison",
-        "jail",
-    ],
-    "de": [
-        "gericht",
-        "gerichtlich",
-        "gerichtliche",
-        "gerichtlichen",
-        "klage",
-        "verklagen",
-        "anwalt",
-        "rechtsanwalt",
-        "anwältin",
-        "mahnbescheid",
-        "mahnverfahren",
-        "gerichtsvollzieher",
-        "pfändung",
-        "pfänden",
-        "vollstreckung",
-        "zwangsvollstreckung",
-        "rechtliche schritte",
-        "strafanzeige",
-        "polizei",
-        "haft",
-        "gefängnis",
-    ],
-    "fr": [
-        "tribunal",
-        "poursuites",
-        "poursuite judiciaire",
-        "procès",
-        "avocat",
-        "huissier",
-        "commissaire de justice",
-        "injonction de payer",
-        "saisie",
-        "contentieux",
-        "action en justice",
-        "assignation",
-        "procédure judiciaire",
-        "plainte",
-        "police",
-        "prison",
-    ],
-}
-AGENCY = {
-    "en": ["collection agency", "debt collector", "collections agency", "debt collection agency"],
-    "de": ["inkasso", "inkassounternehmen", "inkassobüro", "inkassodienst"],
-    "fr": [
-        "société de recouvrement",
-        "agence de recouvrement",
-        "cabinet de recouvrement",
-        "recouvrement forcé",
-    ],
-}
-ABUSIVE = {
-    "en": [
-        "deadbeat",
-        "disgrace",
-        "disgraceful",
-        "shame on you",
-        "ashamed",
-        "pathetic",
-        "irresponsible",
-        "liar",
-        "lying",
-        "cheat",
-        "cheater",
-        "fraud",
-        "fraudster",
-        "thief",
-        "stupid",
-        "idiot",
-        "incompetent",
-        "ridiculous",
-        "unacceptable",
-        "outrageous",
-        "fed up",
-        "sick of",
-        "how dare you",
-        "we are angry",
-        "furious",
-        "scam",
-        "dishonest",
-        "lazy",
-        "useless",
-        "everyone will know",
-        "blacklist",
-    ],
-    "de": [
-        "schande",
-        "schämen",
-        "unverschämt",
-        "unverschämtheit",
-        "frechheit",
-        "betrüger",
-        "betrug",
-        "lügner",
-        "dieb",
-        "dumm",
-        "idiot",
-        "lächerlich",
-        "inakzeptabel",
-        "schmarotzer",
-        "zahlungsunwillig",
-        "peinlich",
-        "wütend",
-        "wir haben genug",
-        "es reicht",
-        "schwarze liste",
-        "unfähig",
-    ],
-    "fr": [
-        "honte",
-        "honteux",
-        "honteuse",
-        "escroc",
-        "escroquerie",
-        "menteur",
-        "voleur",
-        "stupide",
-        "idiot",
-        "ridicule",
-        "inadmissible",
-        "inacceptable",
-        "scandaleux",
-        "mauvais payeur",
-        "minable",
-        "malhonnête",
-        "incompétent",
-        "ras-le-bol",
-        "nous en avons assez",
-        "liste noire",
-        "furieux",
-    ],
-}
-URGENCY = {
-    "en": [
-        "immediately",
-        "immediate payment",
-        "at once",
-        "right now",
-        "act now",
-        "urgent",
-        "urgently",
-        "last chance",
-        "final warning",
-        "within 24 hours",
-        "within 48 hours",
-        "within 24h",
-        "today or",
-        "by end of day",
-        "before it is too late",
-        "no more chances",
-    ],
-    "de": [
-        "sofort",
-        "sofortige",
-        "unverzüglich",
-        "umgehend",
-        "dringend",
-        "letzte chance",
-        "letzte warnung",
-        "innerhalb von 24 stunden",
-        "innerhalb von 48 stunden",
-        "heute noch",
-        "bevor es zu spät ist",
-    ],
-    "fr": [
-        "immédiatement",
-        "sans délai",
-        "sur-le-champ",
-        "urgent",
-        "urgence",
-        "dernière chance",
-        "dernier avertissement",
-        "sous 24 heures",
-        "sous 48 heures",
-        "dans les 24 heures",
-        "dans les 48 heures",
-        "avant qu'il ne soit trop tard",
-        "avant qu’il ne soit trop tard",
-    ],
-}
-FINAL_WORDS = {
-    "en": ["final notice", "final reminder", "final demand", "letter before action"],
-    "de": ["letzte mahnung", "letzte zahlungsaufforderung", "letztmalig"],
-    "fr": ["dernière relance", "dernier rappel", "mise en demeure", "dernier avis"],
-}
-THIRD_PARTY = {
-    "en": [
-        "your employer",
-        "your boss",
-        "your colleagues",
-        "your neighbours",
-        "your neighbors",
-        "your family",
-        "your friends",
-        "your relatives",
-        "your landlord",
-        "your bank manager",
-        "your customers",
-        "your clients",
-        "your spouse",
-        "your partner",
-        "social media",
-        "publicly",
-    ],
-    "de": [
-        "ihren arbeitgeber",
-        "ihrem arbeitgeber",
-        "ihr arbeitgeber",
-        "ihre nachbarn",
-        "ihren nachbarn",
-        "ihre familie",
-        "ihrer familie",
-        "ihre kollegen",
-        "ihren kollegen",
-        "ihre freunde",
-        "ihre kunden",
-        "ihren vermieter",
-        "ihren ehepartner",
-        "sozialen medien",
-        "öffentlich",
-    ],
-    "fr": [
-        "votre employeur",
-        "vos voisins",
-        "votre famille",
-        "vos collègues",
-        "vos amis",
-        "vos proches",
-        "vos clients",
-        "votre conjoint",
-        "votre propriétaire",
-        "réseaux sociaux",
-        "publiquement",
-    ],
-}
+ARREST, CREDIT, SHAMING, THIRD_PARTY = "arrest", "credit", "shaming", "third_party"
+URGENCY, LEGAL, AGGRESSIVE = "urgency", "legal", "aggressive"
+FIGURES, TEMPLATE, REGULATION_F = "figures", "template", "regulation_f"
+KINDS = (ARREST, CREDIT, SHAMING, THIRD_PARTY, URGENCY, LEGAL, AGGRESSIVE)
+"""The kinds of tone finding that the labelled corpus measures."""
+
 OPT_OUT = re.compile(
     r"\bstop\b|unsubscribe|opt[ -]?out|abmelden|abbestellen|désinscri|desinscri|"
     r"ne plus recevoir|keine e-mails mehr|no longer (?:receive|hear)|stopped emailing",
     re.IGNORECASE,
 )
-ALLOWED_CAPS = {
-    "STOP",
-    "IBAN",
-    "BIC",
-    "EUR",
-    "USD",
-    "GBP",
-    "CHF",
-    "VAT",
-    "PDF",
-    "URL",
-    "SEPA",
-    "USt",
-    "TVA",
-    "SIRET",
-    "HTML",
-    "FAQ",
-    "ID",
-}
 
 
-def _phrases(table: dict[str, list[str]]) -> re.Pattern[str]:
-    words = sorted({w for ws in table.values() for w in ws}, key=len, reverse=True)
-    alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+def _entry(word: str) -> str:
+    if word.startswith("re:"):
+        return f"(?:{word[3:]})"
+    out = re.escape(word).replace(r"\ ", r"\s+").replace(r"\*", r"[\w-]*")
+    return out.replace("'", "['’]")
+
+
+def _phrases(table: threats.Words) -> re.Pattern[str]:
+    entries = sorted({w for ws in table.values() for w in ws}, key=len, reverse=True)
+    alternatives = "|".join(_entry(w) for w in entries)
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
 
 
-_LEGAL, _AGENCY, _ABUSIVE, _URGENCY, _FINAL, _THIRD = (
-    _phrases(t) for t in (LEGAL, AGENCY, ABUSIVE, URGENCY, FINAL_WORDS, THIRD_PARTY)
+_ARREST, _CREDIT, _LEGAL, _AGENCY, _FINAL = (
+    _phrases(t)
+    for t in (threats.ARREST, threats.CREDIT, threats.LEGAL, threats.AGENCY, threats.FINAL_WORDS)
+)
+_SHAMING, _AGGRESSIVE, _URGENCY, _THIRD, _SERVICE = (
+    _phrases(t)
+    for t in (
+        manners.SHAMING,
+        manners.AGGRESSIVE,
+        manners.URGENCY,
+        manners.THIRD_PARTY,
+        manners.OUR_SERVICE,
+    )
 )
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
-_SHOUT = re.compile(r"\b[A-ZÄÖÜÉÈÀÇ]{4,}\b")
+_CAPS_WORD = re.compile(r"(?<![\w-])[A-ZÀ-ÖØ-Þ]{2,}(?![\w-])")
+_CLAUSE_END = re.compile(r"[.;:,!?]")
 _TIME = re.compile(
     r"\b(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)(?!\w)"
     r"|\b(?P<h24>\d{1,2})[:h.](?P<m24>\d{2})\s*(?:uhr|h)?\b"
@@ -386,9 +138,19 @@ def lint(source: str, ctx: LintContext) -> list[Finding]:
     try:
         parsed = parse_source(source)
     except TemplateProblem as err:
-        return [Finding(err.line or 1, err.reason)]
+        return [Finding(err.line or 1, err.reason, TEMPLATE)]
     findings.extend(_words(source.replace("\r\n", "\n").split("\n"), ctx))
     findings.extend(_rendered(source, parsed.body_line, ctx))
+    return _in_order(findings)
+
+
+def check_text(text: str, ctx: LintContext) -> list[Finding]:
+    """The word rules alone over plain text (nothing rendered, no figures checked): what
+    the labelled corpus measures, one sentence at a time."""
+    return _in_order(_words(text.replace("\r\n", "\n").split("\n"), ctx))
+
+
+def _in_order(findings: Iterable[Finding]) -> list[Finding]:
     unique = {(f.line, f.reason): f for f in findings}
     return sorted(unique.values(), key=lambda f: (f.line, f.reason))
 
@@ -396,12 +158,28 @@ def lint(source: str, ctx: LintContext) -> list[Finding]:
 def _words(lines: list[str], ctx: LintContext) -> Iterable[Finding]:
     for number, raw in enumerate(lines, start=1):
         line = _JINJA.sub(" ", raw)
+        for found in _ARREST.finditer(line):
+            yield Finding(
+                number,
+                f'threatens arrest, prison or a criminal case ("{found.group()}"): an unpaid '
+                "invoice is a civil matter; never mention the police or prison",
+                ARREST,
+            )
+        for found in _CREDIT.finditer(line):
+            yield Finding(
+                number,
+                f"threatens the debtor's credit rating or a list of bad payers "
+                f'("{found.group()}"): leave it out; if the business really reports debts, '
+                "an owner signs off the wording",
+                CREDIT,
+            )
         for found in _LEGAL.finditer(line):
             if not (ctx.legal_scheduled and ctx.tone == FINAL):
                 yield Finding(
                     number,
                     f'threatens legal action ("{found.group()}"), but the '
                     f"plan schedules no legal step {_for_stage(ctx)}",
+                    LEGAL,
                 )
         for found in _AGENCY.finditer(line):
             if not (ctx.agency_scheduled and ctx.tone == FINAL):
@@ -409,35 +187,53 @@ def _words(lines: list[str], ctx: LintContext) -> Iterable[Finding]:
                     number,
                     f'threatens a collection agency ("{found.group()}"), '
                     f"but the plan schedules no agency step {_for_stage(ctx)}",
+                    LEGAL,
                 )
-        for found in _ABUSIVE.finditer(line):
+        for found in _SHAMING.finditer(line):
             yield Finding(
                 number,
-                f'abusive, shaming or angry language ("{found.group()}"): '
+                f'abusive, shaming or insulting language ("{found.group()}"): '
                 "stay calm and never make it personal",
+                SHAMING,
+            )
+        for found in _AGGRESSIVE.finditer(line):
+            yield Finding(
+                number,
+                f'angry or aggressive tone ("{found.group()}"): stay calm, state the facts '
+                "and the next step",
+                AGGRESSIVE,
             )
         for found in _URGENCY.finditer(line):
-            yield Finding(
-                number, f'false urgency ("{found.group()}"): give a real date from the plan instead'
-            )
+            if not _our_promise(line, found.start()):
+                yield Finding(
+                    number,
+                    f'false urgency ("{found.group()}"): give a real date from the plan instead',
+                    URGENCY,
+                )
         if ctx.tone in (FRIENDLY, FIRM):
             for found in _FINAL.finditer(line):
                 yield Finding(
                     number,
                     f'calls itself final ("{found.group()}"), but '
                     f"{_for_stage(ctx, 'this')} is {ctx.tone}, not the final notice",
+                    URGENCY,
                 )
         for found in _THIRD.finditer(line):
             yield Finding(
                 number,
                 f"talks about the debt to or before a third party "
                 f'("{found.group()}"): a debt is discussed with the debtor only',
+                THIRD_PARTY,
             )
-        shouted = [w for w in _SHOUT.findall(line) if w not in ALLOWED_CAPS]
+        shouted = _shouting(line)
         if shouted:
-            yield Finding(number, f'shouting in capitals ("{shouted[0]}"): write in ordinary case')
+            yield Finding(
+                number, f'shouting in capitals ("{shouted}"): write in ordinary case', AGGRESSIVE
+            )
         if "!!" in line or "?!" in line:
-            yield Finding(number, 'angry punctuation ("!!"): one full stop says it calmly')
+            yield Finding(
+                number, 'angry punctuation ("!!"): one full stop says it calmly', AGGRESSIVE
+            )
         if ctx.regulation_f:
             for found in _TIME.finditer(line):
                 hour = _hour(found)
@@ -448,7 +244,29 @@ def _words(lines: list[str], ctx: LintContext) -> Iterable[Finding]:
                         f'("{found.group().strip()}"): Regulation F (12 CFR '
                         "1006.6(b)(1)(i)) allows 8 a.m. to 9 p.m. at the "
                         "consumer's location",
+                        REGULATION_F,
                     )
+
+
+def _our_promise(line: str, at: int) -> bool:
+    """Whether an urgency word ends a promise of ours in its clause ("we will check it
+    at once"), which puts no pressure on the debtor."""
+    ends = [m.end() for m in _CLAUSE_END.finditer(line, 0, at)]
+    clause = line[ends[-1] if ends else 0 : at]
+    return _SERVICE.search(clause) is not None
+
+
+def _shouting(line: str) -> str | None:
+    """A word of four or more capitals, or two capital words in a row, that is not an
+    abbreviation (IBAN, VAT, STOP, ...)."""
+    caps = [m for m in _CAPS_WORD.finditer(line) if m.group() not in manners.ALLOWED_CAPS]
+    for found in caps:
+        if len(found.group()) >= 4:
+            return found.group()
+    for first, second in pairwise(caps):
+        if not line[first.end() : second.start()].strip():
+            return f"{first.group()} {second.group()}"
+    return None
 
 
 def _for_stage(ctx: LintContext, article: str = "for") -> str:
@@ -477,7 +295,7 @@ def _rendered(source: str, body_line: int, ctx: LintContext) -> Iterable[Finding
     try:
         out = render(source, template_context(data), table_text(data), table_html(data))
     except TemplateProblem as err:
-        yield Finding(err.line or 1, err.reason)
+        yield Finding(err.line or 1, err.reason, TEMPLATE)
         return
     text = out.text.replace(table_text(data).rstrip("\n"), "")
     if ctx.regulation_f and ctx.email and not OPT_OUT.search(text):
@@ -486,6 +304,7 @@ def _rendered(source: str, body_line: int, ctx: LintContext) -> Iterable[Finding
             "no electronic opt-out: Regulation F (12 CFR 1006.6(e)) "
             "requires every email to a consumer to offer a clear, simple way to "
             "stop emails, e.g. 'reply STOP' (use {% if opt_out %})",
+            REGULATION_F,
         )
     amounts, days = ledger_figures(data)
     src_lines = source.replace("\r\n", "\n").split("\n")
@@ -498,6 +317,7 @@ def _rendered(source: str, body_line: int, ctx: LintContext) -> Iterable[Finding
                     _line_of(src_lines, figure, body_line),
                     f'amount "{figure}" is not {whose}: use the figures the '
                     "template is given ({{ total }}, {{ principal }}, ...)",
+                    FIGURES,
                 )
         for shown, day in _dates(piece):
             if day not in days:
@@ -505,6 +325,7 @@ def _rendered(source: str, body_line: int, ctx: LintContext) -> Iterable[Finding
                     _line_of(src_lines, shown, body_line),
                     f'date "{shown}" is not one of {whose} dates: use '
                     "{{ pay_by }}, {{ oldest_due }} or another given date",
+                    FIGURES,
                 )
 
 
