@@ -14,8 +14,8 @@ from recoup.cli.books import as_of_option
 from recoup.cli.context import EXIT_USAGE, State, state
 from recoup.cli.output import console, day, err_console, money, print_json
 from recoup.clock import local_today
+from recoup.services import business_details, reports, users
 from recoup.services import demo as demo_service
-from recoup.services import reports, users
 from recoup.services.book import Book
 
 user_app = typer.Typer(help="Web users: add, list.", no_args_is_help=True)
@@ -150,8 +150,10 @@ def demo_command(
     if not users.list_users(book):
         gen = demo_service.make(300, 3000, 7, today)
         demo_service.write_book(book, gen)
+        demo_service.write_business(book)  # the demo book carries its business details
         for name, password, role in DEMO_USERS:
             users.add_user(book, name, password, role)
+    business_details.apply(st.settings, book)
     _print_overview(st, today)
     # the plan's last four weeks, day by day, with a collector working the largest
     # accounts, so that the worklist, the histories and the outbox have something to show

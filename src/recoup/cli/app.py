@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from recoup import clock
-from recoup.cli import admin, books, casework, messages, run
+from recoup.cli import admin, books, casework, doctor, messages, run
 from recoup.cli.casefile import casefile_command
 from recoup.cli.context import State
 from recoup.cli.interest import interest_command
@@ -70,6 +70,7 @@ app.add_typer(policy_app, name="policy")
 run.register(app)
 casework.register(app)
 messages.register(app)
+doctor.register(app)
 app.command("casefile")(casefile_command)
 
 

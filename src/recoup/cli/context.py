@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import typer
 
+from recoup.services import business_details
 from recoup.services.book import Book
 from recoup.settings import Settings
 
@@ -23,6 +24,7 @@ class State:
     def book(self) -> Book:
         if self._book is None:
             self._book = Book.open(self.settings.database_url)
+            business_details.apply(self.settings, self._book)  # the details it carries
         return self._book
 
 

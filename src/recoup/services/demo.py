@@ -161,6 +161,31 @@ def _dec(minor: int) -> str:
     return f"{sign}{whole}.{cents:02d}"
 
 
+# --- who the demo business is ----------------------------------------------------------
+
+DEMO_BUSINESS = {
+    "business_name": "Northwind Design Studio",
+    "business_address": "410 Maple Avenue|Portland, OR 97204|USA",
+    "business_country": "US",
+    "business_phone": "+1 503 555 0142",
+    "business_email": "accounts@northwind-design.example",
+    "business_website": "https://northwind-design.example",
+    "business_bank": "Cascade Community Bank · routing 123 000 220 · account 4471 0923 88",
+    "business_signature": "Maja Lindqvist, accounts",
+}
+"""The demo book's own business details, kept in the book (recoup.services.
+business_details): its messages are complete and `recoup doctor` finds nothing missing,
+whatever the environment says. The environment's details still win."""
+
+
+def write_business(book: Book) -> None:
+    """Give the demo book its business details, unless it carries some already."""
+    from recoup.services import business_details
+
+    if not business_details.stored(book):
+        business_details.store(book, DEMO_BUSINESS)
+
+
 # --- the demo's last four weeks --------------------------------------------------------
 
 DEMO_COLLECTOR = "collector"

@@ -546,6 +546,15 @@ def sender_address(settings: Settings) -> str:
     return settings.mail_from or settings.business_email or "recoup@recoup.invalid"
 
 
+def missing_sender(settings: Settings) -> str | None:
+    """"RECOUP_MAIL_FROM" when no sender address is set (neither it nor
+    RECOUP_BUSINESS_EMAIL), else None. No email may go out then: `sender_address` would
+    be the made-up recoup@recoup.invalid."""
+    if (settings.mail_from or settings.business_email).strip():
+        return None
+    return "RECOUP_MAIL_FROM"
+
+
 def outbox_folder(settings: Settings, book: Book) -> Path:
     """RECOUP_OUTBOX_DIR, else `outbox/` beside a SQLite book, else in the working dir."""
     if settings.outbox_dir:

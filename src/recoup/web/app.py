@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from recoup import clock
-from recoup.services import users
+from recoup.services import business_details, users
 from recoup.services.book import Book
 from recoup.settings import Settings
 from recoup.web import errors
@@ -107,6 +107,7 @@ def create_app(settings: Settings, book: Book | None = None) -> FastAPI:
     moment = clock.parse_moment(settings.now) if settings.now else None
     owns_book = book is None
     the_book = book if book is not None else Book.open(settings.database_url)
+    settings = business_details.apply(settings.model_copy(), the_book)  # the book's own
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
