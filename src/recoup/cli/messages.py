@@ -1,8 +1,9 @@
 """Talking to debtors: `recoup dispatch`, `recoup dispatch problems` and
-`recoup template list|preview|lint|save|send-test`."""
+`recoup template list|preview|lint|save|send-test|approve`."""
 
 from __future__ import annotations
 
+import getpass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from rich.table import Table
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_USAGE, state
 from recoup.cli.output import console, err_console, print_json
 from recoup.clock import local_today
-from recoup.services import dispatch, templates
+from recoup.clock import now as clock_now
+from recoup.services import dispatch, template_gate, templates, users
 from recoup.services.accounts import NotFoundError
 
 dispatch_app = typer.Typer(
@@ -88,19 +90,51 @@ def list_command(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """The templates, where each language's text comes from, and tone findings."""
+    """The templates, where each language's text comes from, and tone findings; then the
+    texts whose messages are held until an owner signs them off."""
     st = state(ctx)
     rows = templates.list_templates(st.book, st.settings)
+    held = template_gate.held_templates(st.book, st.settings)
     if as_json:
-        print_json([r.to_json() for r in rows])
+        print_json(
+            [
+                {**r.to_json(), "held": {g.language: g.reason() for g in held if g.name == r.name}}
+                for r in rows
+            ]
+            + [
+                {"name": g.name, "held": {g.language: g.reason()}}
+                for g in held
+                if g.name not in {r.name for r in rows}
+            ]
+        )
         return
     table = Table(title=f"Templates ({len(rows)})")
-    for col in ("Name", "Channel", "Languages", "Findings", "Purpose"):
+    for col in ("Name", "Channel", "Languages", "Findings", "Held", "Purpose"):
         table.add_column(col)
     for r in rows:
         langs = ", ".join(f"{k} ({v})" if v != "built-in" else k for k, v in r.origins.items())
-        table.add_row(r.name, "letter" if r.letter else "email", langs, str(r.findings), r.purpose)
+        waiting = ", ".join(g.language for g in held if g.name == r.name)
+        table.add_row(
+            r.name,
+            "letter" if r.letter else "email",
+            langs,
+            str(r.findings),
+            f"HELD: {waiting}" if waiting else "",
+            r.purpose,
+        )
     console.print(table)
+    if not held:
+        console.print(
+            "No template is held: every text in use passes the tone check or is signed off."
+        )
+        return
+    console.print(
+        f"{len(held)} template text{'' if len(held) == 1 else 's'} held: their messages wait "
+        "until an owner signs off the version.",
+        markup=False,
+    )
+    for g in held:
+        console.print(f"- {g.reason()}", markup=False, highlight=False, soft_wrap=True)
 
 
 @template_app.command("preview")
@@ -220,6 +254,63 @@ def send_test_command(
         err_console.print(str(err))
         raise typer.Exit(EXIT_REFUSED) from None
     console.print(f"Sent {mid} to {to}.")
+
+
+@template_app.command("approve")
+def approve_command(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The template, e.g. overdue-firm."),
+    language: str = typer.Option(..., "--language", help="en, de or fr."),
+    actor: str | None = typer.Option(
+        None, "--actor", envvar="RECOUP_ACTOR", help="Who signs off (default: your login name)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Sign off the version of a template that the tone check flags, findings and all:
+    its messages may then be delivered. Only an owner may (a web user's role counts; on
+    the book's own machine, anyone else acts as its owner). Exit 0 done, 1 refused,
+    3 no such template."""
+    st = state(ctx)
+    who = actor or _login_name()
+    known = users.get_user(st.book, who)
+    role = known.role if known is not None else users.Role.OWNER
+    try:
+        found = template_gate.approve(
+            st.book, name, language, user=who, role=role, at=clock_now(), settings=st.settings
+        )
+    except template_gate.SignOffRefusedError as err:
+        err_console.print(f"Refused: {err}", markup=False)
+        raise typer.Exit(EXIT_REFUSED) from None
+    except NotFoundError as err:
+        err_console.print(str(err).strip("'\""), markup=False)
+        raise typer.Exit(EXIT_NOT_FOUND) from None
+    except ValueError as err:
+        err_console.print(str(err), markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    if as_json:
+        print_json({**found.to_json(), "signed_by": who if found.findings else None})
+    elif found.findings:
+        console.print(
+            f"Signed off {language}/{name} ({found.origin}, sha256 {found.checksum[:12]}) "
+            f"as {who}, with {_findings(len(found.findings))} accepted: its messages may go "
+            "out. A changed text is checked again.",
+            markup=False,
+        )
+    else:
+        console.print(
+            f"Nothing to sign off: {language}/{name} passes the tone check.", markup=False
+        )
+
+
+def _findings(count: int) -> str:
+    return f"{count} finding{'' if count == 1 else 's'}"
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser() or "cli"
+    except (KeyError, OSError):
+        return "cli"
 
 
 def register(app: typer.Typer) -> None:

@@ -11,10 +11,11 @@ from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from recoup.store.tables import actions, contacts, customers, invoices, meta, outbox
 from recoup.store.tables_history import history
-from recoup.store.tables_messages import message_templates
+from recoup.store.tables_messages import message_templates, template_signoffs
 
 # --- the book's id (part of every Message-ID) ------------------------------------------
 
@@ -246,3 +247,48 @@ def charges(
 def customer_id_by_key(conn: Connection, key: str) -> int | None:
     found = conn.execute(select(customers.c.id).where(customers.c.key == key)).scalar()
     return None if found is None else int(found)
+
+
+# --- template sign-offs (the owner's word on a text the tone check flags) -------------
+
+
+def find_signoff(conn: Connection, name: str, checksum: str) -> dict[str, Any] | None:
+    """The sign-off of this exact text (by checksum) of a template, in any language (a
+    language without a text of its own uses the English one), or None."""
+    q = (
+        select(template_signoffs)
+        .where(template_signoffs.c.name == name, template_signoffs.c.checksum == checksum)
+        .order_by(template_signoffs.c.id)
+    )
+    row = conn.execute(q).mappings().first()
+    return None if row is None else dict(row)
+
+
+def add_signoff(
+    conn: Connection,
+    name: str,
+    language: str,
+    checksum: str,
+    findings: str,
+    by: str,
+    at: datetime,
+) -> bool:
+    """Record a sign-off; False when this text was signed off in this language before."""
+    exists = select(template_signoffs.c.id).where(
+        template_signoffs.c.name == name,
+        template_signoffs.c.language == language,
+        template_signoffs.c.checksum == checksum,
+    )
+    if conn.execute(exists).first() is not None:
+        return False
+    row = {"findings": findings, "signed_by": by, "signed_at": at}
+    try:
+        with conn.begin_nested():  # two owners at once: the second finds the first's row
+            conn.execute(
+                insert(template_signoffs).values(
+                    name=name, language=language, checksum=checksum, **row
+                )
+            )
+    except IntegrityError:
+        return False
+    return True

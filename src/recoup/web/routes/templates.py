@@ -1,5 +1,6 @@
 """The Templates page: every message template, a preview with a real account's data,
-the tone check's findings, a test send to oneself, and (for the owner) editing."""
+the tone check's findings, a test send to oneself, and (for the owner) editing and
+signing off a version that the tone check flags, so that its messages may go out."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
+from recoup.clock import now as clock_now
 from recoup.messages.labels import LANGUAGES
-from recoup.services import templates
+from recoup.services import template_gate, templates
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
 from recoup.web.auth import Collector, Owner, Viewer
@@ -30,8 +32,12 @@ EMAIL_FRAME_HEADERS = {
 
 @router.get("", response_class=Response)
 def template_list(request: Request, _user: Viewer, book: BookDep) -> Response:
-    rows = templates.list_templates(book, web_context(request).settings)
-    return render(request, "templates.html", {"active": "templates", "rows": rows})
+    settings = web_context(request).settings
+    rows = templates.list_templates(book, settings)
+    held: dict[str, list[str]] = {}
+    for g in template_gate.held_templates(book, settings):
+        held.setdefault(g.name, []).append(g.language)
+    return render(request, "templates.html", {"active": "templates", "rows": rows, "held": held})
 
 
 def _page(
@@ -57,6 +63,7 @@ def _page(
             language=lang,
             source=source,
         )
+        gate = template_gate.check(book, name, lang, settings)
     except NotFoundError as err:
         raise NotFound(str(err)) from None
     return render(
@@ -69,6 +76,7 @@ def _page(
             "languages": LANGUAGES,
             "customer": customer,
             "shown": shown,
+            "gate": gate,
             "message": message,
         },
         status_code=status,
@@ -168,3 +176,40 @@ def template_test(
     except (ValueError, templates.TemplateProblem, OSError) as err:
         message, status = f"Not sent: {err}", 422
     return _page(request, book, name, lang, customer, today, message=message, status=status)
+
+
+@router.post("/{name}/approve", response_class=Response)
+def template_approve(
+    request: Request,
+    user: Owner,
+    book: BookDep,
+    today: AsOf,
+    name: str,
+    checksum: Annotated[str, Form()],
+    lang: Annotated[str, Form()] = "en",
+    customer: Annotated[str, Form()] = "",
+) -> Response:
+    """An owner signs off the version shown (by its checksum): if the text changed since
+    the page was drawn, nothing is signed off and the new version is shown instead."""
+    if lang not in LANGUAGES:
+        raise BadRequest("unknown language")
+    try:
+        template_gate.approve(
+            book,
+            name,
+            lang,
+            user=user.username,
+            role=user.role,
+            at=clock_now(),
+            settings=web_context(request).settings,
+            expected=checksum,
+        )
+    except NotFoundError as err:
+        raise NotFound(str(err)) from None
+    except template_gate.VersionChangedError:
+        message = "Not signed off: the template changed since the page was shown; check it again."
+        return _page(request, book, name, lang, customer, today, message=message, status=409)
+    except template_gate.SignOffRefusedError as err:
+        return _page(request, book, name, lang, customer, today, message=str(err), status=403)
+    message = "Signed off: messages from this version may go out."
+    return _page(request, book, name, lang, customer, today, message=message)
