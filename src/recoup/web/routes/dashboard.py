@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from recoup.services import daily_run, reports
+from recoup.services import daily_run, doctor, reports
+from recoup.services.book import Book
 from recoup.services.reports import CurrencyAging, CurrencyDso, OverdueAccount
+from recoup.settings import Settings
 from recoup.web.auth import Viewer
 from recoup.web.charts import BarChart, aging_chart
-from recoup.web.context import AsOf, BookDep, render
+from recoup.web.context import AsOf, BookDep, render, web_context
 
 router = APIRouter()
 
 DSO_WINDOW_DAYS = 90
 TOP_OVERDUE = 10
 OUTBOX_WAITING = "pending"  # the outbox state of messages not yet sent
+SETUP_SECONDS = 10.0  # the set-up checklist is at most this old (recoup doctor's report)
+SMTP_SECONDS = 300.0  # the mail server is asked at most this often from the web
+SMTP_TIMEOUT = 3.0  # seconds: a page waits no longer for the mail server
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,7 @@ def dashboard(request: Request, _user: Viewer, book: BookDep, as_of: AsOf) -> Re
     top: list[OverdueAccount] = reports.top_overdue(book, as_of, TOP_OVERDUE)
     tasks = len(daily_run.worklist(book, as_of))
     waiting = len(daily_run.list_outbox(book, OUTBOX_WAITING))
+    setup = setup_report(request, book)
     return render(
         request,
         "dashboard.html",
@@ -64,5 +71,30 @@ def dashboard(request: Request, _user: Viewer, book: BookDep, as_of: AsOf) -> Re
             "window": DSO_WINDOW_DAYS,
             "tasks": tasks,
             "waiting": waiting,
+            "setup": setup,
         },
     )
+
+
+def setup_report(request: Request, book: Book) -> doctor.Report:
+    """`recoup doctor`'s report for the "Set-up checklist", kept for SETUP_SECONDS; the
+    mail server's answer is kept for SMTP_SECONDS, so that a server that does not
+    answer slows a page down at most once in that time."""
+    state = request.app.state
+    now = time.monotonic()
+    kept: tuple[float, doctor.Report] | None = getattr(state, "setup_report", None)
+    if kept is not None and now - kept[0] < SETUP_SECONDS:
+        return kept[1]
+
+    def probe(settings: Settings) -> doctor.Gap | None:
+        asked: tuple[float, str | None, doctor.Gap | None] | None = getattr(
+            state, "setup_smtp", None
+        )
+        if asked is None or asked[1] != settings.smtp_url or now - asked[0] >= SMTP_SECONDS:
+            asked = (now, settings.smtp_url, doctor.smtp_gap(settings, SMTP_TIMEOUT))
+            state.setup_smtp = asked
+        return asked[2]
+
+    report = doctor.check(book, web_context(request).settings, probe=probe)
+    state.setup_report = (now, report)
+    return report
