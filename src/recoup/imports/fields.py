@@ -54,6 +54,25 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
         Field("phone", False, ("phone", "telephone", "phonenumber", "tel")),
         Field("address", False, ("address", "postaladdress", "billingaddress")),
         Field("channel", False, ("channel", "preferredchannel")),
+        Field(
+            "region",
+            False,
+            (
+                "region",
+                "regioncode",
+                "state",
+                "statecode",
+                "province",
+                "provincecode",
+                "stateprovince",
+                "stateorprovince",
+                "subdivision",
+                "bundesland",
+                "canton",
+                "kanton",
+            ),
+            "the subdivision whose public holidays apply (ISO 3166-2: SCT, BY, CA, NSW)",
+        ),
     ),
     Kind.INVOICES: (
         Field("customer", True, _CUSTOMER_ALIASES, "the customer's id"),
@@ -129,6 +148,7 @@ TEXT_LIMITS = {
     "customer_name": 200,
     "reference": 200,
     "applies_to": 64,
+    "region": 8,
 }
 
 # the invoice fields in the order the readers take them from a row

@@ -14,6 +14,8 @@ from operator import itemgetter
 from typing import Any
 
 from recoup.domain.currencies import MINOR_UNITS
+from recoup.domain.emails import EmailError, read_addresses
+from recoup.domain.regions import region_code, unknown_region
 from recoup.imports.dates import read_dates
 from recoup.imports.fields import INVOICE_FIELDS, TEXT_LIMITS, Kind
 from recoup.imports.mapping import ColumnMap, Options
@@ -65,6 +67,10 @@ class CustomerRecord:
     line: int
     customer: str
     values: dict[str, str]  # field -> text, only the fields the file has
+    emails: tuple[str, ...] = ()  # the email field's addresses, checked and normalised
+    # the region column's text still to be checked against the book's country (the row
+    # gives none); a region checked here is in `values` as its code
+    region_unchecked: bool = False
 
 
 @dataclass
@@ -75,6 +81,7 @@ class Parsed:
     customers: list[CustomerRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     rows: int = 0
+    columns: dict[str, str | int] = field(default_factory=dict)  # field -> its column
 
 
 @dataclass
@@ -624,9 +631,41 @@ def read_customers(table: Table, cmap: ColumnMap, opts: Options) -> Parsed:
             r.problem(line, "customer", f"customer {key} appears again (first at line {seen[key]})")
             continue
         seen[key] = line
+        rec = CustomerRecord(line, key, values)
         country = values.get("country", "")
-        if country and not (len(country) == 2 and country.isalpha()):
+        good_country = len(country) == 2 and country.isalpha()
+        if country and not good_country:
             r.problem(line, "country", f"country {country!r} is not a two-letter ISO code")
-        out.customers.append(CustomerRecord(line, key, values))
+        if values.get("email"):
+            try:
+                rec.emails = read_addresses(values["email"])
+            except EmailError as err:
+                r.problem(line, "email", f"email {err}")
+        if values.get("region"):
+            if good_country:
+                _check_region(r, rec, country)
+            elif not country:
+                rec.region_unchecked = True
+        out.customers.append(rec)
+    out.columns = {f: r.col(f) for f in cmap.index}
     out.problems = r.problems
     return out
+
+
+def _check_region(r: _Reader, rec: CustomerRecord, country: str) -> None:
+    code, problem = checked_region(country, rec.values["region"])
+    if problem:
+        r.problem(rec.line, "region", problem)
+    else:
+        rec.values["region"] = code
+
+
+def checked_region(country: str, text: str) -> tuple[str, str]:
+    """(the subdivision code of `country` that `text` names, "") or ("", the problem)."""
+    code = region_code(country, text)
+    if code is None:
+        return "", unknown_region(country, text)
+    if len(code) > TEXT_LIMITS["region"]:
+        limit = TEXT_LIMITS["region"]
+        return "", f"region {code!r} has more than {limit} characters, more than the book keeps"
+    return code, ""

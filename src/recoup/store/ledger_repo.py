@@ -65,21 +65,27 @@ def customer_ids(conn: Connection) -> dict[str, int]:
     return dict(conn.exec_driver_sql("SELECT key, id FROM customers").fetchall())
 
 
+CUSTOMER_ROW = ("id", *CUSTOMER_COLUMNS, "region")  # what `customer_rows` gives
+
+
 def customer_rows(conn: Connection) -> dict[str, tuple[Any, ...]]:
-    cols = [customers.c[c] for c in ("id", *CUSTOMER_COLUMNS)]
+    """key -> the customer's row, in `CUSTOMER_ROW` order."""
+    cols = [customers.c[c] for c in CUSTOMER_ROW]
     return {row[1]: tuple(row) for row in conn.execute(select(*cols))}
 
 
-def insert_customers(conn: Connection, rows: Sequence[Sequence[Any]]) -> list[int]:
-    """Insert new customers (rows in `CUSTOMER_COLUMNS` order, key first); their ids, in
-    the same order.
+def insert_customers(
+    conn: Connection, rows: Sequence[Sequence[Any]], columns: Sequence[str] = CUSTOMER_COLUMNS
+) -> list[int]:
+    """Insert new customers (rows in `columns` order, key first: by default
+    `CUSTOMER_COLUMNS`); their ids, in the same order.
 
     On SQLite a row without an id gets one more than the largest id in the table, so
     rows inserted together under the write lock get consecutive ids; the count is
     checked, and the ids are read back by key when it does not add up (and always on
     PostgreSQL, where a sequence hands them out)."""
     before = _max_customer_id(conn) if conn.dialect.name == "sqlite" else None
-    insert_rows(conn, customers, CUSTOMER_COLUMNS, rows, rebuild_indexes=True)
+    insert_rows(conn, customers, tuple(columns), rows, rebuild_indexes=True)
     if before is not None and _max_customer_id(conn) == before + len(rows):
         return list(range(before + 1, before + len(rows) + 1))
     known = customer_ids(conn)
@@ -102,6 +108,15 @@ def get_customer(conn: Connection, key: str) -> dict[str, Any] | None:
 def contacts_of(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
     q = select(contacts).where(contacts.c.customer_id == customer_id).order_by(contacts.c.id)
     return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def contact_rows(conn: Connection) -> dict[int, list[tuple[Any, ...]]]:
+    """customer id -> its contacts (`CONTACT_COLUMNS` without the customer), by id."""
+    out: dict[int, list[tuple[Any, ...]]] = {}
+    cols = [contacts.c[c] for c in CONTACT_COLUMNS]
+    for row in conn.execute(select(*cols).order_by(contacts.c.id)):
+        out.setdefault(row[0], []).append(tuple(row[1:]))
+    return out
 
 
 def replace_contacts(conn: Connection, customer_id: int, rows: Sequence[Sequence[Any]]) -> None:

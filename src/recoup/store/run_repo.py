@@ -13,6 +13,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.engine import Connection
 
 from recoup.domain.collection import NUMBER_SEPARATOR, OpenSummary
+from recoup.domain.local_calendar import holiday_code
 from recoup.store import driver, steps
 from recoup.store.bulk import insert_rows
 from recoup.store.tables import actions, cases, customers, outbox, review_queue
@@ -67,7 +68,7 @@ class CustomerData:
     id: int
     key: str
     name: str
-    country: str
+    country: str  # with the region, as the holiday calendar takes it ("GB-SCT", "US")
     timezone: str
     tags: tuple[str, ...]
     invoices: list[tuple[str, date, str, int]]  # number, due, currency, open minor
@@ -146,15 +147,16 @@ def load(
     day = driver.date_reader(conn)
     for chunk, where, params in driver.id_ranges(sorted(set(ids)), 2000):
         wanted = set(chunk)
-        for cid, key, name, country, tz, tags in driver.fetch(
+        for cid, key, name, country, tz, tags, region in driver.fetch(
             conn,
-            "SELECT id, key, name, country, timezone, tags FROM customers WHERE "
+            "SELECT id, key, name, country, timezone, tags, region FROM customers WHERE "
             + where.replace("customer_id", "id"),
             params,
         ):
             if cid in wanted:
                 out[cid] = CustomerData(
-                    cid, key, name, country, tz, tuple(t for t in tags.split(",") if t),
+                    cid, key, name, holiday_code(country, region), tz,
+                    tuple(t for t in tags.split(",") if t),
                     [], [], {}, defaultdict(list),
                 )  # fmt: skip
         one_by_one = wanted & detail_for if summarize else wanted

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from recoup.domain.collection import OpenSummary
+from recoup.domain.local_calendar import holiday_code
 from recoup.store import driver, steps
 from recoup.store.run_repo import CustomerData, apply_steps, cases_sql, ended_sql, manual_sql
 
@@ -32,7 +33,7 @@ class Sketch:
 
     id: int
     key: str
-    country: str
+    country: str  # with the region, as the holiday calendar takes it ("GB-SCT", "US")
     timezone: str
     tags: str  # as stored: comma-separated
     # currency -> (count, balance, overdue part (0 unless asked for), oldest due date) of
@@ -76,14 +77,14 @@ def sketches(
     out: dict[int, Sketch] = {}
     for chunk, where, params in driver.id_ranges(sorted(set(ids)), 2000):
         wanted = set(chunk)
-        for cid, key, country, tz, tags in driver.fetch(
+        for cid, key, country, tz, tags, region in driver.fetch(
             conn,
-            "SELECT id, key, country, timezone, tags FROM customers WHERE "
+            "SELECT id, key, country, timezone, tags, region FROM customers WHERE "
             + where.replace("customer_id", "id"),
             params,
         ):
             if cid in wanted:
-                out[cid] = Sketch(cid, key, country, tz, tags)
+                out[cid] = Sketch(cid, key, holiday_code(country, region), tz, tags)
         for cid, currency, count, balance, due, oldest in driver.fetch(
             conn,
             "SELECT customer_id, currency, count(*), sum(amount_minor - paid_minor), "

@@ -17,6 +17,7 @@ from recoup.domain.casework.errors import CaseworkError
 from recoup.domain.collection import rules_from_policy
 from recoup.domain.contact_rules import Debtor, Decision, Hold, PastContact, check
 from recoup.domain.ledger import Channel
+from recoup.domain.local_calendar import holiday_code
 from recoup.domain.money import Money
 from recoup.domain.policy import Policy
 from recoup.domain.priority import PayerKind
@@ -161,11 +162,16 @@ def debtor(conn: Connection, customer_row: dict[str, Any], as_of: date, policy: 
     found = holds_for(conn, [cid], as_of).get(cid, [])
     holds = [h for h in found if h.absolute or h.kind.value in allowed]
     return Debtor(
-        country=str(customer_row["country"] or ""),
+        country=holiday_code(str(customer_row["country"] or ""), region(customer_row)),
         timezone=str(customer_row["timezone"] or "UTC"),
         contacts=tuple(contacts),
         holds=tuple(holds),
     )
+
+
+def region(customer_row: dict[str, Any]) -> str:
+    """The customer's region ("" when none is recorded)."""
+    return str(customer_row.get("region") or "")
 
 
 def check_contact(

@@ -21,11 +21,18 @@ from recoup.domain.casework.plans import most_installments
 from recoup.domain.contact_rules import HoldKind
 from recoup.domain.ledger import Channel
 from recoup.domain.limitation import time_barred_on
+from recoup.domain.local_calendar import holiday_code
 from recoup.domain.money import Money
 from recoup.jurisdictions.catalogue import default_limitations
 from recoup.services import history
 from recoup.services.book import Book
-from recoup.services.casework._case import check_contact, customer, load_case, moment
+from recoup.services.casework._case import (
+    check_contact,
+    customer,
+    load_case,
+    moment,
+    region,
+)
 from recoup.services.casework.holds import holds_for
 from recoup.services.policy import active_policy
 from recoup.store import casework_repo
@@ -299,7 +306,7 @@ def call_script(
     barred_on = (
         time_barred_on(
             oldest,
-            str(case.customer["country"] or ""),
+            holiday_code(str(case.customer["country"] or ""), region(case.customer)),
             "consumer" in case.tags,
             table=default_limitations(),
         )
