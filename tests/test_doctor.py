@@ -323,3 +323,19 @@ def test_the_command_on_the_demo_book(tmp_path: Path):
     result = run_doctor(path, "--json", RECOUP_OUTBOX_DIR=str(tmp_path / "outbox"))
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["ok"] is True
+
+
+def test_a_test_send_waits_for_the_same_details(sqlite_book: Book, tmp_path: Path):
+    demo.write_book(sqlite_book, demo.make(6, 30, 3, TODAY, currency="USD"))
+    outbox = tmp_path / "outbox"
+    with pytest.raises(ValueError, match="RECOUP_BUSINESS_PHONE") as err:
+        templates.send_test(
+            sqlite_book, "overdue-friendly", to="me@example.com", settings=settings(tmp_path)
+        )
+    assert "RECOUP_MAIL_FROM" in str(err.value)
+    assert not list(outbox.glob("*.eml"))
+    mid = templates.send_test(
+        sqlite_book, "overdue-friendly", to="me@example.com", settings=settings(tmp_path, **DETAILS)
+    )
+    assert mid.endswith("@lindqvist.example>")
+    assert len(list(outbox.glob("*.eml"))) == 1

@@ -42,6 +42,8 @@ def site(sqlite_book: Book, tmp_path: Path) -> Iterator[tuple[TestClient, Path]]
         outbox_dir=str(tmp_path / "outbox"),
         business_name="Lindqvist Design Studio",
         business_phone="+49 40 1",
+        business_bank="IBAN DE89 3704 0044 0532 0130 00",
+        mail_from="accounts@lindqvist.example",
     )
     with TestClient(create_app(settings, book)) as client:
         yield client, tmp_path / "outbox"

@@ -35,7 +35,7 @@ from recoup.messages.context import (
 )
 from recoup.messages.labels import LANGUAGES, language_of
 from recoup.messages.mime import Attachment, build_email
-from recoup.messages.render import Rendered, TemplateProblem, render
+from recoup.messages.render import Rendered, TemplateProblem, missing_details, render
 from recoup.messages.transport import transport_for
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
@@ -513,6 +513,13 @@ def send_test(
     )
     if shown.rendered is None:
         raise TemplateProblem(shown.problem or "the template does not render")
+    unset = missing_details(shown.source, business(settings), letter=catalogue.info(name).letter)
+    no_sender = missing_sender(settings)
+    if unset or no_sender:
+        raise ValueError(
+            f"not sent: set {', '.join([*unset, *([no_sender] if no_sender else [])])} first "
+            "(`recoup doctor` says how); until then this template's messages wait"
+        )
     r = shown.rendered
     test = Rendered("[TEST] " + r.subject, r.text, r.html, r.marked)
     sender = sender_address(settings)
@@ -547,9 +554,9 @@ def sender_address(settings: Settings) -> str:
 
 
 def missing_sender(settings: Settings) -> str | None:
-    """"RECOUP_MAIL_FROM" when no sender address is set (neither it nor
-    RECOUP_BUSINESS_EMAIL), else None. No email may go out then: `sender_address` would
-    be the made-up recoup@recoup.invalid."""
+    """The setting to set, RECOUP_MAIL_FROM, when no sender address is set (neither it
+    nor RECOUP_BUSINESS_EMAIL), else None. No email may go out then: `sender_address`
+    would be the made-up recoup@recoup.invalid."""
     if (settings.mail_from or settings.business_email).strip():
         return None
     return "RECOUP_MAIL_FROM"
