@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from recoup.policy import default_policy_text
 from recoup.services import daily_run, demo, importing
 from recoup.services.book import Book
 from recoup.services.importing import Kind, Options
+from recoup.services.policy import use_policy_text
 
 START = date(2026, 11, 2)  # a Monday
 
@@ -71,6 +73,14 @@ def test_the_contact_rules_hold_day_after_day(small_book: Book):
             assert day.weekday() < 5, (key, day)  # weekdays only by default
 
 
+def by_age(book: Book) -> None:
+    """The built-in plan taken by age: a first contact opens gently by default (see
+    tests/test_onboarding.py)."""
+    text = default_policy_text().replace('onboarding = "gentle"', 'onboarding = "by_age"')
+    assert 'onboarding = "by_age"' in text
+    use_policy_text(book, text)
+
+
 def test_after_missed_days_one_message_not_a_burst(book: Book, tmp_path: Path):
     inv = tmp_path / "inv.csv"
     inv.write_text(
@@ -79,6 +89,7 @@ def test_after_missed_days_one_message_not_a_burst(book: Book, tmp_path: Path):
         encoding="utf-8",
     )
     assert importing.import_file(book, Kind.INVOICES, inv, Options()).ok
+    by_age(book)
     # 2026-11-02: 63 days past due, so every stage up to the final notice is due
     report = daily_run.run(book, START)
     kinds = sorted((a["kind"], a["stage"]) for a in report.actions)
@@ -97,7 +108,8 @@ def test_a_waiting_contact_says_why(book: Book, tmp_path: Path):
         encoding="utf-8",
     )
     assert importing.import_file(book, Kind.INVOICES, inv, Options()).ok
-    daily_run.run(book, date(2026, 10, 26))  # friendly overdue (+7 from the oldest) is not due
+    by_age(book)
+    daily_run.run(book, date(2026, 10, 26))  # the firm reminder (+21 from the oldest)
     report = daily_run.run(book, START)  # 32 days: the call step
     assert report.actions
     later = daily_run.explain(book, "C1", START + timedelta(days=3))

@@ -32,6 +32,7 @@ from recoup.domain.policy import (
     EscalationRule,
     FeesAndInterest,
     InterestKind,
+    Onboarding,
     PolicyAmount,
     Step,
     WriteOffRule,
@@ -91,7 +92,11 @@ def banded_policies(draw):
             for _ in range(draw(st.integers(0, 1)))
         ),
     )
-    return replace(policy, stages=stages, escalation=escalation, fees=FeesAndInterest())
+    # a first contact opens gently, or by age (`recoup.domain.onboarding`)
+    onboarding = draw(st.sampled_from(list(Onboarding)))
+    return replace(
+        policy, stages=stages, escalation=escalation, fees=FeesAndInterest(), onboarding=onboarding
+    )
 
 
 def _situation(shared: SharedPlans, case: CaseInput, consumer: bool):

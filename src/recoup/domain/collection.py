@@ -14,6 +14,10 @@ The rule, at the as-of date:
 2. Of the steps not yet done in this cycle, the *latest* one that is due is taken. Earlier
    steps that were missed (the machine was off, the account was on hold) are passed over,
    not sent in a burst: the debtor gets one message, in the voice the account has reached.
+   Except for a first contact (`recoup.domain.onboarding`): an account not yet contacted
+   in its cycle opens at the plan's first-contact stage, and its later stages follow by
+   the plan's gaps (unless the plan says `onboarding = "by_age"`). A reminder before the
+   due date is not sent once an invoice is overdue: it would call it "due on".
 3. A step's alternatives are told apart by their conditions (balance, tags, kind).
 4. The contact rules decide whether a contacting stage may go out today; if not, it waits,
    and the case is looked at again on the first day it may.
@@ -40,11 +44,12 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import NamedTuple
 
+from recoup.domain import onboarding
 from recoup.domain.accrual import InterestTerms, accrue
 from recoup.domain.contact_rules import ContactRules, Debtor, next_contact_day
 from recoup.domain.memo import by_identity
 from recoup.domain.money import Money
-from recoup.domain.policy import ContactSettings, Policy, Stage, Tone
+from recoup.domain.policy import ContactSettings, Onboarding, Policy, Stage, Tone
 from recoup.domain.priority import PayerKind
 
 HUNDRED = Decimal(100)
@@ -324,20 +329,37 @@ def shape(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool = Tr
     upcoming: list[tuple[str, date]] = []
     steps = policy.steps()
     # the plan only moves forward: steps up to the latest one done are behind the account
-    last_done, previous_done = -1, None
+    last_done, previous_done, previous = -1, None, None
     if done:
         for index, names in enumerate(_step_names(steps)):
-            for name in names:
+            for at, name in enumerate(names):
                 if name in done:
                     last_done, previous_done = index, done[name]
+                    previous = steps[index][at]
                     break
-    for step in steps[last_done + 1 :]:
-        stage = _pick(step, balance, case)
+
+    def pick(step: Sequence[Stage]) -> Stage | None:
+        return _pick(step, balance, case)
+
+    # an account first contacted when already overdue opens at the plan's first-contact
+    # stage and goes on by the plan's gaps (`recoup.domain.onboarding`)
+    gentle = policy.onboarding is Onboarding.GENTLE
+    opening = gentle and not onboarding.contacted(steps, done)
+    gaps = gentle and not opening and onboarding.onboarded(steps, done, oldest_due, pick)
+    for index in range(last_done + 1, len(steps)):
+        stage = pick(steps[index])
         if stage is None:
+            continue
+        if oldest_due < as_of and onboarding.before_due(stage):
+            # it would call overdue invoices "due on": those go in an overdue message
+            if with_notes:
+                notes.append(f"{stage.name} is not sent: invoice {NUMBER} is already overdue")
             continue
         when = stage.trigger.date_for(oldest_due, previous_done)
         if when is None:
             break  # counted from a previous stage that has not happened
+        if gaps:
+            when = onboarding.by_gap(stage, when, previous, previous_done)
         if barred and stage.tone is Tone.FINAL:
             # nothing after the letter before action happens on a time-barred debt
             if when <= as_of:
@@ -346,8 +368,18 @@ def shape(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool = Tr
         if when <= as_of:
             if due_step is not None:
                 passed_over.append(due_step.name)
-            due_step = stage
+            due_step, previous = stage, stage
             previous_done = as_of  # a later stage counted from this one starts today
+            if opening and onboarding.opens(stage):
+                opening = False
+                if onboarding.later_due(steps, index, oldest_due, as_of, pick):
+                    gaps = True  # the later stages come by the plan's gaps from today
+                    if with_notes:
+                        notes.append(
+                            f"first contact, {dpd} days past due: the plan opens at "
+                            f"{stage.name} (onboarding gentle); later stages follow by "
+                            "the plan's gaps"
+                        )
         else:
             upcoming.append((stage.name, when))
             break

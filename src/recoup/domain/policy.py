@@ -247,6 +247,19 @@ class GroupBy(StrEnum):
     """One message per customer and currency, listing all its overdue invoices."""
 
 
+class Onboarding(StrEnum):
+    """Where the plan starts with an account that is already overdue when it is first
+    contacted in its cycle (a freshly imported book, an account held since before its
+    first reminder); see `recoup.domain.onboarding`."""
+
+    GENTLE = "gentle"
+    """At the plan's first-contact stage (its first friendly or firm stage after the due
+    date that contacts the customer), then on by the plan's gaps between stages: never a
+    final notice as a first contact."""
+    BY_AGE = "by_age"
+    """At the stage the account's age has reached, whatever it is."""
+
+
 # --- contact rules ------------------------------------------------------------------
 
 
@@ -513,6 +526,7 @@ class Policy:
     currency: str | None = None  # the currency of amounts written without one
     jurisdiction: str | None = None  # the law for statutory interest and payment order
     group_by: GroupBy = GroupBy.CUSTOMER_CURRENCY
+    onboarding: Onboarding = Onboarding.GENTLE
 
     def stage(self, name: str) -> Stage:
         for stage in self.stages:

@@ -66,6 +66,17 @@ class PaymentItem:
 
 
 @dataclass(frozen=True)
+class Earlier:
+    """A message of this cycle delivered to the customer before this one: the day it
+    went (in the history) and how (email or letter); `reminder` False for a case-work
+    notice (a promise confirmation, a dispute acknowledgement ...)."""
+
+    date: date
+    channel: str
+    reminder: bool = True
+
+
+@dataclass(frozen=True)
 class MessageData:
     language: str
     country: str
@@ -85,6 +96,7 @@ class MessageData:
     pay_by: date | None = None
     regulation_f: bool = False  # a consumer debt collected by a third party (US Reg F)
     extras: Mapping[str, Any] = field(default_factory=dict)
+    earlier: tuple[Earlier, ...] = ()  # delivered before in this cycle, oldest first
 
     @property
     def lang(self) -> str:
@@ -171,6 +183,7 @@ def template_context(data: MessageData) -> dict[str, Any]:
     numbers = [i.number for i in data.items]
     interest = data.interest or Money.zero(data.currency)
     fees = data.fees or Money.zero(data.currency)
+    earlier_days = sorted({e.date for e in data.earlier})
     ctx: dict[str, Any] = {
         "lang": f.lang,
         "business": {
@@ -216,6 +229,16 @@ def template_context(data: MessageData) -> dict[str, Any]:
         ],
         "opt_out": data.regulation_f,
         "table": TABLE_MARK,
+        # what was delivered before in this cycle: a template claims earlier reminders
+        # only when there were some
+        "earlier": [
+            {"date": f.day(e.date), "channel": e.channel, "reminder": e.reminder}
+            for e in data.earlier
+        ],
+        "earlier_count": len(data.earlier),
+        "earlier_dates": f.join([f.day(d) for d in earlier_days]),
+        "earlier_on": f.join([LABELS[f.lang]["on_day"].format(f.day(d)) for d in earlier_days]),
+        "same_due": len({i.due_date for i in data.items}) <= 1,
     }
     for key, value in data.extras.items():
         ctx[key] = f.value(value)
@@ -226,7 +249,7 @@ def ledger_figures(data: MessageData) -> tuple[set[int], set[date]]:
     """The amounts (in minor units) and the days the ledger gives this message: the
     tone check compares the figures in a message's text with these."""
     amounts = {data.principal.minor, data.total.minor, _minor(data.interest), _minor(data.fees)}
-    days = {data.as_of, data.due_by}
+    days = {data.as_of, data.due_by, *(e.date for e in data.earlier)}
     for i in data.items:
         amounts |= {i.amount.minor, i.open.minor}
         days |= {i.issue_date, i.due_date}

@@ -27,6 +27,7 @@ LABELS: dict[str, dict[str, str]] = {
         "phone": "Phone",
         "email": "Email",
         "paid": "Payment received",
+        "on_day": "on {}",  # a day something happened: "we wrote to you on ..."
     },
     "de": {
         "invoice": "Rechnung",
@@ -46,6 +47,7 @@ LABELS: dict[str, dict[str, str]] = {
         "phone": "Telefon",
         "email": "E-Mail",
         "paid": "Zahlungseingang",
+        "on_day": "am {}",
     },
     "fr": {
         "invoice": "Facture",
@@ -65,6 +67,7 @@ LABELS: dict[str, dict[str, str]] = {
         "phone": "Téléphone",
         "email": "E-mail",
         "paid": "Paiement reçu",
+        "on_day": "le {}",
     },
 }
 

@@ -39,6 +39,7 @@ from recoup.domain.policy import (
     GroupBy,
     Hold,
     InterestKind,
+    Onboarding,
     Part,
     PlanLimits,
     Policy,
@@ -67,6 +68,7 @@ TOP_KEYS = (
     "currency",
     "jurisdiction",
     "group_by",
+    "onboarding",
     "contact",
     "fees",
     "authority",
@@ -384,6 +386,7 @@ class _Reader:
         self.currency = currency
         jurisdiction = self.string(top, (), "jurisdiction") or None
         group_by = self.choice(top, (), "group_by", GroupBy) or GroupBy.CUSTOMER_CURRENCY
+        onboarding = self.choice(top, (), "onboarding", Onboarding) or Onboarding.GENTLE
         return Policy(
             name=name or "",
             stages=self.stages(top),
@@ -394,6 +397,7 @@ class _Reader:
             currency=currency,
             jurisdiction=jurisdiction,
             group_by=group_by,
+            onboarding=onboarding,
         )
 
     def stages(self, top: dict[str, Any]) -> tuple[Stage, ...]:

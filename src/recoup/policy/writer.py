@@ -75,6 +75,7 @@ def to_data(policy: Policy) -> dict[str, Any]:
         "currency": policy.currency,
         "jurisdiction": policy.jurisdiction,
         "group_by": policy.group_by.value,
+        "onboarding": policy.onboarding.value,
         "contact": _contact(policy.contact),
         "fees": {
             "interest": fees.interest.value,
@@ -182,7 +183,8 @@ def _lines(table: dict[str, Any]) -> list[str]:
 def to_toml(policy: Policy) -> str:
     """The policy as a TOML text that loads back to the same policy."""
     data = to_data(policy)
-    out: list[str] = _lines({k: data[k] for k in ("name", "currency", "jurisdiction", "group_by")})
+    top = ("name", "currency", "jurisdiction", "group_by", "onboarding")
+    out: list[str] = _lines({k: data[k] for k in top})
     out += ["", "[contact]", *_lines(data["contact"])]
     out += ["", "[fees]", *_lines(data["fees"])]
     out += [

@@ -25,6 +25,7 @@ from recoup.letters.pdf import render_letter
 from recoup.messages import catalogue, tone
 from recoup.messages.context import (
     Business,
+    Earlier,
     Item,
     MessageData,
     PaymentItem,
@@ -41,7 +42,7 @@ from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
 from recoup.services.policy import active_policy
 from recoup.settings import Settings
-from recoup.store import ledger_repo, messages_repo
+from recoup.store import delivered_repo, ledger_repo, messages_repo
 
 __all__ = [
     "Finding",
@@ -292,8 +293,14 @@ def message_data(
     cycle_start: date | None = None,
     language: str | None = None,
     extras: dict[str, Any] | None = None,
+    stage: str | None = None,
 ) -> tuple[MessageData, dict[str, Any] | None]:
-    """A message's data from the ledger, and the contact it goes to (None: nobody)."""
+    """A message's data from the ledger, and the contact it goes to (None: nobody).
+
+    `earlier` holds the messages of the cycle (`cycle_start`; None: the case's current
+    one) delivered to the customer before `as_of`, as the history recorded them: what a
+    template may say about earlier reminders. Given the message's `stage`, the other
+    messages of that stage (a final notice's email and letter) are not "earlier"."""
     cust = messages_repo.customer(conn, customer_id)
     people = messages_repo.contacts_of(conn, customer_id)
     contact = contact_for(people, channel)
@@ -340,6 +347,12 @@ def message_data(
         and CONSUMER_TAG in tags
         and cust["country"].upper() == "US",
         extras=extras or {},
+        earlier=tuple(
+            Earlier(day, how, reminder)
+            for day, how, reminder in delivered_repo.delivered_in_cycle(
+                conn, customer_id, currency, cycle_start, as_of, besides_stage=stage
+            )
+        ),
     )
     return data, contact
 
