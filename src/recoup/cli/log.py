@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from recoup import clock
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, state
 from recoup.cli.output import console, err_console, print_json
 from recoup.services import history
@@ -43,7 +44,9 @@ def log_command(
             raise typer.Exit(EXIT_REFUSED)
         return
     try:
-        found = history.entries(st.book, target, kinds=kind)
+        # with `recoup --now` the history as known that day: later entries do not exist yet
+        until = clock.local_today() if clock.moment_set() is not None else None
+        found = history.entries(st.book, target, kinds=kind, until=until)
     except NotFoundError as err:
         err_console.print(str(err))
         raise typer.Exit(EXIT_NOT_FOUND) from None

@@ -12,7 +12,7 @@ from recoup.domain.dso import PaymentBehaviour, Settled, payment_behaviour
 from recoup.domain.money import Money
 from recoup.services.book import Book
 from recoup.services.reports import CurrencyAging, aging
-from recoup.store import ledger_repo, report_repo
+from recoup.store import ledger_repo, point_in_time, report_repo
 from recoup.store.report_repo import CustomerLine
 
 __all__ = [
@@ -80,8 +80,9 @@ def list_customers(
     page = max(1, page)
     per_page = min(max(1, per_page), 500)
     with book.read() as conn:
+        past = point_in_time.moved_past(conn, today)
         total, lines = report_repo.customer_page(
-            conn, today, search.strip(), sort, descending, per_page, (page - 1) * per_page
+            conn, today, search.strip(), sort, descending, per_page, (page - 1) * per_page, past
         )
     return CustomerPage(total, page, per_page, lines)
 
@@ -185,6 +186,8 @@ def account(book: Book, key: str, as_of: date) -> Account:
         inv = ledger_repo.invoices_of(conn, cid)
         pay = ledger_repo.payments_of(conn, cid)
         settled = report_repo.settled_invoices(conn, cid)
+        if point_in_time.moved_past(conn, as_of):
+            inv, pay, settled = _as_known(conn, cid, as_of, inv, pay, settled)
     invoices = [
         InvoiceLine(
             r["number"],
@@ -222,6 +225,30 @@ def account(book: Book, key: str, as_of: date) -> Account:
     return Account(
         as_of, customer, contacts, invoices, payments, balances, report.currencies, behaviour
     )
+
+
+def _as_known(
+    conn: Any,
+    cid: int,
+    as_of: date,
+    inv: list[dict[str, Any]],
+    pay: list[dict[str, Any]],
+    settled: list[tuple[date, date, date]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[tuple[date, date, date]]]:
+    """The account's documents as known on `as_of`, a day the book has moved past: those
+    dated later left out, open amounts and states from the allocations dated by then."""
+    paid, used = point_in_time.applied_until(conn, cid, as_of)
+    rows = []
+    for r in inv:
+        if r["issue_date"] > as_of:
+            continue
+        note = r["kind"] == "credit_note"
+        done = used.get(r["id"], 0) if note else paid.get(r["id"], 0)
+        on = r["settled_on"] if r["settled_on"] is not None and r["settled_on"] <= as_of else None
+        status = "credit" if note else "paid" if on is not None else "partial" if done else "open"
+        rows.append({**r, "paid_minor": done, "settled_on": on, "status": status})
+    payments = [p for p in pay if p["date"] <= as_of]
+    return rows, payments, [s for s in settled if s[2] <= as_of]
 
 
 def _balance(invoices: list[InvoiceLine], payments: list[PaymentLine], currency: str) -> int:

@@ -52,7 +52,7 @@ from recoup.services import allocation_sync, casework, history, run_workers
 from recoup.services.book import Book, Rollback
 from recoup.services.casework import holds, tasks
 from recoup.services.policy import active_policy
-from recoup.store import driver, run_repo, sketch_repo, steps
+from recoup.store import driver, point_in_time, run_repo, sketch_repo, steps
 from recoup.store.run_repo import CustomerData
 from recoup.store.sketch_repo import Sketch
 
@@ -245,17 +245,22 @@ def _run(
         # also queues its customer for this run)
         report.review = casework.review_all(book, as_of).to_json()
     with book.read() as conn:
-        ids = run_repo.candidates(conn, as_of, full)
-        queued = run_repo.queued(conn) if full else []
+        # a day the book has moved past (a replay): the book as known then, everyone
+        # with something open then, and the queue left to the next run of today
+        past = point_in_time.moved_past(conn, as_of)
+        ids = run_repo.candidates(conn, as_of, full, past)
+        queued = run_repo.queued(conn) if full and not past else []
     batches = [ids[start : start + batch_size] for start in range(0, len(ids), batch_size)]
     done = 0
     count = _planners(book, len(batches), workers)
     if count:
-        done = _run_ahead(book, batches, policy, version, as_of, report, dry_run, count, progress)
+        done = _run_ahead(
+            book, batches, policy, version, as_of, report, dry_run, count, progress, past
+        )
     for n in range(done, len(batches)):
         try:
             with book.write() as conn:
-                _run_batch(conn, batches[n], policy, version, as_of, report)
+                _run_batch(conn, batches[n], policy, version, as_of, report, past)
                 if dry_run:
                     raise Rollback
         except Rollback:
@@ -313,6 +318,7 @@ def _run_ahead(
     dry_run: bool,
     workers: int,
     progress: Callable[[int, int], None] | None,
+    past: bool = False,
 ) -> int:
     """Write the batches as planning processes (`run_workers`) hand in their plans; the
     number of batches done. All writes go through one connection, so that its
@@ -330,7 +336,7 @@ def _run_ahead(
         driver.execute(conn, "PRAGMA wal_autocheckpoint=0")
 
         def plan(read: Any, ids: list[int]) -> BatchPlan:
-            return plan_batch(read, ids, policy, version, as_of)
+            return plan_batch(read, ids, policy, version, as_of, past=past)
 
         try:
             with run_workers.ahead(book, batches, plan, workers) as plans:
@@ -364,6 +370,7 @@ class BatchPlan:
     # the new actions: (customer id, customer key, currency, action) and each one's row
     planned: list[tuple[int, str, str, PlannedAction]] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
+    past: bool = False  # planned for a day the book has moved past: the queue stays
 
 
 def _run_batch(
@@ -373,8 +380,9 @@ def _run_batch(
     version: int,
     as_of: date,
     report: RunReport,
+    past: bool = False,
 ) -> None:
-    plan = plan_batch(conn, ids, policy, version, as_of)
+    plan = plan_batch(conn, ids, policy, version, as_of, past=past)
     _write_batch(conn, plan, version, as_of, report)
 
 
@@ -386,6 +394,7 @@ def plan_batch(
     as_of: date,
     *,
     shared_plans: bool = True,
+    past: bool = False,
 ) -> BatchPlan:
     """Plan every case of these customers as the book stands in `conn`'s transaction;
     nothing is written.
@@ -397,10 +406,11 @@ def plan_batch(
     Customers with disputed parts (read invoice by invoice), and every customer under a
     plan that charges interest or with `shared_plans=False`, are read in full and
     planned case by case (`plan_case`). Both ways decide the same; the tests compare
-    them."""
-    out = BatchPlan(ids)
-    in_force = holds.holds_for(conn, ids, as_of)
-    disputed = holds.disputed_parts(conn, ids)
+    them. `past`: `as_of` is a day the book has moved past
+    (`recoup.store.point_in_time`); everything is read as it was known then."""
+    out = BatchPlan(ids, past=past)
+    in_force = holds.holds_for(conn, ids, as_of, past=past)
+    disputed = holds.disputed_parts(conn, ids, as_of if past else None)
     broken = holds.broken_promises_for(conn, ids, as_of)
     later: list[int] = ids
     if shared_plans and policy.fees.interest is InterestKind.NONE:
@@ -409,7 +419,7 @@ def plan_batch(
         later = []
         acting: list[tuple[Sketch, list[tuple[str, CaseShape]]]] = []
         overdue = run.plans.overdue_matters
-        for sketch in sketch_repo.sketches(conn, ids, as_of, overdue=overdue):
+        for sketch in sketch_repo.sketches(conn, ids, as_of, overdue=overdue, past=past):
             if sketch.id in disputed:
                 later.append(sketch.id)
                 continue
@@ -419,7 +429,7 @@ def plan_batch(
             else:
                 _add_plans(out, sketch, shapes, {}, day, version, as_of)
         if acting:
-            figures = run_repo.open_summaries(conn, [s.id for s, _shapes in acting], as_of)
+            figures = run_repo.open_summaries(conn, [s.id for s, _shapes in acting], as_of, past)
             for sketch, shapes in acting:
                 _add_plans(out, sketch, shapes, figures.get(sketch.id, {}), day, version, as_of)
     if later:
@@ -427,7 +437,7 @@ def plan_batch(
         # database does that); customers with disputed parts are read invoice by invoice
         summarize = policy.fees.interest is InterestKind.NONE
         for data in run_repo.load(
-            conn, later, as_of, summarize=summarize, detail_for=set(disputed)
+            conn, later, as_of, summarize=summarize, detail_for=set(disputed), past=past
         ):
             _plan_customer(out, data, policy, version, as_of, in_force, disputed, broken)
     if len(later) < len(ids):
@@ -688,7 +698,8 @@ def _write_batch(conn: Any, plan: BatchPlan, version: int, as_of: date, report: 
         allocation_sync.recompute(conn, charged)
     run_repo.add_many_to_outbox(conn, to_send, as_of)
     history.record_same_time(conn, entries, actor="daily run", on=as_of)
-    run_repo.dequeue(conn, plan.ids)
+    if not plan.past:
+        run_repo.dequeue(conn, plan.ids)
 
 
 _TERMS: list[tuple[Policy, bool, InterestTerms | None]] = []
@@ -810,9 +821,10 @@ def explain(book: Book, customer_key: str, as_of: date) -> Explanation:
         ).scalar()
         if cid is None:
             raise UnknownCustomerError(f"no customer {customer_key!r}")
-        data = run_repo.load(conn, [cid], as_of)[0]
-        mine = applying_holds(policy, holds.holds_for(conn, [cid], as_of).get(cid, ()))
-        disputed = holds.disputed_parts(conn, [cid]).get(cid)
+        past = point_in_time.moved_past(conn, as_of)
+        data = run_repo.load(conn, [cid], as_of, past=past)[0]
+        mine = applying_holds(policy, holds.holds_for(conn, [cid], as_of, past=past).get(cid, ()))
+        disputed = holds.disputed_parts(conn, [cid], as_of if past else None).get(cid)
         broken = holds.broken_promises_for(conn, [cid], as_of).get(cid, 0)
     cases = []
     for case in case_inputs(
@@ -869,7 +881,8 @@ def worklist(book: Book, as_of: date) -> list[WorkItem]:
         found = run_repo.open_tasks(conn, as_of)
         ids_of = run_repo.customer_ids_of(conn, {f.customer for f in followups})
         wanted = {t["customer_id"] for t in found} | set(ids_of.values())
-        data = {d.id: d for d in run_repo.load(conn, sorted(wanted), as_of)}
+        past = point_in_time.moved_past(conn, as_of)
+        data = {d.id: d for d in run_repo.load(conn, sorted(wanted), as_of, past=past)}
         broken = holds.broken_promises_for(conn, sorted(wanted), as_of)
     items = [
         item

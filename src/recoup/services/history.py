@@ -194,12 +194,18 @@ def _entry(e: StoredEntry) -> Entry:
     )  # fmt: skip
 
 
-def entries(book: Book, customer_key: str, kinds: Sequence[str] = ()) -> list[Entry]:
-    """One customer's history, oldest first (optionally only some kinds)."""
+def entries(
+    book: Book, customer_key: str, kinds: Sequence[str] = (), until: date | None = None
+) -> list[Entry]:
+    """One customer's history, oldest first (optionally only some kinds; `until`: only
+    the entries of days up to it, the history as known then)."""
     with book.read() as conn:
         cid = customer_id_of(conn, customer_key)
         out = [_entry(e) for e in history_repo.entries(conn, cid)]
-    return [e for e in out if not kinds or e.kind in kinds]
+    last = until.isoformat() if until is not None else None
+    return [
+        e for e in out if (not kinds or e.kind in kinds) and (last is None or e.on[:10] <= last)
+    ]
 
 
 def entry_documents(book: Book, entry_id: int) -> list[tuple[str, str, bytes]]:

@@ -272,10 +272,12 @@ BULK = 2000  # above this many customers, read every row in force and filter her
 
 
 def hold_rows(
-    conn: Connection, customer_ids: Sequence[int], as_of: date
+    conn: Connection, customer_ids: Sequence[int], as_of: date, past: bool = False
 ) -> dict[str, list[dict[str, Any]]]:
     """What may hold contact for these customers: flags in force, open promises, current
-    plans, open disputes, placements with an agency.
+    plans, open disputes, placements with an agency. With `past` (a look at a day the
+    book has moved past, `recoup.store.point_in_time`) also those that were so on
+    `as_of` and were decided, resolved or recalled later.
 
     Rows in force are few however large the book; for many customers (the daily run's
     batches) each table is read once and filtered here instead of by long IN lists."""
@@ -283,18 +285,33 @@ def hold_rows(
         case_flags.c.since <= as_of,
         (case_flags.c.lifted_on.is_(None)) | (case_flags.c.lifted_on > as_of),
     )
+    promise_open: Any = promises.c.status == "open"
+    plan_current: Any = plans.c.status == "current"
+    dispute_open: Any = disputes.c.status == "open"
+    placed: Any = placements.c.status == "placed"
+    if past:
+        promise_open = promise_open | (promises.c.decided_on > as_of)
+        # a plan ended later was current on `as_of` if it had started (checked by the
+        # caller); a cancelled one only if it had needed no approval or had it
+        was_current = plans.c.status.in_(("completed", "defaulted")) | (
+            (plans.c.status == "cancelled")
+            & (plans.c.within_authority | plans.c.approved_by.is_not(None))
+        )
+        plan_current = plan_current | ((plans.c.decided_on > as_of) & was_current)
+        dispute_open = dispute_open | (disputes.c.resolved_on > as_of)
+        placed = placed | (placements.c.recalled_on > as_of)
     queries = {
         "flags": (flag_q, case_flags.c.customer_id),
-        "promises": (select(promises).where(promises.c.status == "open"), promises.c.customer_id),
-        "plans": (select(plans).where(plans.c.status == "current"), plans.c.customer_id),
+        "promises": (select(promises).where(promise_open), promises.c.customer_id),
+        "plans": (select(plans).where(plan_current), plans.c.customer_id),
         "disputes": (
             select(disputes, invoices.c.number.label("invoice"))
             .select_from(disputes.join(invoices, invoices.c.id == disputes.c.invoice_id))
-            .where(disputes.c.status == "open"),
+            .where(dispute_open),
             disputes.c.customer_id,
         ),
         "placements": (
-            select(placements).where(placements.c.status == "placed"),
+            select(placements).where(placed),
             placements.c.customer_id,
         ),
     }
@@ -321,14 +338,18 @@ def open_disputed(conn: Connection, customer_id: int, invoice_id: int) -> int:
 
 
 def disputed_by_customer(
-    conn: Connection, customer_ids: Sequence[int]
+    conn: Connection, customer_ids: Sequence[int], as_of: date | None = None
 ) -> dict[int, dict[str, int]]:
-    """customer id -> invoice number -> minor units under open dispute."""
+    """customer id -> invoice number -> minor units under open dispute (`as_of`: under
+    dispute on that day: opened by then, and open or resolved later)."""
     out: dict[int, dict[str, int]] = defaultdict(dict)
+    is_open: Any = disputes.c.status == "open"
+    if as_of is not None:
+        is_open = (disputes.c.opened_on <= as_of) & (is_open | (disputes.c.resolved_on > as_of))
     q = (
         select(disputes.c.customer_id, invoices.c.number, func.sum(disputes.c.amount_minor))
         .select_from(disputes.join(invoices, invoices.c.id == disputes.c.invoice_id))
-        .where(disputes.c.status == "open")
+        .where(is_open)
         .group_by(disputes.c.customer_id, invoices.c.number)
     )
     for cid, number, minor in _for_customers(conn, q, disputes.c.customer_id, customer_ids):
@@ -379,7 +400,11 @@ def open_tasks(conn: Connection, as_of: date) -> list[dict[str, Any]]:
     q = (
         select(casework_tasks, customers.c.key.label("customer"), customers.c.name)
         .select_from(casework_tasks.join(customers, customers.c.id == casework_tasks.c.customer_id))
-        .where(casework_tasks.c.due_on <= as_of, casework_tasks.c.done_on.is_(None))
+        # open on `as_of`: not done, or done later (a look at an earlier day)
+        .where(
+            casework_tasks.c.due_on <= as_of,
+            casework_tasks.c.done_on.is_(None) | (casework_tasks.c.done_on > as_of),
+        )
         .order_by(casework_tasks.c.due_on, casework_tasks.c.id)
     )
     return [dict(r) for r in conn.execute(q).mappings()]

@@ -171,26 +171,28 @@ def customer_page(
     descending: bool,
     limit: int,
     offset: int,
+    past: bool = False,
 ) -> tuple[int, list[CustomerLine]]:
     """One page of customers with their current balance, overdue part and oldest due date.
 
-    Balances come from each invoice's stored open amount (everything recorded so far).
+    Balances come from each invoice's stored open amount (everything recorded so far);
+    with `past` (the book has moved past `today`, `recoup.store.point_in_time`), from
+    the invoices open on `today` and what was paid of them by then, as aging reads them.
     """
+    left: Any = invoices.c.amount_minor - invoices.c.paid_minor
+    is_open: Any = and_(invoices.c.kind == "invoice", invoices.c.status != "paid")
+    if past:
+        left, is_open = _open_amount_at(today), _open_at(today)
     open_inv = (
         select(
             invoices.c.customer_id.label("cid"),
             func.min(invoices.c.currency).label("currency"),
-            func.sum(invoices.c.amount_minor - invoices.c.paid_minor).label("balance"),
-            func.sum(
-                case(
-                    (invoices.c.due_date < today, invoices.c.amount_minor - invoices.c.paid_minor),
-                    else_=0,
-                )
-            ).label("overdue"),
+            func.sum(left).label("balance"),
+            func.sum(case((invoices.c.due_date < today, left), else_=0)).label("overdue"),
             func.count().label("n"),
             func.min(invoices.c.due_date).label("oldest"),
         )
-        .where(invoices.c.kind == "invoice", invoices.c.status != "paid")
+        .where(is_open)
         .group_by(invoices.c.customer_id)
         .subquery()
     )

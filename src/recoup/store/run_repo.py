@@ -16,6 +16,7 @@ from recoup.domain.collection import NUMBER_SEPARATOR, OpenSummary
 from recoup.domain.local_calendar import holiday_code
 from recoup.store import driver, steps
 from recoup.store.bulk import insert_rows
+from recoup.store.point_in_time import invoices_source, steps_until
 from recoup.store.tables import actions, cases, customers, outbox, review_queue
 
 CONTACT_KINDS = frozenset({"email", "letter", "call"})  # the actions that contact the debtor
@@ -45,10 +46,17 @@ def enqueue(conn: Connection, customer_ids: Iterable[int]) -> None:
     insert_rows(conn, review_queue, ("customer_id",), [(i,) for i in ids if i not in have])
 
 
-def candidates(conn: Connection, as_of: date, full: bool) -> list[int]:
+def candidates(conn: Connection, as_of: date, full: bool, past: bool = False) -> list[int]:
     """Customers the run looks at: everyone with something open (full), or those queued
-    and those whose case asked to be looked at again by `as_of`."""
-    if full:
+    and those whose case asked to be looked at again by `as_of`. On a day the book has
+    moved past (`past`, see `recoup.store.point_in_time`) everyone with something open
+    that day or a case: the queue names the accounts changed since the last run, not
+    those that changed by that day."""
+    params: list[Any] = []
+    if past:
+        first = f"SELECT DISTINCT customer_id FROM {invoices_source(as_of, True)}"
+        second = "SELECT DISTINCT customer_id FROM cases"
+    elif full:
         first = (
             "SELECT DISTINCT customer_id FROM invoices "
             "WHERE kind = 'invoice' AND settled_on IS NULL"
@@ -82,11 +90,12 @@ class CustomerData:
     summaries: dict[str, OpenSummary] = field(default_factory=dict)
 
 
-def _summary_sql(conn: Connection, where: str) -> str:
+def _summary_sql(conn: Connection, where: str, source: str = "invoices") -> str:
     """Each (customer, currency)'s open invoices added up by the database: count,
     balance, the part due before the as-of date, the oldest (due date as ISO text, then
     number: compared byte by byte, which is the order Python gives `str`) and the
-    numbers joined by `NUMBER_SEPARATOR`."""
+    numbers joined by `NUMBER_SEPARATOR`. `source`: the invoices table, or the
+    invoices as known on an earlier day (`point_in_time.invoices_source`)."""
     sep = f"chr({ord(NUMBER_SEPARATOR)})" if conn.dialect.name != "sqlite" else "char(31)"
     if conn.dialect.name == "sqlite":
         oldest, numbers = "min(due_date || number)", f"group_concat(number, {sep})"
@@ -96,17 +105,18 @@ def _summary_sql(conn: Connection, where: str) -> str:
     return (
         "SELECT customer_id, currency, count(*), sum(amount_minor - paid_minor), "
         "sum(CASE WHEN due_date < ? THEN amount_minor - paid_minor ELSE 0 END), "
-        f"{oldest}, {numbers} FROM invoices WHERE {where} AND kind = 'invoice' "
+        f"{oldest}, {numbers} FROM {source} WHERE {where} AND kind = 'invoice' "
         "AND settled_on IS NULL AND issue_date <= ? AND amount_minor > paid_minor "
         "GROUP BY customer_id, currency"
     )
 
 
 def _summaries(
-    conn: Connection, where: str, params: list[Any], as_of: date
+    conn: Connection, where: str, params: list[Any], as_of: date, past: bool = False
 ) -> Iterable[tuple[int, str, OpenSummary]]:
+    source = invoices_source(as_of, past)
     for cid, currency, count, balance, overdue, oldest, numbers in driver.fetch(
-        conn, _summary_sql(conn, where), [as_of, *params, as_of]
+        conn, _summary_sql(conn, where, source), [as_of, *params, as_of]
     ):
         yield cid, currency, OpenSummary(
             int(count), int(balance), int(overdue),
@@ -115,13 +125,14 @@ def _summaries(
 
 
 def open_summaries(
-    conn: Connection, ids: Sequence[int], as_of: date
+    conn: Connection, ids: Sequence[int], as_of: date, past: bool = False
 ) -> dict[int, dict[str, OpenSummary]]:
-    """customer id -> currency -> the open invoices added up, with every detail."""
+    """customer id -> currency -> the open invoices added up, with every detail (`past`:
+    as known on `as_of`, see `recoup.store.point_in_time`)."""
     out: dict[int, dict[str, OpenSummary]] = defaultdict(dict)
     for chunk, where, params in driver.id_ranges(sorted(set(ids)), 2000):
         wanted = set(chunk)
-        for cid, currency, summary in _summaries(conn, where, params, as_of):
+        for cid, currency, summary in _summaries(conn, where, params, as_of, past):
             if cid in wanted:
                 out[cid][currency] = summary
     return out
@@ -134,11 +145,14 @@ def load(
     *,
     summarize: bool = False,
     detail_for: frozenset[int] | set[int] = frozenset(),
+    past: bool = False,
 ) -> list[CustomerData]:
     """Everything the planner needs about these customers, as of `as_of`.
 
     Open amounts are the invoices' current ones (everything recorded so far); invoices
-    issued after `as_of` are left out. With `summarize`, each currency's open invoices
+    issued after `as_of` are left out. With `past` (the book has moved past `as_of`, see
+    `recoup.store.point_in_time`) they are those of `as_of`, and the cycles' actions
+    recorded for later days are left out too. With `summarize`, each currency's open invoices
     come added up (`CustomerData.summaries`), except for the customers in `detail_for`,
     whose invoices come one by one as without it. Plain SQL through the driver
     (`recoup.store.driver`): this is read for every account a run looks at.
@@ -161,7 +175,7 @@ def load(
                 )  # fmt: skip
         one_by_one = wanted & detail_for if summarize else wanted
         if summarize:
-            for cid, currency, summary in _summaries(conn, where, params, as_of):
+            for cid, currency, summary in _summaries(conn, where, params, as_of, past):
                 if cid in wanted and cid not in one_by_one:
                     out[cid].summaries[currency] = summary
         if one_by_one:
@@ -173,7 +187,7 @@ def load(
             for cid, number, due, currency, left in driver.fetch(
                 conn,
                 "SELECT customer_id, number, due_date, currency, amount_minor - paid_minor "
-                f"FROM invoices WHERE {inner_where} AND kind = 'invoice' "
+                f"FROM {invoices_source(as_of, past)} WHERE {inner_where} AND kind = 'invoice' "
                 "AND settled_on IS NULL AND issue_date <= ? "
                 # the order of ix_invoices_open_by_customer, which the read goes by
                 "ORDER BY customer_id, currency, due_date, number",
@@ -190,7 +204,7 @@ def load(
                     day(cycle_start),
                     None if review is None else day(review),
                 )
-                found[cid][currency] = text
+                found[cid][currency] = steps_until(text, as_of) if past else text
         ended: dict[int, list[str]] = defaultdict(list)
         for cid, text in driver.fetch(conn, *ended_sql(where, params, as_of)):
             if cid in wanted:

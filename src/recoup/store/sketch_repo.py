@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 from recoup.domain.collection import OpenSummary
 from recoup.domain.local_calendar import holiday_code
 from recoup.store import driver, steps
+from recoup.store.point_in_time import invoices_source, steps_until
 from recoup.store.run_repo import CustomerData, apply_steps, cases_sql, ended_sql, manual_sql
 
 
@@ -69,10 +70,12 @@ class Sketch:
 
 
 def sketches(
-    conn: Connection, ids: Sequence[int], as_of: date, *, overdue: bool = False
+    conn: Connection, ids: Sequence[int], as_of: date, *, overdue: bool = False, past: bool = False
 ) -> list[Sketch]:
     """A sketch of each of these customers (in their order), as of `as_of`; with
-    `overdue`, their open invoices' overdue parts are added up too."""
+    `overdue`, their open invoices' overdue parts are added up too. With `past` (the
+    book has moved past `as_of`, see `recoup.store.point_in_time`) the invoices and the
+    cycles' steps are those known on `as_of`."""
     part = "sum(CASE WHEN due_date < ? THEN amount_minor - paid_minor ELSE 0 END)"
     out: dict[int, Sketch] = {}
     for chunk, where, params in driver.id_ranges(sorted(set(ids)), 2000):
@@ -88,7 +91,8 @@ def sketches(
         for cid, currency, count, balance, due, oldest in driver.fetch(
             conn,
             "SELECT customer_id, currency, count(*), sum(amount_minor - paid_minor), "
-            f"{part if overdue else '0'}, min(due_date) FROM invoices WHERE {where} "
+            f"{part if overdue else '0'}, min(due_date) FROM {invoices_source(as_of, past)} "
+            f"WHERE {where} "
             "AND kind = 'invoice' AND settled_on IS NULL AND issue_date <= ? "
             "AND amount_minor > paid_minor GROUP BY customer_id, currency",
             [*([as_of] if overdue else []), *params, as_of],
@@ -99,6 +103,8 @@ def sketches(
             if cid in wanted:
                 sketch = out[cid]
                 sketch.cases[currency] = (start, review)
+                if text and past:
+                    text = steps_until(text, as_of)
                 if text:
                     sketch.steps[currency] = text
         for cid, text in [

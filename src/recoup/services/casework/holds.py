@@ -34,9 +34,13 @@ from recoup.store.tables_casework import case_flags, plan_installments
 FLAG_KINDS = {"cease_contact": HoldKind.CEASE_CONTACT, "insolvency": HoldKind.INSOLVENCY}
 
 
-def holds_for(conn: Connection, customer_ids: Sequence[int], as_of: date) -> dict[int, list[Hold]]:
-    """Every hold in force on `as_of`, per customer id (customers without one are left out)."""
-    found = casework_repo.hold_rows(conn, sorted(set(customer_ids)), as_of)
+def holds_for(
+    conn: Connection, customer_ids: Sequence[int], as_of: date, *, past: bool = False
+) -> dict[int, list[Hold]]:
+    """Every hold in force on `as_of`, per customer id (customers without one are left
+    out). `past`: the book has moved past `as_of` (`recoup.store.point_in_time`): holds
+    decided, resolved or recalled after it count as they stood on it."""
+    found = casework_repo.hold_rows(conn, sorted(set(customer_ids)), as_of, past)
     out: dict[int, list[Hold]] = defaultdict(list)
     for f in found["flags"]:
         out[f["customer_id"]].append(Hold(FLAG_KINDS[f["kind"]], None, f["note"] or ""))
@@ -78,10 +82,13 @@ def holds_for(conn: Connection, customer_ids: Sequence[int], as_of: date) -> dic
     return dict(out)
 
 
-def disputed_parts(conn: Connection, customer_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+def disputed_parts(
+    conn: Connection, customer_ids: Sequence[int], as_of: date | None = None
+) -> dict[int, dict[str, int]]:
     """customer id -> invoice number -> minor units under open dispute (to leave out of
-    amounts asked for)."""
-    return casework_repo.disputed_by_customer(conn, sorted(set(customer_ids)))
+    amounts asked for); with `as_of`, under dispute on that day (for a look at a day
+    the book has moved past)."""
+    return casework_repo.disputed_by_customer(conn, sorted(set(customer_ids)), as_of)
 
 
 @dataclass(frozen=True)
