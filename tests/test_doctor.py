@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -19,11 +19,12 @@ from typer.testing import CliRunner
 
 from recoup.cli.app import app
 from recoup.policy import default_policy_text
-from recoup.services import business_details, daily_run, demo, doctor, templates
+from recoup.services import business_details, daily_run, demo, doctor, template_gate, templates
 from recoup.services.book import Book
 from recoup.settings import Settings
 
 TODAY = date(2026, 11, 23)
+NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 DETAILS = {
     "business_name": "Lindqvist Design Studio",
     "business_address": "Hafenstraße 12|20457 Hamburg|Germany",
@@ -138,11 +139,18 @@ def test_a_template_that_fails_the_tone_check(book: Book, tmp_path: Path):
     report = doctor.check(book, settings(tmp_path, templates_dir=str(folder), **DETAILS))
     tone = [g for g in report.gaps if g.kind == "tone"]
     assert len(tone) == 1
-    assert "'overdue-friendly' (en)" in tone[0].what
+    assert "'overdue-friendly' (en, folder)" in tone[0].what
     assert "line 5" in tone[0].what
     assert "recoup template lint" in tone[0].fix
+    assert "recoup template approve overdue-friendly --language en" in tone[0].fix
     # the folder template prints no phone and no bank details: those are not asked for it
     assert {g.kind for g in report.gaps} == {"tone"}
+    # an owner signs this very text off: its messages may go, the gap is closed
+    s = settings(tmp_path, templates_dir=str(folder), **DETAILS)
+    template_gate.approve(
+        book, "overdue-friendly", "en", user="olga", role="owner", at=NOON, settings=s
+    )
+    assert doctor.check(book, s).ok
 
 
 def test_the_plan_names_a_template_that_does_not_exist(book: Book, tmp_path: Path):

@@ -24,12 +24,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from recoup.domain.policy import Policy
 from recoup.messages import catalogue, tone
 from recoup.messages.context import sample
 from recoup.messages.labels import LANGUAGES, language_of
 from recoup.messages.render import TemplateProblem, missing_details
 from recoup.messages.transport import SmtpSettings
+from recoup.services import template_gate
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
 from recoup.services.casework.notices import WORDS as NOTICES
@@ -157,6 +160,7 @@ def check(
                         report.gaps.append(_no_such_template(policy, name))
                     break
         waiting = setup_repo.waiting_by_reason(conn)
+        template_gaps = _template_gaps(conn, sources, policy, settings)
     report.gaps.extend(_business_gaps(sources, settings))
     sender = missing_sender(settings)
     if sender is not None:
@@ -181,7 +185,7 @@ def check(
             "set it to your mail server, e.g. smtp://USER:PASSWORD@mail.example.com:587"
             "?starttls=1, to send them)."
         )
-    report.gaps.extend(_template_gaps(sources, policy))
+    report.gaps.extend(template_gaps)
     report.gaps.extend(_outbox_gaps(waiting))
     return report
 
@@ -264,7 +268,14 @@ def _setting_order(setting: str) -> int:
     return order.index(setting) if setting in order else len(order)
 
 
-def _template_gaps(sources: dict[tuple[str, str], str], policy: Policy | None) -> list[Gap]:
+def _template_gaps(
+    conn: Connection,
+    sources: dict[tuple[str, str], str],
+    policy: Policy | None,
+    settings: Settings,
+) -> list[Gap]:
+    """Templates in use that do not render with the sample account, and those the tone
+    gate holds (findings no owner signed off: services/template_gate.py)."""
     if policy is None:
         from recoup.policy import default_policy
 
@@ -282,20 +293,26 @@ def _template_gaps(sources: dict[tuple[str, str], str], policy: Policy | None) -
                     "the problem, `recoup template save` keeps the corrected text.",
                 )
             )
-        elif findings:
-            shown = "; ".join(f"line {f.line}: {f.reason}" for f in findings[:3])
-            more = f" (and {len(findings) - 3} more)" if len(findings) > 3 else ""
-            gaps.append(
-                Gap(
-                    "tone",
-                    None,
-                    f"The template {name!r} ({lang}) fails the tone check: {shown}{more}. "
-                    "Its messages are held.",
-                    "Reword it so that it reads calm and true (`recoup template lint FILE` "
-                    f"lists each finding), then `recoup template save {name} FILE "
-                    f"--language {lang}`.",
-                )
+            continue
+        if not findings:
+            continue
+        gate = template_gate.gate(conn, name, lang, policy, settings)
+        if not gate.held:
+            continue  # an owner signed off this very text
+        shown = "; ".join(f"line {f.line}: {f.reason}" for f in gate.findings[:3])
+        more = f" (and {len(gate.findings) - 3} more)" if len(gate.findings) > 3 else ""
+        gaps.append(
+            Gap(
+                "tone",
+                None,
+                f"The template {name!r} ({lang}, {gate.origin}) fails the tone check: "
+                f"{shown}{more}. Its messages are held.",
+                "Reword it so that it reads calm and true (`recoup template lint FILE` "
+                f"lists each finding) and save it (`recoup template save {name} FILE "
+                f"--language {lang}`); or, if you stand by every word, sign this version "
+                f"off: `recoup template approve {name} --language {lang}`.",
             )
+        )
     return gaps
 
 
@@ -304,9 +321,9 @@ def _checked(
     source: str, name: str, lang: str, policy: Policy
 ) -> tuple[str | None, tuple[tone.Finding, ...]]:
     """Whether a template renders with the sample account, and the tone check's
-    findings (remembered: both depend on the text and the plan alone). The template
-    gate with the owner's sign-off (services/template_gate.py) was not there when this
-    was written, so the tone check runs directly."""
+    findings, as the template gate checks them (remembered: both depend on the text and
+    the plan alone; the gate itself, with the sign-offs, is asked only when there are
+    findings)."""
     try:
         render_data(source, sample(lang))
     except TemplateProblem as err:
