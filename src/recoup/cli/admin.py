@@ -161,6 +161,13 @@ def demo_command(
         played = demo_service.play(book, today)
     for line in played.casework:
         console.print(f"  collector: {line}")
+    if played.first_contacts:
+        opened = ", ".join(f"{n} {stage}" for stage, n in sorted(played.first_contacts.items()))
+        console.print(
+            f"  first contacts: {opened}; {played.opened_gently} of these accounts were "
+            "already past the final notice's day and got a gentle first contact instead "
+            '(onboarding = "gentle" in the plan)'
+        )
     console.print(
         f"\nDaily runs of the last four weeks recorded {played.recorded} actions; today "
         f"{played.waiting} wait for the contact rules or a hold. See `recoup worklist` and "

@@ -196,20 +196,36 @@ class PlayReport:
     recorded: int = 0  # actions the daily runs recorded
     waiting: int = 0  # today's skipped (waiting for the contact rules or a hold)
     casework: list[str] = field(default_factory=list)  # what the collector did, in words
+    # taking over old debt: each account's first contact in the weeks, by stage, and how
+    # many of them were already past the plan's final notice by age (onboarding)
+    first_contacts: dict[str, int] = field(default_factory=dict)
+    opened_gently: int = 0
 
 
-def play(book: Book, today: date, days: int = 28) -> PlayReport:
+def play(
+    book: Book, today: date, days: int = 28, deliver: Callable[[date], object] | None = None
+) -> PlayReport:
     """Run the plan day by day over the last `days` days, with a collector working the
     largest overdue accounts along the way (a promise that is then broken, a dispute, a
     payment plan, a note, a settlement offer), so that the worklist, the histories and
     the approvals have something real to show. The same code as `recoup run` and the
-    case-work commands; what the contact rules refuse is simply not done."""
+    case-work commands; what the contact rules refuse is simply not done. `deliver`,
+    when given, is called with each day after its run (to deliver the outbox).
+
+    The book is new to the plan: its long-overdue accounts show how old debt is taken
+    over (`PlayReport.first_contacts`, `opened_gently`)."""
     from recoup.domain.casework.errors import CaseworkError
     from recoup.services import daily_run, reports
 
     start = today - timedelta(days=days)
     top = [a.customer for a in reports.top_overdue(book, start, limit=6)]
     out = PlayReport()
+    oldest = {
+        (a.customer, a.overdue.currency): a.oldest_due
+        for a in reports.top_overdue(book, start, limit=1_000_000)
+    }
+    final, finals = _final_notice(book)
+    seen: set[tuple[str, str]] = set()
 
     for offset in range(days + 1):
         day = start + timedelta(days=offset)
@@ -223,7 +239,30 @@ def play(book: Book, today: date, days: int = 28) -> PlayReport:
         report = daily_run.run(book, day)
         out.recorded += len(report.actions)
         out.waiting = len(report.skipped)
+        for action in report.actions:
+            case = (action["customer"], action["currency"])
+            if action["kind"] not in ("email", "letter", "call") or case in seen:
+                continue
+            seen.add(case)
+            out.first_contacts[action["stage"]] = out.first_contacts.get(action["stage"], 0) + 1
+            due = oldest.get(case)
+            if final is not None and due is not None and (day - due).days >= final:
+                out.opened_gently += action["stage"] not in finals
+        if deliver is not None:
+            deliver(day)
     return out
+
+
+def _final_notice(book: Book) -> tuple[int | None, frozenset[str]]:
+    """The first day past due on which the plan in force sends a final notice (None:
+    never), and the names of its final stages."""
+    from recoup.domain.policy import Tone, TriggerKind
+    from recoup.services.policy import active_policy
+
+    _version, policy = active_policy(book)
+    finals = [s for s in policy.stages if s.tone is Tone.FINAL]
+    days = [s.trigger.days for s in finals if s.trigger.kind is TriggerKind.DAYS_FROM_DUE]
+    return (min(days) if days else None), frozenset(s.name for s in finals)
 
 
 def _collector_day(book: Book, offset: int, day: date, top: list[str]) -> str | None:
