@@ -221,8 +221,7 @@ def test_a_region_is_checked_against_the_country_in_the_book(book: Book, tmp_pat
         book, Kind.CUSTOMERS, write(tmp_path, "d.csv", [["C9", "BY"]], header), Options()
     )
     assert [str(p) for p in nowhere.problems] == [
-        f"{tmp_path / 'd.csv'}:2:2: region 'BY' needs the customer's country "
-        "(add a country column)"
+        f"{tmp_path / 'd.csv'}:2:2: region 'BY' needs the customer's country (add a country column)"
     ]
 
 
