@@ -16,6 +16,7 @@ from recoup.domain.policy import (
     ContactSettings,
     Escalation,
     EscalationRule,
+    Onboarding,
     Policy,
     Stage,
     Step,
@@ -136,6 +137,9 @@ POLICY = Policy(
     ),
     EVERY_DAY,
     escalation=Escalation(recommend=(EscalationRule(Step.LEGAL, after_days=90),)),
+    # by age: these cases are first looked at years past due (a first contact would
+    # otherwise open gently, see tests/test_onboarding.py)
+    onboarding=Onboarding.BY_AGE,
 )
 DUE = date(2021, 5, 10)
 BARRED = date(2025, 1, 1)  # Germany
