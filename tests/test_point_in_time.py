@@ -26,8 +26,10 @@ from hypothesis import strategies as st
 
 from recoup.demo.generator import GeneratedBook
 from recoup.domain.collection import NUMBER_SEPARATOR, OpenSummary
-from recoup.services import accounts, allocation_sync, daily_run, demo, reports
+from recoup.services import accounts, allocation_sync, daily_run, demo, importing, reports
 from recoup.services.book import Book
+from recoup.services.casework import disputes, holds, promises
+from recoup.services.importing import Kind, Options
 from recoup.services.policy import active_policy
 from recoup.store import ledger_repo, point_in_time, run_repo, sketch_repo
 from recoup.store.steps import ITEM, PART
@@ -385,3 +387,47 @@ def test_a_seeded_random_book_on_both_databases(book: Book, tmp_path: Path) -> N
                 assert _account(book, f"K{c}", day) == _account(then, f"K{c}", day), c
         finally:
             then.close()
+
+
+# --- case work decided after the day -------------------------------------------------------
+
+
+def test_holds_decided_later_still_hold_on_an_earlier_day(book: Book, tmp_path: Path) -> None:
+    """A promise broken and a dispute rejected later held contact on the days between;
+    a dispute opened later did not exist yet."""
+    inv = tmp_path / "inv.csv"
+    inv.write_text(
+        "customer,number,issue_date,due_date,amount,currency\n"
+        "C1,A1,2026-07-01,2026-07-31,500.00,USD\n"
+        "C2,B1,2026-07-01,2026-07-31,300.00,USD\n",
+        encoding="utf-8",
+    )
+    assert importing.import_file(book, Kind.INVOICES, inv, Options()).ok
+    promises.add_promise(book, "C1", "500.00", date(2026, 10, 9), actor="t", on=date(2026, 10, 1))
+    promises.review_promises(book, date(2026, 11, 2))  # nothing paid: broken
+    assert promises.list_promises(book, "C1")[0].status == "broken"
+    opened = disputes.open_dispute(
+        book, "C2", "B1", "quality", actor="t", on=date(2026, 10, 5), amount="100.00"
+    )
+    disputes.resolve(book, opened.id, "rejected", actor="t", on=date(2026, 10, 26))
+    between, before = date(2026, 10, 7), date(2026, 10, 2)
+    with book.read() as conn:
+        ids = sorted(run_repo.candidates(conn, between, full=True, past=True))
+        assert point_in_time.moved_past(conn, between)
+        found = holds.holds_for(conn, ids, between, past=True)
+        kinds = {cid: sorted(h.kind.value for h in hs) for cid, hs in found.items()}
+        assert sorted(kinds.values()) == [["dispute"], ["promise"]]
+        # today's view (the stored states) sees neither
+        assert holds.holds_for(conn, ids, between) == {}
+        assert list(holds.disputed_parts(conn, ids, between).values()) == [{"B1": 10000}]
+        assert holds.disputed_parts(conn, ids, before) == {}
+        assert holds.holds_for(conn, ids, before, past=True).keys() == {
+            cid for cid, k in kinds.items() if k == ["promise"]
+        }
+    # the run of that day contacts neither; the next day after the promise's grace it may
+    planned = _plan(book, ids, between, past=True)
+    assert [r for r in planned["rows"] if r["kind"] in ("email", "letter", "call")] == []
+    for key in ("C1", "C2"):
+        cases = daily_run.explain(book, key, between).cases
+        assert cases
+        assert not any(c["would_do"] for c in cases), cases
