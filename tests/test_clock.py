@@ -156,8 +156,8 @@ def test_recorded_work_is_dated_and_stamped_at_now(tmp_path: Path) -> None:
 def test_a_promise_is_made_on_the_day_of_now(tmp_path: Path) -> None:
     db = _customer(tmp_path)
     code, out = cli(
-        db, "--now", "2013-06-30T10:00", "promise", "add", "C1", "--amount", "100", "--date", "2013-07-10",
-        "--json",
+        db, "--now", "2013-06-30T10:00", "promise", "add", "C1",
+        "--amount", "100", "--date", "2013-07-10", "--json",
     )  # fmt: skip
     assert code == 0, out
     made = json.loads(out)
