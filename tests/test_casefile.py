@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 
 from recoup.cli.app import app
 from recoup.domain.money import Money
+from recoup.domain.words import readable
 from recoup.services import (
     accounts,
     casefile,
@@ -172,8 +173,8 @@ def test_case_file_pdf_holds_invoices_contacts_and_totals(worked: Worked, tmp_pa
     kept = history.entries(worked.book, worked.key)
     sent = [e for e in kept if e.kind == "message_sent"]
     assert sent, "the daily runs sent this account messages"
-    for e in kept:
-        assert e.text.split(":")[0] in words
+    for e in kept:  # codes in an entry's text are shown in words
+        assert readable(e.text).split(":")[0] in words
         for a in e.attachments:
             assert a["name"] in words
     emails = [
@@ -195,10 +196,15 @@ def test_case_file_pdf_holds_invoices_contacts_and_totals(worked: Worked, tmp_pa
     # the promise and the dispute as the case records them (sections 5 and 6)
     [p] = promises.list_promises(worked.book, worked.key)
     assert (
-        f"promise {AS_OF} {money_text(p.amount)} 2025-07-10 open {money_text(p.paid)} grace 3 days"
+        f"promise to pay {AS_OF} {money_text(p.amount)} 2025-07-10 open {money_text(p.paid)} "
+        "grace 3 days"
     ) in words
     [d] = disputes.list_disputes(worked.book, worked.key)
-    assert f"{d.invoice} {money_text(d.amount)} quality {AS_OF} open" in words
+    # the reason code "quality" in words (wrapped in its narrow column)
+    section = words.split("6. Disputes and holds", 1)[1].split("In the history", 1)[0]
+    assert f"{d.invoice} {money_text(d.amount)} faulty, {AS_OF} open" in section
+    assert "not as agreed" in section
+    assert "quality" not in section
     assert "Says the work was incomplete" in words
 
     # the totals, worked out here from the account and the interest service

@@ -45,7 +45,7 @@ def test_worked_example_and_explanation():
         ("limitation", 8),
     ]
     assert p.score == 61
-    assert "1 promise(s) to pay broken (+10)" in p.explain()
+    assert "1 promise to pay broken (+10)" in p.explain()
     assert p.next_step.startswith("call: a promise was broken")
 
 

@@ -14,8 +14,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -32,71 +30,24 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import Flowable
 
 from recoup.casefile.model import CaseFile, Event, Invoice, Payment, Totals
+from recoup.casefile.styles import (
+    COPY_ROW_LINES,
+    FONT,
+    FONT_CELLS,
+    INK,
+    MAX_DOCUMENT_LINES,
+    MUTED,
+    RULE,
+    SHADE,
+    Styles,
+    chunks,
+    day,
+    language,
+    money,
+)
 from recoup.domain.money import Money
+from recoup.domain.words import readable, term
 from recoup.letters import font
-from recoup.money_format import format_money_code
-
-FONT = font.REGULAR
-FONT_BOLD = font.BOLD
-INK = colors.HexColor("#1f2933")
-MUTED = colors.HexColor("#616e7c")
-RULE = colors.HexColor("#cbd2d9")
-SHADE = colors.HexColor("#f0f4f8")
-WARN = colors.HexColor("#b44d12")
-OK = colors.HexColor("#2d7a46")
-MAX_DOCUMENT_LINES = 200  # of one e-mail's text in the PDF; the zip holds the whole copy
-# a table sets its cells' font even around a Paragraph: reportlab's Helvetica would be
-# named in the PDF without being embedded
-FONT_CELLS = ("FONTNAME", (0, 0), (-1, -1), FONT)
-COPY_ROW_LINES = 40  # lines of a copied document per table row (a page holds about 80)
-
-
-def money(value: Money | None) -> str:
-    """`USD 1,234.56` (the minus sign before the number)."""
-    if value is None:
-        return "—"
-    return format_money_code(value)
-
-
-def day(value: date | None) -> str:
-    return value.isoformat() if value else "—"
-
-
-class _Styles:
-    def __init__(self) -> None:
-        base = ParagraphStyle("base", fontName=FONT, fontSize=9, leading=12, textColor=INK)
-        self.body = base
-        self.small = ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5)
-        self.muted = ParagraphStyle("muted", parent=base, textColor=MUTED)
-        self.cell = ParagraphStyle("cell", parent=base, fontSize=8, leading=10)
-        self.cell_num = ParagraphStyle("cellnum", parent=self.cell, alignment=TA_RIGHT)
-        self.head = ParagraphStyle(
-            "head", parent=self.cell, fontName=FONT_BOLD, textColor=colors.white
-        )
-        self.title = ParagraphStyle(
-            "title", parent=base, fontName=FONT_BOLD, fontSize=18, leading=22, spaceAfter=4
-        )
-        self.h1 = ParagraphStyle(
-            "h1",
-            parent=base,
-            fontName=FONT_BOLD,
-            fontSize=13,
-            leading=16,
-            spaceBefore=10,
-            spaceAfter=6,
-        )
-        self.h2 = ParagraphStyle(
-            "h2",
-            parent=base,
-            fontName=FONT_BOLD,
-            fontSize=10.5,
-            leading=13,
-            spaceBefore=8,
-            spaceAfter=4,
-        )
-        self.copy = ParagraphStyle("copy", parent=base, fontSize=7, leading=8.5)
-        self.ok = ParagraphStyle("ok", parent=base, fontName=FONT_BOLD, textColor=OK)
-        self.warn = ParagraphStyle("warn", parent=base, fontName=FONT_BOLD, textColor=WARN)
 
 
 class _Writer:
@@ -104,7 +55,7 @@ class _Writer:
 
     def __init__(self, case: CaseFile) -> None:
         self.case = case
-        self.s = _Styles()
+        self.s = Styles()
         self.story: list[Flowable] = []
 
     # --- small pieces ---------------------------------------------------------------
@@ -195,8 +146,8 @@ class _Writer:
         facts = [
             ("Debtor", f"{d.name} ({d.key})"),
             ("Country", place or "—"),
-            ("Category", d.kind or "—"),
-            ("Language · time zone", f"{d.language or '—'} · {d.timezone or '—'}"),
+            ("Category", term("category", d.kind) if d.kind else "—"),
+            ("Language · time zone", f"{language(d.language)} · {d.timezone or '—'}"),
         ]
         for ct in d.contacts:
             reach = " · ".join(x for x in (ct.email, ct.phone) if x)
@@ -254,7 +205,7 @@ class _Writer:
         self.h2("History")
         self.story.append(self.chain_paragraph())
         for note in c.notes:
-            self.story.append(self.para(note, self.s.small))
+            self.story.append(self.para(readable(note), self.s.small))
 
     def totals_table(self, totals: Sequence[Totals]) -> Table:
         """One row per figure, one column per currency."""
@@ -365,7 +316,7 @@ class _Writer:
             if i.kind == "invoice" and i.open.minor and i.days_past_due > 0
             else ""
         )
-        status = i.status + (f" {day(i.settled_on)}" if i.settled_on else "")
+        status = term("status", i.status) + (f" {day(i.settled_on)}" if i.settled_on else "")
         return [
             number,
             day(i.issue_date),
@@ -382,7 +333,7 @@ class _Writer:
         return [
             day(p.date),
             money(p.amount),
-            p.method.replace("_", " "),
+            term("method", p.method) if p.method else "",
             p.reference,
             p.invoice or "—",
         ]
@@ -406,10 +357,10 @@ class _Writer:
 
     def event_block(self, e: Event) -> None:
         head = self.para(
-            f"{day(e.on)} · {e.kind.replace('_', ' ')} · by {e.actor} · entry #{e.id}",
+            f"{day(e.on)} · {term('entry', e.kind)} · by {e.actor} · entry #{e.id}",
             self.s.h2,
         )
-        parts: list[Flowable] = [head, self.para(e.text)]
+        parts: list[Flowable] = [head, self.para(readable(e.text))]
         for d in e.documents:
             parts.append(
                 self.para(
@@ -426,8 +377,8 @@ class _Writer:
                 # a row per few dozen lines: a table breaks across pages between rows
                 shown_lines = self.clean(shown.expandtabs(4)).split("\n")
                 blocks = [
-                    [Preformatted("\n".join(chunk), self.s.copy, maxLineLength=120)]
-                    for chunk in _chunks(shown_lines, COPY_ROW_LINES)
+                    [Preformatted("\n".join(chunk), self.s.copy, maxLineLength=120, splitChars=" ")]
+                    for chunk in chunks(shown_lines, COPY_ROW_LINES)
                 ]
                 box = Table(blocks, colWidths=[175 * mm])
                 box.setStyle(
@@ -444,7 +395,7 @@ class _Writer:
         self.story.extend(parts[2:])
 
     def event_table(self, events: Sequence[Event]) -> Table:
-        rows = [[day(e.on), e.kind.replace("_", " "), e.actor, e.text] for e in events]
+        rows = [[day(e.on), term("entry", e.kind), e.actor, readable(e.text)] for e in events]
         return self.table(["Day", "What", "By", "Details"], rows, [22, 32, 25, 99])
 
     def promises(self) -> None:
@@ -452,15 +403,16 @@ class _Writer:
         arr = self.case.arrangements
         if arr:
             rows = [
-                [a.kind, day(a.made_on), money(a.amount), day(a.due), a.status,
-                 money(a.paid) if a.paid is not None else "", a.details]
+                [term("arrangement", a.kind), day(a.made_on), money(a.amount), day(a.due),
+                 term("status", a.status), money(a.paid) if a.paid is not None else "",
+                 readable(a.details)]
                 for a in arr
             ]  # fmt: skip
             self.story.append(
                 self.table(
                     ["What", "Made", "Amount", "Due by", "Status", "Paid", "Details"],
                     rows,
-                    [18, 19, 24, 19, 20, 22, 54],
+                    [25, 19, 24, 19, 20, 22, 47],
                     (2, 5),
                 )
             )
@@ -475,9 +427,10 @@ class _Writer:
         found = self.case.dispute_records
         if found:
             rows = [
-                [d.invoice, money(d.amount), d.reason, day(d.opened_on),
-                 d.status.replace("_", " ") + (f" {day(d.resolved_on)}" if d.resolved_on else ""),
-                 money(d.credit) if d.credit.minor else "", d.text]
+                [d.invoice, money(d.amount), term("dispute_reason", d.reason), day(d.opened_on),
+                 term("dispute_status", d.status)
+                 + (f" {day(d.resolved_on)}" if d.resolved_on else ""),
+                 money(d.credit) if d.credit.minor else "", readable(d.text)]
                 for d in found
             ]  # fmt: skip
             self.story.append(
@@ -548,7 +501,12 @@ class _Writer:
         self.h2("Fees and interest charged by the collection plan")
         if self.case.charges:
             rows = [
-                [day(ch.on), ch.kind, ch.text, money(ch.amount) if ch.amount else ""]
+                [
+                    day(ch.on),
+                    term("action", ch.kind),
+                    readable(ch.text),
+                    money(ch.amount) if ch.amount else "",
+                ]
                 for ch in self.case.charges
             ]
             self.story.append(
@@ -578,7 +536,7 @@ class _Writer:
             self.none("The history of this account is empty.")
             return
         rows = [
-            [str(e.id), day(e.on), e.kind.replace("_", " "), e.actor, e.text, e.hash[:10]]
+            [str(e.id), day(e.on), term("entry", e.kind), e.actor, readable(e.text), e.hash[:10]]
             for e in events
         ]
         self.story.append(
@@ -586,10 +544,6 @@ class _Writer:
                 ["#", "Day", "Kind", "By", "What happened", "Hash"], rows, [11, 20, 26, 20, 78, 23]
             )
         )
-
-
-def _chunks(lines: list[str], size: int) -> list[list[str]]:
-    return [lines[i : i + size] for i in range(0, len(lines), size)] or [[""]]
 
 
 def _figure(totals: Totals, name: str) -> Money:

@@ -16,6 +16,7 @@ from recoup.cli.output import console, day, err_console, money, print_json
 from recoup.clock import local_today
 from recoup.domain.aging import DEFAULT_BUCKETS, BucketSpecError, parse_buckets
 from recoup.domain.money import Money
+from recoup.domain.words import count
 from recoup.services import accounts, importing, reports
 from recoup.services.importing import ImportReport, Kind, Options
 from recoup.services.mappings import load_options, save_options
@@ -112,7 +113,7 @@ def _print_report(report: ImportReport, as_json: bool) -> None:
         for p in report.problems:
             print(p, file=sys.stderr)  # one problem a line, never wrapped: tools read these
         err_console.print(
-            f"[red]Refused:[/] {len(report.problems)} problem(s) in {report.file}; "
+            f"[red]Refused:[/] {count(len(report.problems), 'problem')} in {report.file}; "
             "nothing was imported."
         )
         return

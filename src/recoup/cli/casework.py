@@ -22,6 +22,7 @@ from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, state
 from recoup.cli.output import console, err_console, print_json
 from recoup.clock import local_today
 from recoup.domain.casework.errors import CaseworkError
+from recoup.domain.words import term
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
 from recoup.services.casework import (
@@ -157,8 +158,8 @@ def call_command(
         result,
         as_json,
         lambda d: (
-            f"Recorded {d['kind']} {d['id']} with {customer}: "
-            f"{d['outcome']}"
+            f"Recorded {term('entry', d['kind'])} {d['id']} with {customer}: "
+            f"{term('outcome', d['outcome'])}"
             + (f" (overridden: {', '.join(d['overridden'])})" if d["overridden"] else "")
         ),
     )
@@ -264,7 +265,10 @@ def promise_list(
     for col in ("#", "Amount", "By", "Status", "Paid"):
         table.add_column(col)
     for p in found:
-        table.add_row(str(p.id), str(p.amount), p.promised_on.isoformat(), p.status, str(p.paid))
+        table.add_row(
+            str(p.id), str(p.amount), p.promised_on.isoformat(), term("status", p.status),
+            str(p.paid),
+        )  # fmt: skip
     console.print(table)
 
 
@@ -282,14 +286,17 @@ def promise_review(
         return
     data = result.to_json()
     for p in data["promises"]:
-        console.print(f"promise {p['id']} of {p['customer']}: {p['status']}", markup=False)
+        console.print(
+            f"promise {p['id']} of {p['customer']}: {term('status', p['status'])}", markup=False
+        )
     for p in data["plans"]:
         console.print(
             f"plan {p['plan_id']} of {p['customer']}: {'; '.join(p['events'])}", markup=False
         )
     for s in data["settlements"]:
         console.print(
-            f"settlement {s['settlement_id']} of {s['customer']}: {s['status']}", markup=False
+            f"settlement {s['settlement_id']} of {s['customer']}: {term('status', s['status'])}",
+            markup=False,
         )
     for w in data["write_offs_reversed"]:
         console.print(
@@ -340,11 +347,13 @@ def plan_create(
 
 def _plan_words(d: dict[str, Any]) -> str:
     lines = [
-        f"Plan {d['id']} of {d['customer']}: {d['total']} {d['currency']}, {d['status']}"
+        f"Plan {d['id']} of {d['customer']}: {d['total']} {d['currency']}, "
+        f"{term('status', d['status'])}"
         + ("" if d["within_authority"] else f" ({d['authority_note']})")
     ]
     lines += [
-        f"  {i['number']}. {i['due_on']} {i['amount']} ({i['status']})" for i in d["installments"]
+        f"  {i['number']}. {i['due_on']} {i['amount']} ({term('status', i['status'])})"
+        for i in d["installments"]
     ]
     return "\n".join(lines)
 
@@ -509,7 +518,7 @@ def settle_compare(
 def _dispute_words(d: dict[str, Any]) -> str:
     return (
         f"Dispute {d['id']} on {d['invoice']}: {d['amount']} {d['currency']} "
-        f"({d['reason']}), {d['status']}"
+        f"({term('dispute_reason', d['reason'])}), {term('dispute_status', d['status'])}"
         + (f", credit note {d['credit_note']}" if d["credit_note"] else "")
     )
 

@@ -8,6 +8,7 @@ from rich.table import Table
 from recoup import clock
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, state
 from recoup.cli.output import console, err_console, print_json
+from recoup.domain.words import readable, term
 from recoup.services import history
 from recoup.services.accounts import NotFoundError
 
@@ -58,5 +59,5 @@ def log_command(
         table.add_column(col)
     for e in found:
         files = f" [dim]({', '.join(a['name'] for a in e.attachments)})[/]" if e.attachments else ""
-        table.add_row(str(e.id), e.on, e.kind, e.actor, e.text + files)
+        table.add_row(str(e.id), e.on, term("entry", e.kind), e.actor, readable(e.text) + files)
     console.print(table)

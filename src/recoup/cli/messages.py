@@ -14,6 +14,7 @@ from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_USAGE, state
 from recoup.cli.output import console, err_console, print_json
 from recoup.clock import local_today
 from recoup.clock import now as clock_now
+from recoup.domain.words import readable, template_words, term
 from recoup.services import dispatch, template_gate, templates, users
 from recoup.services.accounts import NotFoundError
 
@@ -80,8 +81,9 @@ def problems_command(
             at = p.next_attempt_at
             when = "retry " + at.strftime("%Y-%m-%d %H:%M UTC") if at else "retry"
         table.add_row(
-            f"{p.name} ({p.customer})", p.channel, p.template or "", p.state, when, p.reason
-        )
+            f"{p.name} ({p.customer})", term("channel", p.channel),
+            template_words(p.template or ""), term("status", p.state), when, readable(p.reason),
+        )  # fmt: skip
     console.print(table)
 
 

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from recoup.cli.context import EXIT_REFUSED, state
 from recoup.cli.output import console, err_console, print_json
+from recoup.domain.words import count
 from recoup.services.policy import (
     PolicyProblem,
     PolicyRefusedError,
@@ -66,7 +67,7 @@ def check_command(
         )
     elif problems:
         _print_problems(problems)
-        err_console.print(f"[red]{len(problems)} problem(s)[/] in {escape(str(file))}")
+        err_console.print(f"[red]{count(len(problems), 'problem')}[/] in {escape(str(file))}")
     else:
         console.print(f"{escape(str(file))}: the policy is fine")
     if problems:
@@ -90,7 +91,7 @@ def use_command(
         else:
             _print_problems(err.problems)
             err_console.print(
-                f"[red]Refused:[/] {len(err.problems)} problem(s) in {escape(str(file))}; "
+                f"[red]Refused:[/] {count(len(err.problems), 'problem')} in {escape(str(file))}; "
                 "the active policy is unchanged."
             )
         raise typer.Exit(EXIT_REFUSED) from None

@@ -11,6 +11,7 @@ from recoup.cli.books import as_of_option
 from recoup.cli.context import EXIT_NOT_FOUND, state
 from recoup.cli.output import console, err_console, print_json
 from recoup.clock import local_today
+from recoup.domain.words import readable, stage_words, template_words, term
 from recoup.services import daily_run, dispatch
 
 
@@ -71,10 +72,10 @@ def run_command(
         for a in report.actions[:50]:
             table.add_row(
                 a["customer"],
-                a["kind"],
-                a["stage"],
+                term("action", a["kind"]),
+                stage_words(a["stage"]),
                 f"{a['amount']} {a['currency']}",
-                a["template"] or "",
+                template_words(a["template"] or ""),
             )
         console.print(table)
     if deliver and not dry_run:
@@ -104,15 +105,15 @@ def explain_command(
     )
     for case in result.cases:
         for line in case["notes"]:
-            console.print(f"  {line}")
+            console.print(f"  {readable(line)}")
         for line in case["done_this_cycle"]:
-            console.print(f"  done: {line}")
+            console.print(f"  done: {readable(line)}")
         for line in case["would_do"]:
-            console.print(f"  today: {line}")
+            console.print(f"  today: {readable(line)}")
         for line in case["waiting"]:
-            console.print(f"  waiting: {line}")
+            console.print(f"  waiting: {readable(line)}")
         for line in case["upcoming"]:
-            console.print(f"  next: {line}")
+            console.print(f"  next: {readable(line)}")
 
 
 def outbox_command(
@@ -132,9 +133,9 @@ def outbox_command(
         table.add_row(
             str(r["id"]),
             r["customer"],
-            r["channel"],
-            r["template"] or "",
-            r["state"],
+            term("channel", r["channel"]),
+            template_words(r["template"] or ""),
+            term("status", r["state"]),
             f"{r['amount']} {r['currency']}",
             str(r["created_on"]),
         )
@@ -158,10 +159,10 @@ def worklist_command(
         table.add_row(
             str(i.score),
             f"{i.name} ({i.customer})",
-            f"{i.kind} · {i.stage}",
+            term("task", i.kind) + ("" if i.stage == i.kind else f" · {stage_words(i.stage)}"),
             f"{i.amount.amount} {i.currency}",
-            i.why,
-            i.next_step,
+            readable(i.why),
+            readable(i.next_step),
         )
     console.print(table)
 

@@ -80,6 +80,7 @@ from recoup.domain.local_calendar import (
     resolve_zone,
     to_local,
 )
+from recoup.domain.words import term
 
 MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY, SATURDAY, SUNDAY = range(7)
 MON_FRI: frozenset[int] = frozenset(range(MONDAY, SATURDAY))
@@ -105,14 +106,7 @@ class HoldKind(StrEnum):
     AGENCY = "agency"
 
 
-HOLD_WORDS: dict[HoldKind, str] = {
-    HoldKind.DISPUTE: "dispute open",
-    HoldKind.PROMISE: "promise to pay in force",
-    HoldKind.PAYMENT_PLAN: "payment plan current",
-    HoldKind.CEASE_CONTACT: "cease-contact request",
-    HoldKind.INSOLVENCY: "insolvency",
-    HoldKind.AGENCY: "placed with an agency",
-}
+HOLD_WORDS: dict[HoldKind, str] = {k: term("hold", k) for k in HoldKind}  # domain.words
 
 ABSOLUTE_HOLDS: dict[HoldKind, str] = {
     HoldKind.CEASE_CONTACT: "the customer asked us to stop contacting them; only they can "

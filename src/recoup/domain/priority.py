@@ -28,6 +28,7 @@ from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 
 from recoup.domain.money import Money
+from recoup.domain.words import plural
 
 
 class PayerKind(StrEnum):
@@ -88,7 +89,9 @@ def priority(item: PriorityInput) -> Priority:
             Factor(
                 "broken_promises",
                 min(20, 10 * item.broken_promises),
-                f"{item.broken_promises} promise(s) to pay broken",
+                plural(
+                    item.broken_promises, "1 promise to pay broken", "{n} promises to pay broken"
+                ),
             )
         )
     kind_points = {PayerKind.EVADER: 10, PayerKind.JUGGLER: 5, PayerKind.TROUBLED: 3}

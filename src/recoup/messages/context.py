@@ -21,6 +21,7 @@ from babel.lists import format_list
 from markupsafe import Markup
 
 from recoup.domain.money import Money
+from recoup.domain.words import Term
 from recoup.messages.labels import LABELS, TABLE_MARK, language_of
 from recoup.money_format import format_money
 
@@ -165,6 +166,8 @@ class Formatter:
             return self.day(v)
         if isinstance(v, Decimal):
             return str(v)
+        if isinstance(v, Term):  # a code: its words in the customer's language
+            return v.words(self.lang)
         if isinstance(v, Mapping):
             return {str(k): self.value(x) for k, x in v.items()}
         if isinstance(v, (list, tuple)):

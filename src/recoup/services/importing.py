@@ -24,6 +24,7 @@ from recoup.domain.currencies import MINOR_UNITS
 from recoup.domain.history import EntryFields
 from recoup.domain.money import format_minor
 from recoup.domain.regions import region_from_address, subdivisions
+from recoup.domain.words import count
 from recoup.imports import mapping, records
 from recoup.imports.fast_invoices import PlainInvoices, read_plain_invoices
 from recoup.imports.fields import Kind
@@ -226,7 +227,10 @@ def _import_entries(
     entries = []
     for cid, docs in changed.items():
         notes = credit_notes.get(cid, 0)
-        what = f"{len(docs) - notes} invoice(s)" + (f" and {notes} credit note(s)" if notes else "")
+        invoices = len(docs) - notes
+        what = count(invoices, "invoice") if invoices or not notes else ""
+        if notes:
+            what += (" and " if what else "") + count(notes, "credit note")
         shown = ", ".join(docs[:LISTED])
         more = f" and {len(docs) - LISTED} more" if len(docs) > LISTED else ""
         data = f'{{"count":{len(docs)},"file":{file_json}}}'

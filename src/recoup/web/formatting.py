@@ -1,4 +1,6 @@
-"""Money, dates, numbers and country names for people, through Babel, as Jinja filters."""
+"""Money, dates, numbers and country names for people, through Babel, as Jinja filters;
+and Recoup's codes in words (`recoup.domain.words`): `words` for free text that may
+hold codes, `term(kind)` for one code, `stage` for a stage key."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from recoup.domain.money import Money
+from recoup.domain.words import count, readable, stage_words, term
 from recoup.money_format import format_money
 
 DASH = "—"
@@ -102,4 +105,8 @@ class Formats:
         env.filters["dates_in"] = self.dates_in
         env.filters["number"] = self.number
         env.filters["country"] = self.country
+        env.filters["words"] = readable
+        env.filters["term"] = lambda code, kind: term(kind, code)
+        env.filters["stage"] = stage_words
+        env.globals["count"] = count
         env.globals["html_lang"] = self.html_lang

@@ -16,6 +16,7 @@ from enum import StrEnum
 from recoup.domain.casework.errors import CaseworkError
 from recoup.domain.money import Money
 from recoup.domain.priority import PayerKind
+from recoup.domain.words import plural, term
 
 
 class Outcome(StrEnum):
@@ -30,17 +31,7 @@ class Outcome(StrEnum):
     SPOKE = "spoke"  # spoke, nothing of the above
 
 
-OUTCOME_WORDS: dict[Outcome, str] = {
-    Outcome.NO_ANSWER: "no answer",
-    Outcome.LEFT_MESSAGE: "left a message",
-    Outcome.PROMISE: "spoke: promised to pay",
-    Outcome.DISPUTE: "spoke: disputes the invoice",
-    Outcome.HARDSHIP: "spoke: in hardship, cannot pay now",
-    Outcome.REFUSED: "spoke: refuses to pay",
-    Outcome.STOP_CALLING: "spoke: asked us to stop contacting them",
-    Outcome.WRONG_NUMBER: "wrong number",
-    Outcome.SPOKE: "spoke",
-}
+OUTCOME_WORDS: dict[Outcome, str] = {o: term("outcome", o) for o in Outcome}  # words.py
 
 REACHED = frozenset(
     {
@@ -125,16 +116,17 @@ def script(s: Situation) -> Script:
         )
     if s.disputes_open:
         points.append(
-            f"{s.disputes_open} dispute(s) are open: talk about resolving them; do not press "
-            "for the disputed part"
+            plural(s.disputes_open, "A dispute is open", "{n} disputes are open")
+            + ": talk about resolving it; do not press for the disputed part"
         )
     if s.open_promise is not None:
         amount, day = s.open_promise
         points.append(f"Remind them kindly of the promise of {amount} by {day.isoformat()}.")
     if s.broken_promises:
         points.append(
-            f"{s.broken_promises} promise(s) were broken: ask what happened, then agree a "
-            "smaller amount on a firm, near date, and confirm it in writing."
+            plural(s.broken_promises, "A promise was broken", "{n} promises were broken")
+            + ": ask what happened, then agree a smaller amount on a firm, near date, and "
+            "confirm it in writing."
         )
     if s.plan_status == "current":
         points.append("A payment plan is running: thank them, confirm the next installment.")

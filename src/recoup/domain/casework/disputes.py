@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from recoup.domain.casework.errors import CaseworkError
 from recoup.domain.money import Money
+from recoup.domain.words import term
 
 
 class Reason(StrEnum):
@@ -28,16 +29,8 @@ class Reason(StrEnum):
     OTHER = "other"
 
 
-REASON_WORDS: dict[Reason, str] = {
-    Reason.NOT_RECEIVED: "goods or service not received",
-    Reason.QUALITY: "faulty, incomplete or not as agreed",
-    Reason.PRICE: "wrong price, quantity or rate",
-    Reason.ALREADY_PAID: "says it is already paid",
-    Reason.DUPLICATE: "invoiced twice",
-    Reason.NOT_ORDERED: "not ordered",
-    Reason.WRONG_CUSTOMER: "addressed to the wrong party",
-    Reason.OTHER: "other",
-}
+# in English; recoup.domain.words has them in German and French too
+REASON_WORDS: dict[Reason, str] = {r: term("dispute_reason", r) for r in Reason}
 
 
 class Resolution(StrEnum):

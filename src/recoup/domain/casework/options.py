@@ -29,6 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from recoup.domain.money import Money
 from recoup.domain.priority import PayerKind
+from recoup.domain.words import count, term
 
 HUNDRED = Decimal(100)
 
@@ -123,11 +124,11 @@ def chance(item: CompareInput) -> tuple[Decimal, tuple[str, ...]]:
     adjust = KIND_ADJUSTMENT.get(item.kind, Decimal(0))
     if adjust:
         value += adjust
-        why.append(f"{adjust:+}% for a payer of kind {item.kind.value}")
+        why.append(f"{adjust:+}% for the kind of payer ({term('category', item.kind)})")
     if item.broken_promises:
         broken = BROKEN_PROMISE_ADJUSTMENT * min(3, item.broken_promises)
         value += broken
-        why.append(f"{broken:+}% for {item.broken_promises} broken promise(s)")
+        why.append(f"{broken:+}% for {count(item.broken_promises, 'broken promise')}")
     value = max(Decimal(5), min(Decimal(98), value))
     why.append(f"estimated chance of collecting: {value}%")
     return value, tuple(why)

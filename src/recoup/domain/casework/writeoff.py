@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from recoup.domain.casework.errors import CaseworkError
 from recoup.domain.money import Money
+from recoup.domain.words import term
 
 
 class WriteOffReason(StrEnum):
@@ -28,15 +29,8 @@ class WriteOffReason(StrEnum):
 
 
 REASON_WORDS: dict[WriteOffReason, str] = {
-    WriteOffReason.SETTLEMENT: "settled for less: the rest is written off",
-    WriteOffReason.UNCOLLECTIBLE: "no realistic prospect of payment",
-    WriteOffReason.INSOLVENCY: "the customer is insolvent",
-    WriteOffReason.TIME_BARRED: "the debt is time-barred",
-    WriteOffReason.SMALL_BALANCE: "too small to be worth collecting",
-    WriteOffReason.DISPUTE: "given up after a dispute",
-    WriteOffReason.AGENCY: "the agency could not recover it",
-    WriteOffReason.OTHER: "other reason",
-}
+    r: term("write_off_reason", r) for r in WriteOffReason
+}  # from recoup.domain.words
 
 
 def parse_reason(text: str) -> WriteOffReason:

@@ -20,6 +20,7 @@ from recoup.domain.casework.disputes import (
 )
 from recoup.domain.casework.errors import CaseworkError
 from recoup.domain.money import Money
+from recoup.domain.words import Term
 from recoup.services import history
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
@@ -159,7 +160,7 @@ def open_dispute(
         notices.queue(
             conn, cid, cur, "dispute-acknowledgement", f"dispute:{did}", on,
             {"dispute": {"invoice": invoice_number, "received": on,
-                         "reason": text or REASON_WORDS[why]}},
+                         "reason": text or Term("dispute_reason", why.value)}},
             amount=part, invoices=(invoice_number,), actor=actor,
         )  # fmt: skip
         return _load(conn, did)

@@ -21,7 +21,8 @@ review could not be. (The "promise-broken" template is there for that call's wri
 follow-up, sent by hand.)
 
 The event's figures travel with the action as JSON (`encode` / `decode`: Money and dates
-keep their types), for the template to show.
+keep their types, and a code travels as a `Term`, shown in the customer's language),
+for the template to show.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from recoup.domain.money import Money
+from recoup.domain.words import Term
 from recoup.services import history
 from recoup.store import policy_repo, run_repo
 from recoup.store.tables import cases
@@ -56,6 +58,8 @@ def _plain(value: Any) -> Any:
         return {"$money": [value.minor, value.currency]}
     if isinstance(value, date):
         return {"$date": value.isoformat()}
+    if isinstance(value, Term):
+        return {"$term": [value.kind, value.code]}
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -70,6 +74,9 @@ def _typed(value: Any) -> Any:
             return Money(int(minor), str(currency))
         if set(value) == {"$date"}:
             return date.fromisoformat(value["$date"])
+        if set(value) == {"$term"}:
+            kind, code = value["$term"]
+            return Term(str(kind), str(code))
         return {k: _typed(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_typed(v) for v in value]
@@ -123,7 +130,7 @@ def queue(
                 "invoices": invoices,
                 "amount_minor": amount.minor if amount is not None else 0,
                 "template": template,
-                "reason": f"{words} ({ref})",
+                "reason": words,
                 "policy_version": active.version if active is not None else 0,
                 "data": encode(extras),
             }

@@ -25,6 +25,7 @@ from recoup.domain.casework.plans import (
     track,
 )
 from recoup.domain.money import Money
+from recoup.domain.words import count
 from recoup.services import history
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
@@ -603,7 +604,7 @@ def _review_one(
         )
         events.append(text)
     if state.status is PlanStatus.DEFAULTED:
-        why = f"{state.missed} installment(s) missed"
+        why = f"{count(state.missed, 'installment')} missed"
         _mark_default(conn, row, state.decided_on or as_of, actor, why)
         events.append(f"plan {row['id']} in default: {why}")
     elif state.status is PlanStatus.COMPLETED:

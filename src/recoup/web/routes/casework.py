@@ -20,6 +20,7 @@ from recoup.domain.casework.disputes import REASON_WORDS as DISPUTE_WORDS
 from recoup.domain.casework.disputes import Reason as DisputeReason
 from recoup.domain.casework.errors import CaseworkError
 from recoup.domain.casework.writeoff import REASON_WORDS, WriteOffReason
+from recoup.domain.words import count, term
 from recoup.services import accounts, casefile, history
 from recoup.services.accounts import Account
 from recoup.services.book import Book
@@ -85,7 +86,7 @@ class TimelineItem:
 
     @property
     def label(self) -> str:
-        return self.entry.kind.replace("_", " ")
+        return term("entry", self.entry.kind)
 
 
 @dataclass(frozen=True)
@@ -504,7 +505,7 @@ def _plan(book: Book, key: str, actor: str, on: date, v: dict[str, Any]) -> str:
     )  # fmt: skip
     if p.status == "needs_approval":
         return f"Payment plan of {p.total} saved; it waits for the owner's approval."
-    return f"Payment plan of {p.total} in {len(p.installments)} installments agreed."
+    return f"Payment plan of {p.total} in {count(len(p.installments), 'installment')} agreed."
 
 
 def _settlement(book: Book, key: str, actor: str, on: date, v: dict[str, Any]) -> str:
@@ -550,7 +551,7 @@ def _dispute_resolve(book: Book, key: str, actor: str, on: date, v: dict[str, An
         book, int(v["dispute"]), v["resolution"], actor=actor, on=on,
         credit=str(v["credit"]) if v["credit"] else None, note=v["note"] or "",
     )  # fmt: skip
-    return f"Dispute on {d.invoice} resolved: {d.status.replace('_', ' ')}."
+    return f"Dispute on {d.invoice} resolved: {term('dispute_status', d.status)}."
 
 
 def _agency_place(book: Book, key: str, actor: str, on: date, v: dict[str, Any]) -> str:
@@ -605,7 +606,7 @@ def form_choices(book: Book, acct: Account) -> dict[str, tuple[tuple[str, str], 
         if i.kind == "invoice" and i.open.minor > 0
     )
     open_disputes = tuple(
-        (str(d.id), f"{d.invoice}: {d.amount} ({d.reason.replace('_', ' ')})")
+        (str(d.id), f"{d.invoice}: {d.amount} ({term('dispute_reason', d.reason)})")
         for d in disputes.list_disputes(book, key, "open")
     )
     placed = agency.current_placement(book, key)

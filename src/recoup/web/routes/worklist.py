@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from recoup.domain.money import Money
+from recoup.domain.words import stage_words, term
 from recoup.services import daily_run, dispatch
 from recoup.services.daily_run import WorkItem
 from recoup.web.auth import Viewer
@@ -21,12 +22,6 @@ router = APIRouter()
 
 PER_PAGE = 25
 PROBLEMS_SHOWN = 50  # delivery problems listed on the page; `recoup dispatch problems` has all
-
-TASKS = {
-    "call": "Call",
-    "escalate": "Escalate",
-    "write_off_recommendation": "Write-off recommendation",
-}
 
 # Score bands, highest first: (lowest score of the band, its name).
 BANDS = ((60, "urgent"), (40, "high"), (20, "medium"), (0, "low"))
@@ -64,14 +59,16 @@ def band(score: int) -> str:
 
 
 def task_label(kind: str) -> str:
-    return TASKS.get(kind, kind.replace("_", " ").capitalize())
+    """The task in words, as a heading: "Broken promise" (`recoup.domain.words`)."""
+    words = term("task", kind)
+    return words[:1].upper() + words[1:]
 
 
 def stage_label(item: WorkItem) -> str:
     """The stage in words, or "" where it only repeats the task ("call" for a call)."""
     if item.stage == item.kind:
         return ""
-    return item.stage.replace(":", " ").replace("_", " ")
+    return stage_words(item.stage)
 
 
 @dataclass(frozen=True)
