@@ -1,9 +1,10 @@
 """No internal code reaches a person: the demo played over ten weeks (a promise made and
 broken, a dispute, a payment plan and its installment reminders, a settlement offer
-that lapses, final notices and letters, agency recommendations) plus disputes of German and French customers, a cease-contact
-request and a write-off waiting for approval; then everything a person reads is
-searched for Recoup's codes: the delivered emails, the printed letters (pdftotext),
-the web pages (tags stripped), the court case files (pdftotext) and the CLI's output.
+that lapses, final notices and letters, agency recommendations), plus disputes of
+German and French customers, a cease-contact request and a write-off waiting for
+approval; then everything a person reads is searched for Recoup's codes: the delivered
+emails, the printed letters (pdftotext), the web pages (tags stripped), the court case
+files (pdftotext) and the CLI's output.
 
 Also the words themselves: plurals by the language's rule, codes in the reader's
 language."""
