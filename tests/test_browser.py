@@ -23,6 +23,7 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwr
 
 from recoup.clock import local_today
 from recoup.demo.generator import GeneratedBook
+from recoup.domain.words import readable
 from recoup.services import daily_run, demo, users
 from recoup.services.book import Book
 from recoup.services.users import Role
@@ -157,9 +158,10 @@ def shot(pg: Page, name: str) -> None:
 
 
 def days_shown(text: str) -> str:
-    """`text` with its ISO dates as the pages show them (en_US: Dec 10, 2026)."""
+    """`text` as the pages show it: codes in words, ISO dates as days (en_US: Dec 10,
+    2026)."""
     formats = Formats("en_US")
-    return ISO_DATE.sub(lambda m: formats.day(date.fromisoformat(m.group())), text)
+    return ISO_DATE.sub(lambda m: formats.day(date.fromisoformat(m.group())), readable(text))
 
 
 def log_in(pg: Page, base: str, who: tuple[str, str]) -> None:
@@ -275,7 +277,7 @@ def test_worklist_and_next_steps(page: Page, server: Server, console: list[str])
     first = rows.first
     expect(first.locator(".score")).to_have_text(str(items[0].score))
     expect(first.locator(".factor").first).to_be_visible()
-    expect(first.locator(".next-step-text")).to_have_text(items[0].next_step)
+    expect(first.locator(".next-step-text")).to_have_text(readable(items[0].next_step))
     if len(items) > 25:
         expect(pg.locator(".page-of")).to_have_text(re.compile(r"^Page 1 of \d+$"))
     shot(pg, "worklist")
