@@ -23,7 +23,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from recoup.cli.app import app
-from recoup.services import daily_run, dispatch, history, importing
+from recoup.services import daily_run, delivery_problems, dispatch, history, importing
 from recoup.services.book import Book
 from recoup.services.importing import Kind, Options
 from recoup.settings import Settings
@@ -145,7 +145,7 @@ def test_messages_reach_the_server_with_headers_parts_and_language(
     recorder, url = smtp
     load(book, tmp_path)
     result = dispatch.dispatch(book, now=NOW, settings=settings_for(url, tmp_path))
-    assert result.to_json() == {"sent": 3, "failed": 1, "pending": 0}
+    assert result.counts() == {"sent": 3, "failed": 1, "pending": 0}
     got = {str(m["To"]).split("<")[-1].rstrip(">"): m for m in recorder.parsed()}
     assert set(got) == {"sam@harbor.example", "jana@baeckerei.example", "elodie@atelier.example"}
 
@@ -194,7 +194,7 @@ def test_a_second_dispatch_sends_nothing(book: Book, tmp_path: Path, smtp):
     settings = settings_for(url, tmp_path)
     assert dispatch.dispatch(book, now=NOW, settings=settings).sent == 3
     again = dispatch.dispatch(book, now=NOW + timedelta(hours=1), settings=settings)
-    assert again.to_json() == {"sent": 0, "failed": 0, "pending": 0}
+    assert again.counts() == {"sent": 0, "failed": 0, "pending": 0}
     assert len(recorder.messages) == 3
 
 
@@ -233,8 +233,8 @@ def test_temporary_failures_wait_and_retry_then_permanent_ones_stop(
     recorder.busy = 1  # the first message is answered 451
     recorder.refuse = {"elodie@atelier.example"}
     first = dispatch.dispatch(book, now=NOW, settings=settings)
-    assert first.to_json() == {"sent": 1, "failed": 2, "pending": 1}
-    problems = {p.customer: p for p in dispatch.problems(book)}
+    assert first.counts() == {"sent": 1, "failed": 2, "pending": 1}
+    problems = {p.customer: p for p in delivery_problems.problems(book)}
     assert problems["C3"].state == "failed"
     assert "550" in problems["C3"].reason
     assert problems["C4"].state == "failed"
@@ -251,13 +251,13 @@ def test_temporary_failures_wait_and_retry_then_permanent_ones_stop(
     assert early.pending == 1
     recorder.busy = 1  # fails again: the next wait is twice as long
     dispatch.dispatch(book, now=NOW + timedelta(minutes=6), settings=settings)
-    again = {p.customer: p for p in dispatch.problems(book)}["C1"]
+    again = {p.customer: p for p in delivery_problems.problems(book)}["C1"]
     assert again.attempts == 2
     nxt = again.next_attempt_at
     assert nxt is not None
     assert nxt.replace(tzinfo=nxt.tzinfo or UTC) == NOW + timedelta(minutes=6 + 10)
     done = dispatch.dispatch(book, now=NOW + timedelta(minutes=20), settings=settings)
-    assert done.to_json() == {"sent": 1, "failed": 0, "pending": 0}
+    assert done.counts() == {"sent": 1, "failed": 0, "pending": 0}
     assert sorted(states(book).values()) == ["failed", "failed", "sent", "sent"]
     # failures are in the account's history
     failed = history.entries(book, "C3", kinds=["message_failed"])
@@ -299,16 +299,19 @@ def test_without_smtp_messages_are_eml_files_and_letters_pdf(sqlite_book: Book, 
     outbox = tmp_path / "outbox"
     emls = sorted(outbox.glob("*.eml"))
     letters = sorted((outbox / "letters").glob("*.pdf"))
-    assert len(emls) == 6  # three friendly reminders, three final notices (C4 has no email)
+    # the friendly reminders queued on 23 November and never delivered were superseded
+    # by the final notices: three final-notice emails (C4 has no email), four letters
+    assert len(emls) == 3
     assert len(letters) == 4  # every customer has a postal address
-    assert result.sent == 10
+    assert result.sent == 7
+    assert result.withdrawn == 4
     parsed = email.message_from_bytes(emls[0].read_bytes(), policy=default_policy)
     assert parsed["Message-ID"]
     assert parsed.get_body(("plain",)) is not None
     assert all(p.read_bytes().startswith(b"%PDF") for p in letters)
     again = dispatch.dispatch(book, now=datetime(2026, 12, 7, 12, 0, tzinfo=UTC), settings=settings)
     assert again.sent == 0
-    assert len(list(outbox.glob("*.eml"))) == 6
+    assert len(list(outbox.glob("*.eml"))) == 3
 
 
 def test_dispatch_json_contract_and_idempotence_from_the_cli(tmp_path: Path, smtp, monkeypatch):
@@ -321,11 +324,21 @@ def test_dispatch_json_contract_and_idempotence_from_the_cli(tmp_path: Path, smt
     monkeypatch.setenv("RECOUP_MAIL_FROM", "accounts@lindqvist.example")
     runner = CliRunner()
     args = ["--db", db, "dispatch", "--json", "--now", "2026-11-03T10:00:00"]
+    held = runner.invoke(app, args)
+    assert held.exit_code == 0, held.output
+    waiting = json.loads(held.output)
+    # the business details the templates print are not set: nothing goes out, and the
+    # JSON says why each message waits
+    assert _counts(waiting) == {"sent": 0, "failed": 0, "pending": 4}
+    assert all("RECOUP_BUSINESS_NAME" in w["reason"] for w in waiting["waiting"])
+    for name in ("name", "address", "phone", "bank"):
+        value = getattr(settings_for(None, tmp_path), f"business_{name}")
+        monkeypatch.setenv(f"RECOUP_BUSINESS_{name.upper()}", value)
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
-    assert json.loads(first.output) == {"sent": 3, "failed": 1, "pending": 0}
+    assert _counts(json.loads(first.output)) == {"sent": 3, "failed": 1, "pending": 0}
     second = runner.invoke(app, args)
-    assert json.loads(second.output) == {"sent": 0, "failed": 0, "pending": 0}
+    assert _counts(json.loads(second.output)) == {"sent": 0, "failed": 0, "pending": 0}
     assert len(recorder.messages) == 3
 
 
@@ -346,3 +359,8 @@ def test_quiet_hours_in_the_customers_time_zone(book: Book, tmp_path: Path, smtp
     later = dispatch.dispatch(book, now=NOW.replace(hour=16), settings=settings)
     assert later.sent == 1
     assert later.pending == 0
+
+
+def _counts(out: dict) -> dict:
+    """The three figures of the dispatch contract (the JSON carries more beside them)."""
+    return {k: out[k] for k in ("sent", "failed", "pending")}

@@ -138,6 +138,11 @@ def test_dispatch_survives_sigkill(template_book: Path, tmp_path: Path):
             **os.environ,
             "RECOUP_SMTP_URL": f"smtp://127.0.0.1:{port}",
             "RECOUP_MAIL_FROM": "accounts@lindqvist.example",
+            # the business details the reminders print (without them nothing may go)
+            "RECOUP_BUSINESS_NAME": "Lindqvist Design Studio",
+            "RECOUP_BUSINESS_ADDRESS": "Hafenstraße 12|20457 Hamburg",
+            "RECOUP_BUSINESS_PHONE": "+49 40 1234 5678",
+            "RECOUP_BUSINESS_BANK": "IBAN DE89 3704 0044 0532 0130 00",
         }
         in_window: Counter[str] = Counter()  # Message-ID -> kills that found it "sending"
         points = sorted(rng.randrange(MESSAGES) for _ in range(KILLS))

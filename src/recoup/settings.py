@@ -77,3 +77,7 @@ class Settings(BaseSettings):
 
     dispatch_retry_minutes: int = 5
     """The first retry after a temporary failure; each further one waits twice as long."""
+
+    dispatch_lease_seconds: int = 300
+    """How long a delivery holds the messages it claimed (RECOUP_DISPATCH_LEASE_SECONDS)
+    before another delivery may take them over; longer than the SMTP timeout."""

@@ -13,6 +13,7 @@ from recoup.settings import Settings
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
 EXIT_NOT_FOUND = 3
+EXIT_STOPPED = 4  # delivery stopped early: the mail server could not be reached
 
 
 @dataclass

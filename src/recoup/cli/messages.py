@@ -10,12 +10,12 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_USAGE, state
+from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_STOPPED, EXIT_USAGE, state
 from recoup.cli.output import console, err_console, print_json
 from recoup.clock import local_today
 from recoup.clock import now as clock_now
 from recoup.domain.words import readable, template_words, term
-from recoup.services import dispatch, template_gate, templates, users
+from recoup.services import delivery_problems, dispatch, template_gate, templates, users
 from recoup.services.accounts import NotFoundError
 
 dispatch_app = typer.Typer(
@@ -48,13 +48,33 @@ def dispatch_command(
     if as_json:
         print_json(result.to_json())
     else:
-        console.print(
-            f"Sent {result.sent}, failed {result.failed}, still pending {result.pending}"
-            + (f" ({result.resent} sent again after an interruption)" if result.resent else "")
-            + (f"; {result.deferred} wait for the customer's hours" if result.deferred else "")
-        )
+        console.print(delivery_words(result))
+        for waiting in result.waiting[:10]:
+            console.print(f"  {waiting['customer']} ({waiting['template']}): {waiting['reason']}")
+        if len(result.waiting) > 10:
+            console.print(f"  … and {len(result.waiting) - 10} more (--json lists them all)")
     if result.stopped:
-        err_console.print(f"stopped early: {result.stopped}")
+        err_console.print(
+            f"Delivery stopped early: {result.stopped}. What was not sent is still waiting; "
+            "run `recoup dispatch` again later."
+        )
+        raise typer.Exit(EXIT_STOPPED)
+
+
+def delivery_words(result: dispatch.DispatchResult) -> str:
+    """One line saying what a delivery did."""
+    parts = [f"Sent {result.sent}", f"failed {result.failed}", f"still waiting {result.pending}"]
+    if result.resent:
+        parts.append(f"{result.resent} sent again after an interruption")
+    if result.deferred:
+        parts.append(f"{result.deferred} put off until the contact rules allow")
+    if result.withdrawn:
+        parts.append(f"{result.withdrawn} withdrawn (the account changed)")
+    if result.rebuilt:
+        parts.append(f"{result.rebuilt} rebuilt with the current figures")
+    if result.held:
+        parts.append(f"{result.held} held until the set-up is complete (see `recoup doctor`)")
+    return ", ".join(parts) + "."
 
 
 @dispatch_app.command("problems")
@@ -64,7 +84,7 @@ def problems_command(
 ) -> None:
     """Messages that could not be delivered (failed for good) and those waiting to be
     tried again, newest first: the same list as the worklist's "Delivery problems"."""
-    rows = dispatch.problems(state(ctx).book)
+    rows = delivery_problems.problems(state(ctx).book)
     if as_json:
         print_json([p.to_json() for p in rows])
         return

@@ -8,7 +8,8 @@ import typer
 from rich.table import Table
 
 from recoup.cli.books import as_of_option
-from recoup.cli.context import EXIT_NOT_FOUND, state
+from recoup.cli.context import EXIT_NOT_FOUND, EXIT_STOPPED, state
+from recoup.cli.messages import delivery_words
 from recoup.cli.output import console, err_console, print_json
 from recoup.clock import local_today
 from recoup.domain.words import readable, stage_words, template_words, term
@@ -80,9 +81,12 @@ def run_command(
         console.print(table)
     if deliver and not dry_run:
         result = dispatch.dispatch(st.book, settings=st.settings)
-        console.print(
-            f"Delivered: sent {result.sent}, failed {result.failed}, pending {result.pending}."
-        )
+        console.print(f"Delivery: {delivery_words(result)}")
+        if result.stopped:
+            err_console.print(
+                f"Delivery stopped early: {result.stopped}; run `recoup dispatch` later."
+            )
+            raise typer.Exit(EXIT_STOPPED)
 
 
 def explain_command(

@@ -29,6 +29,7 @@ KINDS = frozenset(
         "letter",
         "message_sent",
         "message_failed",  # not delivered (or no longer needed: data says which)
+        "message_withdrawn",  # delivery found the book no longer supports it (data: why)
         "call",
         "visit",
         "note",

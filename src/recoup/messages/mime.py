@@ -23,14 +23,16 @@ class Attachment:
     content: bytes
 
 
-def message_id(kind: str, number: int, book_id: str, sender: str) -> str:
+def message_id(kind: str, number: int, book_id: str, sender: str, revision: int = 0) -> str:
     """`<recoup.action-42.3f9a1c0e2b7d@example.com>`: the same for every attempt to
-    deliver the same action from the same book, different for every other."""
+    deliver the same action from the same book, different for every other; a message
+    rebuilt with new figures (revision 1, 2 ...) is `<recoup.action-42r1.…>`."""
     tag = hashlib.sha256(book_id.encode()).hexdigest()[:12]
     domain = sender.rpartition("@")[2].strip("<> ") or "recoup.invalid"
     if not re.fullmatch(r"[A-Za-z0-9.-]+", domain):
         domain = "recoup.invalid"
-    return f"<recoup.{kind}-{number}.{tag}@{domain}>"
+    suffix = f"r{revision}" if revision else ""
+    return f"<recoup.{kind}-{number}{suffix}.{tag}@{domain}>"
 
 
 def build_email(

@@ -304,7 +304,7 @@ def message_data(
     cust = messages_repo.customer(conn, customer_id)
     people = messages_repo.contacts_of(conn, customer_id)
     contact = contact_for(people, channel)
-    rows = messages_repo.open_invoices(conn, customer_id, currency, numbers)
+    rows = messages_repo.open_invoices(conn, customer_id, currency, numbers, as_of=as_of)
     items = tuple(
         Item(
             r["number"],

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Collection, Sequence
-from datetime import date, datetime
+from collections.abc import Callable, Collection, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from recoup.store import driver, point_in_time
 from recoup.store.tables import actions, contacts, customers, invoices, meta, outbox
+from recoup.store.tables_casework import manual_contacts
 from recoup.store.tables_history import history
 from recoup.store.tables_messages import message_templates, template_signoffs
 
@@ -71,25 +73,178 @@ def delete_template(conn: Connection, name: str, language: str) -> bool:
 # --- the outbox ---------------------------------------------------------------------
 
 
-def due_outbox(conn: Connection, now: datetime, limit: int | None) -> list[int]:
-    """Messages to deliver now: those left "sending" by a crash first, then pending
-    ones whose time has come, oldest first."""
+def claim(
+    conn: Connection,
+    owner: str,
+    wall: datetime,
+    lease_until: datetime,
+    at: datetime,
+    limit: int,
+    stale: Callable[[str], bool],
+) -> list[int]:
+    """Lease up to `limit` messages to `owner` and return their ids: those left
+    "sending" by a delivery whose lease ran out first (crash recovery), then pending ones
+    whose time has come (`at`), oldest first. A message under a live lease (another
+    delivery is working on it) is never taken; a lease has run out when its time has
+    passed by the wall clock (`wall`) or `stale(owner)` says its holder is gone.
+
+    PostgreSQL: the rows are read `FOR UPDATE SKIP LOCKED`, so concurrent claims pass
+    each other by; SQLite: the caller holds the write lock (BEGIN IMMEDIATE)."""
+    free = or_(
+        outbox.c.lease_owner.is_(None),
+        outbox.c.lease_until < wall,
+        outbox.c.lease_owner.like(owner.split(":", 1)[0] + ":%"),  # same host: ask `stale`
+    )
     q = (
-        select(outbox.c.id)
+        select(outbox.c.id, outbox.c.lease_owner, outbox.c.lease_until)
         .where(
             or_(
                 outbox.c.state == "sending",
                 and_(
                     outbox.c.state == "pending",
-                    or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now),
+                    or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= at),
                 ),
-            )
+            ),
+            free,
         )
         .order_by((outbox.c.state == "sending").desc(), outbox.c.id)
+        .limit(limit * 4)
     )
-    if limit is not None:
-        q = q.limit(limit)
-    return [r[0] for r in conn.execute(q)]
+    if conn.dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True, of=outbox)
+    taken: list[int] = []
+    for row_id, holder, until in conn.execute(q):
+        if len(taken) >= limit:
+            break
+        if holder == owner:
+            continue  # already ours: being delivered, or waiting until this delivery ends
+        expired = until is not None and _utc(until) < wall
+        if holder is not None and not expired and not stale(holder):
+            continue  # a live delivery on this host holds it
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.id == row_id)
+            .values(lease_owner=owner, lease_until=lease_until)
+        )
+        taken.append(int(row_id))
+    return taken
+
+
+def release(conn: Connection, owner: str, ids: Collection[int] | None = None) -> None:
+    """End `owner`'s leases (of `ids` only, when given) on messages not being sent."""
+    q = update(outbox).where(outbox.c.lease_owner == owner, outbox.c.state != "sending")
+    if ids is not None:
+        q = q.where(outbox.c.id.in_(sorted(ids)))
+    conn.execute(q.values(lease_owner=None, lease_until=None))
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def new_revision(
+    conn: Connection, row: dict[str, Any], on: date, owner: str, until: datetime
+) -> int:
+    """A new outbox row for the same action (the next revision), pending, leased to
+    `owner`; its id."""
+    top = conn.execute(
+        select(func.max(outbox.c.revision)).where(outbox.c.action_id == row["action_id"])
+    ).scalar()
+    done = conn.execute(
+        insert(outbox)
+        .values(
+            action_id=row["action_id"],
+            revision=int(top or 0) + 1,
+            channel=row["channel"],
+            template=row["template"],
+            state="pending",
+            created_on=on,
+            lease_owner=owner,
+            lease_until=until,
+        )
+        .returning(outbox.c.id)
+    )
+    return int(done.scalar_one())
+
+
+def later_stage(conn: Connection, row: dict[str, Any]) -> str | None:
+    """The stage of a later message of the same case and cycle (not a notice, not
+    withdrawn) queued after this one's step, if any."""
+    q = (
+        select(actions.c.stage)
+        .select_from(outbox.join(actions, actions.c.id == outbox.c.action_id))
+        .where(
+            actions.c.customer_id == row["customer_id"],
+            actions.c.currency == row["currency"],
+            actions.c.cycle_start == row["cycle_start"],
+            actions.c.run_on > row["run_on"],
+            actions.c.withdrawn_on.is_(None),
+            ~actions.c.stage.like("notice:%"),
+            outbox.c.state != "withdrawn",
+        )
+        .order_by(actions.c.run_on.desc())
+        .limit(1)
+    )
+    found = conn.execute(q).scalar()
+    return None if found is None else str(found)
+
+
+def withdraw_action(conn: Connection, action_id: int, on: date) -> None:
+    conn.execute(update(actions).where(actions.c.id == action_id).values(withdrawn_on=on))
+
+
+def delivered_contacts(
+    conn: Connection, customer_id: int, besides: tuple[str, date, str]
+) -> list[tuple[datetime, str]]:
+    """(moment, channel) of every contact actually made with the customer: messages
+    delivered (not case-work notices, which answer the customer, and not the other
+    messages of the step `besides` = (currency, cycle start, stage): a stage's email and
+    letter are one contact) and contacts by hand (calls, visits, letters; not notes)."""
+    currency, cycle_start, stage = besides
+    q = (
+        select(outbox.c.sent_at, outbox.c.channel)
+        .select_from(outbox.join(actions, actions.c.id == outbox.c.action_id))
+        .where(
+            actions.c.customer_id == customer_id,
+            outbox.c.state == "sent",
+            ~actions.c.stage.like("notice:%"),
+            ~and_(
+                actions.c.currency == currency,
+                actions.c.cycle_start == cycle_start,
+                actions.c.stage == stage,
+            ),
+        )
+    )
+    out = [(_utc(at), str(channel)) for at, channel in conn.execute(q) if at is not None]
+    q2 = select(manual_contacts.c.at, manual_contacts.c.kind).where(
+        manual_contacts.c.customer_id == customer_id, manual_contacts.c.kind != "note"
+    )
+    out += [(_utc(at), str(kind)) for at, kind in conn.execute(q2)]
+    return out
+
+
+def waiting(conn: Connection) -> list[dict[str, Any]]:
+    """Messages still waiting (pending or being sent), with why and until when."""
+    q = (
+        select(
+            outbox.c.id,
+            outbox.c.state,
+            outbox.c.channel,
+            outbox.c.template,
+            outbox.c.next_attempt_at,
+            outbox.c.wait_reason,
+            outbox.c.last_error,
+            customers.c.key.label("customer"),
+        )
+        .select_from(
+            outbox.join(actions, actions.c.id == outbox.c.action_id).join(
+                customers, customers.c.id == actions.c.customer_id
+            )
+        )
+        .where(outbox.c.state.in_(("pending", "sending")))
+        .order_by(outbox.c.id)
+    )
+    return [dict(r) for r in conn.execute(q).mappings()]
 
 
 def outbox_row(conn: Connection, outbox_id: int) -> dict[str, Any] | None:
@@ -105,6 +260,7 @@ def outbox_row(conn: Connection, outbox_id: int) -> dict[str, Any] | None:
             actions.c.invoices,
             actions.c.amount_minor,
             actions.c.data.label("notice_data"),
+            actions.c.withdrawn_on,
         )
         .select_from(outbox.join(actions, actions.c.id == outbox.c.action_id))
         .where(outbox.c.id == outbox_id)
@@ -136,7 +292,8 @@ def count_states(conn: Connection) -> dict[str, int]:
 
 
 def problems(conn: Connection) -> list[dict[str, Any]]:
-    """Failed messages and those waiting for a retry, newest first."""
+    """Failed messages, those waiting for a retry and those held by the set-up, newest
+    first."""
     q = (
         select(
             outbox.c.id,
@@ -146,6 +303,7 @@ def problems(conn: Connection) -> list[dict[str, Any]]:
             outbox.c.attempts,
             outbox.c.next_attempt_at,
             outbox.c.last_error,
+            outbox.c.wait_reason,
             outbox.c.recipient,
             actions.c.stage,
             actions.c.currency,
@@ -163,6 +321,12 @@ def problems(conn: Connection) -> list[dict[str, Any]]:
             or_(
                 outbox.c.state == "failed",
                 and_(outbox.c.state == "pending", outbox.c.last_error.is_not(None)),
+                # held until the set-up is complete (a deferral has its time instead)
+                and_(
+                    outbox.c.state == "pending",
+                    outbox.c.wait_reason.is_not(None),
+                    outbox.c.next_attempt_at.is_(None),
+                ),
             )
         )
         .order_by(outbox.c.id.desc())
@@ -200,9 +364,34 @@ def contacts_of(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
 
 
 def open_invoices(
-    conn: Connection, customer_id: int, currency: str, numbers: Sequence[str] | None = None
+    conn: Connection,
+    customer_id: int,
+    currency: str,
+    numbers: Sequence[str] | None = None,
+    as_of: date | None = None,
 ) -> list[dict[str, Any]]:
-    """Open invoices of a customer in a currency (only `numbers`, when given)."""
+    """Open invoices of a customer in a currency (only `numbers`, when given), as the
+    book stands now, or as it stood on `as_of` when the book records payments, credit
+    notes or case work dated after that day (`recoup.store.point_in_time`)."""
+    if as_of is not None and point_in_time.moved_past(conn, as_of):
+        where = ["customer_id = ?", "currency = ?", "amount_minor > paid_minor"]
+        params: list[Any] = [customer_id, currency]
+        if numbers is not None:
+            where.append(f"number IN ({driver.marks(len(numbers))})" if numbers else "1 = 0")
+            params += list(numbers)
+        sql = (
+            "SELECT id, number, issue_date, due_date, currency, amount_minor, paid_minor "
+            f"FROM {point_in_time.invoices_at(as_of)} WHERE {' AND '.join(where)} "
+            "ORDER BY due_date, number"
+        )
+        day = driver.date_reader(conn)
+        return [
+            {
+                "id": r[0], "number": r[1], "issue_date": day(r[2]), "due_date": day(r[3]),
+                "currency": r[4], "amount_minor": int(r[5]), "paid_minor": int(r[6]),
+            }
+            for r in driver.fetch(conn, sql, params)
+        ]  # fmt: skip
     q = (
         select(invoices)
         .where(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.engine import Connection
 
 from recoup.domain.collection import NUMBER_SEPARATOR, OpenSummary
@@ -17,7 +17,7 @@ from recoup.domain.local_calendar import holiday_code
 from recoup.store import driver, steps
 from recoup.store.bulk import insert_rows
 from recoup.store.point_in_time import invoices_source, steps_until
-from recoup.store.tables import actions, cases, customers, outbox, review_queue
+from recoup.store.tables import actions, cases, customers, ended_cycles, outbox, review_queue
 
 CONTACT_KINDS = frozenset({"email", "letter", "call"})  # the actions that contact the debtor
 # a manual contact's kind -> the planner's channel word ("call" is the phone)
@@ -517,3 +517,27 @@ def customer_ids_of(conn: Connection, keys: Iterable[str]) -> dict[str, int]:
         )
         out.update({r[0]: r[1] for r in conn.execute(q)})
     return out
+
+
+def forget_step(
+    conn: Connection,
+    customer_id: int,
+    currency: str,
+    cycle_start: date,
+    day: date,
+    kind: str,
+    stage: str,
+) -> None:
+    """Take a withdrawn action out of its cycle's steps (the case's, or the ended
+    cycle's), so the planner sees the stage as not done and the contact as not made."""
+    for table in (cases, ended_cycles):
+        where = (
+            (table.c.customer_id == customer_id)
+            & (table.c.currency == currency)
+            & (table.c.cycle_start == cycle_start)
+        )
+        found = conn.execute(select(table.c.steps).where(where)).scalar()
+        if found:
+            conn.execute(
+                update(table).where(where).values(steps=steps.without(found, day, kind, stage))
+            )

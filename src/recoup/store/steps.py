@@ -49,3 +49,15 @@ def kinds_and_stages(text: str) -> set[tuple[str, str]]:
         _day, kind, stage, _minor = item.split(PART)
         out.add((kind, stage))
     return out
+
+
+def without(text: str, day: date, kind: str, stage: str) -> str:
+    """The steps less the first one of this day, kind and stage (an action withdrawn:
+    it was not done after all)."""
+    head = f"{day.isoformat()}{PART}{kind}{PART}{stage}{PART}"
+    items = text.split(ITEM) if text else []
+    for index, item in enumerate(items):
+        if item.startswith(head) and item.count(PART) == 3:
+            del items[index]
+            break
+    return ITEM.join(items)

@@ -49,7 +49,7 @@ TIMELINE_LIMIT = 100
 # The filter's groups: (value in the address, label, the history kinds it shows).
 GROUPS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("contacts", "Contacts", frozenset({"email", "letter", "message_sent", "message_failed",
-                                        "call", "visit", "note"})),
+                                        "message_withdrawn", "call", "visit", "note"})),
     ("promises", "Promises & plans", frozenset({"promise", "promise_kept", "promise_broken",
                                                 "plan", "plan_installment", "plan_default",
                                                 "plan_completed"})),

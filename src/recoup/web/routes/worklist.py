@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from recoup.domain.money import Money
 from recoup.domain.words import stage_words, term
-from recoup.services import daily_run, dispatch
+from recoup.services import daily_run, delivery_problems
 from recoup.services.daily_run import WorkItem
 from recoup.web.auth import Viewer
 from recoup.web.context import AsOf, BookDep, render
@@ -136,7 +136,7 @@ def worklist_page(
             "task_label": task_label,
             "stage_label": stage_label,
             # issue 5: messages that could not be delivered, or wait to be tried again
-            "delivery_problems": dispatch.problems(book),
+            "delivery_problems": delivery_problems.problems(book),
             "problems_shown": PROBLEMS_SHOWN,
         },
     )
