@@ -54,10 +54,10 @@ from recoup.domain.delivery import OnChange, Verdict
 from recoup.domain.money import Money
 from recoup.domain.policy import Policy
 from recoup.letters.pdf import render_letter
-from recoup.messages import catalogue
+from recoup.messages import catalogue, tone
 from recoup.messages.labels import language_of
 from recoup.messages.mime import Attachment, build_email, message_id
-from recoup.messages.render import missing_details
+from recoup.messages.render import TemplateProblem, missing_details
 from recoup.messages.transport import (
     DeliveryError,
     Transport,
@@ -463,6 +463,12 @@ def _set_up_gaps(conn: Connection, job: _Job, name: str, lang: str, channel: str
     names = [name, "statement"] if statement else [name]
     for each in names:
         found = job.memo.gate(conn, each, lang, job)
+        broken = [f for f in found.findings if f.kind == tone.TEMPLATE]
+        if broken:  # no sign-off can make it render: the message fails (`_build`'s caller)
+            raise TemplateProblem(
+                f"template {each} ({lang}, {found.origin}) line {broken[0].line}: "
+                f"{broken[0].reason}"
+            )
         if found.held:
             return _Wait(f"{doctor.WAIT_PREFIX}: {found.reason()}")
     details = business(job.settings)

@@ -27,9 +27,12 @@ def book_id(conn: Connection) -> str:
     found = conn.execute(select(meta.c.value).where(meta.c.key == "book_id")).scalar()
     if found is not None:
         return str(found)
-    value = secrets.token_hex(16)
-    conn.execute(insert(meta).values(key="book_id", value=value))
-    return value
+    try:
+        with conn.begin_nested():  # two deliveries may make it at once: one wins
+            conn.execute(insert(meta).values(key="book_id", value=secrets.token_hex(16)))
+    except IntegrityError:
+        pass
+    return str(conn.execute(select(meta.c.value).where(meta.c.key == "book_id")).scalar_one())
 
 
 # --- templates ----------------------------------------------------------------------
