@@ -254,11 +254,15 @@ def add_payment(
 
 
 def past_contacts(conn: Connection, customer_id: int) -> list[tuple[str, Any]]:
-    """(kind, when) of every contact: the daily run's (a day) and those made by hand
-    (an aware moment). Notes are not contacts."""
+    """(kind, when) of every contact: the daily run's messages (a day; those withdrawn at
+    delivery and the case-work notices left out) and those made by hand (an aware
+    moment). Notes are not contacts."""
     out: list[tuple[str, Any]] = []
     q = select(actions.c.kind, actions.c.run_on).where(
-        actions.c.customer_id == customer_id, actions.c.kind.in_(("email", "letter"))
+        actions.c.customer_id == customer_id,
+        actions.c.kind.in_(("email", "letter")),
+        actions.c.withdrawn_on.is_(None),  # withdrawn at delivery: never made
+        ~actions.c.stage.like("notice:%"),  # case-work notices answer the customer
     )
     out += [(k, d) for k, d in conn.execute(q)]
     q = select(manual_contacts.c.kind, manual_contacts.c.at).where(
