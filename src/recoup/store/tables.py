@@ -122,6 +122,8 @@ users = Table(
     Column("password_hash", String(200), nullable=False),
     Column("role", String(16), nullable=False),  # owner | collector | viewer
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # set when an owner disables the user: no login, every session ended (NULL: active)
+    Column("disabled_at", DateTime(timezone=True), nullable=True),
 )
 
 # indexes rather than constraints, so that a bulk load can build them after the rows
