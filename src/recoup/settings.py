@@ -12,7 +12,34 @@ class Settings(BaseSettings):
     """A SQLite file path, or a URL such as postgresql://user@host/db (RECOUP_DATABASE_URL)."""
 
     secret_key: str | None = None
-    """Signs web sessions; when unset, a random key is made once and kept in the book."""
+    """Signs web session cookies (RECOUP_SECRET_KEY). Unset: a random key made once and
+    kept in a file readable by its owner only, outside the book (`recoup.db.session.key`
+    beside a SQLite book; see `recoup.services.keys`)."""
+
+    key_dir: str | None = None
+    """The folder for the book's key files (RECOUP_KEY_DIR) instead of beside a SQLite
+    book, or the user's config folder (~/.config/recoup/keys) for PostgreSQL."""
+
+    # --- web sessions and logins (issue 14) ----------------------------------------------
+    https_only: bool = False
+    """Session cookies only over HTTPS (`Secure`; RECOUP_HTTPS_ONLY=1): set it when the
+    web UI is served behind TLS."""
+
+    login_attempts_per_user: int = 5
+    """Login attempts one username may have per window (RECOUP_LOGIN_ATTEMPTS_PER_USER);
+    a successful login starts its count again."""
+
+    login_attempts_per_address: int = 20
+    """Login attempts one client address may have per window, successful ones included
+    (RECOUP_LOGIN_ATTEMPTS_PER_ADDRESS)."""
+
+    login_window_minutes: int = 15
+    """The moving window of the two limits above (RECOUP_LOGIN_WINDOW_MINUTES)."""
+
+    rate_limit_storage: str = "memory://"
+    """Where login attempts are counted (RECOUP_RATE_LIMIT_STORAGE), a `limits` storage
+    URL. memory:// counts in the web process: right for one process; several web workers
+    or servers need a shared one, e.g. redis://HOST:6379 (with `pip install limits[redis]`)."""
 
     host: str = "127.0.0.1"
     port: int = 8000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -14,11 +15,13 @@ from recoup.cli.books import as_of_option
 from recoup.cli.context import EXIT_USAGE, State, state
 from recoup.cli.output import console, day, err_console, money, print_json
 from recoup.clock import local_today
-from recoup.services import business_details, reports, users
+from recoup.services import business_details, reports, sessions, users
 from recoup.services import demo as demo_service
 from recoup.services.book import Book
 
-user_app = typer.Typer(help="Web users: add, list.", no_args_is_help=True)
+user_app = typer.Typer(
+    help="Web users: add, list, password, disable, enable, signout.", no_args_is_help=True
+)
 
 DEMO_USERS = (
     ("owner", "owner-demo", users.Role.OWNER),
@@ -68,10 +71,83 @@ def user_list(
     """List the web users and their roles."""
     found = users.list_users(state(ctx).book)
     if as_json:
-        print_json([{"username": u.username, "role": u.role.value} for u in found])
+        print_json(
+            [{"username": u.username, "role": u.role.value, "disabled": u.disabled} for u in found]
+        )
         return
     for u in found:
-        console.print(f"{u.username}\t{u.role.value}")
+        console.print(f"{u.username}\t{u.role.value}" + ("\tdisabled" if u.disabled else ""))
+
+
+def _user_change(change: Callable[[], str]) -> None:
+    try:
+        console.print(change())
+    except users.UserError as err:
+        err_console.print(str(err))
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+@user_app.command("password")
+def user_password(
+    ctx: typer.Context,
+    username: str = typer.Argument(...),
+    password: str | None = typer.Option(
+        None,
+        "--password",
+        envvar="RECOUP_NEW_PASSWORD",
+        help="The new password (asked for when not given).",
+    ),
+) -> None:
+    """Give a user a new password; every session of theirs ends."""
+    if password is None:
+        password = getpass.getpass("New password: ")
+    new = password
+    book = state(ctx).book
+    _user_change(
+        lambda: (
+            f"Password of {username} changed; "
+            f"{users.set_password(book, username, new)} session(s) ended."
+        )
+    )
+
+
+@user_app.command("disable")
+def user_disable(ctx: typer.Context, username: str = typer.Argument(...)) -> None:
+    """Stop a user from logging in; every session of theirs ends at once."""
+    book = state(ctx).book
+    _user_change(
+        lambda: f"{username} disabled; {users.set_disabled(book, username, True)} session(s) ended."
+    )
+
+
+@user_app.command("enable")
+def user_enable(ctx: typer.Context, username: str = typer.Argument(...)) -> None:
+    """Let a disabled user log in again."""
+    book = state(ctx).book
+
+    def enable() -> str:
+        users.set_disabled(book, username, False)
+        return f"{username} may log in again."
+
+    _user_change(enable)
+
+
+@user_app.command("signout")
+def user_signout(
+    ctx: typer.Context,
+    username: str | None = typer.Argument(None, help="The user; leave out with --all."),
+    everyone: bool = typer.Option(False, "--all", help="Every user's sessions."),
+) -> None:
+    """End a user's web sessions on every browser (or everyone's, with --all)."""
+    if (username is None) == (not everyone):
+        err_console.print("name a user, or give --all")
+        raise typer.Exit(EXIT_USAGE)
+    book = state(ctx).book
+    if everyone:
+        _user_change(lambda: f"{sessions.end_for_everyone(book)} session(s) ended.")
+    else:
+        name = str(username)
+        _user_change(lambda: f"{sessions.end_for_user(book, name)} session(s) of {name} ended.")
 
 
 def _date(value: datetime | date | None) -> date:

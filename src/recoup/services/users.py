@@ -1,17 +1,23 @@
-"""Users of the web UI: roles and argon2-hashed passwords."""
+"""Users of the web UI: roles, argon2-hashed passwords, disabling.
+
+A password change (`set_password`, `change_password`, `add_user(replace=True)`) and
+disabling a user end every session of that user in the same transaction
+(`recoup.services.sessions`). Hashing goes through `recoup.services.passwords`, whose
+gate bounds the memory argon2 takes.
+"""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.engine import Connection
 
 from recoup.clock import now
+from recoup.services import passwords
 from recoup.services.book import Book
-from recoup.store import user_repo
+from recoup.store import session_repo, user_repo
 
 
 class Role(StrEnum):
@@ -22,13 +28,12 @@ class Role(StrEnum):
 
 RANK = {Role.VIEWER: 0, Role.COLLECTOR: 1, Role.OWNER: 2}
 
-_hasher = PasswordHasher()
-
 
 @dataclass(frozen=True)
 class User:
     username: str
     role: Role
+    disabled: bool = False
 
     def may(self, needed: Role) -> bool:
         return RANK[self.role] >= RANK[needed]
@@ -38,52 +43,100 @@ class UserError(ValueError):
     pass
 
 
+class UserDisabledError(UserError):
+    """The password was right, but the user is disabled."""
+
+
+def _check_password(password: str) -> None:
+    if len(password) < 8:
+        raise UserError("a password has at least 8 characters")
+
+
 def add_user(book: Book, username: str, password: str, role: Role, replace: bool = False) -> User:
+    """Add a user; with `replace`, give an existing one this password and role (their
+    sessions end)."""
     username = username.strip()
     if not username or len(username) > 64:
         raise UserError("a username has 1 to 64 characters")
-    if len(password) < 8:
-        raise UserError("a password has at least 8 characters")
-    hashed = _hasher.hash(password)
+    _check_password(password)
+    hashed = passwords.hash_password(password)
+    at = now()
     with book.write() as conn:
-        if user_repo.get_user(conn, username) is not None:
+        row = user_repo.get_user(conn, username)
+        if row is not None:
             if not replace:
                 raise UserError(f"user {username!r} exists (use --replace to change it)")
             user_repo.set_user(conn, username, hashed, role.value)
+            session_repo.end_user_sessions(conn, row["id"], at, "password")
         else:
-            user_repo.add_user(conn, username, hashed, role.value, now())
+            user_repo.add_user(conn, username, hashed, role.value, at)
     return User(username, role)
 
 
 def authenticate(book: Book, username: str, password: str) -> User | None:
+    """The user whose password this is, or None. A disabled user with the right password
+    raises `UserDisabledError` (only someone who knows the password learns that)."""
     with book.read() as conn:
         row = user_repo.get_user(conn, username)
-    if row is None:
-        _hasher.hash(password)  # the same work either way, so timing reveals nothing
+    if not passwords.verify_password(row["password_hash"] if row else None, password):
         return None
-    try:
-        _hasher.verify(row["password_hash"], password)
-    except (VerificationError, InvalidHashError):
-        return None
+    assert row is not None
+    if row["disabled_at"] is not None:
+        raise UserDisabledError(f"user {username!r} is disabled; ask an owner")
     return User(row["username"], Role(row["role"]))
+
+
+def set_password(book: Book, username: str, password: str) -> int:
+    """Give `username` a new password; their sessions end. Returns how many did."""
+    _check_password(password)
+    hashed = passwords.hash_password(password)
+    with book.write() as conn:
+        row = _existing(conn, username)
+        user_repo.set_password(conn, username, hashed)
+        return session_repo.end_user_sessions(conn, row["id"], now(), "password")
+
+
+def change_password(book: Book, username: str, current: str, new: str) -> int:
+    """The user's own change: `current` must be right. Every session of the user ends
+    (the caller starts a new one for the browser that asked)."""
+    if authenticate(book, username, current) is None:
+        raise UserError("the current password is not right")
+    if new == current:
+        raise UserError("the new password is the same as the current one")
+    return set_password(book, username, new)
+
+
+def set_disabled(book: Book, username: str, disabled: bool) -> int:
+    """Disable a user (they cannot log in; their sessions end at once) or enable them
+    again. Returns how many sessions ended."""
+    at = now()
+    with book.write() as conn:
+        row = _existing(conn, username)
+        if not disabled:
+            user_repo.set_disabled(conn, username, None)
+            return 0
+        if row["disabled_at"] is None:
+            user_repo.set_disabled(conn, username, at)
+        return session_repo.end_user_sessions(conn, row["id"], at, "disabled")
+
+
+def _existing(conn: Connection, username: str) -> dict[str, Any]:
+    row = user_repo.get_user(conn, username)
+    if row is None:
+        raise UserError(f"there is no user {username!r}")
+    return row
 
 
 def get_user(book: Book, username: str) -> User | None:
     with book.read() as conn:
         row = user_repo.get_user(conn, username)
-    return User(row["username"], Role(row["role"])) if row else None
+    return _user(row) if row else None
 
 
 def list_users(book: Book) -> list[User]:
     with book.read() as conn:
-        return [User(r["username"], Role(r["role"])) for r in user_repo.list_users(conn)]
+        return [_user(r) for r in user_repo.list_users(conn)]
 
 
-def secret_key(book: Book) -> str:
-    """The key that signs sessions: made once per book and kept in it."""
-    with book.write() as conn:
-        key = user_repo.get_meta(conn, "secret_key")
-        if key is None:
-            key = secrets.token_urlsafe(48)
-            user_repo.set_meta(conn, "secret_key", key)
-    return key
+def _user(row: dict[str, Any]) -> User:
+    return User(str(row["username"]), Role(str(row["role"])), row["disabled_at"] is not None)

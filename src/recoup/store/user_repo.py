@@ -32,8 +32,20 @@ def set_user(conn: Connection, username: str, password_hash: str, role: str) -> 
     )
 
 
+def set_password(conn: Connection, username: str, password_hash: str) -> None:
+    q = update(users).where(users.c.username == username).values(password_hash=password_hash)
+    conn.execute(q)
+
+
+def set_disabled(conn: Connection, username: str, at: datetime | None) -> None:
+    """Disable the user from `at` on, or enable them again (None)."""
+    conn.execute(update(users).where(users.c.username == username).values(disabled_at=at))
+
+
 def list_users(conn: Connection) -> list[dict[str, Any]]:
-    q = select(users.c.username, users.c.role, users.c.created_at).order_by(users.c.username)
+    q = select(users.c.username, users.c.role, users.c.created_at, users.c.disabled_at).order_by(
+        users.c.username
+    )
     return [dict(r) for r in conn.execute(q).mappings()]
 
 

@@ -15,13 +15,14 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from recoup import clock
-from recoup.services import business_details, users
+from recoup.services import business_details, keys, sessions
 from recoup.services.book import Book
 from recoup.settings import Settings
 from recoup.web import errors
 from recoup.web.auth import page_context, verify_csrf
 from recoup.web.context import STATIC, WebContext
 from recoup.web.formatting import Formats
+from recoup.web.login_limits import LoginLimits
 from recoup.web.routes import (
     admin,
     approvals,
@@ -48,7 +49,7 @@ ROUTERS = (
 """Every page group's routes (tests walk them to check each declares a role)."""
 
 SESSION_COOKIE = "recoup_session"
-SESSION_MAX_AGE = 12 * 60 * 60  # seconds: a working day, then log in again
+SESSION_MAX_AGE = int(sessions.LIFETIME.total_seconds())  # a working day, then log in again
 
 SECURITY_HEADERS = {
     "content-security-policy": (
@@ -59,6 +60,9 @@ SECURITY_HEADERS = {
     "x-frame-options": "DENY",
     "referrer-policy": "same-origin",
 }
+NO_STORE = (b"cache-control", b"no-store")
+"""On every page but static files: a page seen while logged in is not kept by the
+browser, so after logging out "back" asks the server again (which asks to log in)."""
 
 
 class SecurityHeaders:
@@ -72,6 +76,8 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        path = str(scope.get("path", ""))
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
@@ -79,6 +85,8 @@ class SecurityHeaders:
                 for name, value in SECURITY_HEADERS.items():
                     if name.encode() not in present:
                         headers.append((name.encode(), value.encode()))
+                if b"cache-control" not in present and not path.startswith("/static/"):
+                    headers.append(NO_STORE)
                 message["headers"] = headers
             await send(message)
 
@@ -126,12 +134,14 @@ def create_app(settings: Settings, book: Book | None = None) -> FastAPI:
     app.state.web = WebContext(
         settings, the_book, Formats(settings.locale), page_context=(page_context,)
     )
+    app.state.login_limits = LoginLimits(settings)
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.secret_key or users.secret_key(the_book),
+        secret_key=keys.session_secret(the_book, settings.secret_key, settings.key_dir),
         session_cookie=SESSION_COOKIE,
         max_age=SESSION_MAX_AGE,
         same_site="lax",
+        https_only=settings.https_only,
     )
     app.add_middleware(SecurityHeaders)
     if moment is not None:

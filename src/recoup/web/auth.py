@@ -1,9 +1,12 @@
 """Who is asking, and may they: sessions, roles and CSRF tokens.
 
-The session (a signed cookie, Starlette's SessionMiddleware) holds the username and a
-random CSRF token. The user is looked up again on every request, so a changed role or a
-removed user takes effect at once. Routes declare the role they need with one of the
-aliases below (`Viewer`, `Collector`, `Owner`), all made by `require(role)`.
+The session cookie (signed, Starlette's SessionMiddleware) holds a random session token
+and a random CSRF token. The token names a session kept in the book
+(`recoup.services.sessions`): the session and its user are looked up on every request,
+so a logout, a password change, a disabled user or an owner's "sign out everywhere"
+ends it at once, and a changed role takes effect at once. A copy of the cookie is worth
+nothing after that. Routes declare the role they need with one of the aliases below
+(`Viewer`, `Collector`, `Owner`), all made by `require(role)`.
 
 Every POST, PUT, PATCH or DELETE must carry the session's token, as the form field
 `csrf_token` or the header `X-CSRF-Token` (HTMX sends it from `hx-headers` on <body>).
@@ -20,12 +23,13 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
-from recoup.services import users
+from recoup.services import sessions
+from recoup.services.book import Book
 from recoup.services.users import Role, User
 from recoup.web.context import BookDep, get_book
 from recoup.web.errors import CsrfFailed, Forbidden, LoginRequired
 
-SESSION_USER = "user"
+SESSION_TOKEN = "sid"
 SESSION_CSRF = "csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -64,28 +68,45 @@ async def verify_csrf(request: Request) -> None:
         raise CsrfFailed
 
 
-def log_in(request: Request, user: User) -> None:
-    """Start a fresh session for `user`, with a new CSRF token."""
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def log_in(request: Request, book: Book, user: User) -> None:
+    """Start a fresh session for `user` (a new session row, a new CSRF token)."""
+    token = sessions.start(
+        book,
+        user,
+        user_agent=request.headers.get("user-agent", ""),
+        address=client_address(request),
+    )
     request.session.clear()
-    request.session[SESSION_USER] = user.username
+    request.session[SESSION_TOKEN] = token
     csrf_token(request)
+    request.state.user = user
 
 
-def log_out(request: Request) -> None:
+def log_out(request: Request, book: Book) -> None:
+    """End this browser's session in the book, and forget the cookie's contents."""
+    token = request.session.get(SESSION_TOKEN)
+    if isinstance(token, str) and token:
+        sessions.end(book, token, "logout")
     request.session.clear()
+    request.state.user = None
 
 
 def session_user(request: Request, book: BookDep) -> User | None:
-    """The logged-in user, or None. Also kept on request.state for the page layout."""
+    """The user of this request's open session, or None. Also kept on request.state for
+    the page layout."""
     cached = getattr(request.state, "user", None)
     if isinstance(cached, User):
         return cached
-    name = request.session.get(SESSION_USER)
-    if not isinstance(name, str):
+    token = request.session.get(SESSION_TOKEN)
+    if not isinstance(token, str) or not token:
         return None
-    user = users.get_user(book, name)
-    if user is None:  # removed since logging in
-        request.session.pop(SESSION_USER, None)
+    user = sessions.user_for(book, token)
+    if user is None:  # ended, expired, or its user disabled
+        request.session.pop(SESSION_TOKEN, None)
         return None
     request.state.user = user
     return user

@@ -35,9 +35,7 @@ def upgrade() -> None:
         sa.Column("end_reason", sa.String(length=16), nullable=True),
         sa.Column("user_agent", sa.String(length=200), server_default="", nullable=False),
         sa.Column("address", sa.String(length=64), server_default="", nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_sessions_user_id_users")
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_sessions_user_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sessions")),
     )
     op.create_index(op.f("ix_sessions_user_id"), "sessions", ["user_id"], unique=False)
