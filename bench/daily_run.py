@@ -60,7 +60,7 @@ BOOKS = ("open", "realistic")
 
 
 def make_book(path: Path, customers: int, invoices: int, kind: str) -> None:
-    book = Book.open(str(path))
+    book = Book.create(str(path))
     gen = demo.make(customers, invoices, 42, date(2026, 11, 20))
     if kind == "open":
         gen.payments.clear()  # nobody has paid anything yet: every invoice is open

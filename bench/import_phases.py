@@ -54,7 +54,7 @@ def main() -> None:
     db = path.parent / "phases.db"
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
-    book = Book.open(str(db))
+    book = Book.create(str(db))
     report = importing.ImportReport("invoices", str(path))
     with book.write() as conn:
         t = time.perf_counter()

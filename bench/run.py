@@ -80,7 +80,7 @@ def main() -> None:
         db = data / f"bench-{i}.db"
         for suffix in ("", "-wal", "-shm"):
             Path(str(db) + suffix).unlink(missing_ok=True)
-        book = Book.open(str(db))
+        book = Book.create(str(db))
         start = time.perf_counter()
         report = importing.import_file(book, Kind.INVOICES, csv_path, Options())
         import_times.append(time.perf_counter() - start)

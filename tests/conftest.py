@@ -68,7 +68,7 @@ def pg_book(pg_url: str) -> Iterator[Book]:
     schema = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
-    book = Book.open(f"{pg_url}?options=-csearch_path%3D{schema}")
+    book = Book.create(f"{pg_url}?options=-csearch_path%3D{schema}")
     try:
         yield book
     finally:
@@ -79,7 +79,7 @@ def pg_book(pg_url: str) -> Iterator[Book]:
 
 @pytest.fixture
 def sqlite_book(tmp_path: Path) -> Iterator[Book]:
-    book = Book.open(str(tmp_path / "book.db"))
+    book = Book.create(str(tmp_path / "book.db"))
     yield book
     book.close()
 

@@ -89,7 +89,7 @@ def free_port() -> int:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """uvicorn in a background thread on a free loopback port, over a demo book."""
     path = tmp_path_factory.mktemp("browser") / "demo.db"
-    book = Book.open(str(path))
+    book = Book.create(str(path))
     gen = demo.make(120, 1500, 7, local_today(), currency=None)
     demo.write_book(book, gen)
     users.add_user(book, *OWNER, Role.OWNER)

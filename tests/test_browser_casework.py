@@ -56,7 +56,7 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     path = tmp_path_factory.mktemp("browser-casework") / "demo.db"
-    book = Book.open(str(path))
+    book = Book.create(str(path))
     today = local_today()
     gen = demo.make(60, 700, 7, today, currency=None)
     demo.write_book(book, gen)

@@ -9,11 +9,14 @@ import pytest
 from typer.testing import CliRunner
 
 from recoup.cli.app import app
+from recoup.services.book import Book
 
 runner = CliRunner()
 
 
 def run(db: Path, *args: str) -> tuple[int, str, str]:
+    if not db.exists():  # as `recoup init` makes it
+        Book.create(str(db)).close()
     result = runner.invoke(app, ["--db", str(db), *args], env={"RECOUP_ACTOR": "ann"})
     return result.exit_code, result.stdout, result.stderr
 

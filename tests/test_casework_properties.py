@@ -312,7 +312,7 @@ def test_a_stored_plan_matches_the_balance_and_the_payments(amounts, count, paid
     after review the installments cover exactly the payments (up to the total)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        book = Book.open(str(folder / "book.db"))
+        book = Book.create(str(folder / "book.db"))
         try:
             invoices(
                 book,

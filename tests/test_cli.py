@@ -11,12 +11,17 @@ import pytest
 from typer.testing import CliRunner
 
 from recoup.cli.app import app
+from recoup.services.book import Book
 from tests.conftest import corpus_file
 
 runner = CliRunner()
 
 
-def run(db: Path, *args: str) -> tuple[int, str, str]:
+def run(db: Path, *args: str, create: bool = True) -> tuple[int, str, str]:
+    """`recoup --db DB ARGS...`; with `create`, on a book made first when there is none
+    (`recoup init`): every command but init and demo needs one (tests/test_one_book.py)."""
+    if create and not db.exists():
+        Book.create(str(db)).close()
     result = runner.invoke(app, ["--db", str(db), *args])
     return result.exit_code, result.stdout, result.stderr
 
@@ -233,9 +238,22 @@ def test_console_script_runs(tmp_path):
 
 
 def test_demo_without_serving(tmp_path, monkeypatch):
+    """The demo writes the book the README's commands read: run in the same folder with
+    no --db, `recoup aging` and `recoup worklist` show the demo, naming the book."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RECOUP_DATABASE_URL", raising=False)
     result = runner.invoke(app, ["demo", "--no-serve"])
     assert result.exit_code == 0, result.output
     assert "Aging at" in result.stdout
     assert "Largest overdue accounts" in result.stdout
-    assert (tmp_path / "recoup-demo.db").exists()
+    book = tmp_path / "recoup.db"
+    assert result.stderr.splitlines()[0] == f"Book: {book}"
+    assert not (tmp_path / "recoup-demo.db").exists()
+    aging = runner.invoke(app, ["aging", "--json"])
+    assert aging.exit_code == 0, aging.output
+    assert aging.stderr == ""  # --json: nothing but the JSON
+    assert json.loads(aging.stdout)["total"] != "0.00"
+    worklist = runner.invoke(app, ["worklist"], env={"COLUMNS": "200"})
+    assert worklist.exit_code == 0, worklist.output
+    assert worklist.stderr == f"Book: {book}\n"
+    assert worklist.stdout.strip()

@@ -25,6 +25,8 @@ runner = CliRunner()
 
 
 def cli(db: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    if not db.exists():  # as `recoup init` makes it
+        Book.create(str(db)).close()
     result = runner.invoke(app, ["--db", str(db), *args], env=env)
     return result.exit_code, result.output
 

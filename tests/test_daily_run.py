@@ -160,7 +160,7 @@ def test_an_ordinary_day_does_what_a_full_run_would(tmp_path: Path):
     nothing a full re-evaluation of the same day would do (e.g. the agency recommendation
     the day after the final notice, not a week later)."""
     gen = demo.make(60, 600, 11, START)
-    books = [Book.open(str(tmp_path / f"{name}.db")) for name in ("ordinary", "full")]
+    books = [Book.create(str(tmp_path / f"{name}.db")) for name in ("ordinary", "full")]
     for b in books:
         demo.write_book(b, gen)
     try:

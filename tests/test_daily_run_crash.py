@@ -69,7 +69,7 @@ def prepared(
 ) -> tuple[Path, list[tuple], int, float]:
     folder = tmp_path_factory.mktemp("crash")
     pristine = folder / "pristine.db"
-    book = Book.open(str(pristine))
+    book = Book.create(str(pristine))
     demo.write_book(book, demo.make(400, 3000, 21, AS_OF))
     daily_run.run(book, AS_OF - timedelta(days=14))  # some history: contacts, cycles
     book.close()

@@ -68,7 +68,7 @@ def books(draw):
 
 
 def _make(path: Path, customers: list[dict], policy: Policy) -> Book:
-    book = Book.open(str(path))
+    book = Book.create(str(path))
     with book.write() as conn:
         ledger_repo.insert_customers(
             conn, [(c["key"], c["key"], c["country"], "en", c["zone"], "") for c in customers]

@@ -160,7 +160,7 @@ def test_the_worklist_lists_delivery_problems_with_links_to_the_accounts(
 
 def test_dispatch_problems_from_the_cli(tmp_path: Path, smtp, monkeypatch):
     db = str(tmp_path / "book.db")
-    book = Book.open(db)
+    book = Book.create(db)
     make_problems(book, tmp_path, smtp)
     book.close()
     runner = CliRunner()

@@ -370,7 +370,7 @@ def _cadence(book: Book, key: str, tz: str, where: str) -> list[str]:
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An empty, migrated book to copy for each scenario."""
     path = tmp_path_factory.mktemp("template") / "book.db"
-    Book.open(str(path)).close()
+    Book.create(str(path)).close()
     return path
 
 

@@ -317,7 +317,7 @@ def test_without_smtp_messages_are_eml_files_and_letters_pdf(sqlite_book: Book, 
 def test_dispatch_json_contract_and_idempotence_from_the_cli(tmp_path: Path, smtp, monkeypatch):
     recorder, url = smtp
     db = str(tmp_path / "book.db")
-    book = Book.open(db)
+    book = Book.create(db)
     load(book, tmp_path)
     book.close()
     monkeypatch.setenv("RECOUP_SMTP_URL", url)

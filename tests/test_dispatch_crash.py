@@ -66,7 +66,7 @@ def template_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "c.csv").write_text("\n".join(customers) + "\n", encoding="utf-8")
     (folder / "i.csv").write_text("\n".join(invoices) + "\n", encoding="utf-8")
     path = folder / "book.db"
-    book = Book.open(str(path))
+    book = Book.create(str(path))
     assert importing.import_file(book, Kind.CUSTOMERS, folder / "c.csv", Options()).ok
     assert importing.import_file(book, Kind.INVOICES, folder / "i.csv", Options()).ok
     report = daily_run.run(book, RUN_ON)

@@ -299,6 +299,7 @@ def run_doctor(path: Path, *args: str, **env: str):
 
 def test_the_command_on_a_fresh_book(tmp_path: Path):
     path = tmp_path / "fresh.db"
+    Book.create(str(path)).close()  # `recoup init`
     result = run_doctor(path, "--json")
     assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)
@@ -322,7 +323,7 @@ def test_the_command_on_a_fresh_book(tmp_path: Path):
 
 def test_the_command_on_the_demo_book(tmp_path: Path):
     path = tmp_path / "demo.db"
-    book = Book.open(str(path))
+    book = Book.create(str(path))
     try:
         demo.write_book(book, demo.make(30, 300, 7, TODAY))
         demo.write_business(book)

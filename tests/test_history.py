@@ -62,7 +62,7 @@ def test_unknown_kind_is_refused() -> None:
 
 def test_log_cli_contract(tmp_path) -> None:
     db = tmp_path / "b.db"
-    book = Book.open(str(db))
+    book = Book.create(str(db))
     ids = _customers(book, "C1")
     with book.write() as conn:
         for i in range(3):

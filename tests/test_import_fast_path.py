@@ -31,7 +31,7 @@ def invoices_csv(tmp_path: Path) -> Path:
 def test_fast_and_careful_paths_agree(
     book: Book, tmp_path: Path, invoices_csv: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    careful = Book.open(str(tmp_path / "careful.db"))
+    careful = Book.create(str(tmp_path / "careful.db"))
     monkeypatch.setattr(importing, "FAST_PATH_BYTES", 10**12)
     slow = importing.import_file(careful, Kind.INVOICES, invoices_csv, Options())
     calls = []

@@ -13,6 +13,7 @@ from recoup.messages import catalogue, tone
 from recoup.messages.labels import LANGUAGES
 from recoup.policy import default_policy
 from recoup.services import templates
+from recoup.services.book import Book
 
 POLICY = default_policy()
 
@@ -112,6 +113,7 @@ def test_regulation_f_needs_an_opt_out_and_convenient_hours():
 
 def test_lint_cli_exit_codes_and_lines(tmp_path: Path):
     runner = CliRunner()
+    Book.create(str(tmp_path / "b.db")).close()  # --stage reads the book's plan
     good = tmp_path / "en" / "overdue-friendly.txt"
     good.parent.mkdir()
     good.write_text(catalogue.builtin_source("overdue-friendly", "en") or "", encoding="utf-8")
@@ -133,7 +135,8 @@ def test_lint_cli_exit_codes_and_lines(tmp_path: Path):
         ],
     )
     assert out.exit_code == 1
-    lines = out.output.strip().splitlines()
+    assert out.stderr == f"Book: {tmp_path / 'b.db'}\n"  # the book whose plan was read
+    lines = out.stdout.strip().splitlines()
     assert len(lines) >= 4
     assert all(line.startswith(f"{bad}:") for line in lines)
     assert any(line.startswith(f"{bad}:5: ") and "legal action" in line for line in lines)

@@ -208,7 +208,7 @@ def worked_book(tmp_path_factory: pytest.TempPathFactory):
     if shutil.which("pdftotext") is None:
         missing("pdftotext (poppler-utils)")
     folder = tmp_path_factory.mktemp("plain")
-    book = Book.open(str(folder / "book.db"))
+    book = Book.create(str(folder / "book.db"))
     keys = _work_the_book(book)
     settings = Settings(secret_key="plain-words-" + "x" * 32, outbox_dir=str(folder / "out"))
     dispatch.dispatch(book, now=DELIVER_AT, settings=settings)

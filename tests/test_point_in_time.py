@@ -132,7 +132,7 @@ def test_a_day_in_the_past_reads_as_the_book_then_stood(book: Book, tmp_path: Pa
     gen = demo.make(40, 500, 9, START, currency=None)
     demo.write_book(book, gen)
     for n, day in enumerate((START - timedelta(days=90), START - timedelta(days=17))):
-        then = Book.open(str(tmp_path / f"then{n}.db"))
+        then = Book.create(str(tmp_path / f"then{n}.db"))
         try:
             demo.write_book(then, _truncated(gen, day))
             with book.read() as conn:
@@ -285,7 +285,7 @@ def _write(book: Book, docs: list[Doc], pays: list[Pay], customers: int) -> None
 def empty_book_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated empty SQLite book, copied for each example (migrating takes seconds)."""
     path = tmp_path_factory.mktemp("template") / "empty.db"
-    Book.open(str(path)).close()
+    Book.create(str(path)).close()
     return path
 
 
@@ -368,7 +368,7 @@ def test_a_seeded_random_book_on_both_databases(book: Book, tmp_path: Path) -> N
                 pays.append(Pay(c, f"P{c}-{n}", on, part, t.number if rnd.random() < 0.5 else None))
     _write(book, docs, pays, 12)
     for n, day in enumerate((BASE + timedelta(days=60), BASE + timedelta(days=130))):
-        then = Book.open(str(tmp_path / f"then{n}.db"))
+        then = Book.create(str(tmp_path / f"then{n}.db"))
         try:
             _write(
                 then,

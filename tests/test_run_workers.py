@@ -24,7 +24,7 @@ CONTACTS = ("email", "letter", "call")
 @pytest.fixture
 def two_books(tmp_path: Path) -> tuple[Book, Book]:
     first = tmp_path / "one.db"
-    book = Book.open(str(first))
+    book = Book.create(str(first))
     demo.write_book(book, demo.make(120, 1200, 5, START))
     book.close()
     shutil.copy(first, tmp_path / "two.db")
@@ -92,7 +92,7 @@ def test_a_change_committed_while_planners_run_ahead_is_planned_with(two_books):
 
 def test_planners_are_used_only_where_they_pay(tmp_path: Path, monkeypatch):
     """(PostgreSQL books plan in the run's own process: see test_run_summaries.)"""
-    book = Book.open(str(tmp_path / "b.db"))
+    book = Book.create(str(tmp_path / "b.db"))
     assert daily_run._planners(book, 1, None) == 0  # one batch: an ordinary day
     assert daily_run._planners(book, 5, 0) == 0
     assert daily_run._planners(book, 5, 2) == 2

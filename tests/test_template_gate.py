@@ -191,7 +191,7 @@ def test_cli_approve_and_list(tmp_path: Path):
     (folder / "de").mkdir(parents=True)
     (folder / "de" / "overdue-firm.txt").write_text(HARSH, encoding="utf-8")
     env = {"RECOUP_TEMPLATES_DIR": str(folder)}
-    book = Book.open(str(db))
+    book = Book.create(str(db))
     try:
         users.add_user(book, "carl", "carl-collector-pw", Role.COLLECTOR)
     finally:

@@ -7,43 +7,53 @@ import os
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.table import Table
 
 from recoup.cli.books import as_of_option
 from recoup.cli.context import EXIT_USAGE, State, state
+from recoup.cli.lazy import lazy
 from recoup.cli.output import console, day, err_console, money, print_json
 from recoup.clock import local_today
-from recoup.services import business_details, reports, sessions, users
-from recoup.services import demo as demo_service
-from recoup.services.book import Book
+from recoup.domain.roles import Role
+
+if TYPE_CHECKING:
+    from recoup.services import book as book_service
+    from recoup.services import business_details, demo_book, reports, sessions, users
+    from recoup.services import demo as demo_service
+else:
+    book_service = lazy("recoup.services.book")
+    business_details = lazy("recoup.services.business_details")
+    demo_book = lazy("recoup.services.demo_book")
+    reports = lazy("recoup.services.reports")
+    sessions = lazy("recoup.services.sessions")
+    users = lazy("recoup.services.users")
+    demo_service = lazy("recoup.services.demo")
 
 user_app = typer.Typer(
     help="Web users: add, list, password, disable, enable, signout.", no_args_is_help=True
 )
 
 DEMO_USERS = (
-    ("owner", "owner-demo", users.Role.OWNER),
-    ("collector", "collector-demo", users.Role.COLLECTOR),
-    ("viewer", "viewer-demo", users.Role.VIEWER),
+    ("owner", "owner-demo", Role.OWNER),
+    ("collector", "collector-demo", Role.COLLECTOR),
+    ("viewer", "viewer-demo", Role.VIEWER),
 )
 
 
 def init_command(ctx: typer.Context) -> None:
     """Create the book (or bring its schema up to date)."""
-    st = state(ctx)
-    st.book  # noqa: B018 - opening the book creates and migrates it
-    console.print(f"Book ready: {st.book.url}")
+    book = state(ctx).open_book(create=True)
+    console.print(f"Book ready: {book.where}")
 
 
 @user_app.command("add")
 def user_add(
     ctx: typer.Context,
     username: str = typer.Argument(...),
-    role: users.Role = typer.Option(
-        users.Role.VIEWER, "--role", help="owner, collector or viewer."
-    ),
+    role: Role = typer.Option(Role.VIEWER, "--role", help="owner, collector or viewer."),
     password: str | None = typer.Option(
         None,
         "--password",
@@ -207,21 +217,23 @@ def generate_command(
 def demo_command(
     ctx: typer.Context,
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Start the web UI afterwards."),
-    port: int = typer.Option(8000, "--port"),
-    fresh: bool = typer.Option(True, "--fresh/--keep", help="Start from a new demo book."),
+    port: int = typer.Option(8000, "--port", envvar="RECOUP_PORT", help="The web UI's port."),
+    fresh: bool | None = typer.Option(
+        None,
+        "--fresh/--keep",
+        help="--fresh: replace the book even when it holds data the demo did not make; "
+        "--keep: go on with the demo book that is there. Without either, a demo book (or "
+        "an empty one) is made anew and any other book is left alone.",
+    ),
 ) -> None:
-    """Make a demo book, print its aging and largest overdue accounts, run the daily run,
-    and start the web UI."""
+    """Make the demo book where every command finds it (recoup.db here, or --db), print
+    its aging and largest overdue accounts, play the plan's last four weeks, and start
+    the web UI."""
     st = state(ctx)
-    path = st.settings.database_url
-    if "://" not in path and path == "recoup.db":
-        path = "recoup-demo.db"
-        st.settings.database_url = path
-    if fresh and "://" not in path:
-        for suffix in ("", "-wal", "-shm"):
-            Path(path + suffix).unlink(missing_ok=True)
-    book = Book.open(path)
-    st._book = book
+    if serve:  # before a minute of work, not after
+        _check_port("127.0.0.1", port, "recoup demo --port 8001` or `make demo PORT=8001")
+    _make_room_for_demo(st.settings.database_url, fresh)
+    book = st.open_book(create=True)
     today = local_today()
     if not users.list_users(book):
         gen = demo_service.make(300, 3000, 7, today)
@@ -229,6 +241,7 @@ def demo_command(
         demo_service.write_business(book)  # the demo book carries its business details
         for name, password, role in DEMO_USERS:
             users.add_user(book, name, password, role)
+        demo_book.mark(book)  # the next demo may replace it
     business_details.apply(st.settings, book)
     _print_overview(st, today)
     # the plan's last four weeks, day by day, with a collector working the largest
@@ -249,12 +262,52 @@ def demo_command(
         f"{played.waiting} wait for the contact rules or a hold. See `recoup worklist` and "
         "`recoup outbox`."
     )
+    given = "" if st.settings.database_url == "recoup.db" else f"--db {st.settings.database_url} "
+    console.print(
+        f"The demo book is {book.where}: `recoup {given}aging`, `recoup {given}worklist` and "
+        "the other commands read it when run in this folder."
+    )
     if serve:
+        _check_port("127.0.0.1", port, "recoup demo --port 8001` or `make demo PORT=8001")
         console.print(
             f"\nOpen http://127.0.0.1:{port}/ and log in as [bold]owner[/] / owner-demo "
             "(also collector / collector-demo, viewer / viewer-demo). Ctrl-C stops it."
         )
         _serve(st, "127.0.0.1", port)
+
+
+def _make_room_for_demo(target: str, fresh: bool | None) -> None:
+    """Clear the demo's place: a demo book or an empty one is replaced (unless --keep),
+    a book with other data only with --fresh; nothing that is not a book is touched."""
+    where = book_service.where(target)
+    try:
+        found = demo_book.found_at(target)
+    except book_service.BookError as err:
+        _usage_error(f"{err}; the demo leaves it alone")
+    Found = demo_book.Found  # noqa: N806 - the enum
+    if found is Found.NOTHING or found is Found.EMPTY:
+        return
+    if found is Found.DEMO and fresh is False:
+        return  # --keep
+    if found is Found.DATA and not fresh:
+        _usage_error(
+            f"{where} is a book with data the demo did not make; the demo leaves it alone. "
+            "Run the demo in another folder, name another book (`recoup --db demo.db "
+            "demo`), or replace this one with `recoup demo --fresh`."
+        )
+    if demo_book.remove(target):
+        return
+    if found is Found.DATA:  # on a database server: not dropped by the demo
+        _usage_error(
+            f"the demo replaces only SQLite files; {where} holds a book: give the demo an "
+            "empty database, or a file (`recoup --db demo.db demo`)"
+        )
+    # a demo book on a database server: the demo goes on with it
+
+
+def _usage_error(message: str) -> NoReturn:
+    err_console.print(f"Error: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_USAGE)
 
 
 def _print_overview(st: State, today: date) -> None:
@@ -284,6 +337,33 @@ def _print_overview(st: State, today: date) -> None:
     console.print(table)
 
 
+def _check_port(host: str, port: int, instead: str) -> None:
+    """A clear stop (exit 2) when the web UI could not listen on host:port."""
+    reason = _cannot_listen(host, port)
+    if reason:
+        _usage_error(
+            f"cannot serve the web UI on {host}:{port}: {reason} (another `recoup serve` "
+            f"or `make demo`?). Choose another port: `{instead}`."
+        )
+
+
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why nothing could listen on host:port now, or None when something could."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (OSError, OverflowError) as err:
+        return str(getattr(err, "strerror", None) or err)
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            sock.bind(address)
+        except OSError as err:
+            return (err.strerror or str(err)).lower()
+    return None
+
+
 def _serve(st: State, host: str, port: int) -> None:
     import uvicorn
 
@@ -292,9 +372,18 @@ def _serve(st: State, host: str, port: int) -> None:
     os.environ["RECOUP_LOCALE"] = st.settings.locale
     if st.settings.now:  # every page served at the moment `recoup --now` gave
         os.environ["RECOUP_NOW"] = st.settings.now
-    uvicorn.run(
-        "recoup.web.app:app_from_environment", factory=True, host=host, port=port, log_level="info"
-    )
+    try:
+        uvicorn.run(
+            "recoup.web.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            log_level="info",
+        )
+    except SystemExit as stop:  # uvicorn exits 1 when it cannot listen or load the app
+        if stop.code not in (0, None):
+            _usage_error(f"the web UI could not start on {host}:{port} (see above)")
+        raise
 
 
 def serve_command(
@@ -304,7 +393,8 @@ def serve_command(
 ) -> None:
     """Start the web UI."""
     st = state(ctx)
-    st.book  # noqa: B018 - create and migrate before serving
+    st.book  # noqa: B018 - the book must be there (and up to date) before serving
+    _check_port(host, port, f"recoup serve --port {port + 1}")
     _serve(st, host, port)
 
 

@@ -11,7 +11,6 @@ from recoup.cli.context import State
 from recoup.cli.interest import interest_command
 from recoup.cli.log import log_command
 from recoup.cli.policy import policy_app
-from recoup.settings import Settings
 
 app = typer.Typer(
     name="recoup",
@@ -44,6 +43,8 @@ def root(
         "the book is seen as known at that moment.",
     ),
 ) -> None:
+    from recoup.settings import Settings  # pydantic: not for `recoup --help`
+
     settings = Settings()
     if db:
         settings.database_url = db

@@ -5,21 +5,32 @@ from __future__ import annotations
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_USAGE, state
+from recoup.cli.lazy import lazy
 from recoup.cli.output import console, day, err_console, money, print_json
 from recoup.clock import local_today
 from recoup.domain.aging import DEFAULT_BUCKETS, BucketSpecError, parse_buckets
 from recoup.domain.money import Money
 from recoup.domain.words import count
-from recoup.services import accounts, importing, reports
-from recoup.services.importing import ImportReport, Kind, Options
 from recoup.services.mappings import load_options, save_options
+
+if TYPE_CHECKING:
+    from recoup.services import accounts, importing, reports
+    from recoup.services.importing import ImportReport, Kind, Options
+else:
+    # the same Kind and Options, from the light part of importing (mapping files): the
+    # commands are built from them; the readers and pyarrow come when a file is read
+    from recoup.services.mappings import Kind, Options
+
+    accounts = lazy("recoup.services.accounts")
+    importing = lazy("recoup.services.importing")
+    reports = lazy("recoup.services.reports")
 
 import_app = typer.Typer(
     help="Import customers, invoices or payments from CSV or XLSX.", no_args_is_help=True

@@ -4,19 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from recoup.cli.books import _as_of, as_of_option
 from recoup.cli.context import EXIT_NOT_FOUND, state
+from recoup.cli.lazy import lazy
 from recoup.cli.output import console, err_console, print_json
-from recoup.services import casefile
-from recoup.services.accounts import NotFoundError
-from recoup.settings import Settings
+from recoup.services.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from recoup.services import casefile
+    from recoup.settings import Settings
+else:
+    casefile = lazy("recoup.services.casefile")  # reportlab: only for a case file
 
 
 def business_name(settings: Settings) -> str:
     """The business's name when one is set (not the placeholder of an unset setting)."""
+    from recoup.settings import Settings
+
     default = Settings.model_fields["business_name"].default
     return "" if settings.business_name == default else settings.business_name
 

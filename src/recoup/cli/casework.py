@@ -13,30 +13,44 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.table import Table
 
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, state
+from recoup.cli.lazy import lazy
 from recoup.cli.output import console, err_console, print_json
 from recoup.clock import local_today
 from recoup.domain.casework.errors import CaseworkError
 from recoup.domain.words import term
-from recoup.services.accounts import NotFoundError
-from recoup.services.book import Book
-from recoup.services.casework import (
-    agency,
-    calls,
-    disputes,
-    holds,
-    plans,
-    promises,
-    review_all,
-    settlements,
-    tasks,
-    writeoffs,
-)
+from recoup.services.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from recoup.services import casework
+    from recoup.services.book import Book
+    from recoup.services.casework import (
+        agency,
+        calls,
+        disputes,
+        holds,
+        plans,
+        promises,
+        settlements,
+        tasks,
+        writeoffs,
+    )
+else:  # imported when a command first uses them (recoup.cli.lazy)
+    casework = lazy("recoup.services.casework")
+    agency = lazy("recoup.services.casework.agency")
+    calls = lazy("recoup.services.casework.calls")
+    disputes = lazy("recoup.services.casework.disputes")
+    holds = lazy("recoup.services.casework.holds")
+    plans = lazy("recoup.services.casework.plans")
+    promises = lazy("recoup.services.casework.promises")
+    settlements = lazy("recoup.services.casework.settlements")
+    tasks = lazy("recoup.services.casework.tasks")
+    writeoffs = lazy("recoup.services.casework.writeoffs")
 
 T = TypeVar("T")
 DATE = ["%Y-%m-%d"]
@@ -280,7 +294,7 @@ def promise_review(
 ) -> None:
     """Review every casework item as of a day: promises kept or broken, plan installments,
     settlements paid or lapsed, write-offs reversed by later payments."""
-    result = _do(ctx, lambda b: review_all(b, _day(as_of)))
+    result = _do(ctx, lambda b: casework.review_all(b, _day(as_of)))
     if as_json:
         print_json(result.to_json())
         return
@@ -427,7 +441,10 @@ def settle_offer(
     _show(result, as_json, _settle_words)
 
 
-def _settle_step(name: str, fn: Callable[..., Any], doc: str) -> None:
+def _settle_step(name: str, step: str, doc: str) -> None:
+    """`settle NAME ID`: the settlements service's function `step` (looked up when the
+    command runs: the service is imported then)."""
+
     def command(
         ctx: typer.Context,
         settlement_id: int = typer.Argument(...),
@@ -435,6 +452,7 @@ def _settle_step(name: str, fn: Callable[..., Any], doc: str) -> None:
         actor: str | None = actor_option(),
         as_json: bool = json_option(),
     ) -> None:
+        fn: Callable[..., Any] = getattr(settlements, step)
         result = _do(ctx, lambda b: fn(b, settlement_id, actor=_actor(actor), on=_day(on)))
         _show(result, as_json, _settle_words)
 
@@ -442,12 +460,12 @@ def _settle_step(name: str, fn: Callable[..., Any], doc: str) -> None:
     settle_app.command(name)(command)
 
 
-_settle_step("approve", settlements.approve, "An owner approves an offer outside authority.")
-_settle_step("refuse", settlements.refuse, "An owner refuses an offer outside authority.")
-_settle_step("accept", settlements.accept, "The customer accepts an offered settlement.")
+_settle_step("approve", "approve", "An owner approves an offer outside authority.")
+_settle_step("refuse", "refuse", "An owner refuses an offer outside authority.")
+_settle_step("accept", "accept", "The customer accepts an offered settlement.")
 _settle_step(
     "paid",
-    settlements.settle,
+    "settle",
     "The settled amount is paid: close it and write off the rest ('settlement').",
 )
 

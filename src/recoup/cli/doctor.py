@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.text import Text
 
 from recoup.cli.context import EXIT_REFUSED, state
+from recoup.cli.lazy import lazy
 from recoup.cli.output import console, print_json
-from recoup.services import doctor
+
+if TYPE_CHECKING:
+    from recoup.services import doctor
+else:
+    doctor = lazy("recoup.services.doctor")
 
 
 def doctor_command(

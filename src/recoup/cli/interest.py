@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from recoup.cli.context import EXIT_REFUSED, EXIT_USAGE, State
+from recoup.cli.lazy import lazy
 from recoup.cli.output import console, day, err_console, money, print_json
 from recoup.clock import local_today
 from recoup.domain.interest import (
@@ -17,8 +19,11 @@ from recoup.domain.interest import (
     InterestResult,
     round_half_up,
 )
-from recoup.services.interest import InterestRequestError, TableError, statutory_interest
-from recoup.settings import Settings
+
+if TYPE_CHECKING:
+    from recoup.services import interest as interest_service
+else:  # the jurisdictions' tables: read when the command runs
+    interest_service = lazy("recoup.services.interest")
 
 _DATE = ["%Y-%m-%d"]
 
@@ -60,7 +65,7 @@ def interest_command(
     end = paid if paid is not None else as_of
     until = _day(end) if end is not None else local_today()
     try:
-        result = statutory_interest(
+        result = interest_service.statutory_interest(
             jurisdiction,
             principal,
             _day(due),
@@ -68,12 +73,12 @@ def interest_command(
             currency=currency,
             consumer=consumer,
         )
-    except TableError as err:
+    except interest_service.TableError as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)
         err_console.print("[red]The jurisdiction data files are broken[/]; nothing computed.")
         raise typer.Exit(EXIT_REFUSED) from None
-    except (InterestRequestError, InterestError) as err:
+    except (interest_service.InterestRequestError, InterestError) as err:
         err_console.print(str(err), markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_USAGE) from None
     if as_json:
@@ -87,6 +92,8 @@ def _day(value: datetime | date) -> date:
 
 
 def _locale(ctx: typer.Context) -> str:
+    from recoup.settings import Settings
+
     obj = ctx.find_root().obj
     return obj.settings.locale if isinstance(obj, State) else Settings().locale
 

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.table import Table
 
 from recoup import clock
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, state
+from recoup.cli.lazy import lazy
 from recoup.cli.output import console, err_console, print_json
 from recoup.domain.words import readable, term
-from recoup.services import history
-from recoup.services.accounts import NotFoundError
+from recoup.services.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from recoup.services import history
+else:
+    history = lazy("recoup.services.history")
 
 
 def log_command(

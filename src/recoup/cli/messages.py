@@ -6,17 +6,27 @@ from __future__ import annotations
 import getpass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_STOPPED, EXIT_USAGE, state
+from recoup.cli.lazy import lazy
 from recoup.cli.output import console, err_console, print_json
 from recoup.clock import local_today
 from recoup.clock import now as clock_now
 from recoup.domain.words import readable, template_words, term
-from recoup.services import delivery_problems, dispatch, template_gate, templates, users
-from recoup.services.accounts import NotFoundError
+from recoup.services.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from recoup.services import delivery_problems, dispatch, template_gate, templates, users
+else:
+    delivery_problems = lazy("recoup.services.delivery_problems")
+    dispatch = lazy("recoup.services.dispatch")
+    template_gate = lazy("recoup.services.template_gate")
+    templates = lazy("recoup.services.templates")
+    users = lazy("recoup.services.users")
 
 dispatch_app = typer.Typer(
     help="Deliver the outbox (without a subcommand), or list what could not be delivered.",

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from recoup.cli.context import EXIT_REFUSED, state
+from recoup.cli.lazy import lazy
 from recoup.cli.output import console, err_console, print_json
 from recoup.domain.words import count
-from recoup.services.policy import (
-    PolicyProblem,
-    PolicyRefusedError,
-    StoredPolicyError,
-    check_policy_file,
-    list_policy_versions,
-    show_policy,
-    use_policy_file,
-)
+
+if TYPE_CHECKING:
+    from recoup.services import policy as policy_service
+    from recoup.services.policy import PolicyProblem
+else:
+    policy_service = lazy("recoup.services.policy")
 
 policy_app = typer.Typer(
     help="The collection policy: stages, contact rules, fees, authority, escalation.",
@@ -42,8 +41,8 @@ def show_command(
 ) -> None:
     """Print the active policy as written (version 0 is the built-in default)."""
     try:
-        shown = show_policy(state(ctx).book)
-    except StoredPolicyError as err:
+        shown = policy_service.show_policy(state(ctx).book)
+    except policy_service.StoredPolicyError as err:
         _print_problems(err.problems)
         raise typer.Exit(EXIT_REFUSED) from None
     if as_json:
@@ -60,7 +59,7 @@ def check_command(
     as_json: bool = typer.Option(False, "--json", help="Print the problems as JSON."),
 ) -> None:
     """Check a policy file: one `file:line:column: message` line per problem."""
-    problems = check_policy_file(file)
+    problems = policy_service.check_policy_file(file)
     if as_json:
         print_json(
             {"file": str(file), "ok": not problems, "problems": [p.to_json() for p in problems]}
@@ -82,8 +81,8 @@ def use_command(
 ) -> None:
     """Check a policy file and make it the active policy (older versions are kept)."""
     try:
-        used = use_policy_file(state(ctx).book, file)
-    except PolicyRefusedError as err:
+        used = policy_service.use_policy_file(state(ctx).book, file)
+    except policy_service.PolicyRefusedError as err:
         if as_json:
             print_json(
                 {"file": str(file), "ok": False, "problems": [p.to_json() for p in err.problems]}
@@ -116,7 +115,7 @@ def versions_command(
     as_json: bool = typer.Option(False, "--json", help="Print the versions as JSON."),
 ) -> None:
     """List the stored policy versions, newest first."""
-    versions = list_policy_versions(state(ctx).book)
+    versions = policy_service.list_policy_versions(state(ctx).book)
     if as_json:
         print_json([v.to_json() for v in versions])
         return

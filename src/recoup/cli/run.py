@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from recoup.cli.books import as_of_option
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_STOPPED, state
+from recoup.cli.lazy import lazy
 from recoup.cli.messages import delivery_words
 from recoup.cli.output import console, err_console, print_json
 from recoup.clock import local_today
 from recoup.domain.words import readable, stage_words, template_words, term
-from recoup.services import daily_run, dispatch
+
+if TYPE_CHECKING:
+    from recoup.services import daily_run, dispatch
+else:
+    daily_run = lazy("recoup.services.daily_run")
+    dispatch = lazy("recoup.services.dispatch")
 
 
 def _day(value: datetime | date | None) -> date:

@@ -11,6 +11,7 @@ from recoup.domain.aging import DEFAULT_BUCKETS, days_past_due
 from recoup.domain.dso import PaymentBehaviour, Settled, payment_behaviour
 from recoup.domain.money import Money
 from recoup.services.book import Book
+from recoup.services.errors import NotFoundError
 from recoup.services.reports import CurrencyAging, aging
 from recoup.store import ledger_repo, point_in_time, report_repo
 from recoup.store.report_repo import CustomerLine
@@ -26,10 +27,6 @@ __all__ = [
 ]
 
 SORTS = ("name", "key", "balance", "overdue", "oldest")
-
-
-class NotFoundError(LookupError):
-    """No such customer (or other record)."""
 
 
 @dataclass(frozen=True)

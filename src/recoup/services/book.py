@@ -1,16 +1,29 @@
-"""The book: one business's database, opened and migrated."""
+"""The book: one business's database, opened (or made) and brought up to date."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from recoup.store import migrate
-from recoup.store.engine import database_url, make_engine
+from recoup.store.engine import database_url, make_engine, shown, sqlite_file
+
+MAKE_ONE = "`recoup init` makes one (`recoup demo` a demo book); --db names another"
+
+
+class BookError(Exception):
+    """The book cannot be opened as asked: the path or URL cannot hold one, the database
+    does not answer, or it holds something else. The message is one line for a person."""
+
+
+class NoBookError(BookError):
+    """There is no book there (yet), and none was to be made."""
 
 
 @dataclass
@@ -19,11 +32,43 @@ class Book:
     url: str
 
     @classmethod
-    def open(cls, path_or_url: str) -> Book:
-        """Open (and create or upgrade) the book at a SQLite path or a database URL."""
-        engine = make_engine(path_or_url)
-        migrate.upgrade(engine)
+    def open(cls, path_or_url: str, *, create: bool = False) -> Book:
+        """Open the book at a SQLite path or a database URL and bring its schema up to
+        date. A book that is not there is a `NoBookError` unless `create` says to make
+        it; anything else that stops it is a `BookError` (see `Book.create`)."""
+        where = shown(path_or_url)
+        file = sqlite_file(path_or_url)
+        if file is not None:
+            _check_file(file, where, create)
+        try:
+            engine = make_engine(path_or_url)
+        except (ArgumentError, ImportError):
+            raise BookError(
+                f"cannot open {where}: a book is a SQLite file (a path) or a PostgreSQL "
+                "database (postgresql://user@host/db)"
+            ) from None
+        try:
+            try:
+                behind = _behind(engine, where, create)
+            except DBAPIError as err:
+                raise BookError(_unreachable(where, err)) from None
+            if behind:
+                migrate.upgrade(engine)
+        except BaseException:
+            engine.dispose()
+            raise
         return cls(engine, database_url(path_or_url))
+
+    @classmethod
+    def create(cls, path_or_url: str) -> Book:
+        """Make the book at a SQLite path or a database URL, or bring an existing one up
+        to date (`recoup init`, `recoup demo`, tests)."""
+        return cls.open(path_or_url, create=True)
+
+    @property
+    def where(self) -> str:
+        """Where the book is, for people: its file, or its URL without the password."""
+        return shown(self.url)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -44,6 +89,51 @@ class Book:
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+
+def _check_file(file: Path, where: str, create: bool) -> None:
+    """Before SQLite is asked (it would make an empty file where none is)."""
+    if file.is_dir():
+        raise BookError(f"{where} is a folder, not a book: name a file, e.g. {file / 'recoup.db'}")
+    if not file.parent.is_dir():
+        raise BookError(f"cannot keep a book at {where}: there is no folder {file.parent}")
+    if not create and not file.exists():
+        raise NoBookError(f"there is no book at {where}: {MAKE_ONE}")
+
+
+def _behind(engine: Engine, where: str, create: bool) -> bool:
+    """Whether the book's schema needs migrations (read without Alembic); a BookError
+    when the database is no book, or a book newer than this code."""
+    known, heads = migrate.file_revisions()
+    with engine.connect() as conn:
+        stored = migrate.stored_revisions(conn)
+        others = migrate.table_names(conn) if stored is None else []
+    if stored is None and others:
+        listed = ", ".join(others[:4]) + (", ..." if len(others) > 4 else "")
+        raise BookError(f"{where} is not a Recoup book: it holds other tables ({listed})")
+    if stored is None and not create:
+        raise NoBookError(f"{where} is an empty database, not a book: {MAKE_ONE}")
+    unknown = sorted((stored or set()) - known)
+    if unknown:
+        raise BookError(
+            f"the book at {where} has schema revision {', '.join(unknown)}, which this "
+            f"Recoup does not know (it knows up to {', '.join(sorted(heads))}): a newer "
+            "Recoup made it"
+        )
+    return stored is None or set(stored) != set(heads)
+
+
+def _unreachable(where: str, err: DBAPIError) -> str:
+    reason = str(err.orig).strip().splitlines()[0] if err.orig is not None else str(err)
+    if "not a database" in reason:
+        return f"{where} is not a Recoup book (not a SQLite database)"
+    return f"cannot open the book at {where}: {reason}"
+
+
+def where(path_or_url: str) -> str:
+    """Where the book at a SQLite path or a database URL is, for people: its file, or
+    its URL without the password."""
+    return shown(path_or_url)
 
 
 class Rollback(Exception):  # noqa: N818 - a signal, not an error

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection
 
@@ -26,7 +26,6 @@ from recoup.domain.money import format_minor
 from recoup.domain.regions import region_from_address, subdivisions
 from recoup.domain.words import count
 from recoup.imports import mapping, records
-from recoup.imports.fast_invoices import PlainInvoices, read_plain_invoices
 from recoup.imports.fields import Kind
 from recoup.imports.mapping import Options
 from recoup.imports.numbers import AmountError, to_minor
@@ -36,6 +35,23 @@ from recoup.services import allocation_sync, history
 from recoup.services.book import Book, Rollback
 from recoup.store import ledger_repo, run_repo
 from recoup.store.bulk import DuplicateKeyError
+
+if TYPE_CHECKING:
+    from recoup.imports.fast_invoices import PlainInvoices, read_plain_invoices
+else:
+
+    def read_plain_invoices(*args: Any, **kwargs: Any) -> Any:
+        """The vectorised reader, when pyarrow is installed (the `fast` extra:
+        `pip install recoup[fast]`); without it None, and the careful reader reads
+        every file. Imported here, on a large file's first import, not with the module."""
+        try:
+            from recoup.imports import fast_invoices
+        except ModuleNotFoundError as missing:
+            if (missing.name or "").partition(".")[0] != "pyarrow":
+                raise
+            return None
+        return fast_invoices.read_plain_invoices(*args, **kwargs)
+
 
 __all__ = ["ImportReport", "Kind", "Options", "import_file"]
 

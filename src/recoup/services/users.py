@@ -9,22 +9,15 @@ gate bounds the memory argon2 takes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
 from recoup.clock import now
+from recoup.domain.roles import Role as Role  # where it always was, for callers
 from recoup.services import passwords
 from recoup.services.book import Book
 from recoup.store import session_repo, user_repo
-
-
-class Role(StrEnum):
-    OWNER = "owner"
-    COLLECTOR = "collector"
-    VIEWER = "viewer"
-
 
 RANK = {Role.VIEWER: 0, Role.COLLECTOR: 1, Role.OWNER: 2}
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError
 
 
 def database_url(path_or_url: str) -> str:
@@ -17,6 +18,30 @@ def database_url(path_or_url: str) -> str:
     if path_or_url.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + path_or_url.split("://", 1)[1]
     return path_or_url
+
+
+def sqlite_file(path_or_url: str) -> Path | None:
+    """The file of a SQLite book (a path, or a sqlite:/// URL), else None (PostgreSQL, or
+    SQLite in memory)."""
+    url = database_url(path_or_url)
+    if not url.startswith("sqlite"):
+        return None
+    name = make_url(url).database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(name)
+
+
+def shown(path_or_url: str) -> str:
+    """Where a book is, for people: its file, or its URL without the password."""
+    file = sqlite_file(path_or_url)
+    if file is not None:
+        return str(file)
+    url = database_url(path_or_url)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:  # not a URL at all: shown as given, minus anything after '@'
+        return path_or_url.split("@")[-1]
 
 
 def make_engine(path_or_url: str, **kwargs: Any) -> Engine:
