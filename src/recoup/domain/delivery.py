@@ -140,11 +140,13 @@ def decide(
             Verdict.WITHDRAW, (f"superseded by the later stage {message.superseded_by}",)
         )
     if not current.open_numbers:
-        named = ", ".join(sorted(message.stated.open_numbers)) or "none"
-        return DeliveryDecision(
-            Verdict.WITHDRAW,
-            (f"nothing left to ask for: the invoices it names ({named}) are paid or credited",),
+        named = ", ".join(sorted(message.stated.open_numbers))
+        why = (
+            f"the invoices it names ({named}) are paid or credited"
+            if named
+            else f"nothing is open in {message.currency} any more"
         )
+        return DeliveryDecision(Verdict.WITHDRAW, (f"nothing left to ask for: {why}",))
 
     if message.regulation_f:
         rules = replace(rules, start=REGULATION_F_HOURS[0], end=REGULATION_F_HOURS[1])
