@@ -489,8 +489,9 @@ def test_app_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert (tmp_path / "env.db").exists()
 
 
-def test_without_a_secret_key_the_book_keeps_one(sqlite_book: Book) -> None:
-    """Two apps over one book accept each other's sessions: the key lives in the book."""
+def test_without_a_secret_key_apps_over_one_book_share_its_key_file(sqlite_book: Book) -> None:
+    """Two apps over one book accept each other's sessions: the key is in a file beside
+    the book (never in it: tests/test_session_keys.py), the session a row of the book."""
     add_user(sqlite_book, "vera")
     first = TestClient(create_app(Settings(), sqlite_book))
     second = TestClient(create_app(Settings(), sqlite_book))
