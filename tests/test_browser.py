@@ -31,6 +31,7 @@ from recoup.settings import Settings
 from recoup.web.app import create_app
 from recoup.web.formatting import ISO_DATE, Formats
 from tests.conftest import missing
+from tests.plans import by_age
 
 pytestmark = pytest.mark.browser
 
@@ -94,6 +95,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     demo.write_book(book, gen)
     users.add_user(book, *OWNER, Role.OWNER)
     users.add_user(book, *VIEWER, Role.VIEWER)
+    by_age(book)  # three weeks reach calls and recommendations (see tests/plans.py)
     run_weekdays(book, 21)
     work = daily_run.worklist(book, local_today())
     explained = most_explained(book, gen)

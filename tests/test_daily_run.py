@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from recoup.policy import default_policy_text
 from recoup.services import daily_run, demo, importing
 from recoup.services.book import Book
 from recoup.services.importing import Kind, Options
-from recoup.services.policy import use_policy_text
+from tests.plans import by_age
 
 START = date(2026, 11, 2)  # a Monday
 
@@ -71,14 +70,6 @@ def test_the_contact_rules_hold_day_after_day(small_book: Book):
             assert (b - a).days >= 7, (key, a, b)
         for day in days:
             assert day.weekday() < 5, (key, day)  # weekdays only by default
-
-
-def by_age(book: Book) -> None:
-    """The built-in plan taken by age: a first contact opens gently by default (see
-    tests/test_onboarding.py)."""
-    text = default_policy_text().replace('onboarding = "gentle"', 'onboarding = "by_age"')
-    assert 'onboarding = "by_age"' in text
-    use_policy_text(book, text)
 
 
 def test_after_missed_days_one_message_not_a_burst(book: Book, tmp_path: Path):

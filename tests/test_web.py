@@ -34,6 +34,7 @@ from recoup.web.formatting import ISO_DATE, Formats
 from recoup.web.routes import worklist
 from recoup.web.routes.customers import PER_PAGE
 from recoup.web.routes.session import PUBLIC_PATHS
+from tests.plans import by_age
 
 AS_OF = date(2025, 6, 30)
 CUSTOMERS = 40
@@ -548,7 +549,10 @@ def test_account_with_nothing_open_says_so(site: Site) -> None:
 
 @pytest.fixture
 def worked(site: Site) -> Site:
-    """The site after the daily run on each weekday of the three weeks ending at AS_OF."""
+    """The site after the daily run on each weekday of the three weeks ending at AS_OF,
+    under the plan taken by age (calls and recommendations for the worklist: opened
+    gently, the book's accounts would reach their calls after three weeks)."""
+    by_age(site.book)
     for back in range(20, -1, -1):
         day = AS_OF - timedelta(days=back)
         if day.weekday() < 5:
