@@ -46,7 +46,7 @@ DEMO_USERS = (
 def init_command(ctx: typer.Context) -> None:
     """Create the book (or bring its schema up to date)."""
     book = state(ctx).open_book(create=True)
-    console.print(f"Book ready: {book.where}")
+    console.print(f"Book ready: {book.where}", markup=False, highlight=False, soft_wrap=True)
 
 
 @user_app.command("add")

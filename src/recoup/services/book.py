@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from recoup.store import migrate
-from recoup.store.engine import database_url, make_engine, shown, sqlite_file
+from recoup.store.engine import database_url, make_engine, shown, sqlite_file, sqlite_probe
 
 MAKE_ONE = "`recoup init` makes one (`recoup demo` a demo book); --db names another"
 
@@ -97,8 +98,18 @@ def _check_file(file: Path, where: str, create: bool) -> None:
         raise BookError(f"{where} is a folder, not a book: name a file, e.g. {file / 'recoup.db'}")
     if not file.parent.is_dir():
         raise BookError(f"cannot keep a book at {where}: there is no folder {file.parent}")
-    if not create and not file.exists():
-        raise NoBookError(f"there is no book at {where}: {MAKE_ONE}")
+    if not file.exists():
+        if not create:
+            raise NoBookError(f"there is no book at {where}: {MAKE_ONE}")
+        return
+    try:
+        sqlite, tables = sqlite_probe(file)
+    except (OSError, sqlite3.Error) as err:
+        raise BookError(f"cannot open the book at {where}: {err}") from None
+    if not sqlite:
+        raise BookError(f"{where} is not a Recoup book (not a SQLite database)")
+    if tables and migrate.VERSION_TABLE not in tables:
+        raise BookError(_other_tables(where, sorted(tables)))
 
 
 def _behind(engine: Engine, where: str, create: bool) -> bool:
@@ -109,8 +120,7 @@ def _behind(engine: Engine, where: str, create: bool) -> bool:
         stored = migrate.stored_revisions(conn)
         others = migrate.table_names(conn) if stored is None else []
     if stored is None and others:
-        listed = ", ".join(others[:4]) + (", ..." if len(others) > 4 else "")
-        raise BookError(f"{where} is not a Recoup book: it holds other tables ({listed})")
+        raise BookError(_other_tables(where, others))
     if stored is None and not create:
         raise NoBookError(f"{where} is an empty database, not a book: {MAKE_ONE}")
     unknown = sorted((stored or set()) - known)
@@ -121,6 +131,11 @@ def _behind(engine: Engine, where: str, create: bool) -> bool:
             "Recoup made it"
         )
     return stored is None or set(stored) != set(heads)
+
+
+def _other_tables(where: str, tables: list[str]) -> str:
+    listed = ", ".join(tables[:4]) + (", ..." if len(tables) > 4 else "")
+    return f"{where} is not a Recoup book: it holds other tables ({listed})"
 
 
 def _unreachable(where: str, err: DBAPIError) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +39,30 @@ def shown(path_or_url: str) -> str:
     file = sqlite_file(path_or_url)
     if file is not None:
         return str(file)
-    url = database_url(path_or_url)
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:  # not a URL at all: shown as given, minus anything after '@'
+        url = make_url(database_url(path_or_url))
+    except ArgumentError:  # not a URL at all: shown as given, without what precedes an @
         return path_or_url.split("@")[-1]
+    # postgresql://, not postgresql+psycopg://: the driver is Recoup's business
+    return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=True)
+
+
+def sqlite_probe(file: Path) -> tuple[bool, set[str]]:
+    """Whether an existing file is a SQLite database, and its tables, read without
+    changing it: before a connection switches it to WAL, and without the lock files a
+    reader makes (`immutable`: the database file alone, as last checkpointed; enough to
+    tell a book from another database)."""
+    with file.open("rb") as fh:
+        head = fh.read(16)
+    if not head:
+        return True, set()  # empty: SQLite makes a database of it
+    if head != b"SQLite format 3\x00":
+        return False, set()
+    with closing(
+        sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    ) as conn:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return True, {str(name) for (name,) in rows}
 
 
 def make_engine(path_or_url: str, **kwargs: Any) -> Engine:

@@ -1,0 +1,126 @@
+"""A fast command: what `recoup --help` and the light commands import (issue 15).
+
+Timings belong to `bench/startup.py`; these tests hold the causes: the heavy libraries
+stay out of the commands that do not use them, whoever adds a command or an import.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from recoup.services import importing
+from recoup.services.book import Book
+from recoup.services.importing import Kind, Options
+from recoup.store import migrate
+
+# what a light command never needs: migrations, PDFs, the fast reader, the web, XLSX
+NEVER_LIGHT = {
+    "alembic",
+    "mako",
+    "reportlab",
+    "pyarrow",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "openpyxl",
+    "jinja2",
+    "argon2",
+    "psycopg",
+}
+# and `--help` not even the database or the settings
+NEVER_HELP = NEVER_LIGHT | {"sqlalchemy", "pydantic_settings", "holidays", "email_validator"}
+
+
+def loaded(*argv: str, cwd: Path | None = None) -> set[str]:
+    """The top-level packages `recoup ARGV...` imported, in a fresh process."""
+    code = (
+        "import json, sys\n"
+        f"sys.argv = ['recoup', *{list(argv)!r}]\n"
+        "from recoup.cli.app import main\n"
+        "try:\n    main()\nexcept SystemExit as stop:\n    code = stop.code\nelse:\n    code = 0\n"
+        "names = sorted({m.split('.')[0] for m in sys.modules})\n"
+        "sys.stderr.write('\\nLOADED ' + json.dumps([code, names]) + '\\n')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "120"},
+    )
+    marker = [line for line in done.stderr.splitlines() if line.startswith("LOADED ")]
+    assert marker, done.stderr[-2000:]
+    exit_code, names = json.loads(marker[-1].removeprefix("LOADED "))
+    assert exit_code in (0, None), done.stderr[-2000:]
+    return set(names)
+
+
+def test_help_imports_no_heavy_library():
+    assert loaded("--help") & NEVER_HELP == set()
+    # a command's own help passes through the root command, which reads the settings
+    assert loaded("import", "--help") & (NEVER_LIGHT | {"sqlalchemy"}) == set()
+
+
+@pytest.fixture(scope="module")
+def small_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("startup")
+    path = folder / "book.db"
+    invoices = folder / "inv.csv"
+    invoices.write_text(
+        "customer,number,issue_date,due_date,amount,currency\n"
+        "C1,A1,2026-06-01,2026-07-01,600.00,EUR\n"
+        "C2,B1,2026-06-01,2026-08-01,250.00,EUR\n",
+        encoding="utf-8",
+    )
+    book = Book.create(str(path))
+    assert importing.import_file(book, Kind.INVOICES, invoices, Options()).ok
+    book.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["aging"], ["account", "C1"], ["worklist"], ["customers"], ["dso"], ["log", "C1"]],
+)
+def test_light_commands_import_only_what_they_use(small_book: Path, command: list[str]):
+    found = loaded("--db", str(small_book), *command)
+    assert "sqlalchemy" in found  # the command did read the book
+    assert found & NEVER_LIGHT == set()
+
+
+def test_an_up_to_date_book_opens_without_alembic_and_an_old_one_is_migrated(tmp_path: Path):
+    new = tmp_path / "new.db"
+    assert "alembic" in loaded("--db", str(new), "init")  # making a book migrates it
+    assert "alembic" not in loaded("--db", str(new), "aging")
+    # a book made by an older Recoup (at revision 0013): opening it brings it up to date
+    from alembic import command
+
+    from recoup.store.engine import make_engine
+
+    old = tmp_path / "old.db"
+    engine = make_engine(str(old))
+    command.upgrade(migrate.alembic_config(engine), "0013")
+    with engine.connect() as conn:
+        assert migrate.stored_revisions(conn) == {"0013"}
+    engine.dispose()
+    assert "alembic" in loaded("--db", str(old), "aging")
+    book = Book.open(str(old))
+    with book.read() as conn:
+        assert migrate.stored_revisions(conn) == set(migrate.file_heads())
+    assert "alembic" not in loaded("--db", str(old), "aging")
+    book.close()
+
+
+def test_the_heads_read_from_the_files_are_alembics(tmp_path: Path):
+    book = Book.create(str(tmp_path / "b.db"))
+    assert set(migrate.file_heads()) == migrate.head_revisions(book.engine)
+    known, heads = migrate.file_revisions()
+    assert heads <= known
+    assert len(known) == len(list((migrate.MIGRATIONS / "versions").glob("[0-9]*.py")))
+    book.close()
