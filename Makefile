@@ -4,6 +4,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+PORT ?= 8000
 
 .PHONY: demo test lint bench clean
 
@@ -13,8 +14,10 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# the demo book is recoup.db here, where `recoup aging`, `recoup worklist` ... read it;
+# `make demo PORT=8001` when 8000 is taken
 demo: $(BIN)/.installed
-	$(BIN)/recoup demo
+	$(BIN)/recoup demo --port $(PORT)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench
@@ -26,6 +29,9 @@ test: lint
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/startup.py
 
+# books are never cleaned away: recoup.db may hold more than the demo (`recoup demo`
+# replaces a demo book by itself)
 clean:
-	rm -rf $(VENV) recoup-demo.db* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
