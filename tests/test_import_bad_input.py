@@ -123,7 +123,14 @@ CASES = [
         "mixes decimal marks",
         ":",
     ),
-    ("short_row.csv", HEADER + "C1,X1,2026-01-01\n", {}, "amount is empty", ":2:5:"),
+    (
+        "short_row.csv",
+        HEADER + "C1,X1,2026-01-01\n",
+        {},
+        "3 cells where the header has 6: the row has no cell for columns 4 'due_date', "
+        "5 'amount', 6 'currency'",
+        ":2:4:",
+    ),
     ("empty.csv", "", {}, "the file is empty", ""),
     ("blank_lines.csv", "\n\n  \n", {}, "the file is empty", ""),
     (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date
 from pathlib import Path
 
@@ -83,3 +84,100 @@ def test_anything_unusual_goes_the_careful_way(
         assert report.ok, report.problems
     else:
         assert not report.ok, why
+
+
+def _both_ways(
+    tmp_path: Path, path: Path, monkeypatch: pytest.MonkeyPatch, options: Options | None = None
+) -> tuple[importing.ImportReport, importing.ImportReport, list[bool]]:
+    """The file imported into two new books: once with the fast path tried first, once
+    the careful way only; and what the fast path said (True: it read the file)."""
+    options = options or Options()
+    calls: list[bool] = []
+    original = importing.read_plain_invoices
+
+    def spy(*args, **kwargs):
+        result = original(*args, **kwargs)
+        calls.append(result is not None)
+        return result
+
+    monkeypatch.setattr(importing, "read_plain_invoices", spy)
+    monkeypatch.setattr(importing, "FAST_PATH_BYTES", 0)
+    fast_book = Book.create(str(tmp_path / "fast.db"))
+    fast = importing.import_file(fast_book, Kind.INVOICES, path, options)
+    fast_book.close()
+    monkeypatch.setattr(importing, "FAST_PATH_BYTES", 10**12)
+    careful_book = Book.create(str(tmp_path / "careful.db"))
+    careful = importing.import_file(careful_book, Kind.INVOICES, path, options)
+    careful_book.close()
+    return fast, careful, calls
+
+
+DAMAGED_ROWS = [
+    ("C1,N9,2026-01-01,2026-01-31,1,234.56,USD,,30", "an unquoted thousands separator"),
+    ("C1,N9,2026-01-01,2026-01-31,5.00,USD,,30,", "a delimiter at the end"),
+    ("C1,N9,2026-01-01,2026-01-31,5.00,USD", "a short row"),
+    ('C1,"N9,2026-01-01,2026-01-31,5.00,USD,,30', "a quote never closed"),
+    ('C1,"N9"x,2026-01-01,2026-01-31,5.00,USD,,30', "text after a closing quote"),
+    ('C1,"N9\nN10",2026-01-01,2026-01-31,5.00,USD,,30', "a number over two lines"),
+    ("C1,N\x009,2026-01-01,2026-01-31,5.00,USD,,30", "a NUL"),
+    ("C1,N9,2026-01-01,2026-01-31,5.00,USD,\x1b[2J,30", "an escape in an unused cell"),
+    ("C1,N9\x7f,2026-01-01,2026-01-31,5.00,USD,,30", "a DEL"),
+]
+
+
+@pytest.mark.parametrize(("row", "why"), DAMAGED_ROWS, ids=[w for _, w in DAMAGED_ROWS])
+def test_the_fast_path_refuses_what_the_careful_reader_refuses(
+    tmp_path: Path, invoices_csv: Path, row: str, why: str, monkeypatch: pytest.MonkeyPatch
+):
+    """A plain file with one damaged row: the fast path does not read it, and the import
+    gives exactly the careful reader's problems."""
+    with invoices_csv.open("a", encoding="utf-8") as fh:
+        fh.write(row + "\n")
+    fast, careful, calls = _both_ways(tmp_path, invoices_csv, monkeypatch)
+    assert True not in calls, why
+    assert careful.problems, why
+    assert (fast.problems, fast.imported, fast.rows) == (
+        careful.problems,
+        careful.imported,
+        careful.rows,
+    )
+
+
+def test_well_quoted_cells_take_the_fast_path(
+    tmp_path: Path, invoices_csv: Path, monkeypatch: pytest.MonkeyPatch
+):
+    with invoices_csv.open("a", encoding="utf-8") as fh:
+        fh.write('"C1","N9",2026-01-01,2026-01-31,"5.00",USD,,30\n')
+        fh.write('C1,"N""10",2026-01-01,2026-01-31,5.00,USD,,30\n')
+    fast, careful, calls = _both_ways(tmp_path, invoices_csv, monkeypatch)
+    assert calls == [True]
+    assert careful.ok, careful.problems
+    assert (fast.problems, fast.imported) == (careful.problems, careful.imported)
+    dumps = []
+    for name in ("fast.db", "careful.db"):
+        opened = Book.open(str(tmp_path / name))
+        dumps.append(dump(opened))
+        opened.close()
+    assert dumps[0] == dumps[1]
+    assert any('N"10' in row for row in dumps[0]["invoices"])
+
+
+DAMAGED = Path(__file__).parent / "data" / "damaged"
+EXPECTED = tomllib.loads((DAMAGED / "expected.toml").read_text("utf-8"))
+INVOICE_CORPUS = sorted(
+    name for name, e in EXPECTED.items() if e["kind"] == "invoices" and name.endswith(".csv")
+)
+
+
+@pytest.mark.parametrize("name", INVOICE_CORPUS)
+def test_the_damaged_invoice_files_give_the_same_problems_both_ways(
+    tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+):
+    entry, path = EXPECTED[name], DAMAGED / name
+    options = Options(**entry.get("options", {}))
+    fast, careful, calls = _both_ways(tmp_path, path, monkeypatch, options)
+    assert True not in calls
+    assert [str(p) for p in fast.problems] == [
+        p.replace("{file}", str(path)) for p in entry["problems"]
+    ]
+    assert fast.problems == careful.problems

@@ -4,8 +4,12 @@ Most big exports are plain: UTF-8, one date format, amounts like "1234.56", no c
 notes, no repeated numbers. For those, reading, checking and converting column by
 column in Arrow is many times faster than the row-by-row reader. The fast path only
 ever says "plain, here are the columns" or "not plain" (None); in the second case the
-careful reader in `records.py` reads the file and names every problem with its line
-and column. Both give the same records for a plain file (a test checks).
+careful reader (`invoice_rows.py`) reads the file and names every problem with its
+line and column. Both give the same records for a plain file (a test checks), and
+the fast path never takes a file the careful reader refuses: what `source.py` refuses
+for the whole file (long lines, repeated column names) comes before it, a file with
+control characters never comes to it, pyarrow refuses rows of the wrong width, and
+quotes must open and close a cell on one line (`_simple_quoting`).
 """
 
 from __future__ import annotations
@@ -91,13 +95,45 @@ def _minor(col: pa.ChunkedArray, digits: int) -> pa.ChunkedArray | None:
     return pc.cast(scaled, pa.int64())
 
 
+def _simple_quoting(path: Path, delimiter: str) -> bool:
+    """Whether every quote of the file opens a cell and closes it on the same line, as
+    the careful reader reads it: then pyarrow's cells are Python's csv module's (on
+    its own, pyarrow reads a cell over several lines, and `"a"b` as `ab`). One C++
+    regular expression a line."""
+    try:
+        lines = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=["line"]),
+            # US (0x1F) never splits a line: a file with control characters never
+            # comes here (source.Table.controls)
+            parse_options=pacsv.ParseOptions(delimiter="\x1f", quote_char=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={"line": pa.string()}, strings_can_be_null=False
+            ),
+        ).column(0)
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError):
+        return False
+    d = "\\" + delimiter if delimiter in "|\\" else delimiter
+    cell = f'(?:"(?:[^"]|"")*"|[^"{d}]*)'
+    return bool(pc.all(pc.match_substring_regex(lines, f"^{cell}(?:{d}{cell})*$")).as_py())
+
+
 def read_plain_invoices(
-    path: Path, header: list[str], delimiter: str, cmap: ColumnMap, opts: Options
+    path: Path,
+    header: list[str],
+    delimiter: str,
+    cmap: ColumnMap,
+    opts: Options,
+    *,
+    quoted: bool = True,
 ) -> PlainInvoices | None:
-    """The file's invoices if it is plain in every respect, else None."""
+    """The file's invoices if it is plain in every respect, else None. `quoted`: the
+    file has a quote character somewhere (without one, its quoting needs no look)."""
     if set(cmap.index) - _SUPPORTED or opts.decimal == ",":
         return None
     if opts.encoding not in (None, "utf-8", "utf8", "UTF-8"):
+        return None
+    if quoted and not _simple_quoting(path, delimiter):
         return None
     try:
         table = pacsv.read_csv(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,9 @@ class Options:
     delimiter: str | None = None
     sheet: str | None = None
     terms_days: int | None = None  # default payment terms when a row has no due date
+    # the longest line read (CSV), in bytes; None: csv_checks.DEFAULT_MAX_LINE_BYTES. A
+    # limit of this reading, not a property of the file: never saved in a mapping file
+    max_line_bytes: int | None = None
 
     def merged_over(self, base: Options) -> Options:
         """These options, falling back to `base` for anything not set here."""
@@ -40,6 +44,7 @@ class Options:
             delimiter=self.delimiter or base.delimiter,
             sheet=self.sheet or base.sheet,
             terms_days=self.terms_days if self.terms_days is not None else base.terms_days,
+            max_line_bytes=self.max_line_bytes or base.max_line_bytes,
         )
 
 
@@ -67,6 +72,11 @@ def load_mapping_file(path: Path) -> Options:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError([Problem(name, None, None, "no such mapping file")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(name, None, None, "is a folder, not a mapping file")]) from None
+    except (OSError, UnicodeDecodeError) as err:
+        why = err.strerror if isinstance(err, OSError) else "not UTF-8 text"
+        raise InputError([Problem(name, None, None, f"cannot be read: {why}")]) from None
     except tomllib.TOMLDecodeError as err:
         raise InputError([Problem(name, None, None, f"not valid TOML: {err}")]) from None
     unknown = set(data) - {*_KEYS, "columns", "kind"}
@@ -104,9 +114,49 @@ class ColumnMap:
     index: dict[str, int]  # field -> 0-based column index
 
 
-def resolve(kind: Kind, header: list[str], columns: dict[str, str], file: str) -> ColumnMap:
-    """Map fields to column indexes, or raise InputError naming every problem."""
+def repeated_columns(
+    header: list[str], file: str, label: Callable[[int], str | int], line: int = 1
+) -> list[Problem]:
+    """A problem for every column whose name repeats an earlier one's, as the mapping
+    compares them (without case, spaces and punctuation): which of the two feeds a
+    field could only be guessed. Columns without a name are not compared."""
     problems: list[Problem] = []
+    first: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if not name:
+            continue
+        key = normalise(name) or name
+        if key in first:
+            j = first[key]
+            same = (
+                ""
+                if header[j] == name
+                else " (names are compared without case, spaces and punctuation)"
+            )
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    label(i),
+                    f"column {label(i)} {name!r} repeats the name of column {label(j)} "
+                    f"{header[j]!r}{same}: rename one of them",
+                )
+            )
+        else:
+            first[key] = i
+    return problems
+
+
+def resolve(
+    kind: Kind,
+    header: list[str],
+    columns: dict[str, str],
+    file: str,
+    label: Callable[[int], str | int] = lambda i: i + 1,
+    line: int = 1,
+) -> ColumnMap:
+    """Map fields to column indexes, or raise InputError naming every problem."""
+    problems = repeated_columns(header, file, label, line)
     known = field_names(kind)
     by_name = {h: i for i, h in enumerate(header)}
     index: dict[str, int] = {}

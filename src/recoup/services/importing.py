@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,16 +22,17 @@ from recoup.clock import local_today, now
 from recoup.domain.currencies import MINOR_UNITS
 from recoup.domain.history import EntryFields
 from recoup.domain.money import format_minor
-from recoup.domain.regions import region_from_address, subdivisions
 from recoup.domain.words import count
-from recoup.imports import mapping, records
+from recoup.imports import invoice_rows, mapping, records
 from recoup.imports.fields import Kind
 from recoup.imports.mapping import Options
 from recoup.imports.numbers import AmountError, to_minor
 from recoup.imports.problems import InputError, Problem
-from recoup.imports.source import Progress, open_table
+from recoup.imports.source import Progress, Table, open_table, path_problem
 from recoup.services import allocation_sync, history
 from recoup.services.book import Book, Rollback
+from recoup.services.import_report import Change, ImportReport
+from recoup.services.importing_customers import write_customers
 from recoup.store import ledger_repo, run_repo
 from recoup.store.bulk import DuplicateKeyError
 
@@ -53,37 +53,13 @@ else:
         return fast_invoices.read_plain_invoices(*args, **kwargs)
 
 
-__all__ = ["ImportReport", "Kind", "Options", "import_file"]
+__all__ = ["Change", "ImportReport", "Kind", "Options", "import_file", "path_problem"]
 
 
-@dataclass
-class ImportReport:
-    kind: str
-    file: str
-    rows: int = 0
-    imported: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    customers_created: int = 0
-    dry_run: bool = False
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "imported": self.imported,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "problems": [str(p) for p in self.problems],
-            "kind": self.kind,
-            "file": self.file,
-            "rows": self.rows,
-            "customers_created": self.customers_created,
-            "dry_run": self.dry_run,
-        }
+# the fields whose values may run over several lines of a CSV file; a line break in a
+# value of any other field's column is taken for a quote that was not closed (columns
+# that feed no field are never stored and may hold what they like)
+MULTILINE_FIELDS = ("address", "email")
 
 
 class _Refused(Rollback):
@@ -101,19 +77,25 @@ def import_file(
 ) -> ImportReport:
     report = ImportReport(kind.value, str(path), dry_run=dry_run)
     try:
-        table = open_table(path, options.encoding, options.delimiter, options.sheet, progress)
-        cmap = mapping.resolve(kind, table.header, options.columns, table.name)
+        table = open_table(
+            path, options.encoding, options.delimiter, options.sheet, progress,
+            max_line_bytes=options.max_line_bytes,
+        )  # fmt: skip
+        cmap = mapping.resolve(
+            kind, table.header, options.columns, table.name, table.column_label,
+            table.header_line,
+        )  # fmt: skip
+        table.single_line = frozenset(i for f, i in cmap.index.items() if f not in MULTILINE_FIELDS)
         if (
             kind is Kind.INVOICES
             and table.delimiter is not None
+            and not table.controls
             and path.stat().st_size >= FAST_PATH_BYTES
-            and _try_fast_path(
-                book, table.header, table.delimiter, cmap, path, options, report, dry_run
-            )
+            and _try_fast_path(book, table, cmap, options, report, dry_run)
         ):
             return report
         reader = {
-            Kind.INVOICES: records.read_invoices,
+            Kind.INVOICES: invoice_rows.read_invoices,
             Kind.PAYMENTS: records.read_payments,
             Kind.CUSTOMERS: records.read_customers,
         }[kind]
@@ -128,7 +110,7 @@ def import_file(
     writer = {
         Kind.INVOICES: _write_invoices,
         Kind.PAYMENTS: _write_payments,
-        Kind.CUSTOMERS: _write_customers,
+        Kind.CUSTOMERS: write_customers,
     }[kind]
     try:
         with book.write() as conn:
@@ -138,7 +120,7 @@ def import_file(
             if dry_run:
                 raise Rollback
     except _Refused:
-        report.imported = report.updated = report.unchanged = report.customers_created = 0
+        report.nothing_done()
     except Rollback:
         pass
     return report
@@ -153,10 +135,8 @@ class _NotEmpty(Rollback):
 
 def _try_fast_path(
     book: Book,
-    header: list[str],
-    delimiter: str,
+    table: Table,
     cmap: mapping.ColumnMap,
-    path: Path,
     options: Options,
     report: ImportReport,
     dry_run: bool,
@@ -169,7 +149,10 @@ def _try_fast_path(
     with book.read() as conn:
         if ledger_repo.has_invoices(conn):
             return False
-    plain = read_plain_invoices(path, header, delimiter, cmap, options)
+    assert table.delimiter is not None
+    plain = read_plain_invoices(
+        table.path, table.header, table.delimiter, cmap, options, quoted=table.quoted
+    )
     if plain is None:
         return False
     try:
@@ -300,6 +283,17 @@ def _create_customers(
     return ids
 
 
+# the names of an invoice's and a payment's stored values, in the order the writers
+# compare them with the book's (`ledger_repo.invoice_index`, `payment_index`)
+INVOICE_FIELDS = ("customer", "kind", "issue_date", "due_date", "currency", "amount", "tax",
+                  "reference", "terms_days", "applies_to")  # fmt: skip
+PAYMENT_FIELDS = ("customer", "date", "currency", "amount", "method", "reference", "invoice")
+
+
+def _differ(names: tuple[str, ...], old: tuple[Any, ...], new: tuple[Any, ...]) -> list[str]:
+    return [n for n, a, b in zip(names, old, new, strict=True) if a != b]
+
+
 def _write_invoices(conn: Connection, parsed: records.Parsed, report: ImportReport) -> None:
     wanted: dict[str, str] = {}
     for rec in parsed.invoices:
@@ -361,7 +355,7 @@ def _write_invoices(conn: Connection, parsed: records.Parsed, report: ImportRepo
         elif tuple(old[1:]) == values:
             report.unchanged += 1
         else:
-            report.updated += 1
+            report.update(rec.number, rec.line, _differ(INVOICE_FIELDS, old[1:], values))
             ledger_repo.update_invoice(
                 conn,
                 old[0],
@@ -501,7 +495,7 @@ def _write_payments(conn: Connection, parsed: records.Parsed, report: ImportRepo
         elif tuple(old[1:]) == values:
             report.unchanged += 1
         else:
-            report.updated += 1
+            report.update(key, rec.line, _differ(PAYMENT_FIELDS, old[1:], values))
             touched.update((cid, old[1]))
             ledger_repo.update_payment(
                 conn,
@@ -522,107 +516,3 @@ def _write_payments(conn: Connection, parsed: records.Parsed, report: ImportRepo
     _record_payments(conn, report, inserts)
     allocation_sync.recompute(conn, touched)
     run_repo.enqueue(conn, touched)  # the daily run looks at them again
-
-
-_CUSTOMER_FIELDS = ("name", "country", "language", "timezone", "tags", "region")
-_CONTACT_FIELDS = ("contact", "email", "phone", "address", "channel")
-_NEW_CUSTOMER = (*ledger_repo.CUSTOMER_COLUMNS, "region")
-
-
-def _write_customers(conn: Connection, parsed: records.Parsed, report: ImportReport) -> None:
-    """New customers are added, known ones updated; a row with any contact field gives the
-    customer's contacts (one per address of its email field; see `_contacts`), which
-    replace the ones the book has when they differ. The same file again changes nothing."""
-    existing = ledger_repo.customer_rows(conn)
-    ids = {key: row[0] for key, row in existing.items()}
-    known_contacts = ledger_repo.contact_rows(conn)
-    inserts: list[tuple[Any, ...]] = []
-    contacts_for: list[tuple[str, list[tuple[str, ...]]]] = []
-    for rec in parsed.customers:
-        v = rec.values
-        if "country" in v:
-            v["country"] = v["country"].upper()
-        old = existing.get(rec.customer)
-        current = dict(zip(ledger_repo.CUSTOMER_ROW, old, strict=True)) if old else None
-        region = _region(rec, current, parsed, report)
-        if region is None:
-            v.pop("region", None)
-        else:
-            v["region"] = region
-        wanted = _contacts(rec) if any(v.get(f) for f in _CONTACT_FIELDS) else None
-        if wanted is not None:
-            contacts_for.append((rec.customer, wanted))
-        if current is None:
-            inserts.append(
-                (
-                    rec.customer,
-                    v.get("name") or rec.customer,
-                    v.get("country", ""),
-                    v.get("language") or "en",
-                    v.get("timezone") or "UTC",
-                    v.get("tags", ""),
-                    v.get("region", ""),
-                )
-            )
-            report.imported += 1
-            continue
-        changes = {f: v[f] for f in _CUSTOMER_FIELDS if f in v and v[f] != current[f]}
-        if changes:
-            ledger_repo.update_customer(conn, current["id"], changes)
-        if changes or (wanted is not None and wanted != known_contacts.get(ids[rec.customer])):
-            report.updated += 1
-        else:
-            report.unchanged += 1
-    if report.problems:
-        return
-    ledger_repo.insert_customers(conn, inserts, _NEW_CUSTOMER)
-    if inserts:
-        ids = ledger_repo.customer_ids(conn)
-    for key, rows in contacts_for:
-        cid = ids[key]
-        if known_contacts.get(cid) != rows:
-            ledger_repo.replace_contacts(conn, cid, rows)
-
-
-def _contacts(rec: records.CustomerRecord) -> list[tuple[str, ...]]:
-    """The contacts a row gives, in `ledger_repo.CONTACT_COLUMNS` order (without the
-    customer): one per address of its email field, each with the row's name, phone,
-    address and channel, in the order the field lists them. Delivery writes to the
-    first contact that prefers the channel, so the first address is the one written to;
-    the others are kept beside it. A row without an email gives one contact without."""
-    v = rec.values
-    name = v.get("contact") or v.get("name") or rec.customer
-    rest = (v.get("phone", ""), v.get("address", ""), v.get("channel") or "email")
-    return [(name, email, *rest) for email in rec.emails or ("",)]
-
-
-def _region(
-    rec: records.CustomerRecord,
-    current: dict[str, Any] | None,
-    parsed: records.Parsed,
-    report: ImportReport,
-) -> str | None:
-    """The customer's region after this row, or None to leave the book's as it is.
-
-    A region column is the file's word: its code, or (an empty cell) the region derived
-    from the row's address, which may be "". Without one, a region derived from the
-    address replaces the book's, and the book's stays otherwise, unless the row moves
-    the customer to a country it is no region of."""
-    v = rec.values
-    country = v.get("country") or (str(current["country"]) if current else "")
-    if rec.region_unchecked:  # the row gives a region but no country: the book's
-        code, problem = records.checked_region(country, v["region"])
-        if problem:
-            column = parsed.columns.get("region")
-            report.problems.append(Problem(report.file, rec.line, column, problem))
-            return None
-        return code
-    if v.get("region"):
-        return v["region"]  # checked by the reader
-    derived = region_from_address(country, v.get("address", ""))
-    if derived or "region" in v or current is None:
-        return derived
-    stored = str(current["region"])
-    if stored and stored not in subdivisions(country):
-        return ""
-    return None
