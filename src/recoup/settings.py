@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     locale: str = "en_US"
     """How numbers, money and dates are shown to people (Babel locale)."""
 
+    import_max_line_bytes: int = 1_048_576
+    """The longest line of a CSV file an import reads, in bytes (1 MiB;
+    RECOUP_IMPORT_MAX_LINE_BYTES; `recoup import ... --max-line-bytes`): a longer one
+    refuses the file at once, before it is read to the end."""
+
     now: str = ""
     """The moment to act at instead of the clock's (RECOUP_NOW; `recoup --now`): an ISO
     date (12:00 UTC that day) or date-time (UTC when naive), see `recoup.clock`. The web
