@@ -53,7 +53,6 @@ from recoup.clock import now as clock_now
 from recoup.domain.delivery import OnChange, Verdict
 from recoup.domain.money import Money
 from recoup.domain.policy import Policy
-from recoup.letters.pdf import render_letter
 from recoup.messages import catalogue, tone
 from recoup.messages.labels import language_of
 from recoup.messages.mime import Attachment, build_email, message_id
@@ -422,12 +421,16 @@ def _build(
     mid = message_id("action", number, job.memo.book(conn), sender, revision=revision)
     facts = delivery_check.facts_text(delivery_check.current_figures(conn, row, on))
     if channel == "letter":
+        from recoup.letters.pdf import render_letter  # reportlab: only for a PDF
+
         pdf = render_letter(data, rendered.subject, rendered.marked)
         return mid, data.address.split("\n")[-1], pdf, facts
     assert contact is not None
     attachments = []
     if catalogue.info(name).statement:
         statement = render_data(job.memo.source(conn, "statement", data.lang, settings), data)
+        from recoup.letters.pdf import render_letter  # reportlab: only for a PDF
+
         pdf = render_letter(data, statement.subject, statement.marked)
         attachments.append(
             Attachment(

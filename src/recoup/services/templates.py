@@ -21,7 +21,6 @@ from recoup.clock import local_today
 from recoup.clock import now as clock_now
 from recoup.domain.money import Money
 from recoup.domain.policy import Policy, Step, Tone
-from recoup.letters.pdf import render_letter
 from recoup.messages import catalogue, tone
 from recoup.messages.context import (
     Business,
@@ -539,6 +538,8 @@ def send_test(
     mid = f"<recoup.test-{uuid.uuid4().hex}@{sender.rpartition('@')[2] or 'recoup.invalid'}>"
     attachments = []
     if catalogue.info(name).letter:
+        from recoup.letters.pdf import render_letter  # reportlab: only for a PDF
+
         pdf = render_letter(shown.data, r.subject, r.marked)
         attachments.append(Attachment(f"{name}.pdf", "application/pdf", pdf))
     content = build_email(
