@@ -113,3 +113,13 @@ def test_the_gap_counts_delivered_contacts_only_for_reminders(days_ago: int, hou
     assert notice.verdict in (Verdict.SEND, Verdict.DEFER)
     if notice.verdict is Verdict.DEFER:
         assert "minimum gap" not in notice.reason
+
+
+def test_a_reminder_before_due_does_not_arrive_after_the_due_date():
+    due = date(2026, 11, 3)
+    on_the_day = decide(DEFAULT_RULES, DE, message(falls_due=due), STATED, TUESDAY_10_BERLIN)
+    assert on_the_day.verdict is Verdict.SEND
+    day_after = TUESDAY_10_BERLIN + timedelta(days=1)
+    late = decide(DEFAULT_RULES, DE, message(falls_due=due), STATED, day_after)
+    assert late.verdict is Verdict.WITHDRAW
+    assert "fell due on 2026-11-03" in late.reason

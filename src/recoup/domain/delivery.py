@@ -13,8 +13,9 @@ against the book *as it is at the moment of sending* and says what to do with it
 - **withdraw** it: a hold came into force (a dispute, a promise in force, a current
   payment plan, cease-contact, insolvency, an agency placement), a later stage of the
   same case was queued meanwhile (the account moved on: one message in the voice it
-  has reached, not a burst), or nothing it asks for is open any more; or its figures
-  changed and the plan says to withdraw then;
+  has reached, not a burst), a reminder before the due date would arrive after it, or
+  nothing it asks for is open any more; or its figures changed and the plan says to
+  withdraw then;
 - **rebuild** it with the current figures (under a new Message-ID; the old one is
   withdrawn): its figures changed and the plan says to rebuild.
 
@@ -35,7 +36,7 @@ person about to call, the run and delivery answer "may we contact them" alike.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, time
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from recoup.domain.contact_rules import ContactRules, Debtor, check
@@ -100,6 +101,9 @@ class Message:
     """A case-work notice (answers the customer; see the module's docs)."""
     regulation_f: bool = False
     """US Regulation F applies (a third-party collector, a consumer): 08:00-21:00."""
+    falls_due: date | None = None
+    """For a reminder before the due date: the first due date of its invoices. Once that
+    day has passed, the reminder no longer fits (an overdue message will follow)."""
     superseded_by: str | None = None
     """A later stage of the same case queued since (its name): the account has moved
     on, and one message in the voice it has reached is enough."""
@@ -138,6 +142,14 @@ def decide(
     if message.superseded_by is not None:
         return DeliveryDecision(
             Verdict.WITHDRAW, (f"superseded by the later stage {message.superseded_by}",)
+        )
+    if message.falls_due is not None and day > message.falls_due:
+        return DeliveryDecision(
+            Verdict.WITHDRAW,
+            (
+                f"a reminder before the due date can no longer go: the invoice fell due on "
+                f"{message.falls_due.isoformat()}",
+            ),
         )
     if not current.open_numbers:
         named = ", ".join(sorted(message.stated.open_numbers))

@@ -24,7 +24,7 @@ from recoup.domain.contact_rules import Debtor, PastContact
 from recoup.domain.delivery import DeliveryDecision, Figures, Message, OnChange, decide
 from recoup.domain.ledger import Channel
 from recoup.domain.local_calendar import holiday_code, local_day, resolve_zone
-from recoup.domain.policy import Policy
+from recoup.domain.policy import Policy, TriggerKind
 from recoup.services import history
 from recoup.services.casework.holds import holds_for
 from recoup.settings import Settings
@@ -61,10 +61,17 @@ def stated_figures(row: dict[str, Any]) -> Figures:
 def current_figures(conn: Connection, row: dict[str, Any], day: date) -> Figures:
     """The message's invoices as the book has them on `day` (the same reading the
     message is built from: a notice lists every open invoice of its currency)."""
+    return _figures(_open_named(conn, row, day))
+
+
+def _open_named(conn: Connection, row: dict[str, Any], day: date) -> list[dict[str, Any]]:
     numbers = None if is_notice(row) else list(row["invoices"])
-    found = messages_repo.open_invoices(
+    return messages_repo.open_invoices(
         conn, row["customer_id"], row["currency"], numbers, as_of=day
     )
+
+
+def _figures(found: list[dict[str, Any]]) -> Figures:
     return Figures(
         frozenset(r["number"] for r in found),
         sum(int(r["amount_minor"]) - int(r["paid_minor"]) for r in found),
@@ -103,22 +110,37 @@ def decide_message(
 ) -> DeliveryDecision:
     """May this queued message go at `at`? See `recoup.domain.delivery`."""
     day = local_day(at, resolve_zone(str(customer["timezone"] or "UTC")))
+    found = _open_named(conn, row, day)
     message = Message(
         _CHANNEL.get(str(row["channel"]), Channel.EMAIL),
         str(row["currency"]),
         stated_figures(row),
         notice=is_notice(row),
         regulation_f=regulation_f(customer, settings),
+        falls_due=_falls_due(row, policy, found),
         superseded_by=None if is_notice(row) else messages_repo.later_stage(conn, row),
     )
     return decide(
         rules_from_policy(policy),
         debtor_at(conn, row, customer, day, policy),
         message,
-        current_figures(conn, row, day),
+        _figures(found),
         at,
         on_change,
     )
+
+
+def _falls_due(row: dict[str, Any], policy: Policy, found: list[dict[str, Any]]) -> date | None:
+    """The first due date of a reminder-before-due's open invoices (None for any other
+    message): a stage the plan counts from the due date with a negative number of days."""
+    try:
+        stage = policy.stage(str(row["stage"]))
+    except KeyError:
+        return None
+    trigger = stage.trigger
+    if trigger.kind is not TriggerKind.DAYS_FROM_DUE or trigger.days >= 0 or not found:
+        return None
+    return min(_as_date(r["due_date"]) for r in found)
 
 
 def withdraw(conn: Connection, row: dict[str, Any], reason: str, on: date, at: datetime) -> None:

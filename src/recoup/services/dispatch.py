@@ -403,6 +403,7 @@ def _build(
         channel=channel,
         cycle_start=_as_date(row["cycle_start"]),
         extras=notices.decode(notice) if notice else None,
+        stage=row["stage"],  # a stage's email and letter never count each other as earlier
     )
     if not data.items:
         return "nothing left to collect: the invoices were paid before delivery"
