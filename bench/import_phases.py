@@ -46,9 +46,11 @@ def main() -> None:
     t = time.perf_counter()
     table = open_table(path)
     cmap = mapping.resolve(Kind.INVOICES, table.header, {}, str(path))
-    t = step("read the header, check the encoding", t)
+    t = step("read and check the file, the header (source.py)", t)
     assert table.delimiter is not None
-    plain = read_plain_invoices(path, table.header, table.delimiter, cmap, Options())
+    plain = read_plain_invoices(
+        path, table.header, table.delimiter, cmap, Options(), quoted=table.quoted
+    )
     assert plain is not None
     t = step("read and check the columns (pyarrow)", t)
     db = path.parent / "phases.db"
