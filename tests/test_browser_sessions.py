@@ -40,7 +40,7 @@ PER_USER = 3
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """uvicorn in a background thread over a small book with five users."""
     path = tmp_path_factory.mktemp("sessions") / "book.db"
-    book = Book.open(str(path))
+    book = Book.create(str(path))
     for name, (password, role) in PEOPLE.items():
         users.add_user(book, name, password, role)
     settings = Settings(
