@@ -32,8 +32,16 @@ NEVER_LIGHT = {
     "argon2",
     "psycopg",
 }
-# and `--help` not even the database or the settings
-NEVER_HELP = NEVER_LIGHT | {"sqlalchemy", "pydantic_settings", "holidays", "email_validator"}
+# and `--help` not even the database, the settings, Babel, or Rich's help panels
+NEVER_HELP = NEVER_LIGHT | {
+    "sqlalchemy",
+    "pydantic_settings",
+    "holidays",
+    "email_validator",
+    "babel",
+    "pygments",
+    "markdown_it",
+}
 
 
 def loaded(*argv: str, cwd: Path | None = None) -> set[str]:

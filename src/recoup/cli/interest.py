@@ -13,14 +13,9 @@ from recoup.cli.context import EXIT_REFUSED, EXIT_USAGE, State
 from recoup.cli.lazy import lazy
 from recoup.cli.output import console, day, err_console, money, print_json
 from recoup.clock import local_today
-from recoup.domain.interest import (
-    Compounding,
-    InterestError,
-    InterestResult,
-    round_half_up,
-)
 
 if TYPE_CHECKING:
+    from recoup.domain.interest import InterestResult
     from recoup.services import interest as interest_service
 else:  # the jurisdictions' tables: read when the command runs
     interest_service = lazy("recoup.services.interest")
@@ -59,6 +54,8 @@ def interest_command(
     Interest runs from the day after the due date up to and including the day of
     payment, on actual days over 365; the total is rounded once, half-up, to the cent.
     """
+    from recoup.domain.interest import InterestError  # imported when the command runs
+
     if paid is not None and as_of is not None:
         err_console.print("Give --paid or --as-of, not both.", soft_wrap=True)
         raise typer.Exit(EXIT_USAGE)
@@ -99,6 +96,8 @@ def _locale(ctx: typer.Context) -> str:
 
 
 def _print_result(result: InterestResult, loc: str) -> None:
+    from recoup.domain.interest import Compounding, round_half_up
+
     table = Table(
         title=f"{result.jurisdiction} statutory interest on {money(result.principal, loc)} "
         f"({result.debtor} debt, due {day(result.due, loc)}, to {day(result.until, loc)})"

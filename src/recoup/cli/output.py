@@ -6,12 +6,9 @@ import json
 from datetime import date
 from typing import Any
 
-from babel.dates import format_date
-from babel.numbers import format_decimal
 from rich.console import Console
 
 from recoup.domain.money import Money
-from recoup.money_format import format_money
 
 console = Console()
 err_console = Console(stderr=True)
@@ -23,12 +20,18 @@ def print_json(data: Any) -> None:
 
 def money(value: Money, locale: str) -> str:
     """The amount with its currency's ISO 4217 decimals (`recoup.money_format`)."""
+    from recoup.money_format import format_money  # Babel: when something is shown
+
     return format_money(value, locale)
 
 
 def day(value: date | None, locale: str) -> str:
+    from babel.dates import format_date
+
     return format_date(value, format="medium", locale=locale) if value else "—"
 
 
 def number(value: Any, locale: str) -> str:
+    from babel.numbers import format_decimal
+
     return format_decimal(value, locale=locale)
