@@ -18,6 +18,7 @@ from recoup.clock import local_today
 from recoup.domain.aging import DEFAULT_BUCKETS, BucketSpecError, parse_buckets
 from recoup.domain.money import Money
 from recoup.domain.words import count
+from recoup.imports.source import path_problem
 from recoup.services.mappings import load_options, save_options
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ def _run_import(
     terms: int | None,
     dry_run: bool,
     as_json: bool,
+    max_line_bytes: int | None,
 ) -> None:
     st = state(ctx)
     cli_opts = Options(
@@ -78,6 +80,7 @@ def _run_import(
         delimiter=delimiter,
         sheet=sheet,
         terms_days=terms,
+        max_line_bytes=max_line_bytes or st.settings.import_max_line_bytes,
     )
     if decimal not in (None, ".", ","):
         err_console.print("--decimal must be . or ,")
@@ -89,6 +92,10 @@ def _run_import(
         for p in problems:
             print(p, file=sys.stderr)
         raise typer.Exit(EXIT_USAGE) from None
+    why = path_problem(file)
+    if why is not None:  # wrong usage, like a mistyped option: one line, nothing read
+        err_console.print(f"{file}: {why}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE)
     show_bar = not as_json and file.exists() and file.stat().st_size > 2_000_000
     if show_bar:
         with Progress(
@@ -135,6 +142,20 @@ def _print_report(report: ImportReport, as_json: bool) -> None:
         + (f", {report.customers_created} new customers" if report.customers_created else "")
         + ")"
     )
+    if report.changes:  # what each updated record changed, the first few of them
+        shown = ", ".join(
+            f"{c.key} ({', '.join(c.fields)})" for c in report.changes[:CHANGES_SHOWN]
+        )
+        more = len(report.changes) - CHANGES_SHOWN
+        console.print(
+            f"updated: {shown}" + (f" and {more} more (--json lists them all)" if more > 0 else ""),
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+CHANGES_SHOWN = 10
 
 
 def _import_command(kind: Kind) -> None:
@@ -174,6 +195,13 @@ def _import_command(kind: Kind) -> None:
         ),
         dry_run: bool = typer.Option(False, "--dry-run", help="Check only; write nothing."),
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+        max_line_bytes: int | None = typer.Option(
+            None,
+            "--max-line-bytes",
+            min=1,
+            help="The longest CSV line to read, in bytes; a longer one refuses the file "
+            "(default 1 MiB, RECOUP_IMPORT_MAX_LINE_BYTES).",
+        ),
     ) -> None:
         _run_import(
             ctx,
@@ -191,6 +219,7 @@ def _import_command(kind: Kind) -> None:
             terms,
             dry_run,
             as_json,
+            max_line_bytes,
         )
 
     command.__doc__ = f"Import {kind.value} from a CSV or XLSX file (all rows or none)."
