@@ -130,7 +130,7 @@ def _behind(engine: Engine, where: str, create: bool) -> bool:
             f"Recoup does not know (it knows up to {', '.join(sorted(heads))}): a newer "
             "Recoup made it"
         )
-    return stored is None or set(stored) != set(heads)
+    return stored is None or not migrate.up_to_date(stored)
 
 
 def _other_tables(where: str, tables: list[str]) -> str:
