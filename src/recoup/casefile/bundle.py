@@ -110,6 +110,16 @@ def history_json(case: CaseFile) -> bytes:
             "ok": case.chain.ok,
             "checked": case.chain.checked,
             "problem": case.chain.problem,
+            "anchor": None
+            if case.chain.anchor is None
+            else {
+                "made_at": case.chain.anchor.made_at,
+                "fingerprint": case.chain.anchor.fingerprint,
+                "own_key": case.chain.anchor.own_key,
+                "entries": case.chain.anchor.entries,
+                "holds": case.chain.anchor.holds,
+                "problem": case.chain.anchor.problem,
+            },
         },
         "entries": items,
     }

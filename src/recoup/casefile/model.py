@@ -185,10 +185,48 @@ class SmallClaims:
 
 
 @dataclass(frozen=True)
+class AnchorSeen:
+    """The newest signed anchor the account's history was checked against."""
+
+    made_at: str
+    fingerprint: str
+    own_key: bool  # signed by the book's key on the machine that made the file
+    entries: int  # the account's entries the anchor covers (0: its history began later)
+    holds: bool
+    problem: str  # "" when it holds
+
+    def sentence(self) -> str:
+        key = self.fingerprint + ("" if self.own_key else ", not this book's key")
+        where = f"Checked against the signed anchor of {self.made_at} (key {key}): "
+        if not self.holds:
+            return where + f"this account's history before it does NOT hold: {self.problem}"
+        if self.entries == 0:
+            return where + "this account's history began after it."
+        return where + (
+            f"the {self.entries} entries of this account's history recorded before it are "
+            "unchanged."
+        )
+
+
+@dataclass(frozen=True)
 class ChainCheck:
     ok: bool
     checked: int
     problem: str  # "" when the chain holds
+    anchor: AnchorSeen | None = None  # None: no anchor was made yet
+
+    @property
+    def anchor_sentence(self) -> str:
+        if self.anchor is None:
+            return (
+                "No signed anchor of the history had been made (recoup log anchor): the "
+                "chain is checked within the book only."
+            )
+        return self.anchor.sentence()
+
+    @property
+    def anchor_holds(self) -> bool:
+        return self.anchor is None or self.anchor.holds
 
 
 @dataclass(frozen=True)

@@ -231,13 +231,17 @@ class _Writer:
 
     def chain_paragraph(self) -> Paragraph:
         ch = self.case.chain
+        style = self.s.ok if ch.ok and ch.anchor_holds else self.s.warn
         if ch.ok:
             return self.para(
                 f"The history's hash chain holds: {ch.checked} entries of the book checked "
-                "on the day this file was made; no entry was changed, removed or reordered.",
-                self.s.ok,
+                "on the day this file was made; no entry was changed, removed or reordered. "
+                + ch.anchor_sentence,
+                style,
             )
-        return self.para(f"The history's hash chain is BROKEN: {ch.problem}", self.s.warn)
+        return self.para(
+            f"The history's hash chain is BROKEN: {ch.problem} {ch.anchor_sentence}", style
+        )
 
     def statement(self) -> None:
         self.story.append(PageBreak())

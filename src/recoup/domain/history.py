@@ -5,6 +5,12 @@ or put in another order in the database no longer matches its neighbours. The ha
 covers exactly the stored values (as text), the position in the customer's chain and
 the attachments' content hashes. Corrections are new entries, never edits.
 
+Above the customers' chains sits the book head (`BookHead`): how many customers have a
+history, how many entries they hold, and the sum of their heads' hashes. It is updated in
+the transaction of every append, so a customer's whole history removed, or a chain cut
+short with its head rewritten, no longer adds up to it. What it cannot catch (someone
+who recomputes it too) only a signed anchor kept outside the book can (`anchor.py`).
+
 Pure: the store reads and writes the rows, this module computes and checks hashes.
 """
 
@@ -48,6 +54,7 @@ KINDS = frozenset(
         "settlement_refused",  # issue 4: the owner refused an offer outside authority
         "dispute",
         "dispute_resolved",
+        "credit_requested",  # issue 14: a credit note beyond authority waits for an owner
         "fee",
         "interest",
         "stage",  # the plan moved on (a reminder stage reached)
@@ -233,16 +240,72 @@ def chain_same_time(
     return rows
 
 
+_MODULUS = 1 << 256
+
+
+@dataclass(frozen=True)
+class BookHead:
+    """The head over all customers' heads: how many customers have a history, how many
+    entries all histories hold (the sum of the heads' positions), and the sum of the
+    heads' hashes modulo 2**256 as 64 hex digits. Each entry's hash covers its customer
+    and position, so the sum changes when any head does; it is a sum (not a hash of the
+    sorted list) so that an append updates it from the heads it moves alone."""
+
+    customers: int
+    entries: int
+    digest: str
+
+    def describe(self) -> str:
+        return (
+            f"{self.customers} customer{'s' if self.customers != 1 else ''}' histories, "
+            f"{self.entries} entr{'ies' if self.entries != 1 else 'y'}"
+        )
+
+
+EMPTY_BOOK = BookHead(0, 0, "0" * 64)
+
+
+def book_head_of(heads: Iterable[tuple[int, str]]) -> BookHead:
+    """The book head of these customers' heads, each (position, hash)."""
+    customers = entries = total = 0
+    for seq, digest in heads:
+        customers += 1
+        entries += seq
+        total += int(digest, 16)
+    return BookHead(customers, entries, f"{total % _MODULUS:064x}")
+
+
+def advance_book_head(
+    head: BookHead,
+    before: Mapping[int, tuple[int, str]],
+    after: Mapping[int, tuple[int, str]],
+    moved: Iterable[int],
+) -> BookHead:
+    """`head` once the customers `moved` went from their heads in `before` (absent: no
+    history yet) to those in `after`."""
+    moved = list(moved)
+    old = [before[c] for c in moved if c in before]
+    new = [after[c] for c in moved]
+    customers = head.customers + len(new) - len(old)
+    entries = head.entries + sum([s for s, _ in new]) - sum([s for s, _ in old])
+    total = (
+        int(head.digest, 16) + sum([int(h, 16) for _, h in new]) - sum([int(h, 16) for _, h in old])
+    )
+    return BookHead(customers, entries, f"{total % _MODULUS:064x}")
+
+
 @dataclass(frozen=True)
 class Break:
     """The first place where the chain does not hold."""
 
     entry_id: int | None  # None: the entry is gone (the chain's last entry was removed)
-    customer_id: int
+    customer_id: int | None  # None: the book head (no one customer can be named)
     seq: int
     reason: str
 
     def describe(self) -> str:
+        if self.customer_id is None:
+            return f"the book head: {self.reason}"
         where = f"entry {self.entry_id}" if self.entry_id is not None else "an entry"
         return f"{where} (customer #{self.customer_id}, position {self.seq}): {self.reason}"
 
@@ -250,12 +313,25 @@ class Break:
 class ChainChecker:
     """Feed entries in id order; the first break is kept. Then `finish(heads)` checks
     that each customer's chain ends where the store's head says it does (catching a
-    removed last entry). A content hash that no longer matches its document also breaks
-    the chain at the entry that holds it (`bad_documents`)."""
+    removed last entry), and `finish_book(book)` that the chains' ends add up to the
+    book head (catching a whole history removed, or a chain cut short or recomputed with
+    its head rewritten). A content hash
+    that no longer matches its document also breaks the chain at the entry that holds it
+    (`bad_documents`).
 
-    def __init__(self, bad_documents: frozenset[str] = frozenset()) -> None:
+    `anchored` (customer id -> position, hash, from a signed anchor): each of those
+    chains must still reach that position with that hash; `when` names the anchor."""
+
+    def __init__(
+        self,
+        bad_documents: frozenset[str] = frozenset(),
+        anchored: Mapping[int, tuple[int, str]] | None = None,
+        when: str = "",
+    ) -> None:
         self._last: dict[int, tuple[int, str]] = {}
         self._bad_documents = bad_documents
+        self._anchored = anchored or {}
+        self._when = when
         self.checked = 0
         self.first_break: Break | None = None
 
@@ -290,26 +366,88 @@ class ChainChecker:
             bad = [a.name for a in entry.attachments if a.sha256 in self._bad_documents]
             if bad:
                 problem = f"attached document {bad[0]!r} was changed"
+        if problem is None:
+            anchored = self._anchored.get(entry.customer_id)
+            if anchored is not None and anchored[0] == entry.seq and anchored[1] != entry.hash:
+                problem = (
+                    f"the anchor of {self._when} holds another hash for this position: this "
+                    "entry or one before it was changed and the chain recomputed"
+                )
         if problem is not None:
             self.first_break = Break(entry.id, entry.customer_id, entry.seq, problem)
             return self.first_break
         self._last[entry.customer_id] = (entry.seq, entry.hash)
         return None
 
+    @property
+    def ends(self) -> dict[int, tuple[int, str]]:
+        """customer id -> (position, hash) of the last entry fed that held."""
+        return dict(self._last)
+
     def finish(self, heads: Mapping[int, tuple[int, str]]) -> Break | None:
         """`heads`: customer id -> (position, hash) of the last entry, as stored."""
         if self.first_break is not None:
             return self.first_break
-        for customer_id in sorted(set(heads) | set(self._last)):
-            seen = self._last.get(customer_id, (0, GENESIS))
-            head = heads.get(customer_id, (0, GENESIS))
-            if seen == head:
-                continue
+        for customer_id in sorted(set(heads) | set(self._last) | set(self._anchored)):
+            self.first_break = self._end(customer_id, heads)
+            if self.first_break is not None:
+                return self.first_break
+        return None
+
+    def finish_book(self, book: BookHead | None) -> Break | None:
+        """After `finish`: the chains' ends must add up to `book`, the stored book head
+        (None: the book has none)."""
+        if self.first_break is None:
+            self.first_break = self._book(book)
+        return self.first_break
+
+    def _end(self, customer_id: int, heads: Mapping[int, tuple[int, str]]) -> Break | None:
+        seen = self._last.get(customer_id, (0, GENESIS))
+        head = heads.get(customer_id, (0, GENESIS))
+        if seen != head:
             if seen[0] < head[0]:
                 reason = f"the last entry (position {head[0]}) was removed"
-                self.first_break = Break(None, customer_id, head[0], reason)
-            else:
-                reason = "the chain's recorded end does not match its last entry"
-                self.first_break = Break(None, customer_id, seen[0], reason)
-            return self.first_break
-        return None
+                return Break(None, customer_id, head[0], reason)
+            reason = "the chain's recorded end does not match its last entry"
+            return Break(None, customer_id, seen[0], reason)
+        anchored = self._anchored.get(customer_id)
+        if anchored is None or seen[0] >= anchored[0]:
+            return None
+        if seen[0] == 0:
+            reason = (
+                f"the whole history ({anchored[0]} entries at the anchor of {self._when}) "
+                "was removed"
+            )
+        else:
+            reason = (
+                f"entries {seen[0] + 1} to {anchored[0]}, in the history at the anchor of "
+                f"{self._when}, were removed (the chain now ends at {seen[0]})"
+            )
+        return Break(None, customer_id, seen[0] + 1, reason)
+
+    def _book(self, book: BookHead | None) -> Break | None:
+        found = book_head_of(self._last.values())
+        if book is None:
+            if found.customers == 0:
+                return None
+            return Break(None, None, 0, f"it is missing, and the book holds {found.describe()}")
+        if book == found:
+            return None
+        if found.customers < book.customers:
+            gone = book.customers - found.customers
+            what = "a customer's whole history was" if gone == 1 else f"{gone} whole histories were"
+            why = f"{what} removed"
+        elif found.customers > book.customers:
+            why = "a history was added outside Recoup"
+        elif found.entries < book.entries:
+            why = (
+                f"{book.entries - found.entries} entries were removed from the end of a "
+                "chain and its head rewritten"
+            )
+        elif found.entries > book.entries:
+            why = "entries were added outside Recoup"
+        else:
+            why = "a chain was changed and its hashes and head recomputed"
+        return Break(
+            None, None, 0, f"it records {book.describe()}, the book holds {found.describe()}: {why}"
+        )

@@ -5,7 +5,8 @@ What it holds: the account's summary and totals per currency, a statement, the
 invoices and payments, the chronology of every contact with copies (the text of .eml
 copies included), promises, plans, settlements and disputes, the statutory interest and
 compensation worked out to the as-of day (`services.interest`), the fees the plan
-charged, the hash-chain verification of the whole history, and whether the claim fits
+charged, the hash-chain verification of the whole history (and of this account's
+history against the newest signed anchor, `services.anchors`), and whether the claim fits
 the small-claims limit of the debtor's place (`jurisdictions.small_claims`).
 
 The book is taken as it stands; `as_of` is the day interest runs to and days past due
@@ -26,6 +27,7 @@ from typing import Any
 from recoup import clock
 from recoup.casefile import bundle, pdf
 from recoup.casefile.model import (
+    AnchorSeen,
     Arrangement,
     CaseFile,
     ChainCheck,
@@ -45,10 +47,11 @@ from recoup.casefile.model import (
 from recoup.domain.interest import InterestError
 from recoup.domain.money import Money
 from recoup.jurisdictions.small_claims import find as small_claims_limit
-from recoup.services import accounts, history, interest, reports
+from recoup.services import accounts, anchors, history, interest, reports
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
 from recoup.services.casework import disputes, plans, promises, settlements
+from recoup.settings import Settings
 
 __all__ = [
     "CaseFile",
@@ -98,9 +101,17 @@ def render(book: Book, key: str, as_of: date, *, creditor: str = "") -> Rendered
 
 
 def build(
-    book: Book, key: str, as_of: date, *, creditor: str = "", made_at: datetime | None = None
+    book: Book,
+    key: str,
+    as_of: date,
+    *,
+    creditor: str = "",
+    made_at: datetime | None = None,
+    settings: Settings | None = None,
 ) -> CaseFile:
-    """Everything the case file says about customer `key` (NotFoundError if unknown)."""
+    """Everything the case file says about customer `key` (NotFoundError if unknown).
+    `settings`: where the book's keys are (RECOUP_KEY_DIR), for the newest anchor's
+    signer."""
     acct = accounts.account(book, key, as_of)
     c = acct.customer
     tags = tuple(t.strip() for t in str(c.get("tags", "")).split(",") if t.strip())
@@ -155,11 +166,15 @@ def build(
         _totals(cur, invoices, payments, workings) for cur in _currencies(invoices, payments)
     )
     check = history.verify(book)
+    seen = anchors.latest_check(book, key, settings or Settings())
     chain = ChainCheck(
         check.ok,
         check.checked,
-        check.first_break.describe() if check.first_break is not None else "",
-    )
+        check.describe(),
+        None if seen is None else AnchorSeen(
+            seen.made_at, seen.fingerprint, seen.own_key, seen.entries, seen.holds, seen.problem
+        ),
+    )  # fmt: skip
     where = f"{country}-{party.region}" if party.region else country
     return CaseFile(
         as_of=as_of,

@@ -35,6 +35,7 @@ __all__ = [
     "record_uniform",
     "record_uniform_alongside",
     "verify",
+    "verify_in",
 ]
 
 
@@ -106,9 +107,12 @@ class PendingEntries:
     caller's transaction (starting the work first if nobody did)."""
 
     def __init__(
-        self, build: Callable[[], list[Any]], current: dict[int, tuple[int, str]], had: set[int]
+        self,
+        build: Callable[[], list[Any]],
+        current: dict[int, tuple[int, str]],
+        before: dict[int, tuple[int, str]],
     ) -> None:
-        self._build, self._current, self._had = build, current, had
+        self._build, self._current, self._before = build, current, before
         self._future: Future[list[Any]] | None = None
 
     def start(self) -> None:
@@ -122,7 +126,7 @@ class PendingEntries:
         assert self._future is not None
         rows = self._future.result()
         if rows:
-            history_repo.write_chained(conn, rows, self._current, self._had)
+            history_repo.write_chained(conn, rows, self._current, self._before)
 
 
 def record_uniform_alongside(
@@ -146,13 +150,13 @@ def record_uniform_alongside(
     take turns at the lock, and both would be slower.)
     """
     current = history_repo.heads(conn, customer_ids)
-    had = set(current)
+    before = dict(current)
     stamp = at or now()
 
     def build() -> list[Any]:
         return chain_uniform(kind, actor, stamp, on, make(), current)
 
-    return PendingEntries(build, current, had)
+    return PendingEntries(build, current, before)
 
 
 def customer_id_of(conn: Connection, key: str) -> int:
@@ -217,10 +221,23 @@ def entry_documents(book: Book, entry_id: int) -> list[tuple[str, str, bytes]]:
 class Verification:
     checked: int
     first_break: Break | None
+    customer: str | None = None  # the key of the customer `first_break` names, if known
 
     @property
     def ok(self) -> bool:
         return self.first_break is None
+
+    def describe(self) -> str:
+        """The first break in words ("" when the history holds)."""
+        b = self.first_break
+        if b is None:
+            return ""
+        text = b.describe()
+        if self.customer is not None and b.customer_id is not None:
+            text = text.replace(
+                f"customer #{b.customer_id}", f"customer {self.customer} (#{b.customer_id})", 1
+            )
+        return text
 
     def to_json(self) -> dict[str, Any]:
         b = self.first_break
@@ -229,16 +246,49 @@ class Verification:
             "checked": self.checked,
             "first_bad": None
             if b is None
-            else {"id": b.entry_id, "customer_id": b.customer_id, "seq": b.seq, "reason": b.reason},
+            else {
+                "id": b.entry_id,
+                "customer_id": b.customer_id,
+                "customer": self.customer,
+                "seq": b.seq,
+                "reason": b.reason,
+            },
         }
 
 
-def verify(book: Book) -> Verification:
-    """Check every customer's chain; the first entry (in id order) that breaks it."""
+def verify(
+    book: Book,
+    anchored: Mapping[int, tuple[int, str]] | None = None,
+    when: str = "",
+    keys: Mapping[int, str] | None = None,
+) -> Verification:
+    """Check every customer's chain, each chain's end against its head, and all the
+    ends against the book head; the first entry (in id order) that breaks a chain, else
+    the first customer whose end is wrong, else the book head. `anchored` (customer id
+    -> position, hash, from the anchor made at `when`): those chains must still hold
+    those hashes at those positions. `keys`: customers' keys to name them by when the
+    book no longer knows them (a whole history and customer removed)."""
     with book.read() as conn:
-        checker = ChainChecker(history_repo.changed_documents(conn))
-        for entry in history_repo.entries(conn):
-            if checker.feed(entry) is not None:
-                break
-        result = checker.finish(history_repo.heads(conn))
-        return Verification(checker.checked, result)
+        return verify_in(conn, anchored, when, keys)
+
+
+def verify_in(
+    conn: Connection,
+    anchored: Mapping[int, tuple[int, str]] | None = None,
+    when: str = "",
+    keys: Mapping[int, str] | None = None,
+) -> Verification:
+    """`verify` inside the caller's transaction."""
+    checker = ChainChecker(history_repo.changed_documents(conn), anchored, when)
+    for entry in history_repo.entries(conn):
+        if checker.feed(entry) is not None:
+            break
+    result = checker.finish(history_repo.heads(conn))
+    if result is None:
+        result = checker.finish_book(history_repo.book_head(conn))
+    name = None
+    if result is not None and result.customer_id is not None:
+        name = history_repo.customer_keys(conn, [result.customer_id]).get(result.customer_id)
+        if name is None and keys is not None:
+            name = keys.get(result.customer_id)
+    return Verification(checker.checked, result, name)

@@ -1,29 +1,47 @@
-"""Reading and writing the account's history: entries, chain heads, documents."""
+"""Reading and writing the account's history: entries, chain heads, the book head,
+signed anchors, documents.
+
+Every append locks the book head first (PostgreSQL: its row, FOR UPDATE; SQLite's
+writer holds the whole book), then the customers' heads, and moves the book head once
+per call from the heads it moved: writers of history take turns from their first append
+to their commit, always in that order, so they never wait on each other in a circle.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, insert, select, tuple_
+from sqlalchemy import exists, insert, select, tuple_, update
 from sqlalchemy.engine import Connection
 
 from recoup.domain.history import (
+    EMPTY_BOOK,
     GENESIS,
     AttachmentRef,
+    BookHead,
     EntryFields,
     StoredEntry,
+    advance_book_head,
     chain,
     chain_same_time,
     chain_uniform,
 )
 from recoup.store import driver
 from recoup.store.bulk import insert_rows
-from recoup.store.tables_history import documents, history, history_attachments, history_heads
+from recoup.store.tables import customers, meta
+from recoup.store.tables_history import (
+    documents,
+    history,
+    history_anchors,
+    history_attachments,
+    history_book,
+    history_heads,
+)
 
 _COLUMNS = ("customer_id", "seq", "at", "day", "kind", "actor", "text", "data", "prev_hash", "hash")
 
@@ -40,14 +58,28 @@ def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
+def book_head(conn: Connection, lock: bool = False) -> BookHead | None:
+    """The stored book head (None: the row is gone). `lock`: hold it (PostgreSQL) until
+    the transaction ends, as every writer of history does before anything else."""
+    q = select(history_book.c.customers, history_book.c.entries, history_book.c.digest).where(
+        history_book.c.id == 1
+    )
+    if lock and conn.dialect.name == "postgresql":
+        q = q.with_for_update()
+    row = conn.execute(q).first()
+    return None if row is None else BookHead(int(row[0]), int(row[1]), str(row[2]))
+
+
 def heads(
     conn: Connection, customer_ids: Sequence[int] | None = None
 ) -> dict[int, tuple[int, str]]:
-    """customer id -> (position, hash) of the last entry. Locks the rows on PostgreSQL
-    when asked for particular customers, so two writers cannot both extend a chain."""
+    """customer id -> (position, hash) of the last entry. When asked for particular
+    customers (a writer's question) it locks the book head and then those rows on
+    PostgreSQL, so two writers cannot both extend a chain or move the book head."""
     q = select(history_heads.c.customer_id, history_heads.c.seq, history_heads.c.hash)
     if customer_ids is None:
         return {r[0]: (r[1], r[2]) for r in conn.execute(q)}
+    book_head(conn, lock=True)
     out: dict[int, tuple[int, str]] = {}
     if not conn.execute(select(exists().select_from(history_heads))).scalar():
         return out  # no history yet (a new book's first import)
@@ -95,7 +127,7 @@ def append(
         return []
     doc_ids = store_documents(conn, [d for _, docs in items for d in docs])
     current = heads(conn, [f.customer_id for f, _ in items])
-    had = set(current)
+    before = dict(current)
     rows: list[tuple[Any, ...]] = []
     attached: list[tuple[int, int, list[tuple[str, int]]]] = []  # customer, seq, [(name, doc)]
     for fields, docs in items:
@@ -157,7 +189,7 @@ def append(
     insert_rows(
         conn, history_attachments, ("entry_id", "position", "name", "document_id"), attach_rows
     )
-    _advance_heads(conn, rows, current, had)
+    _advance_heads(conn, rows, current, before)
     return ids
 
 
@@ -170,8 +202,8 @@ def append_uniform(
     if not items:
         return
     current = heads(conn, [cid for cid, _t, _d in items])
-    had = set(current)
-    write_chained(conn, chain_uniform(kind, actor, at, on, items, current), current, had)
+    before = dict(current)
+    write_chained(conn, chain_uniform(kind, actor, at, on, items, current), current, before)
 
 
 def append_same_time(
@@ -183,34 +215,73 @@ def append_same_time(
     if not items:
         return
     current = heads(conn, [item[0] for item in items])
-    had = set(current)
-    write_chained(conn, chain_same_time(actor, at, on, items, current), current, had)
+    before = dict(current)
+    write_chained(conn, chain_same_time(actor, at, on, items, current), current, before)
 
 
 def write_chained(
     conn: Connection, rows: Sequence[Sequence[Any]], current: dict[int, tuple[int, str]],
-    had: set[int],
+    before: Mapping[int, tuple[int, str]],
 ) -> None:  # fmt: skip
-    """Store rows made by `chain_uniform` from the heads `heads` gave (`had`: the customers
-    that had a head then; `current`: the heads as the rows left them)."""
+    """Store rows made by `chain_uniform` from the heads `heads` gave (`before`: those
+    heads, a copy; `current`: the heads as the rows left them)."""
     insert_rows(conn, history, _COLUMNS, rows)
-    _advance_heads(conn, rows, current, had)
+    _advance_heads(conn, rows, current, before)
 
 
 def _advance_heads(
     conn: Connection, rows: Sequence[Sequence[Any]], current: dict[int, tuple[int, str]],
-    had: set[int],
+    before: Mapping[int, tuple[int, str]],
 ) -> None:  # fmt: skip
+    """The customers' heads, then the book head: once for the whole call."""
     touched = sorted({r[0] for r in rows})
-    first = [c for c in touched if c not in had]  # a customer's first entries: no head yet
+    first = [c for c in touched if c not in before]  # a customer's first entries: no head yet
     insert_rows(
         conn, history_heads, ("customer_id", "seq", "hash"), [(c, *current[c]) for c in first]
     )
     driver.execute_many(
         conn,
         "UPDATE history_heads SET seq = ?, hash = ? WHERE customer_id = ?",
-        [(*current[c], c) for c in touched if c in had],
+        [(*current[c], c) for c in touched if c in before],
     )
+    stored = book_head(conn)
+    moved = advance_book_head(stored or EMPTY_BOOK, before, current, touched)
+    values = {"customers": moved.customers, "entries": moved.entries, "digest": moved.digest}
+    if stored is None:  # only when someone removed the row: the check will tell
+        conn.execute(insert(history_book).values(id=1, **values))
+    else:
+        conn.execute(update(history_book).where(history_book.c.id == 1).values(**values))
+
+
+def customer_keys(conn: Connection, customer_ids: Sequence[int] | None = None) -> dict[int, str]:
+    """customer id -> key (of these customers, or of all)."""
+    q = select(customers.c.id, customers.c.key)
+    if customer_ids is not None:
+        q = q.where(customers.c.id.in_(sorted(set(customer_ids))))
+    return {int(r[0]): str(r[1]) for r in conn.execute(q)}
+
+
+def stored_book_id(conn: Connection) -> str | None:
+    """The book's id if it has one yet (read only; `messages_repo.book_id` makes it)."""
+    found = conn.execute(select(meta.c.value).where(meta.c.key == "book_id")).scalar()
+    return None if found is None else str(found)
+
+
+def store_anchor(conn: Connection, made_at: str, fingerprint: str, content: bytes) -> int:
+    return int(
+        conn.execute(
+            insert(history_anchors)
+            .values(made_at=made_at, fingerprint=fingerprint, content=content)
+            .returning(history_anchors.c.id)
+        ).scalar_one()
+    )
+
+
+def latest_anchor(conn: Connection) -> bytes | None:
+    """The newest signed anchor file kept in the book."""
+    q = select(history_anchors.c.content).order_by(history_anchors.c.id.desc()).limit(1)
+    found = conn.execute(q).scalar()
+    return None if found is None else bytes(found)
 
 
 def _attachments(conn: Connection, customer_id: int | None) -> dict[int, list[AttachmentRef]]:
@@ -240,7 +311,9 @@ def entries(conn: Connection, customer_id: int | None = None) -> Iterator[Stored
     q = select(history.c.id, *[history.c[c] for c in _COLUMNS]).order_by(history.c.id)
     if customer_id is not None:
         q = q.where(history.c.customer_id == customer_id)
-    result = conn.execution_options(yield_per=5000).execute(q)
+    # streamed by the statement's option: the connection's own options (which
+    # `conn.execution_options` would change for the rest of the transaction) stay as they were
+    result = conn.execute(q.execution_options(yield_per=5000))
     for r in result:
         yield StoredEntry(
             id=r.id,
@@ -258,11 +331,19 @@ def entries(conn: Connection, customer_id: int | None = None) -> Iterator[Stored
         )
 
 
-def changed_documents(conn: Connection) -> frozenset[str]:
-    """Stored hashes whose document no longer has that content."""
+def changed_documents(conn: Connection, customer_id: int | None = None) -> frozenset[str]:
+    """Stored hashes whose document no longer has that content (of all documents, or of
+    those attached to one customer's entries)."""
     bad = set()
     q = select(documents.c.sha256, documents.c.content)
-    for digest, content in conn.execution_options(yield_per=200).execute(q):
+    if customer_id is not None:
+        attached = (
+            select(history_attachments.c.document_id)
+            .join(history, history.c.id == history_attachments.c.entry_id)
+            .where(history.c.customer_id == customer_id)
+        )
+        q = q.where(documents.c.id.in_(attached))
+    for digest, content in conn.execute(q.execution_options(yield_per=200)):
         if hashlib.sha256(bytes(content)).hexdigest() != digest:
             bad.add(digest)
     return frozenset(bad)

@@ -1,4 +1,5 @@
-"""The account's history (issue 4): hash-chained entries, their chain heads, documents.
+"""The account's history (issue 4): hash-chained entries, their chain heads, the book
+head over them, signed anchors (issue 14), documents.
 
 Values that the hash covers are stored as text exactly as hashed (`at`, `on`, `data`),
 so reading them back can never change what is checked.
@@ -48,6 +49,30 @@ history_heads = Table(
     Column("customer_id", Integer, ForeignKey("customers.id"), primary_key=True),
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+# The book head: one row (id 1) over all customers' heads, updated in the transaction of
+# every append (recoup.domain.history.BookHead): a customer's whole history removed, or
+# a chain cut short with its head rewritten, no longer adds up to it.
+history_book = Table(
+    "history_book",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customers", Integer, nullable=False),
+    Column("entries", BigInteger, nullable=False),
+    Column("digest", String(64), nullable=False),
+)
+
+# Signed anchors made by `recoup log anchor`, as the files were written (the signature
+# and its key are outside the book, so a row changed here no longer verifies); the case
+# file reads the newest.
+history_anchors = Table(
+    "history_anchors",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("made_at", String(32), nullable=False),  # UTC, as in the file
+    Column("fingerprint", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),  # the signed file
 )
 
 # Documents kept as they were (a sent .eml, a letter PDF, an invoice copy), by content hash.
