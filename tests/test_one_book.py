@@ -132,9 +132,9 @@ def test_a_password_in_a_url_is_never_shown(tmp_path: Path):
 
 def test_init_makes_the_book_and_every_command_names_it(tmp_path: Path, invoices: Path):
     db = tmp_path / "b.db"
-    code, out, _err = invoke("--db", str(db), "init")
+    code, out, err = invoke("--db", str(db), "init")
     assert code == 0
-    assert out == f"Book ready: {db}\n"
+    assert (out, err) == (f"Book ready: {db}\n", "")  # named once
     code, out, err = invoke("--db", str(db), "import", "invoices", str(invoices))
     assert code == 0, err
     assert err == f"Book: {db}\n"

@@ -45,7 +45,7 @@ DEMO_USERS = (
 
 def init_command(ctx: typer.Context) -> None:
     """Create the book (or bring its schema up to date)."""
-    book = state(ctx).open_book(create=True)
+    book = state(ctx).open_book(create=True, named=False)
     console.print(f"Book ready: {book.where}", markup=False, highlight=False, soft_wrap=True)
 
 

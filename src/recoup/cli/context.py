@@ -35,7 +35,9 @@ class State:
         assert self._book is not None
         return self._book
 
-    def open_book(self, create: bool = False) -> Book:
+    def open_book(self, create: bool = False, *, named: bool = True) -> Book:
+        """Open (with `create`, make) the book; `named`: say which on stderr (a command
+        whose own output names it says False)."""
         from recoup.services import business_details
         from recoup.services.book import Book, BookError
 
@@ -46,7 +48,7 @@ class State:
             raise typer.Exit(EXIT_USAGE) from None
         business_details.apply(self.settings, book)  # the details it carries
         self._book = book
-        if not self.as_json:  # human output names the book; JSON stays pure
+        if named and not self.as_json:  # human output names the book; JSON stays pure
             err_console.print(f"Book: {book.where}", markup=False, highlight=False, soft_wrap=True)
         return book
 
