@@ -151,7 +151,7 @@ def _open_csv(
         data = csv_checks.read_checked(path, limit)
     except LongLineError as err:
         raise InputError([Problem(name, err.line, None, err.message())]) from None
-    if not data.strip():
+    if not data or data.isspace():  # (not `strip`, which would copy the file)
         raise InputError([Problem(name, None, None, "the file is empty: no header line")])
     enc = encoding or "utf-8"
     # in an ASCII-compatible encoding a control byte is a control character: one pass
