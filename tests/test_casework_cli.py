@@ -167,6 +167,10 @@ def test_settle_offer_accept_paid_and_baddebt(db: Path, tmp_path: Path):
 
 
 def test_settle_below_floor_and_compare(db: Path):
+    # the CLI acts as the owner for an actor that is not a web user; --actor naming a
+    # collector applies the collector's authority (the policy's settlement floors)
+    code, _out, err = run(db, "user", "add", "colin", "--role", "collector", "--password", "p" * 12)
+    assert code == 0, err
     code, out, _ = run(
         db,
         "settle",
@@ -178,6 +182,8 @@ def test_settle_below_floor_and_compare(db: Path):
         "2026-11-16",
         "--on",
         "2026-11-02",
+        "--actor",
+        "colin",
         "--json",
     )
     assert json.loads(out)["status"] == "needs_approval"
@@ -258,7 +264,11 @@ def test_call_dispute_agency_and_writeoff(db: Path, tmp_path: Path):
     assert json.loads(out)["fees"] == "30.00"
     code, out, _ = run(db, "agency", "recall", "C2", "--json")
     assert json.loads(out)["status"] == "recalled"
-    code, out, _ = run(db, "writeoff", "add", "C2", "--reason", "uncollectible", "--json")
+    code, _out, err = run(db, "user", "add", "colin", "--role", "collector", "--password", "p" * 12)
+    assert code == 0, err
+    code, out, _ = run(
+        db, "writeoff", "add", "C2", "--reason", "uncollectible", "--actor", "colin", "--json"
+    )
     pending = json.loads(out)
     assert (pending["status"], pending["amount"]) == ("pending", "150.00")
     code, out, _ = run(db, "writeoff", "approve", str(pending["id"]), "--json")

@@ -381,6 +381,7 @@ def test_write_off_needs_approval_and_a_later_recovery_reverses_it(
 ):
     book = book_with_debt
     users.add_user(book, "olga", "a long password 2", Role.OWNER)
+    users.add_user(book, "colin", "a long password 1", Role.COLLECTOR)
     w = writeoffs.write_off(book, "C1", "uncollectible", actor="colin", on=MON)
     assert w.status == "pending"
     assert balance(book, "C1") == 100000
@@ -449,7 +450,8 @@ def test_cancelling_and_refusing_are_logged_corrections(book_with_debt: Book):
     assert [u.number for u in plans.upcoming_installments(book, MON, days_ahead=3)] == [1]
     assert plans.upcoming_installments(book, MON, days_ahead=2) == []
     plans.cancel_plan(book, plan.id, actor="ann", on=MON, reason="replaced by a settlement")
-    w = writeoffs.write_off(book, "C2", "small_balance", actor="ann", on=MON)
+    users.add_user(book, "carl", "a long password 3", Role.COLLECTOR)
+    w = writeoffs.write_off(book, "C2", "small_balance", actor="carl", on=MON)
     assert writeoffs.refuse_write_off(book, w.id, actor="ann", on=MON, reason="no").status == (
         "refused"
     )

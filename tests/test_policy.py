@@ -50,6 +50,7 @@ from recoup.policy import (
 from recoup.policy.locate import locate
 from recoup.policy.reader import (
     AUTHORITY_KEYS,
+    COLLECTOR_KEYS,
     CONTACT_KEYS,
     ESCALATION_KEYS,
     FEES_KEYS,
@@ -153,6 +154,7 @@ def test_every_setting_is_explained_in_the_default_file_and_in_the_docs():
         *CONTACT_KEYS,
         *FEES_KEYS,
         *AUTHORITY_KEYS,
+        *COLLECTOR_KEYS,
         *SETTLEMENT_KEYS,
         *PLAN_KEYS,
         *ESCALATION_KEYS,

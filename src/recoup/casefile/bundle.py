@@ -14,7 +14,6 @@ file gives the same bytes.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -22,63 +21,68 @@ import zipfile
 from typing import Any
 
 from recoup.casefile.model import CaseFile
+from recoup.safe_text import Cell, Column, csv_text
+
+INVOICE_COLUMNS = (
+    Column("number"),
+    Column("kind"),
+    Column("issue_date", Cell.DATE),
+    Column("due_date", Cell.DATE),
+    Column("currency"),
+    Column("amount", Cell.AMOUNT),
+    Column("tax", Cell.AMOUNT),
+    Column("open", Cell.AMOUNT),
+    Column("status"),
+    Column("settled_on", Cell.DATE),
+    Column("days_past_due", Cell.INTEGER),
+    Column("reference"),
+)
+PAYMENT_COLUMNS = (
+    Column("date", Cell.DATE),
+    Column("currency"),
+    Column("amount", Cell.AMOUNT),
+    Column("method"),
+    Column("reference"),
+    Column("invoice"),
+)
 
 
 def invoices_csv(case: CaseFile) -> bytes:
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(
+    """Every invoice and credit note; text cells a spreadsheet would run as a formula
+    are neutralised, amounts stay numbers (`recoup.safe_text`)."""
+    rows = [
         [
-            "number",
-            "kind",
-            "issue_date",
-            "due_date",
-            "currency",
-            "amount",
-            "tax",
-            "open",
-            "status",
-            "settled_on",
-            "days_past_due",
-            "reference",
+            i.number,
+            i.kind,
+            i.issue_date.isoformat(),
+            i.due_date.isoformat(),
+            i.amount.currency,
+            i.amount.to_json(),
+            i.tax.to_json() if i.tax else "",
+            i.open.to_json(),
+            i.status,
+            i.settled_on.isoformat() if i.settled_on else "",
+            i.days_past_due,
+            i.reference,
         ]
-    )
-    for i in case.invoices:
-        w.writerow(
-            [
-                i.number,
-                i.kind,
-                i.issue_date.isoformat(),
-                i.due_date.isoformat(),
-                i.amount.currency,
-                i.amount.to_json(),
-                i.tax.to_json() if i.tax else "",
-                i.open.to_json(),
-                i.status,
-                i.settled_on.isoformat() if i.settled_on else "",
-                i.days_past_due,
-                i.reference,
-            ]
-        )
-    return out.getvalue().encode("utf-8")
+        for i in case.invoices
+    ]
+    return csv_text(INVOICE_COLUMNS, rows).encode("utf-8")
 
 
 def payments_csv(case: CaseFile) -> bytes:
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(["date", "currency", "amount", "method", "reference", "invoice"])
-    for p in case.payments:
-        w.writerow(
-            [
-                p.date.isoformat(),
-                p.amount.currency,
-                p.amount.to_json(),
-                p.method,
-                p.reference,
-                p.invoice or "",
-            ]
-        )
-    return out.getvalue().encode("utf-8")
+    rows = [
+        [
+            p.date.isoformat(),
+            p.amount.currency,
+            p.amount.to_json(),
+            p.method,
+            p.reference,
+            p.invoice or "",
+        ]
+        for p in case.payments
+    ]
+    return csv_text(PAYMENT_COLUMNS, rows).encode("utf-8")
 
 
 def history_json(case: CaseFile) -> bytes:

@@ -271,7 +271,8 @@ def demo_command(
         _check_port("127.0.0.1", port, "recoup demo --port 8001` or `make demo PORT=8001")
         console.print(
             f"\nOpen http://127.0.0.1:{port}/ and log in as [bold]owner[/] / owner-demo "
-            "(also collector / collector-demo, viewer / viewer-demo). Ctrl-C stops it."
+            "(also collector / collector-demo, viewer / viewer-demo). Ctrl-C stops it.",
+            markup=True,
         )
         _serve(st, "127.0.0.1", port)
 

@@ -13,10 +13,9 @@ from rich.table import Table
 
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_USAGE, state
 from recoup.cli.lazy import lazy
-from recoup.cli.output import console, day, err_console, money, print_json
+from recoup.cli.output import console, data, day, err_console, money, plain, print_json, text
 from recoup.clock import local_today
 from recoup.domain.aging import DEFAULT_BUCKETS, BucketSpecError, parse_buckets
-from recoup.domain.money import Money
 from recoup.domain.words import count
 from recoup.imports.source import path_problem
 from recoup.services.mappings import load_options, save_options
@@ -90,7 +89,7 @@ def _run_import(
     except ValueError as err:
         problems = getattr(err, "problems", None) or [err]
         for p in problems:
-            print(p, file=sys.stderr)
+            print(plain(p), file=sys.stderr)
         raise typer.Exit(EXIT_USAGE) from None
     why = path_problem(file)
     if why is not None:  # wrong usage, like a mistyped option: one line, nothing read
@@ -106,7 +105,7 @@ def _run_import(
             console=err_console,
             transient=True,
         ) as bar:
-            task = bar.add_task(file.name, total=1)
+            task = bar.add_task(data(file.name), total=1)  # the column reads markup
 
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
@@ -129,10 +128,11 @@ def _print_report(report: ImportReport, as_json: bool) -> None:
         return
     if report.problems:
         for p in report.problems:
-            print(p, file=sys.stderr)  # one problem a line, never wrapped: tools read these
+            print(plain(p), file=sys.stderr)  # one problem a line, never wrapped: tools read these
         err_console.print(
-            f"[red]Refused:[/] {count(len(report.problems), 'problem')} in {report.file}; "
-            "nothing was imported."
+            f"[red]Refused:[/] {count(len(report.problems), 'problem')} in {data(report.file)}; "
+            "nothing was imported.",
+            markup=True,
         )
         return
     verb = "would import" if report.dry_run else "imported"
@@ -259,7 +259,9 @@ def aging_command(
         for b in cur.buckets:
             table.add_row(b.label, str(b.count), money(b.amount, loc))
         table.add_row(
-            "[bold]total", str(sum(b.count for b in cur.buckets)), f"[bold]{money(cur.total, loc)}"
+            text("total", "bold"),
+            str(sum(b.count for b in cur.buckets)),
+            text(money(cur.total, loc), "bold"),
         )
         console.print(table)
         if cur.unapplied:
@@ -316,15 +318,14 @@ def customers_command(
     table = Table(title=f"Customers (page {result.page} of {result.pages}, {result.total} in all)")
     for col in ("Id", "Name", "Country", "Open", "Balance", "Overdue", "Oldest due"):
         table.add_column(col)
-    for c in result.lines:
-        cur = c.currency
+    for c in result.lines:  # one figure per currency, one line each
         table.add_row(
             c.key,
             c.name,
             c.country,
             str(c.open_count),
-            money(Money(c.balance_minor, cur), loc) if cur else "—",
-            money(Money(c.overdue_minor, cur), loc) if cur else "—",
+            "\n".join(money(f.balance, loc) for f in c.figures) or "—",
+            "\n".join(money(f.overdue, loc) for f in c.figures) or "—",
             day(c.oldest_due, loc),
         )
     console.print(table)
@@ -348,13 +349,22 @@ def account_command(
         return
     loc = st.settings.locale
     c = acc.customer
-    console.print(f"[bold]{c['name']}[/] ({c['key']}, {c['country'] or 'no country'})")
+    console.print(
+        f"[bold]{data(c['name'])}[/] ({data(c['key'])}, {data(c['country'] or 'no country')})",
+        markup=True,
+    )
     for ct in acc.contacts:
         console.print(
             f"  {ct['name']} · {ct['email']} · {ct['phone']} · prefers {ct['preferred_channel']}"
         )
     for bal in acc.balances:
-        console.print(f"Balance: [bold]{money(bal, loc)}[/]")
+        console.print(f"Balance: [bold]{money(bal, loc)}[/]", markup=True)
+        fig = acc.figures(bal.currency)
+        if fig is not None and (fig.charges_open().minor or fig.unapplied.minor):
+            console.print(
+                f"  open invoices {money(fig.principal, loc)} + charges unpaid "
+                f"{money(fig.charges_open(), loc)} - on account {money(fig.unapplied, loc)}"
+            )
     b = acc.behaviour
     if b.settled_count:
         console.print(

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, state
 from recoup.cli.lazy import lazy
-from recoup.cli.output import console, err_console, print_json
+from recoup.cli.output import console, err_console, plain, print_json
 from recoup.clock import local_today
 from recoup.domain.casework.errors import CaseworkError
 from recoup.domain.words import term
@@ -538,6 +538,12 @@ def _dispute_words(d: dict[str, Any]) -> str:
         f"Dispute {d['id']} on {d['invoice']}: {d['amount']} {d['currency']} "
         f"({term('dispute_reason', d['reason'])}), {term('dispute_status', d['status'])}"
         + (f", credit note {d['credit_note']}" if d["credit_note"] else "")
+        + (
+            f"; a credit note of {d['credit_request']['amount']} waits for an owner "
+            f"(credit request {d['credit_request']['id']}: recoup dispute approve)"
+            if d.get("credit_request")
+            else ""
+        )
     )
 
 
@@ -660,7 +666,7 @@ def agency_export(
     if as_json:
         print_json(result.to_json())
     elif out is None:
-        print(result.csv_text, end="")
+        print(plain(result.csv_text), end="")  # a CSV for a file: its cells are safe already
 
 
 @agency_app.command("recover")
@@ -914,6 +920,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(promise_app, name="promise")
     app.add_typer(plan_app, name="plan")
     app.add_typer(settle_app, name="settle")
+    from recoup.cli import credit_requests  # it adds to the dispute commands
+
+    credit_requests.register(dispute_app)
     app.add_typer(dispute_app, name="dispute")
     app.add_typer(agency_app, name="agency")
     app.add_typer(writeoff_app, name="writeoff")

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from recoup.cli.context import EXIT_REFUSED, state
 from recoup.cli.lazy import lazy
-from recoup.cli.output import console, print_json
+from recoup.cli.output import console, plain, print_json
 
 if TYPE_CHECKING:
     from recoup.services import doctor
@@ -37,17 +37,22 @@ def doctor_command(
 
 def _show(report: doctor.Report) -> None:
     if report.ok:
-        console.print("[green]Everything is set up.[/] Nothing stops a message from going out.")
+        console.print(
+            "[green]Everything is set up.[/] Nothing stops a message from going out.", markup=True
+        )
     else:
         count = len(report.gaps)
-        console.print(f"[bold]Set-up checklist[/]: {count} thing{'s' if count != 1 else ''} to do")
+        console.print(
+            f"[bold]Set-up checklist[/]: {count} thing{'s' if count != 1 else ''} to do",
+            markup=True,
+        )
     for gap in report.gaps:
         console.print()
-        console.print(Text.assemble(("✗ ", "bold red"), gap.what))
-        console.print(Text.assemble(("  → ", "bold"), gap.fix))
+        console.print(Text.assemble(("✗ ", "bold red"), plain(gap.what)))
+        console.print(Text.assemble(("  → ", "bold"), plain(gap.fix)))
     for note in report.notes:
         console.print()
-        console.print(Text.assemble(("• ", "bold"), note))
+        console.print(Text.assemble(("• ", "bold"), plain(note)))
     console.print(
         f"\nChecked {len(report.templates)} templates in use ({', '.join(report.languages)}).",
         highlight=False,

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from recoup.cli.context import EXIT_REFUSED, EXIT_USAGE, State
 from recoup.cli.lazy import lazy
-from recoup.cli.output import console, day, err_console, money, print_json
+from recoup.cli.output import console, data, day, err_console, money, plain, print_json
 from recoup.clock import local_today
 
 if TYPE_CHECKING:
@@ -72,8 +72,10 @@ def interest_command(
         )
     except interest_service.TableError as err:
         for problem in err.problems:
-            print(problem, file=sys.stderr)
-        err_console.print("[red]The jurisdiction data files are broken[/]; nothing computed.")
+            print(plain(problem), file=sys.stderr)
+        err_console.print(
+            "[red]The jurisdiction data files are broken[/]; nothing computed.", markup=True
+        )
         raise typer.Exit(EXIT_REFUSED) from None
     except (interest_service.InterestRequestError, InterestError) as err:
         err_console.print(str(err), markup=False, soft_wrap=True)
@@ -119,7 +121,9 @@ def _print_result(result: InterestResult, loc: str) -> None:
     if result.periods:
         console.print(table)
     console.print(f"Days late: {result.days}")
-    console.print(f"Interest: [bold]{money(result.interest, loc)}[/] (rounded once, half-up)")
-    console.print(f"Fixed compensation: [bold]{money(result.compensation, loc)}[/]")
+    console.print(
+        f"Interest: [bold]{money(result.interest, loc)}[/] (rounded once, half-up)", markup=True
+    )
+    console.print(f"Fixed compensation: [bold]{money(result.compensation, loc)}[/]", markup=True)
     for note in result.notes:
-        console.print(f"[dim]Note: {note}[/]", highlight=False)
+        console.print(f"[dim]Note: {data(note)}[/]", highlight=False, markup=True)

@@ -13,7 +13,7 @@ from recoup import clock
 from recoup.cli import log_anchor
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_USAGE, state
 from recoup.cli.lazy import lazy
-from recoup.cli.output import console, err_console, print_json
+from recoup.cli.output import console, err_console, plain, print_json, text
 from recoup.domain.words import readable, term
 from recoup.services.errors import NotFoundError
 
@@ -97,6 +97,8 @@ def log_command(
     for col in ("#", "Day", "Kind", "Actor", "What happened"):
         table.add_column(col)
     for e in found:
-        files = f" [dim]({', '.join(a['name'] for a in e.attachments)})[/]" if e.attachments else ""
-        table.add_row(str(e.id), e.on, term("entry", e.kind), e.actor, readable(e.text) + files)
+        what = text(readable(e.text))  # data: never markup, no control characters
+        if e.attachments:
+            what.append(plain(f" ({', '.join(a['name'] for a in e.attachments)})"), style="dim")
+        table.add_row(str(e.id), e.on, term("entry", e.kind), e.actor, what)
     console.print(table)

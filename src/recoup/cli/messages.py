@@ -13,7 +13,7 @@ from rich.table import Table
 
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_STOPPED, EXIT_USAGE, state
 from recoup.cli.lazy import lazy
-from recoup.cli.output import console, err_console, print_json
+from recoup.cli.output import console, err_console, plain, print_json
 from recoup.clock import local_today
 from recoup.clock import now as clock_now
 from recoup.domain.words import readable, template_words, term
@@ -236,7 +236,7 @@ def lint_command(
         err_console.print(str(err))
         raise typer.Exit(EXIT_USAGE) from None
     for f in findings:
-        typer.echo(f.format(str(file)))
+        typer.echo(plain(f.format(str(file))))
     if findings:
         raise typer.Exit(EXIT_REFUSED)
 
@@ -257,7 +257,7 @@ def save_command(
         )
     except templates.TemplateRefusedError as err:
         for f in err.findings:
-            typer.echo(f.format(str(file)))
+            typer.echo(plain(f.format(str(file))))
         raise typer.Exit(EXIT_REFUSED) from None
     except ValueError as err:
         err_console.print(str(err))

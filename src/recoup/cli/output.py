@@ -1,4 +1,13 @@
-"""Printing: JSON for programs, Rich tables for people (Babel formats money and dates)."""
+"""Printing: JSON for programs, Rich tables for people (Babel formats money and dates).
+
+Data printed here came from files and forms (customer names, notes, history texts), so
+a terminal must not obey it: every string the consoles print, table cells and titles
+included, passes `plain` (no control characters but newline and tab, no escape
+sequences: `recoup.safe_text.strip_controls`), and the consoles read no Rich markup or
+emoji codes, so a name containing "[bold]" prints as written. A line that styles its
+own words asks for markup (`markup=True`) and puts data in through `data`, which also
+escapes markup. JSON escapes the control characters JSON itself does not.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +16,44 @@ from datetime import date
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
 
 from recoup.domain.money import Money
+from recoup.safe_text import strip_controls
 
-console = Console()
-err_console = Console(stderr=True)
+
+def plain(value: object) -> str:
+    """`value` as text a terminal shows and does not obey."""
+    return strip_controls(str(value))
+
+
+def data(value: object) -> str:
+    """`value` for a line printed with markup: plain, and its brackets escaped."""
+    return escape(plain(value))
+
+
+def text(value: object, style: str = "") -> Text:
+    """`value` as a Rich Text (which is never read as markup), plain."""
+    return Text(plain(value), style=style)
+
+
+class SafeConsole(Console):
+    """A Rich console that prints every string through `plain`."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        return super().render_str(plain(text), **kwargs)
+
+
+console = SafeConsole(markup=False, emoji=False)
+err_console = SafeConsole(stderr=True, markup=False, emoji=False)
+
+# JSON leaves DEL and the C1 controls as they are (with ensure_ascii=False)
+_JSON_RAW = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
 
 
 def print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    print(json.dumps(data, indent=2, ensure_ascii=False).translate(_JSON_RAW))
 
 
 def money(value: Money, locale: str) -> str:

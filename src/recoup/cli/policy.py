@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from recoup.cli.context import EXIT_REFUSED, state
 from recoup.cli.lazy import lazy
-from recoup.cli.output import console, err_console, print_json
+from recoup.cli.output import console, data, err_console, plain, print_json
 from recoup.domain.words import count
 
 if TYPE_CHECKING:
@@ -29,7 +28,9 @@ policy_app = typer.Typer(
 
 def _print_problems(problems: list[PolicyProblem] | tuple[PolicyProblem, ...]) -> None:
     for problem in problems:
-        print(problem, file=sys.stderr)  # one problem a line, never wrapped: tools read these
+        print(
+            plain(problem), file=sys.stderr
+        )  # one problem a line, never wrapped: tools read these
 
 
 @policy_app.command("show")
@@ -49,7 +50,7 @@ def show_command(
         print_json(shown.to_json())
         return
     what = "the built-in default" if shown.built_in else f"version {shown.version}"
-    err_console.print(f"Active policy: {what}, {escape(repr(shown.name))}")
+    err_console.print(f"Active policy: {what}, {plain(repr(shown.name))}")
     sys.stdout.write(shown.text if shown.text.endswith("\n") else shown.text + "\n")
 
 
@@ -66,9 +67,11 @@ def check_command(
         )
     elif problems:
         _print_problems(problems)
-        err_console.print(f"[red]{count(len(problems), 'problem')}[/] in {escape(str(file))}")
+        err_console.print(
+            f"[red]{count(len(problems), 'problem')}[/] in {data(str(file))}", markup=True
+        )
     else:
-        console.print(f"{escape(str(file))}: the policy is fine")
+        console.print(f"{plain(str(file))}: the policy is fine")
     if problems:
         raise typer.Exit(EXIT_REFUSED)
 
@@ -90,22 +93,23 @@ def use_command(
         else:
             _print_problems(err.problems)
             err_console.print(
-                f"[red]Refused:[/] {count(len(err.problems), 'problem')} in {escape(str(file))}; "
-                "the active policy is unchanged."
+                f"[red]Refused:[/] {count(len(err.problems), 'problem')} in {data(str(file))}; "
+                "the active policy is unchanged.",
+                markup=True,
             )
         raise typer.Exit(EXIT_REFUSED) from None
     if as_json:
         print_json(used.to_json())
         return
     if used.created:
-        console.print(f"Policy version {used.version} ({escape(repr(used.name))}) is now active.")
+        console.print(f"Policy version {used.version} ({plain(repr(used.name))}) is now active.")
     elif used.was_active:
         console.print(
-            f"Policy version {used.version} ({escape(repr(used.name))}) is already active."
+            f"Policy version {used.version} ({plain(repr(used.name))}) is already active."
         )
     else:
         console.print(
-            f"Same text as version {used.version} ({escape(repr(used.name))}); it is active again."
+            f"Same text as version {used.version} ({plain(repr(used.name))}); it is active again."
         )
 
 
@@ -128,7 +132,7 @@ def versions_command(
     for v in versions:
         table.add_row(
             str(v.version),
-            escape(v.name),
+            plain(v.name),
             v.created_at.strftime("%Y-%m-%d %H:%M"),
             "yes" if v.active else "",
             v.checksum[:12],

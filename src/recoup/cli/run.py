@@ -12,7 +12,7 @@ from recoup.cli.books import as_of_option
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_STOPPED, state
 from recoup.cli.lazy import lazy
 from recoup.cli.messages import delivery_words
-from recoup.cli.output import console, err_console, print_json
+from recoup.cli.output import console, data, err_console, print_json
 from recoup.clock import local_today
 from recoup.domain.words import readable, stage_words, template_words, term
 
@@ -112,7 +112,9 @@ def explain_command(
         print_json(result.to_json())
         return
     console.print(
-        f"[bold]{result.customer}[/] on {result.as_of} (policy version {result.policy_version})"
+        f"[bold]{data(result.customer)}[/] on {result.as_of} "
+        f"(policy version {result.policy_version})",
+        markup=True,
     )
     for case in result.cases:
         for line in case["notes"]:

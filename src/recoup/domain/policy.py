@@ -28,6 +28,7 @@ from enum import StrEnum
 from functools import lru_cache
 from types import MappingProxyType
 
+from recoup.domain.authority_limits import AmountLimit, CollectorLimits
 from recoup.domain.currencies import is_currency, minor_units
 from recoup.domain.memo import by_identity
 from recoup.domain.money import CurrencyMismatchError, Money, to_decimal
@@ -392,6 +393,13 @@ class PlanLimits:
         return self.min_installment.in_currency(currency)
 
 
+# Without [authority.collector]: credit notes up to 100.00 and 25% of the invoice, no
+# write-off without the owner.
+BUILT_IN_COLLECTOR = CollectorLimits(
+    credit=AmountLimit(PolicyAmount(Decimal("100.00")), Decimal(25))
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Authority:
     settlement: tuple[SettlementFloor, ...] = ()
@@ -399,6 +407,9 @@ class Authority:
     # a promise to pay is kept when the amount is paid by its date plus these days, else
     # it is broken
     promise_grace_days: int = 3
+    # what a collector may take off what a customer owes without the owner (credit notes,
+    # write-offs)
+    collector: CollectorLimits = BUILT_IN_COLLECTOR
 
     def settlement_floor(self, days_past_due: int, balance: Money) -> SettlementFloor | None:
         """The floor that applies: the latest-starting one reached whose band holds `balance`.
@@ -1051,6 +1062,20 @@ def validate_authority(authority: Authority) -> list[PolicyIssue]:
                 f"promise_grace_days must be between 0 and 60, not {authority.promise_grace_days}",
             )
         )
+    for kind, limit in (
+        ("credit", authority.collector.credit),
+        ("write_off", authority.collector.write_off),
+    ):
+        at_limit: KeyPath = ("authority", "collector")
+        issues += _amount_issues((*at_limit, f"{kind}_up_to"), limit.up_to)
+        pct = limit.percent
+        if pct is not None and (not pct.is_finite() or not 0 <= pct <= HUNDRED):
+            issues.append(
+                PolicyIssue(
+                    (*at_limit, f"{kind}_percent"),
+                    f"{kind}_percent is between 0 and 100, not {pct}",
+                )
+            )
     return issues
 
 

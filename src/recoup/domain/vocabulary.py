@@ -166,6 +166,7 @@ ENTRY: Table = {  # the kinds of history entry
         "settlement_refused": "settlement refused",
         "dispute": "dispute",
         "dispute_resolved": "dispute resolved",
+        "credit_requested": "credit note requested",
         "fee": "fee",
         "interest": "interest",
         "stage": "reminder stage",

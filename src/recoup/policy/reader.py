@@ -26,6 +26,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from recoup.domain.authority_limits import AmountLimit, CollectorLimits
 from recoup.domain.money import MoneyError
 from recoup.domain.policy import (
     Actions,
@@ -100,7 +101,8 @@ CONTACT_KEYS = (
     "holds",
 )
 FEES_KEYS = ("interest", "rate_percent", "grace_days", "compensation", "application_order")
-AUTHORITY_KEYS = ("settlement", "payment_plan", "promise_grace_days")
+AUTHORITY_KEYS = ("settlement", "payment_plan", "promise_grace_days", "collector")
+COLLECTOR_KEYS = ("credit_up_to", "credit_percent", "write_off_up_to", "write_off_percent")
 SETTLEMENT_KEYS = ("from_days", "min_percent", "min_balance", "balance_below")
 PLAN_KEYS = (
     "max_installments",
@@ -526,7 +528,35 @@ class _Reader:
                 ),
             )
         grace = self.integer(t, at, "promise_grace_days", Authority().promise_grace_days)
-        return Authority(settlement=tuple(floors), payment_plan=plan, promise_grace_days=grace)
+        return Authority(
+            settlement=tuple(floors),
+            payment_plan=plan,
+            promise_grace_days=grace,
+            collector=self.collector(t, at),
+        )
+
+    def collector(self, t: dict[str, Any], at: KeyPath) -> CollectorLimits:
+        """`[authority.collector]`: absent, the built-in limits; present, a kind without
+        its keys gives a collector no authority for it."""
+        if "collector" not in t:  # the built-in limits, in the policy's currency if it has one
+            built = Authority().collector
+
+            def local(limit: AmountLimit) -> AmountLimit:
+                up_to = limit.up_to
+                if up_to is None or up_to.currency is not None:
+                    return limit
+                return AmountLimit(PolicyAmount(up_to.value, self.currency), limit.percent)
+
+            return CollectorLimits(credit=local(built.credit), write_off=local(built.write_off))
+        path = (*at, "collector")
+        c = self.table(t["collector"], path, COLLECTOR_KEYS)
+
+        def limit(kind: str) -> AmountLimit:
+            return AmountLimit(
+                self.amount(c, path, f"{kind}_up_to"), self.percent(c, path, f"{kind}_percent")
+            )
+
+        return CollectorLimits(credit=limit("credit"), write_off=limit("write_off"))
 
     def escalation(self, top: dict[str, Any]) -> Escalation:
         if "escalation" not in top:

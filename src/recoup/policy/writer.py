@@ -101,6 +101,17 @@ def to_data(policy: Policy) -> dict[str, Any]:
                 "default_after_missed": authority.payment_plan.default_after_missed,
             },
             "promise_grace_days": authority.promise_grace_days,
+            "collector": {
+                f"{kind}_{key}": value
+                for kind, limit in (
+                    ("credit", authority.collector.credit),
+                    ("write_off", authority.collector.write_off),
+                )
+                for key, value in (
+                    ("up_to", _amount(limit.up_to)),
+                    ("percent", _decimal(limit.percent)),
+                )
+            },
         },
         "stage": [_stage(s) for s in policy.stages],
         "escalation": {
@@ -195,6 +206,7 @@ def to_toml(policy: Policy) -> str:
     for floor in data["authority"]["settlement"]:
         out += ["", "[[authority.settlement]]", *_lines(floor)]
     out += ["", "[authority.payment_plan]", *_lines(data["authority"]["payment_plan"])]
+    out += ["", "[authority.collector]", *_lines(data["authority"]["collector"])]
     for stage in data["stage"]:
         out += ["", "[[stage]]", *_lines(stage)]
     for rule in data["escalation"]["recommend"]:

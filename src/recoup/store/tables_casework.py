@@ -234,3 +234,25 @@ casework_tasks = Table(
     UniqueConstraint("source", name="uq_casework_tasks_source"),
 )
 Index("ix_casework_tasks_due_on", casework_tasks.c.due_on)
+
+# Credit notes a collector asked for beyond the policy's authority (a dispute resolved
+# by credit note or upheld): nothing reaches the ledger until an owner approves.
+credit_requests = Table(
+    "credit_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("dispute_id", Integer, ForeignKey("disputes.id"), nullable=False, index=True),
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),  # the credit note asked for
+    Column("resolution", String(16), nullable=False),  # credit_note | upheld
+    Column("note", Text, nullable=False, server_default=""),
+    Column("authority_note", Text, nullable=False, server_default=""),  # why it waits
+    Column("requested_on", Date, nullable=False),
+    Column("requested_by", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # pending | approved | refused
+    Column("decided_by", String(64), nullable=True),
+    Column("decided_on", Date, nullable=True),
+    Column("decision_note", Text, nullable=False, server_default=""),
+)
+Index("ix_credit_requests_status", credit_requests.c.status)

@@ -6,7 +6,10 @@ that writes its history entry with the change.
 - `plans` — create_plan, approve_plan, review_plans, default, cancel_plan, get_plan,
   preview_plan, upcoming_installments.
 - `settlements` — offer, approve, refuse, accept, settle, review_settlements, compare.
-- `disputes` — open_dispute, resolve.
+- `disputes` — open_dispute, resolve (a credit note beyond authority waits as a request).
+- `credit_requests` — approve, refuse, list_requests: credit notes waiting for an owner.
+- `authority` — the one check of the actor's authority for every path that reduces
+  what a customer owes (credit notes, settlements, write-offs), by role.
 - `agency` — place, export, record_recovery, recall.
 - `writeoffs` — write_off, approve_write_off, refuse_write_off, bad_debt_report,
   review_write_offs.

@@ -23,9 +23,10 @@ from recoup.domain.policy import Policy
 from recoup.domain.priority import PayerKind
 from recoup.services import allocation_sync, history
 from recoup.services.accounts import NotFoundError
-from recoup.store import casework_repo, ledger_repo, run_repo, user_repo
+from recoup.services.casework.authority import require_owner
+from recoup.store import casework_repo, ledger_repo, run_repo
 
-__all__ = ["Case", "CaseworkError", "NotFoundError"]
+__all__ = ["Case", "CaseworkError", "NotFoundError", "require_owner"]
 
 
 def payer_kind(tags: tuple[str, ...]) -> PayerKind:
@@ -109,17 +110,6 @@ def touch_ledger(conn: Connection, customer_id: int) -> None:
     """Re-apply payments and credits after a casework change; the daily run looks again."""
     allocation_sync.recompute(conn, {customer_id})
     run_repo.enqueue(conn, {customer_id})
-
-
-def require_owner(conn: Connection, actor: str, what: str) -> None:
-    """Refuse `what` to a known user who is not an owner.
-
-    Web users have roles; the CLI acts for whoever runs it on the book's machine (an actor
-    that is not a web user), as every other CLI command does.
-    """
-    user = user_repo.get_user(conn, actor)
-    if user is not None and user["role"] != "owner":
-        raise CaseworkError(f"only an owner may {what}; {actor} is a {user['role']}")
 
 
 def money(value: str | Money, currency: str) -> Money:

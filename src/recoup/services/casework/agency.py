@@ -10,8 +10,6 @@ the write-off by what found nothing else to pay.
 from __future__ import annotations
 
 import base64
-import csv
-import io
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from recoup.domain.casework.errors import CaseworkError
 from recoup.domain.money import Money
+from recoup.safe_text import Cell, Column, csv_text
 from recoup.services import history
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
@@ -276,24 +275,26 @@ class PlacementFile:
         return out
 
 
+# the placement CSV, a column a kind (recoup.safe_text: text cells that a spreadsheet
+# would run as a formula are neutralised; amounts stay numbers)
 CSV_COLUMNS = (
-    "placement",
-    "agency",
-    "customer",
-    "name",
-    "country",
-    "contact",
-    "email",
-    "phone",
-    "address",
-    "invoice",
-    "issue_date",
-    "due_date",
-    "currency",
-    "amount",
-    "open",
-    "balance",
-    "history_entries",
+    Column("placement", Cell.INTEGER),
+    Column("agency"),
+    Column("customer"),
+    Column("name"),
+    Column("country"),
+    Column("contact"),
+    Column("email"),
+    Column("phone"),
+    Column("address"),
+    Column("invoice"),
+    Column("issue_date", Cell.DATE),
+    Column("due_date", Cell.DATE),
+    Column("currency"),
+    Column("amount", Cell.AMOUNT),
+    Column("open", Cell.AMOUNT),
+    Column("balance", Cell.AMOUNT),
+    Column("history_entries", Cell.INTEGER),
 )
 
 
@@ -375,31 +376,27 @@ def export(book: Book, customer_key: str, as_of: date) -> PlacementFile:
         "invoices": invoice_json,
         "history": history_json,
     }
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for i in invoice_json:
-        if i["kind"] != "invoice":
-            continue
-        writer.writerow(
-            [
-                info.id,
-                info.agency,
-                cust["key"],
-                cust["name"],
-                cust["country"],
-                first.get("name", ""),
-                first.get("email", ""),
-                first.get("phone", ""),
-                first.get("address", ""),
-                i["number"],
-                i["issue_date"],
-                i["due_date"],
-                cur,
-                i["amount"],
-                i["open"],
-                balance.to_json(),
-                len(history_json),
-            ]
-        )
-    return PlacementFile(info, data, out.getvalue(), tuple(documents))
+    rows = [
+        [
+            info.id,
+            info.agency,
+            cust["key"],
+            cust["name"],
+            cust["country"],
+            first.get("name", ""),
+            first.get("email", ""),
+            first.get("phone", ""),
+            first.get("address", ""),
+            i["number"],
+            i["issue_date"],
+            i["due_date"],
+            cur,
+            i["amount"],
+            i["open"],
+            balance.to_json(),
+            len(history_json),
+        ]
+        for i in invoice_json
+        if i["kind"] == "invoice"
+    ]
+    return PlacementFile(info, data, csv_text(CSV_COLUMNS, rows), tuple(documents))

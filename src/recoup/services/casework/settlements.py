@@ -16,10 +16,11 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from recoup.domain.casework.authority import Kind, Reduction
 from recoup.domain.casework.errors import CaseworkError
 from recoup.domain.casework.options import CompareInput, Comparison
 from recoup.domain.casework.options import compare as compare_options
-from recoup.domain.casework.settlement import authority_check, percent_of
+from recoup.domain.casework.settlement import check_offer, percent_of
 from recoup.domain.casework.writeoff import tax_part
 from recoup.domain.limitation import time_barred_on
 from recoup.domain.money import Money
@@ -28,7 +29,7 @@ from recoup.jurisdictions.catalogue import default_limitations
 from recoup.services import history
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
-from recoup.services.casework import notices, writeoffs
+from recoup.services.casework import authority, notices, writeoffs
 from recoup.services.casework._case import (
     load_case,
     locked,
@@ -141,9 +142,10 @@ def offer(
     on: date,
     currency: str | None = None,
 ) -> SettlementInfo:
-    """Offer to settle the account for `amount`, paid by `deadline`. Within the policy's
-    settlement floors it is "offered" at once; below them (or with no floor) it is
-    "needs_approval" until an owner approves it."""
+    """Offer to settle the account for `amount`, paid by `deadline`. Within the actor's
+    authority (`services.casework.authority`: a collector's is the policy's settlement
+    floors, an owner's everything) it is "offered" at once; beyond it "needs_approval"
+    until an owner approves it; a viewer is refused."""
     _version, policy = active_policy(book)
     with book.write() as conn:
         case = load_case(conn, customer_key, currency, on)
@@ -158,8 +160,18 @@ def offer(
                     f"{customer_key} already has a settlement in progress "
                     f"({s['id']}, {s['status']})"
                 )
-        check = authority_check(policy.authority, case.balance, case.days_past_due, value)
-        status = "offered" if check.within else "needs_approval"
+        check_offer(value, case.balance)
+        verdict = authority.check(
+            conn,
+            actor,
+            policy,
+            Reduction(Kind.SETTLEMENT, case.balance - value, case.balance, case.days_past_due),
+        )
+        check = verdict.settlement
+        assert check is not None
+        status = "offered" if verdict.allowed else "needs_approval"
+        # an owner's own offer below the floors is approved by making it
+        approver = actor if verdict.allowed and not check.within else None
         sid = casework_repo.add(
             conn,
             settlements,
@@ -173,7 +185,9 @@ def offer(
                 "status": status,
                 "within_authority": check.within,
                 "floor_minor": check.floor.minor if check.floor else None,
-                "authority_note": check.reason,
+                "authority_note": verdict.reason,
+                "approved_by": approver,
+                "approved_on": on if approver else None,
                 "actor": actor,
             },
         )
@@ -182,7 +196,7 @@ def offer(
             case.id,
             "settlement_offer",
             f"Settlement offered: {value} ({check.percent}% of {case.balance}) if paid by "
-            f"{deadline.isoformat()}; {check.reason}",
+            f"{deadline.isoformat()}; {verdict.reason}",
             actor=actor,
             on=on,
             data={
@@ -193,7 +207,7 @@ def offer(
                 "deadline": deadline.isoformat(),
             },
         )
-        if check.within:
+        if verdict.allowed:
             _offer_in_writing(
                 conn, sid, case.id, case.currency, value, case.balance, deadline, on, actor
             )
@@ -282,6 +296,7 @@ def accept(book: Book, settlement_id: int, *, actor: str, on: date) -> Settlemen
     """The customer accepts an offered settlement (by its deadline). Open promises of
     the account are replaced by it."""
     with book.write() as conn:
+        authority.require_collector(conn, actor, "record a settlement's acceptance")
         row = casework_repo.get_for_update(conn, settlements, settlement_id)
         if row is None:
             raise NotFoundError(f"no settlement {settlement_id}")
@@ -316,6 +331,7 @@ def settle(book: Book, settlement_id: int, *, actor: str, on: date) -> Settlemen
     """Close an accepted settlement whose amount has been paid: the rest of the balance
     is written off with the reason "settlement" (approved by the settlement)."""
     with book.write() as conn:
+        authority.require_collector(conn, actor, "close a settlement")
         row = locked(
             conn,
             settlements,

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from recoup.domain.casework.authority import Kind, Reduction
 from recoup.domain.casework.errors import CaseworkError
 from recoup.domain.casework.writeoff import (
     REASON_WORDS,
@@ -28,6 +29,7 @@ from recoup.domain.money import Money
 from recoup.services import history
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
+from recoup.services.casework import authority
 from recoup.services.casework._case import (
     load_case,
     locked,
@@ -36,6 +38,7 @@ from recoup.services.casework._case import (
     row_filter,
     touch_ledger,
 )
+from recoup.services.policy import active_policy
 from recoup.store import casework_repo
 from recoup.store.tables_casework import write_off_lines, write_off_reversals, write_offs
 
@@ -136,9 +139,13 @@ def write_off(
 ) -> WriteOffInfo:
     """Write off `amount` (default: the whole balance) of the account with `reason`.
 
-    With `approved_by` (an owner) it is done at once; without, it waits as "pending" for
-    `approve_write_off`. Invoices are written off oldest first."""
+    The actor's authority decides (`services.casework.authority`): an owner's write-off,
+    or a collector's within `[authority.collector]`, is done at once, as is one with
+    `approved_by` (an owner); otherwise it waits as "pending" for `approve_write_off`,
+    and the ledger is unchanged until then. A viewer is refused. Invoices are written
+    off oldest first."""
     why = reason if isinstance(reason, WriteOffReason) else parse_reason(reason)
+    _version, policy = active_policy(book)
     with book.write() as conn:
         case = load_case(conn, customer_key, currency, on)
         if case.balance.minor <= 0 or not case.invoices:
@@ -148,8 +155,23 @@ def write_off(
             raise CaseworkError(
                 f"a write-off is above zero and at most the balance of {case.balance}, not {value}"
             )
+        done = sum(
+            int(w["amount_minor"] - w["reversed_minor"])
+            for w in casework_repo.rows(
+                conn, write_offs, customer_id=case.id, currency=case.currency, status="done"
+            )
+            if w["reason"] != WriteOffReason.SETTLEMENT.value
+        )  # a limit holds for the account's write-offs together
+        verdict = authority.check(
+            conn,
+            actor,
+            policy,
+            Reduction(Kind.WRITE_OFF, value, case.balance, earlier=Money(done, case.currency)),
+        )
         if approved_by is not None:
             require_owner(conn, approved_by, "approve a write-off")
+        elif verdict.allowed:
+            approved_by = actor
         wid = casework_repo.add(
             conn,
             write_offs,
@@ -176,7 +198,7 @@ def write_off(
                 + "); waits for an owner's approval",
                 actor=actor,
                 on=on,
-                data={"write_off_id": wid, "amount": value.to_json()},
+                data={"write_off_id": wid, "amount": value.to_json(), "authority": verdict.reason},
             )
         else:
             execute(conn, wid, on=on, actor=actor, approved_by=approved_by)

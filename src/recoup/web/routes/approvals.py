@@ -1,5 +1,7 @@
-"""The owner's approvals: settlement offers below the plan's authority and write-offs,
-each approved or refused with one button (a reason is needed to refuse a write-off)."""
+"""The owner's approvals: what a collector asked for beyond the plan's authority —
+settlement offers below its floors, write-offs and credit notes from disputes — each
+approved or refused with one button (a reason is needed to refuse a write-off or a
+credit note). Nothing of it reaches the ledger before the owner approves."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from fastapi.responses import RedirectResponse, Response
 from recoup.domain.casework.errors import CaseworkError
 from recoup.services import accounts
 from recoup.services.book import Book
-from recoup.services.casework import settlements, writeoffs
+from recoup.services.casework import credit_requests, settlements, writeoffs
+from recoup.services.casework.credit_requests import CreditRequestInfo
 from recoup.services.casework.settlements import SettlementInfo
 from recoup.services.casework.writeoffs import WriteOffInfo
 from recoup.web.auth import Owner
@@ -28,24 +31,27 @@ DECISIONS = ("approve", "refuse")
 class Waiting:
     settlements: list[SettlementInfo]
     write_offs: list[WriteOffInfo]
+    credits: list[CreditRequestInfo]
     names: dict[str, str]
 
     @property
     def total(self) -> int:
-        return len(self.settlements) + len(self.write_offs)
+        return len(self.settlements) + len(self.write_offs) + len(self.credits)
 
 
 def waiting(book: Book, as_of: date) -> Waiting:
     offers = settlements.list_settlements(book, status="needs_approval")
     pending = writeoffs.list_write_offs(book, status="pending")
+    credits = credit_requests.list_requests(book, status="pending")
     keys = {s.customer for s in offers} | {w.customer for w in pending}
+    keys |= {c.customer for c in credits}
     names = {}
     for key in sorted(keys):
         try:
             names[key] = str(accounts.account(book, key, as_of).customer["name"])
         except accounts.NotFoundError:
             names[key] = key
-    return Waiting(offers, pending, names)
+    return Waiting(offers, pending, credits, names)
 
 
 def _page(
@@ -119,6 +125,27 @@ async def decide_write_off(request: Request, user: Owner, book: BookDep, as_of: 
         else:
             w = writeoffs.refuse_write_off(book, wid, actor=user.username, on=as_of, reason=reason)
             message = f"Write-off {w.id} for {w.customer} refused."
+    except (CaseworkError, accounts.NotFoundError) as err:
+        return _page(request, book, as_of, str(err), 422)
+    return _done(request, as_of, message)
+
+
+@router.post("/approvals/credit", response_class=Response)
+async def decide_credit(request: Request, user: Owner, book: BookDep, as_of: AsOf) -> Response:
+    rid, decision, reason = await _decision(request)
+    if rid is None or decision not in DECISIONS:
+        return _page(request, book, as_of, "Choose a credit note and approve or refuse it.", 422)
+    if decision == "refuse" and not reason:
+        return _page(request, book, as_of, "Say why the credit note is refused.", 422)
+    try:
+        if decision == "approve":
+            c = credit_requests.approve(book, rid, actor=user.username, on=as_of)
+            message = (
+                f"Credit note of {c.amount} on {c.invoice} for {c.customer} approved and written."
+            )
+        else:
+            c = credit_requests.refuse(book, rid, actor=user.username, on=as_of, reason=reason)
+            message = f"Credit note of {c.amount} on {c.invoice} for {c.customer} refused."
     except (CaseworkError, accounts.NotFoundError) as err:
         return _page(request, book, as_of, str(err), 422)
     return _done(request, as_of, message)

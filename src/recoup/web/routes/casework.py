@@ -55,7 +55,8 @@ GROUPS: tuple[tuple[str, str, frozenset[str]], ...] = (
                                                 "plan_completed"})),
     ("settlements", "Settlements", frozenset({"settlement_offer", "settlement_approved",
                                               "settlement_accepted", "settlement_paid"})),
-    ("disputes", "Disputes & holds", frozenset({"dispute", "dispute_resolved", "hold"})),
+    ("disputes", "Disputes & holds", frozenset({"dispute", "dispute_resolved",
+                                                  "credit_requested", "hold"})),
     ("money", "Money", frozenset({"import", "payment", "fee", "interest"})),
     ("plan", "Collection plan", frozenset({"stage", "escalate", "write_off_recommendation",
                                            "override"})),
@@ -385,7 +386,8 @@ WRITE_OFF = FormSpec(
         Field("currency", "Currency", "select", choices_from="currencies"),
     ),
     "Ask for write-off",
-    "A write-off needs the owner's approval (Approvals page).",
+    "Within your authority it is done at once; beyond it, it waits for the owner's "
+    "approval (Approvals page) and the balance stays as it is until then.",
 )
 
 DISPUTE = FormSpec(
@@ -410,6 +412,8 @@ DISPUTE_RESOLVE = FormSpec(
         Field("note", "Note", "textarea"),
     ),
     "Resolve",
+    "A credit note beyond your authority waits for the owner's approval (Approvals page); "
+    "the dispute stays open until then.",
 )
 AGENCY_PLACE = FormSpec(
     "agency-place",
@@ -533,6 +537,8 @@ def _write_off(book: Book, key: str, actor: str, on: date, v: dict[str, Any]) ->
         amount=str(v["amount"]) if v["amount"] else None, currency=v["currency"],
         note=v["note"] or "",
     )  # fmt: skip
+    if w.status == "done":
+        return f"Written off {w.amount}."
     return f"Write-off of {w.amount} asked for; it waits for the owner's approval."
 
 
@@ -551,6 +557,11 @@ def _dispute_resolve(book: Book, key: str, actor: str, on: date, v: dict[str, An
         book, int(v["dispute"]), v["resolution"], actor=actor, on=on,
         credit=str(v["credit"]) if v["credit"] else None, note=v["note"] or "",
     )  # fmt: skip
+    if d.requested is not None:
+        return (
+            f"Credit note of {d.requested} on {d.invoice} asked for; it waits for the owner's "
+            "approval and the dispute stays open until then."
+        )
     return f"Dispute on {d.invoice} resolved: {term('dispute_status', d.status)}."
 
 
@@ -606,7 +617,11 @@ def form_choices(book: Book, acct: Account) -> dict[str, tuple[tuple[str, str], 
         if i.kind == "invoice" and i.open.minor > 0
     )
     open_disputes = tuple(
-        (str(d.id), f"{d.invoice}: {d.amount} ({term('dispute_reason', d.reason)})")
+        (
+            str(d.id),
+            f"{d.invoice}: {d.amount} ({term('dispute_reason', d.reason)})"
+            + (f"; a credit note of {d.requested} waits for the owner" if d.requested else ""),
+        )
         for d in disputes.list_disputes(book, key, "open")
     )
     placed = agency.current_placement(book, key)
