@@ -28,8 +28,6 @@ from functools import lru_cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
-
 _HOLIDAY_LANGUAGE = "en_US"  # the package falls back to a country's own language
 
 MONTH_NAMES = (
@@ -156,6 +154,8 @@ def holiday_calendar(country: str) -> HolidayCalendar:
 def _spelling(country: str, subdivision: str) -> str | None:
     """The package's own spelling of a subdivision code given in any case ("ZONE A" ->
     "Zone A"), or None when the country has no such subdivision."""
+    import holidays  # the package's tables: at the first look-up, not with the module
+
     try:
         codes = holidays.country_holidays(country, years=()).subdivisions
     except NotImplementedError:
@@ -166,6 +166,8 @@ def _spelling(country: str, subdivision: str) -> str | None:
 
 @lru_cache(maxsize=512)
 def _known(country: str, subdivision: str | None) -> bool:
+    import holidays
+
     try:
         holidays.country_holidays(country, subdiv=subdivision, years=())
     except NotImplementedError:
@@ -176,6 +178,8 @@ def _known(country: str, subdivision: str | None) -> bool:
 @lru_cache(maxsize=4096)
 def _holidays_of_year(country: str, subdivision: str | None, year: int) -> Mapping[date, str]:
     # Memoised for speed only: the same arguments always give the same table.
+    import holidays
+
     table = holidays.country_holidays(
         country, subdiv=subdivision, years=year, language=_HOLIDAY_LANGUAGE
     )
