@@ -5,7 +5,7 @@ authority lets a collector credit becomes a row here ("pending"); the credit not
 written only when an owner approves it (issue 14: one authority check).
 
 Revision ID: 0016
-Revises: 0017
+Revises: 0015
 Create Date: 2026-12-08 12:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0017"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
