@@ -5,9 +5,6 @@ hold, and the sum of their heads' hashes (recoup.domain.history.BookHead). It is
 here from the heads an existing book already has, and kept up to date by every append
 from then on. `history_anchors` keeps the signed files `recoup log anchor` writes.
 
-A branch from 0015 beside 0016 (made at the same time by other work): upgrades apply
-both heads, in either order; they touch different tables.
-
 Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-08 10:00:00
