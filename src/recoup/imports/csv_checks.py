@@ -13,10 +13,10 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from functools import cache
 from pathlib import Path
-from typing import BinaryIO
 
 DEFAULT_MAX_LINE_BYTES = 1_048_576  # 1 MiB; RECOUP_IMPORT_MAX_LINE_BYTES, --max-line-bytes
 CHUNK = 8 * 1_048_576
@@ -58,7 +58,7 @@ def ascii_compatible(encoding: str) -> bool:
         return False
 
 
-def has_control_bytes(data: bytes) -> bool:
+def has_control_bytes(data: bytes | bytearray) -> bool:
     """Whether any byte of `data` is a refused control character (one C-speed pass)."""
     return bool(data.translate(None, _ALLOWED_BYTES))
 
@@ -79,57 +79,78 @@ class LongLineError(Exception):
         )
 
 
-def _first_break(data: bytes, lo: int, hi: int) -> int:
-    found = [i for i in (data.find(b"\n", lo, hi), data.find(b"\r", lo, hi)) if i >= 0]
-    return min(found) if found else -1
+def _first_break(data: bytes | bytearray, lo: int, hi: int) -> int:
+    """The first line feed or carriage return in data[lo:hi], or -1 (the second search
+    looks only before the first one found)."""
+    i = data.find(b"\n", lo, hi)
+    j = data.find(b"\r", lo, i if i >= 0 else hi)
+    return j if j >= 0 else i
 
 
-def _last_break(data: bytes, lo: int, hi: int) -> int:
+def _last_break(data: bytes | bytearray, lo: int, hi: int) -> int:
+    """The last line feed or carriage return in data[lo:hi], or -1 (the second search
+    looks only after the first one found)."""
     i = data.rfind(b"\n", lo, hi)
-    return i if i >= 0 else data.rfind(b"\r", lo, hi)
+    return max(i, data.rfind(b"\r", max(i + 1, lo), hi))
 
 
-def _scan(chunk: bytes, since: int, limit: int) -> int:
-    """The length of the line still open at the end of `chunk`, given that the line
-    open at its start already had `since` bytes; -1 - offset when the line that
-    starts at `offset` of the chunk (or before it, offset 0) is longer than `limit`.
+def _scan(data: bytearray, lo: int, hi: int, since: int, limit: int) -> int:
+    """The length of the line still open at the end of data[lo:hi], given that the line
+    open at `lo` already had `since` bytes; -1 - offset when the line that starts at
+    `offset` is longer than `limit`.
 
     Every window of limit + 1 bytes after a line break must hold another one: a few
     `rfind`s a window, so a chunk is checked in the time memchr takes over its ends."""
-    n = len(chunk)
-    first = _first_break(chunk, 0, min(n, limit - since + 1))
+    first = _first_break(data, lo, min(hi, lo + limit - since + 1))
     if first < 0:
-        return since + n if since + n <= limit else -1
+        return since + hi - lo if since + hi - lo <= limit else -1 - (lo - since)
     pos = first
     while True:
-        hi = pos + limit + 2  # the next line's break must come before this
-        if hi > n:
-            last = _last_break(chunk, pos + 1, n)
-            return n - (max(last, pos) + 1)
-        last = _last_break(chunk, pos + 1, hi)
+        end = pos + limit + 2  # the next line's break must come before this
+        if end > hi:
+            last = _last_break(data, pos + 1, hi)
+            return hi - (max(last, pos) + 1)
+        last = _last_break(data, pos + 1, end)
         if last < 0:
             return -1 - (pos + 1)
         pos = last
 
 
-def read_checked(path: Path, limit: int) -> bytes:
-    """The file's bytes, read in chunks; `LongLineError` as soon as a line (ended by a line
-    feed or a carriage return) is longer than `limit` bytes."""
-    chunks: list[bytes] = []
+def read_checked(path: Path, limit: int) -> bytearray:
+    """The file's bytes, read in chunks; `LongLineError` as soon as a line is longer than
+    `limit` bytes, not counting its end (a line feed, a carriage return, or both); the
+    line's number is the csv module's. (Every carriage return and line feed is taken
+    for a break: the empty "line" between the two of a CRLF is never too long.)
+
+    The chunks are read into one buffer the size of the file, which is returned as it
+    is: the file is in memory once, and not copied to be joined."""
     since = 0
     with path.open("rb") as fh:
-        while chunk := _read(fh):
-            since = _scan(chunk, since, limit)
+        size = os.fstat(fh.fileno()).st_size
+        data = bytearray(size)
+        done = 0
+        with memoryview(data) as view:
+            while done < size:
+                got = fh.readinto(view[done : done + CHUNK])
+                if not got:
+                    break
+                since = _scan(data, done, done + got, since, limit)
+                if since < 0:
+                    raise _long_line(data, -1 - since, limit)
+                done += got
+        del data[done:]  # the file was shorter than it said
+        more = fh.read()  # or longer
+        if more:
+            data += more
+            since = _scan(data, done, len(data), since, limit)
             if since < 0:
-                offset = -1 - since
-                before = sum(c.count(b"\n") for c in chunks) + chunk.count(b"\n", 0, offset)
-                raise LongLineError(before + 1, limit)
-            chunks.append(chunk)
-    return b"".join(chunks)
+                raise _long_line(data, -1 - since, limit)
+    return data
 
 
-def _read(fh: BinaryIO) -> bytes:
-    return fh.read(CHUNK)
+def _long_line(data: bytearray, offset: int, limit: int) -> LongLineError:
+    breaks = data.count(b"\n", 0, offset) + data.count(b"\r", 0, offset)
+    return LongLineError(breaks - data.count(b"\r\n", 0, offset) + 1, limit)
 
 
 _BREAK = re.compile(r"\r\n|\r|\n")

@@ -107,7 +107,7 @@ def open_table(
         ) from None
 
 
-def _first_bad_byte(data: bytes, encoding: str) -> tuple[int, int, int] | None:
+def _first_bad_byte(data: bytes | bytearray, encoding: str) -> tuple[int, int, int] | None:
     try:
         data.decode(encoding)
     except UnicodeDecodeError as err:
@@ -118,7 +118,7 @@ def _first_bad_byte(data: bytes, encoding: str) -> tuple[int, int, int] | None:
     return None
 
 
-def _decode(name: str, data: bytes, encoding: str | None) -> str:
+def _decode(name: str, data: bytes | bytearray, encoding: str | None) -> str:
     enc = encoding or "utf-8"
     if enc.lower().replace("_", "-") in ("utf-8", "utf8") and data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
