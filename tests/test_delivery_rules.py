@@ -8,8 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from recoup.domain.contact_rules import DEFAULT_RULES, Debtor, Hold, HoldKind, PastContact
-from recoup.domain.delivery import Figures, Message, OnChange, Verdict, decide
+from recoup.domain.delivery import Figures, Message, Verdict, decide
 from recoup.domain.ledger import Channel
+from recoup.domain.policy import OnChange
 
 TUESDAY_10_BERLIN = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
 STATED = Figures(frozenset({"A-1", "A-2"}), 30_000)
@@ -123,3 +124,20 @@ def test_a_reminder_before_due_does_not_arrive_after_the_due_date():
     late = decide(DEFAULT_RULES, DE, message(falls_due=due), STATED, day_after)
     assert late.verdict is Verdict.WITHDRAW
     assert "fell due on 2026-11-03" in late.reason
+
+
+def test_the_plan_says_rebuild_or_withdraw():
+    from recoup.policy import default_policy_text, load_policy, to_toml
+
+    text = default_policy_text().replace(
+        'changed_messages = "rebuild"', 'changed_messages = "withdraw"'
+    )
+    loaded = load_policy(text, "plan.toml")
+    assert loaded.ok, loaded.problems
+    assert loaded.policy is not None
+    assert loaded.policy.changed_messages is OnChange.WITHDRAW
+    assert load_policy(to_toml(loaded.policy)).policy == loaded.policy
+    bad = load_policy(text.replace('"withdraw"', '"withdrew"'), "plan.toml")
+    [problem] = bad.problems
+    assert 'unknown changed_messages "withdrew"; did you mean "withdraw"?' in str(problem)
+    assert str(problem).startswith("plan.toml:")

@@ -17,7 +17,7 @@ against the book *as it is at the moment of sending* and says what to do with it
   nothing it asks for is open any more; or its figures changed and the plan says to
   withdraw then;
 - **rebuild** it with the current figures (under a new Message-ID; the old one is
-  withdrawn): its figures changed and the plan says to rebuild.
+  withdrawn): its figures changed and the plan says to rebuild (`changed_messages`).
 
 The order is fixed: what ends the message (holds, nothing left) comes first, then when
 it may go, then whether its figures still hold: a message waiting for Monday is rebuilt
@@ -43,6 +43,7 @@ from recoup.domain.contact_rules import ContactRules, Debtor, check
 from recoup.domain.ledger import Channel
 from recoup.domain.local_calendar import local_day, require_aware, resolve_zone
 from recoup.domain.money import Money
+from recoup.domain.policy import OnChange
 
 REGULATION_F_HOURS = (time(8, 0), time(21, 0))
 """12 CFR 1006.6(b)(1)(i): a third-party collector of a consumer debt contacts between
@@ -54,13 +55,6 @@ class Verdict(StrEnum):
     DEFER = "defer"
     WITHDRAW = "withdraw"
     REBUILD = "rebuild"
-
-
-class OnChange(StrEnum):
-    """What the plan does with a message whose figures changed before it went out."""
-
-    REBUILD = "rebuild"
-    WITHDRAW = "withdraw"
 
 
 @dataclass(frozen=True, slots=True)

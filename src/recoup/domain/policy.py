@@ -248,6 +248,14 @@ class GroupBy(StrEnum):
     """One message per customer and currency, listing all its overdue invoices."""
 
 
+class OnChange(StrEnum):
+    """What delivery does with a queued message whose figures changed before it went
+    out (a part paid, a credit note): see `recoup.domain.delivery`."""
+
+    REBUILD = "rebuild"  # built again with the current figures, under a new Message-ID
+    WITHDRAW = "withdraw"  # not sent; the plan decides again on the next run
+
+
 class Onboarding(StrEnum):
     """Where the plan starts with an account that is already overdue when it is first
     contacted in its cycle (a freshly imported book, an account held since before its
@@ -538,6 +546,7 @@ class Policy:
     jurisdiction: str | None = None  # the law for statutory interest and payment order
     group_by: GroupBy = GroupBy.CUSTOMER_CURRENCY
     onboarding: Onboarding = Onboarding.GENTLE
+    changed_messages: OnChange = OnChange.REBUILD
 
     def stage(self, name: str) -> Stage:
         for stage in self.stages:

@@ -41,6 +41,7 @@ from recoup.domain.policy import (
     Hold,
     InterestKind,
     Onboarding,
+    OnChange,
     Part,
     PlanLimits,
     Policy,
@@ -70,6 +71,7 @@ TOP_KEYS = (
     "jurisdiction",
     "group_by",
     "onboarding",
+    "changed_messages",
     "contact",
     "fees",
     "authority",
@@ -389,6 +391,7 @@ class _Reader:
         jurisdiction = self.string(top, (), "jurisdiction") or None
         group_by = self.choice(top, (), "group_by", GroupBy) or GroupBy.CUSTOMER_CURRENCY
         onboarding = self.choice(top, (), "onboarding", Onboarding) or Onboarding.GENTLE
+        changed = self.choice(top, (), "changed_messages", OnChange) or OnChange.REBUILD
         return Policy(
             name=name or "",
             stages=self.stages(top),
@@ -400,6 +403,7 @@ class _Reader:
             jurisdiction=jurisdiction,
             group_by=group_by,
             onboarding=onboarding,
+            changed_messages=changed,
         )
 
     def stages(self, top: dict[str, Any]) -> tuple[Stage, ...]:

@@ -76,6 +76,7 @@ def to_data(policy: Policy) -> dict[str, Any]:
         "jurisdiction": policy.jurisdiction,
         "group_by": policy.group_by.value,
         "onboarding": policy.onboarding.value,
+        "changed_messages": policy.changed_messages.value,
         "contact": _contact(policy.contact),
         "fees": {
             "interest": fees.interest.value,
@@ -194,7 +195,7 @@ def _lines(table: dict[str, Any]) -> list[str]:
 def to_toml(policy: Policy) -> str:
     """The policy as a TOML text that loads back to the same policy."""
     data = to_data(policy)
-    top = ("name", "currency", "jurisdiction", "group_by", "onboarding")
+    top = ("name", "currency", "jurisdiction", "group_by", "onboarding", "changed_messages")
     out: list[str] = _lines({k: data[k] for k in top})
     out += ["", "[contact]", *_lines(data["contact"])]
     out += ["", "[fees]", *_lines(data["fees"])]

@@ -21,10 +21,10 @@ from sqlalchemy.engine import Connection
 
 from recoup.domain.collection import rules_from_policy
 from recoup.domain.contact_rules import Debtor, PastContact
-from recoup.domain.delivery import DeliveryDecision, Figures, Message, OnChange, decide
+from recoup.domain.delivery import DeliveryDecision, Figures, Message, decide
 from recoup.domain.ledger import Channel
 from recoup.domain.local_calendar import holiday_code, local_day, resolve_zone
-from recoup.domain.policy import Policy, TriggerKind
+from recoup.domain.policy import OnChange, Policy, TriggerKind
 from recoup.services import history
 from recoup.services.casework.holds import holds_for
 from recoup.settings import Settings

@@ -50,9 +50,9 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from recoup.clock import now as clock_now
-from recoup.domain.delivery import OnChange, Verdict
+from recoup.domain.delivery import Verdict
 from recoup.domain.money import Money
-from recoup.domain.policy import Policy
+from recoup.domain.policy import OnChange, Policy
 from recoup.messages import catalogue, tone
 from recoup.messages.labels import language_of
 from recoup.messages.mime import Attachment, build_email, message_id
@@ -231,7 +231,7 @@ def dispatch(
     transport = transport or transport_for(settings.smtp_url, folder)
     _version, policy = active_policy(book)
     job = _Job(
-        book, at, settings, policy, _on_change(policy), lease_owner(),
+        book, at, settings, policy, policy.changed_messages, lease_owner(),
         timedelta(seconds=settings.dispatch_lease_seconds), recheck, DispatchResult(),
     )  # fmt: skip
     done = 0
@@ -260,11 +260,6 @@ def dispatch(
         job.result.waiting = [_waiting_json(r) for r in messages_repo.waiting(conn)]
     job.result.pending = counts.get("pending", 0) + counts.get("sending", 0)
     return job.result
-
-
-def _on_change(policy: Policy) -> OnChange:
-    delivery = getattr(policy, "delivery", None)
-    return OnChange(str(getattr(delivery, "on_change", OnChange.REBUILD)))
 
 
 def _one(job: _Job, outbox_id: int, transport: Transport, folder: Path) -> None:
