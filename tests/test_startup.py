@@ -44,14 +44,15 @@ NEVER_HELP = NEVER_LIGHT | {
 }
 
 
-def loaded(*argv: str, cwd: Path | None = None) -> set[str]:
-    """The top-level packages `recoup ARGV...` imported, in a fresh process."""
+def loaded(*argv: str, cwd: Path | None = None, modules: bool = False) -> set[str]:
+    """The top-level packages (or, with `modules`, the modules) `recoup ARGV...`
+    imported, in a fresh process."""
     code = (
         "import json, sys\n"
         f"sys.argv = ['recoup', *{list(argv)!r}]\n"
         "from recoup.cli.app import main\n"
         "try:\n    main()\nexcept SystemExit as stop:\n    code = stop.code\nelse:\n    code = 0\n"
-        "names = sorted({m.split('.')[0] for m in sys.modules})\n"
+        f"names = sorted({{m if {modules!r} else m.split('.')[0] for m in sys.modules}})\n"
         "sys.stderr.write('\\nLOADED ' + json.dumps([code, names]) + '\\n')\n"
     )
     done = subprocess.run(
@@ -97,9 +98,29 @@ def small_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     [["aging"], ["account", "C1"], ["worklist"], ["customers"], ["dso"], ["log", "C1"]],
 )
 def test_light_commands_import_only_what_they_use(small_book: Path, command: list[str]):
-    found = loaded("--db", str(small_book), *command)
+    found = loaded("--db", str(small_book), *command, modules=True)
     assert "sqlalchemy" in found  # the command did read the book
-    assert found & NEVER_LIGHT == set()
+    assert {m.split(".")[0] for m in found} & NEVER_LIGHT == set()
+    # and of the command line only the module of the command run (and what it uses)
+    assert "recoup.cli.casework" not in found
+    assert "recoup.cli.messages" not in found or command == ["worklist"]
+
+
+def test_the_table_of_commands_is_what_the_modules_add():
+    import typer
+    import typer.main
+
+    from recoup.cli.app import COMMANDS, app
+
+    for register, names in COMMANDS:
+        part = typer.Typer()
+        register(part)
+        assert sorted(typer.main.get_group(part).commands) == sorted(names)
+    every = [name for _register, names in COMMANDS for name in names]
+    assert len(every) == len(set(every))
+    whole = typer.main.get_command(app)
+    assert isinstance(whole, typer.core.TyperGroup)
+    assert whole.list_commands(typer.Context(whole)) == every
 
 
 def test_an_up_to_date_book_opens_without_alembic_and_an_old_one_is_migrated(tmp_path: Path):

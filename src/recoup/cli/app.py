@@ -2,18 +2,64 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import typer
 
 from recoup import clock
-from recoup.cli import admin, books, casework, doctor, messages, run
-from recoup.cli.casefile import casefile_command
 from recoup.cli.context import State
-from recoup.cli.interest import interest_command
-from recoup.cli.log import log_command
-from recoup.cli.policy import policy_app
+from recoup.cli.lazy import Registrar, lazy_group
+
+
+def _module(name: str) -> Registrar:
+    """The `register(app)` of the CLI module `name`, imported when it is called."""
+    return lambda app: import_module(name).register(app)
+
+
+def _command(module: str, name: str, function: str) -> Registrar:
+    return lambda app: app.command(name)(getattr(import_module(module), function))
+
+
+def _typer(module: str, name: str, attribute: str) -> Registrar:
+    return lambda app: app.add_typer(getattr(import_module(module), attribute), name=name)
+
+
+# Which module adds which top-level commands, in the order `recoup --help` lists them.
+# Running one command imports and builds only its module (`recoup.cli.lazy.lazy_group`);
+# tests/test_startup.py holds this table to what the modules add.
+COMMANDS: tuple[tuple[Registrar, tuple[str, ...]], ...] = (
+    (_module("recoup.cli.books"), ("import", "aging", "dso", "customers", "account")),
+    (_module("recoup.cli.admin"), ("init", "user", "generate", "demo", "serve")),
+    (_command("recoup.cli.interest", "interest", "interest_command"), ("interest",)),
+    (_command("recoup.cli.log", "log", "log_command"), ("log",)),
+    (_typer("recoup.cli.policy", "policy", "policy_app"), ("policy",)),
+    (_module("recoup.cli.run"), ("run", "explain", "outbox", "worklist")),
+    (
+        _module("recoup.cli.casework"),
+        (
+            "call",
+            "letter",
+            "note",
+            "call-script",
+            "promise",
+            "plan",
+            "settle",
+            "dispute",
+            "agency",
+            "writeoff",
+            "baddebt",
+            "hold",
+            "followups",
+        ),
+    ),
+    (_module("recoup.cli.messages"), ("dispatch", "template")),
+    (_module("recoup.cli.doctor"), ("doctor",)),
+    (_command("recoup.cli.casefile", "casefile", "casefile_command"), ("casefile",)),
+)
 
 app = typer.Typer(
     name="recoup",
+    cls=lazy_group(COMMANDS),
     help="Recoup: get paid for work you have already done.",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -64,18 +110,6 @@ def root(
         token = clock.set_moment(moment)
         ctx.call_on_close(lambda: clock.reset(token))
     ctx.obj = State(settings)
-
-
-books.register(app)
-admin.register(app)
-app.command("interest")(interest_command)
-app.command("log")(log_command)
-app.add_typer(policy_app, name="policy")
-run.register(app)
-casework.register(app)
-messages.register(app)
-doctor.register(app)
-app.command("casefile")(casefile_command)
 
 
 def main() -> None:
