@@ -17,6 +17,7 @@ from recoup.cli.context import EXIT_USAGE, State, state
 from recoup.cli.lazy import lazy
 from recoup.cli.output import console, day, err_console, money, print_json
 from recoup.clock import local_today
+from recoup.clock import now as clock_now
 from recoup.domain.roles import Role
 
 if TYPE_CHECKING:
@@ -246,8 +247,9 @@ def demo_command(
     _print_overview(st, today)
     # the plan's last four weeks, day by day, with a collector working the largest
     # accounts, so that the worklist, the histories and the outbox have something to show
-    with console.status("running the collection plan day by day"):
-        played = demo_service.play(book, today)
+    with console.status("running the collection plan day by day, delivering each day"):
+        delivered = demo_service.Deliveries(book, st.settings, clock_now())
+        played = demo_service.play(book, today, deliver=delivered.day)
     for line in played.casework:
         console.print(f"  collector: {line}")
     if played.first_contacts:
@@ -261,6 +263,12 @@ def demo_command(
         f"\nDaily runs of the last four weeks recorded {played.recorded} actions; today "
         f"{played.waiting} wait for the contact rules or a hold. See `recoup worklist` and "
         "`recoup outbox`."
+    )
+    console.print(
+        f"Delivered each day (to {delivered.folder}): {delivered.sent} sent, "
+        f"{delivered.withdrawn} withdrawn because the account changed, {delivered.waiting} "
+        "still waiting for the customer's contact hours or days (`recoup dispatch --json` "
+        "says why)."
     )
     given = "" if st.settings.database_url == "recoup.db" else f"--db {st.settings.database_url} "
     console.print(

@@ -13,6 +13,35 @@ from recoup.store import messages_repo
 
 
 @dataclass(frozen=True)
+class OutboxCounts:
+    """The outbox in figures: the dashboard, `recoup outbox` and `dispatch` say the same."""
+
+    waiting: int  # pending, or being sent right now
+    sent: int
+    withdrawn: int
+    failed: int
+
+    def to_json(self) -> dict[str, int]:
+        return {
+            "waiting": self.waiting,
+            "sent": self.sent,
+            "withdrawn": self.withdrawn,
+            "failed": self.failed,
+        }
+
+
+def outbox_counts(book: Book) -> OutboxCounts:
+    with book.read() as conn:
+        counts = messages_repo.count_states(conn)
+    return OutboxCounts(
+        counts.get("pending", 0) + counts.get("sending", 0),
+        counts.get("sent", 0),
+        counts.get("withdrawn", 0),
+        counts.get("failed", 0),
+    )
+
+
+@dataclass(frozen=True)
 class DeliveryProblem:
     outbox_id: int
     customer: str

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from recoup.demo.generator import GeneratedBook, generate
 from recoup.domain.money import Money
 from recoup.services import allocation_sync
 from recoup.services.book import Book
+from recoup.settings import Settings
 from recoup.store import ledger_repo, run_repo
 
 Step = Callable[[str], None]
@@ -187,6 +188,38 @@ def write_business(book: Book) -> None:
 
 
 # --- the demo's last four weeks --------------------------------------------------------
+
+DELIVERY_HOUR = time(17, 0)  # UTC: within the contact hours of every demo customer's zone
+
+
+@dataclass
+class Deliveries:
+    """The demo's daily delivery: each past day's outbox delivered at 17:00 UTC (as a
+    business would run `recoup dispatch` through the day), today's at the moment the
+    demo runs; to the .eml folder unless RECOUP_SMTP_URL is set. Adds up what it did."""
+
+    book: Book
+    settings: Settings
+    now: datetime
+    sent: int = 0
+    withdrawn: int = 0
+    waiting: int = 0
+
+    @property
+    def folder(self) -> Path:
+        from recoup.services.templates import outbox_folder
+
+        return outbox_folder(self.settings, self.book)
+
+    def day(self, day: date) -> None:
+        from recoup.services import dispatch
+
+        at = self.now if day >= self.now.date() else datetime.combine(day, DELIVERY_HOUR, UTC)
+        result = dispatch.dispatch(self.book, now=at, settings=self.settings)
+        self.sent += result.sent
+        self.withdrawn += result.withdrawn
+        self.waiting = result.pending
+
 
 DEMO_COLLECTOR = "collector"
 

@@ -64,7 +64,14 @@ from recoup.messages.transport import (
     transport_for,
     write_atomically,
 )
-from recoup.services import business_details, delivery_check, doctor, history, template_gate
+from recoup.services import (
+    business_details,
+    delivery_check,
+    delivery_problems,
+    doctor,
+    history,
+    template_gate,
+)
 from recoup.services.book import Book
 from recoup.services.casework import notices
 from recoup.services.policy import active_policy
@@ -256,9 +263,8 @@ def dispatch(
         with book.write() as conn:
             messages_repo.release(conn, job.owner)
     with book.read() as conn:
-        counts = messages_repo.count_states(conn)
         job.result.waiting = [_waiting_json(r) for r in messages_repo.waiting(conn)]
-    job.result.pending = counts.get("pending", 0) + counts.get("sending", 0)
+    job.result.pending = delivery_problems.outbox_counts(book).waiting
     return job.result
 
 

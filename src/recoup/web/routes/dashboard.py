@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from recoup.services import daily_run, doctor, reports
+from recoup.services import daily_run, delivery_problems, doctor, reports
 from recoup.services.book import Book
 from recoup.services.reports import CurrencyAging, CurrencyDso, OverdueAccount
 from recoup.settings import Settings
@@ -20,7 +20,6 @@ router = APIRouter()
 
 DSO_WINDOW_DAYS = 90
 TOP_OVERDUE = 10
-OUTBOX_WAITING = "pending"  # the outbox state of messages not yet sent
 SETUP_SECONDS = 10.0  # the set-up checklist is at most this old (recoup doctor's report)
 SMTP_SECONDS = 300.0  # the mail server is asked at most this often from the web
 SMTP_TIMEOUT = 3.0  # seconds: a page waits no longer for the mail server
@@ -57,7 +56,7 @@ def dashboard(request: Request, _user: Viewer, book: BookDep, as_of: AsOf) -> Re
     dso = reports.dso(book, as_of, DSO_WINDOW_DAYS)
     top: list[OverdueAccount] = reports.top_overdue(book, as_of, TOP_OVERDUE)
     tasks = len(daily_run.worklist(book, as_of))
-    waiting = len(daily_run.list_outbox(book, OUTBOX_WAITING))
+    outbox = delivery_problems.outbox_counts(book)
     setup = setup_report(request, book)
     return render(
         request,
@@ -70,7 +69,8 @@ def dashboard(request: Request, _user: Viewer, book: BookDep, as_of: AsOf) -> Re
             "top": top,
             "window": DSO_WINDOW_DAYS,
             "tasks": tasks,
-            "waiting": waiting,
+            "waiting": outbox.waiting,
+            "delivered": outbox.sent,
             "setup": setup,
         },
     )
