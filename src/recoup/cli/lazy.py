@@ -1,8 +1,10 @@
-"""Services imported when a command first uses them, not when `recoup` starts.
+"""Commands and services imported when they are used, not when `recoup` starts.
 
-`recoup --help` builds every command, so every CLI module is imported; if they imported
-their services at the top, each start would pay for SQLAlchemy, reportlab, pyarrow,
-Jinja2 ... whatever any command needs. A CLI module names its services instead as
+Running a command imports only the CLI module that adds it (`lazy_group`, with the
+table in `recoup.cli.app`). `recoup --help` builds every command, so every CLI module is
+imported; if they imported their services at the top, each start would pay for
+SQLAlchemy, reportlab, pyarrow, Jinja2 ... whatever any command needs. A CLI module
+names its services instead as
 
     if TYPE_CHECKING:
         from recoup.services import reports
