@@ -42,6 +42,7 @@ from recoup.services.casework import calls, disputes, promises
 from recoup.services.history import NewDocument
 from recoup.settings import Settings
 from tests.conftest import missing
+from tests.plans import by_age
 
 AS_OF = date(2025, 6, 30)
 SMALL_CLAIMS_CSV = (
@@ -118,9 +119,18 @@ def worked(book: Book, tmp_path: Path) -> Worked:
     .eml files and letter PDFs, kept in the history), then a call with a promise and a
     dispute on the worst account, all through the services."""
     demo.write_book(book, demo.make(40, 400, 11, AS_OF, currency=None))
+    by_age(book)  # the worst account reaches its letter before action within the weeks
     key = casefile.worst_account(book, AS_OF)
     assert key is not None
-    settings = Settings(outbox_dir=str(tmp_path / "outbox"), business_name="Acme Joinery Ltd")
+    settings = Settings(
+        outbox_dir=str(tmp_path / "outbox"),
+        business_name="Acme Joinery Ltd",
+        # every detail a message states: without them delivery waits for the set-up
+        mail_from="accounts@acme-joinery.example",
+        business_address="1 Mill Lane|Leeds LS1 4AP",
+        business_phone="+44 113 496 0000",
+        business_bank="IBAN GB33 BUKB 2020 1555 5555 55",
+    )
     for back in range(20, -1, -1):
         day = AS_OF - timedelta(days=back)
         if day.weekday() < 5:
@@ -173,8 +183,18 @@ def test_case_file_pdf_holds_invoices_contacts_and_totals(worked: Worked, tmp_pa
     kept = history.entries(worked.book, worked.key)
     sent = [e for e in kept if e.kind == "message_sent"]
     assert sent, "the daily runs sent this account messages"
+    # every contact once: the messages delivered and the call, not the run's "queued"
+    # entries of the same messages (those stay in the complete history's table)
+    contacts = made.case.contacts
+    assert {e.kind for e in contacts} <= {"message_sent", "call"}
+    assert len(contacts) == len(sent) + 1  # the call of the fixture
+    assert f"Contacts recorded {len(contacts)}" in words
+    queued = [e for e in made.case.events if e.kind == "email" and '"action"' in e.data]
+    assert queued
+    assert not {e.id for e in queued} & {e.id for e in contacts}
     for e in kept:  # codes in an entry's text are shown in words
-        assert readable(e.text).split(":")[0] in words
+        if e.id not in {q.id for q in queued}:
+            assert readable(e.text).split(":")[0] in words
         for a in e.attachments:
             assert a["name"] in words
     emails = [

@@ -6,14 +6,20 @@ files. Nothing here reads a database or the clock.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from recoup.domain.claim import ClaimLine
 from recoup.domain.money import Money
 
-CONTACT_KINDS = frozenset(
-    {"email", "letter", "message_sent", "message_failed", "call", "visit", "note"}
-)
+# What counts as a contact with the debtor: a message delivered ("message_sent") and a
+# contact made by hand (a call, a visit, a letter by hand, a note; an e-mail or letter
+# recorded by a person). The daily run's "email" and "letter" entries only say that a
+# message was queued (their data names the action): a queued message that was sent has
+# its "message_sent" entry, one withdrawn or not delivered was no contact.
+CONTACT_KINDS = frozenset({"email", "letter", "message_sent", "call", "visit", "note"})
+QUEUED_KINDS = frozenset({"email", "letter"})
 PROMISE_KINDS = frozenset(
     {
         "promise",
@@ -231,21 +237,23 @@ class ChainCheck:
 
 @dataclass(frozen=True)
 class Totals:
-    """One currency's figures for the claim."""
+    """One currency's figures for the claim (`recoup.domain.claim`): what is still
+    owed on the as-of day, each line with its working."""
 
     currency: str
     invoiced: Money
     credited: Money
     paid: Money
-    balance: Money
-    overdue: Money
-    interest: Money
-    compensation: Money
-
-    @property
-    def claim(self) -> Money:
-        """What could be claimed: the overdue principal, statutory interest, compensation."""
-        return self.overdue + self.interest + self.compensation
+    balance: Money  # open principal and open charges less money on account
+    overdue: Money  # the overdue principal claimed
+    interest: Money  # accrued since the last charge (all of it when none was charged)
+    compensation: Money  # for late invoices not charged it yet
+    charges: Money  # fees, compensation and interest charged and not paid
+    on_account: Money  # payments and credit notes not applied, taken off
+    claim: Money  # the sum of the lines below (never below zero)
+    lines: tuple[ClaimLine, ...] = ()
+    interest_basis: str = ""  # the interest the claim runs by, in words ("" when none)
+    charged_before: bool = False  # the cycle had interest or compensation charged
 
 
 @dataclass(frozen=True)
@@ -268,8 +276,9 @@ class CaseFile:
 
     @property
     def contacts(self) -> tuple[Event, ...]:
-        """Every contact: letters, e-mails, calls, visits, notes."""
-        return tuple(e for e in self.events if e.kind in CONTACT_KINDS)
+        """Every contact, once: messages delivered, and calls, visits, letters, e-mails
+        and notes recorded by hand (see CONTACT_KINDS)."""
+        return tuple(e for e in self.events if is_contact(e))
 
     @property
     def promises(self) -> tuple[Event, ...]:
@@ -283,3 +292,16 @@ class CaseFile:
     @property
     def documents(self) -> tuple[Document, ...]:
         return tuple(d for e in self.events for d in e.documents)
+
+
+def is_contact(e: Event) -> bool:
+    """Whether a history entry is a contact with the debtor (see CONTACT_KINDS)."""
+    if e.kind not in CONTACT_KINDS:
+        return False
+    if e.kind in QUEUED_KINDS:
+        try:
+            data = json.loads(e.data or "{}")
+        except ValueError:
+            return True
+        return not (isinstance(data, dict) and "action" in data)
+    return True

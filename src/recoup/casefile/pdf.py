@@ -178,6 +178,7 @@ class _Writer:
         self.h2("The claim")
         if c.totals:
             self.story.append(self.totals_table(c.totals))
+            self.claim_working(c.totals)
         else:
             self.none("Nothing was ever invoiced to this customer.")
         self.h2("Small-claims limit")
@@ -208,17 +209,34 @@ class _Writer:
             self.story.append(self.para(readable(note), self.s.small))
 
     def totals_table(self, totals: Sequence[Totals]) -> Table:
-        """One row per figure, one column per currency."""
-        figures = (
+        """One row per figure, one column per currency. The claim is what is still owed:
+        the overdue principal, the charges not paid, the interest since the last charge
+        and the compensation not charged yet, less money on account."""
+        before = any(t.charged_before for t in totals)
+        bases = {t.interest_basis.split(" ")[0] for t in totals if t.interest_basis}
+        kind = {"statutory": "Statutory interest", "contractual": "Contractual interest"}
+        # with no interest rule at all, the law gives none: "Statutory interest ... 0.00"
+        interest = (
+            "Interest" if len(bases) > 1 else kind.get(min(bases, default="statutory"), "Interest")
+        )
+        figures = [
             ("Invoiced", "invoiced"),
             ("Credit notes", "credited"),
             ("Paid", "paid"),
             ("Balance", "balance"),
             ("Overdue (principal claimed)", "overdue"),
-            ("Statutory interest to the as-of day", "interest"),
-            ("Fixed compensation", "compensation"),
-            ("Claim", "claim"),
-        )
+        ]
+        if any(t.charges.minor for t in totals):
+            figures.append(("Fees, compensation and interest charged, unpaid", "charges"))
+        if before:
+            figures.append(("Interest since the last charge, to the as-of day", "interest"))
+            figures.append(("Fixed compensation not charged yet", "compensation"))
+        else:
+            figures.append((f"{interest} to the as-of day", "interest"))
+            figures.append(("Fixed compensation", "compensation"))
+        if any(t.on_account.minor for t in totals):
+            figures.append(("Less money on account", "on_account"))
+        figures.append(("Claim", "claim"))
         rows = [[label] + [money(_figure(t, name)) for t in totals] for label, name in figures]
         width = min(40.0, 110.0 / len(totals))
         return self.table(
@@ -228,6 +246,22 @@ class _Writer:
             range(1, len(totals) + 1),
             bold_last=True,
         )
+
+    def claim_working(self, totals: Sequence[Totals]) -> None:
+        """Each line of the claim with its working, per currency."""
+        for t in totals:
+            if not t.lines:
+                continue
+            self.story.append(Spacer(1, 2 * mm))
+            basis = f"; interest: {t.interest_basis}" if t.interest_basis else ""
+            self.story.append(
+                self.para(f"How the {t.currency} claim is made up{basis}.", self.s.small)
+            )
+            rows = [[line.label, line.working, money(line.amount)] for line in t.lines]
+            rows.append(["Claim", "", money(t.claim)])
+            self.story.append(
+                self.table(["", "Working", t.currency], rows, [45, 100, 30], (2,), bold_last=True)
+            )
 
     def chain_paragraph(self) -> Paragraph:
         ch = self.case.chain

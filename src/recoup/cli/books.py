@@ -16,7 +16,6 @@ from recoup.cli.lazy import lazy
 from recoup.cli.output import console, data, day, err_console, money, plain, print_json, text
 from recoup.clock import local_today
 from recoup.domain.aging import DEFAULT_BUCKETS, BucketSpecError, parse_buckets
-from recoup.domain.money import Money
 from recoup.domain.words import count
 from recoup.imports.source import path_problem
 from recoup.services.mappings import load_options, save_options
@@ -319,15 +318,14 @@ def customers_command(
     table = Table(title=f"Customers (page {result.page} of {result.pages}, {result.total} in all)")
     for col in ("Id", "Name", "Country", "Open", "Balance", "Overdue", "Oldest due"):
         table.add_column(col)
-    for c in result.lines:
-        cur = c.currency
+    for c in result.lines:  # one figure per currency, one line each
         table.add_row(
             c.key,
             c.name,
             c.country,
             str(c.open_count),
-            money(Money(c.balance_minor, cur), loc) if cur else "—",
-            money(Money(c.overdue_minor, cur), loc) if cur else "—",
+            "\n".join(money(f.balance, loc) for f in c.figures) or "—",
+            "\n".join(money(f.overdue, loc) for f in c.figures) or "—",
             day(c.oldest_due, loc),
         )
     console.print(table)
@@ -361,6 +359,12 @@ def account_command(
         )
     for bal in acc.balances:
         console.print(f"Balance: [bold]{money(bal, loc)}[/]", markup=True)
+        fig = acc.figures(bal.currency)
+        if fig is not None and (fig.charges_open().minor or fig.unapplied.minor):
+            console.print(
+                f"  open invoices {money(fig.principal, loc)} + charges unpaid "
+                f"{money(fig.charges_open(), loc)} - on account {money(fig.unapplied, loc)}"
+            )
     b = acc.behaviour
     if b.settled_count:
         console.print(

@@ -10,7 +10,10 @@ message (email or letter), so that the message can show it apart from the princi
 - minus what was already charged in this cycle: each charge is the increment since the
   last one, so the charges of a cycle always add up to the interest accrued so far;
 - statutory compensation (e.g. EUR 40 per late invoice, `compensation = true`) once per
-  invoice and cycle, at the first stage that charges.
+  invoice and cycle: at a stage that charges, for each invoice past due that has not
+  had it in this cycle (so an invoice that falls due later in the cycle has it at the
+  next stage that charges). The stage that charges it is the message stage's name with
+  `COMPENSATION_SUFFIX`.
 
 Simplification (documented in the plan's docs): interest runs on the amount open on the
 as-of date for the whole period; a part payment made along the way is not split out.
@@ -19,7 +22,7 @@ Pure.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -30,6 +33,7 @@ from recoup.domain.interest import InterestError, InterestRule, interest_on, rou
 from recoup.domain.money import Money
 
 _YEAR = 365
+COMPENSATION_SUFFIX = ":compensation"  # a compensation charge's stage: "<stage>:compensation"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,7 @@ class Accrued:
     per_invoice: tuple[tuple[str, Money], ...]
     compensation: Money  # the fixed sums for the invoices given
     notes: tuple[str, ...] = ()
+    compensated: tuple[tuple[str, Money], ...] = ()  # each invoice's fixed sum, in that total
 
 
 def contractual_interest(open_amount: Money, due: date, as_of: date, terms: InterestTerms) -> Money:
@@ -88,6 +93,7 @@ def accrue(
         return None
     per: list[tuple[str, Money]] = []
     comp = Money.zero(currency)
+    compensated: list[tuple[str, Money]] = []
     notes: list[str] = []
     for number, due, amount in items:
         if terms.rule is not None:
@@ -97,9 +103,27 @@ def accrue(
                 notes.append(f"no statutory interest on invoice {number}: {err}")
                 continue
             per.append((number, result.interest))
-            if terms.compensation and number in wanted:
+            if terms.compensation and number in wanted and result.compensation.minor:
                 comp = comp + result.compensation
+                compensated.append((number, result.compensation))
         elif terms.rate_percent is not None:
             per.append((number, contractual_interest(amount, due, as_of, terms)))
     total = Money(sum(m.minor for _n, m in per), currency)
-    return Accrued(total, tuple(per), comp, tuple(notes))
+    return Accrued(total, tuple(per), comp, tuple(notes), tuple(compensated))
+
+
+def compensation_words(compensated: Sequence[tuple[str, Money]]) -> str:
+    """A compensation charge in words, made from the figures it charges (invoice number,
+    sum): "80.00 EUR compensation for 2 late invoices (INV-1, INV-2), 40.00 EUR each"."""
+    if not compensated:
+        return "no compensation"
+    total = Money.zero(compensated[0][1].currency)
+    for _number, amount in compensated:
+        total = total + amount
+    if len(compensated) == 1:
+        return f"{total} compensation for 1 late invoice ({compensated[0][0]})"
+    head = f"{total} compensation for {len(compensated)} late invoices"
+    if len({amount for _number, amount in compensated}) == 1:
+        numbers = ", ".join(number for number, _amount in compensated)
+        return f"{head} ({numbers}), {compensated[0][1]} each"
+    return f"{head} ({', '.join(f'{n}: {m}' for n, m in compensated)})"

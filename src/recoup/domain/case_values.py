@@ -91,6 +91,9 @@ class CaseInput:
     limitation_basis: str = ""  # the jurisdiction's rule, in words, for the notes
     interest: InterestTerms | None = None  # None: the plan charges no interest
     interest_charged: int = 0  # minor units of interest charged so far this cycle
+    # invoices that had the statutory compensation in this cycle (read only for a plan
+    # that charges it)
+    compensated: frozenset[str] = frozenset()
     # given instead of `invoices` (left empty) when the plan charges no interest: the
     # daily run's cheaper read (see `OpenSummary`)
     summary: OpenSummary | None = None

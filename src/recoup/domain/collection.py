@@ -43,7 +43,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from recoup.domain import onboarding
-from recoup.domain.accrual import accrue
+from recoup.domain.accrual import COMPENSATION_SUFFIX as COMPENSATION_SUFFIX
+from recoup.domain.accrual import accrue, compensation_words
 from recoup.domain.case_values import BALANCE as BALANCE
 from recoup.domain.case_values import COUNT as COUNT
 from recoup.domain.case_values import NUMBER as NUMBER
@@ -342,7 +343,7 @@ def _stage_actions(
             ActionShape(
                 a.kind, a.stage, a.template, a.reason.replace("\x00", ""), a.amount, a.invoices
             )
-            for a in _interest_actions(case, stage.name, summary.numbers(), as_of, done, notes)
+            for a in _interest_actions(case, stage.name, as_of, notes)
         )
     if acts.fee_percent is not None and summary.overdue > 0:
         out.append(
@@ -368,27 +369,25 @@ def next_review_with_safety(found: date | None, customer: str, as_of: date) -> d
     return safety if found is None or safety < found else found
 
 
-COMPENSATION_SUFFIX = ":compensation"
-
-
 def _interest_actions(
-    case: CaseInput,
-    stage: str,
-    numbers: tuple[str, ...],
-    as_of: date,
-    done: dict[str, date],
-    notes: list[str],
+    case: CaseInput, stage: str, as_of: date, notes: list[str]
 ) -> list[PlannedAction]:
     """Interest accrued since the last charge of this cycle, and the statutory
-    compensation at the first charging stage of the cycle (see `recoup.domain.accrual`)."""
+    compensation for each invoice past due that has not had it in this cycle
+    (`case.compensated`; see `recoup.domain.accrual`). Each reason is made from the
+    figures the action charges."""
     terms = case.interest
     assert terms is not None
-    first = not any(name.endswith(COMPENSATION_SUFFIX) for name in done)
+    late = tuple(
+        i.number
+        for i in case.invoices
+        if i.due_date < as_of and i.minor > 0 and i.number not in case.compensated
+    )
     accrued = accrue(
         ((i.number, i.due_date, i.open) for i in case.invoices),
         as_of,
         terms,
-        compensate=numbers if first else (),
+        compensate=late if terms.compensation else (),
     )
     if accrued is None:
         return []
@@ -410,14 +409,15 @@ def _interest_actions(
             )
         )
     if accrued.compensation.minor > 0:
+        compensated = tuple(sorted(accrued.compensated))
         out.append(
             PlannedAction(
                 "fee",
                 stage + COMPENSATION_SUFFIX,
-                tuple(n for n in numbers if n in dict(accrued.per_invoice)),
+                tuple(n for n, _m in compensated),
                 accrued.compensation,
                 None,
-                f"statutory compensation for {len(numbers)} late invoice(s)",
+                f"statutory {compensation_words(compensated)}",
             )
         )
     return out

@@ -1,8 +1,10 @@
 """Re-apply payments and credit notes to invoices for some customers, and store the result.
 
-The rule is the domain's (`recoup.domain.allocation`); this module reads the ledger,
-runs it per customer and writes the allocations and each invoice's derived fields
-(status, open amount, first payment date, settled date).
+The rule is the domain's (`recoup.domain.account_state.settle`: the charges, then
+`recoup.domain.allocation`; an account's state on a day settles the same way); this
+module reads the ledger, runs it per customer and writes the allocations, what each
+charge was paid and each invoice's derived fields (status, open amount, first payment
+date, settled date).
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from datetime import date
 
 from sqlalchemy.engine import Connection
 
-from recoup.domain.allocation import allocate
-from recoup.domain.charges import Charge, ChargePaid, pay_from_rest, take_before_principal
+from recoup.domain.account_state import settle
+from recoup.domain.charges import Charge
 from recoup.domain.ledger import Credit, CreditKind, DocKind, Invoice
 from recoup.domain.money import Money
 from recoup.domain.policy import Part
@@ -112,22 +114,15 @@ def _one_customer(
                 settled = None if r.amount_minor else r.issue_date
                 derived.append((r.id, status, 0, None, None, settled))
         return
-    taken: list[ChargePaid] = []
-    if charges:
-        credits, taken = take_before_principal(credits, charges, order)
-    result = allocate(invoices, credits)
-    if charges:
-        dates = {c.key: c.date for c in credits}
-        dates.update({t.credit: t.on for t in taken})
-        rest = {k: m for k, m in result.unapplied.items() if k.startswith("p:") and m.minor}
-        taken += pay_from_rest(rest, dates, charges, taken, order)
+    outcome = settle(invoices, credits, charges or [], order)
+    taken = outcome.charges_paid
+    if charges and charges_paid is not None:
         per_charge: dict[str, int] = defaultdict(int)
         for t in taken:
             per_charge[t.charge] += t.amount.minor
-        if charges_paid is not None:
-            charges_paid.extend(
-                (int(c.key.partition(":")[2]), per_charge.get(c.key, 0)) for c in charges
-            )
+        charges_paid.extend(
+            (int(c.key.partition(":")[2]), per_charge.get(c.key, 0)) for c in charges
+        )
     paid: dict[str, int] = defaultdict(int)
     first: dict[str, date] = {}
     last: dict[str, date] = {}
@@ -136,7 +131,7 @@ def _one_customer(
     for t in taken:  # what payments paid of fees and interest counts as applied
         used[t.credit] += t.amount.minor
         used_last[t.credit] = max(used_last.get(t.credit, t.on), t.on)
-    for a in result.allocations:
+    for a in outcome.allocations:
         used[a.credit] += a.amount.minor
         used_last[a.credit] = max(used_last.get(a.credit, a.date), a.date)
         kind, _, ident = a.credit.partition(":")

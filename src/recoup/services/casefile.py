@@ -1,13 +1,17 @@
 """The court case file of one account: gathered from the book, rendered as a PDF and a
 zip of the originals (`recoup.casefile` does the rendering).
 
-What it holds: the account's summary and totals per currency, a statement, the
-invoices and payments, the chronology of every contact with copies (the text of .eml
-copies included), promises, plans, settlements and disputes, the statutory interest and
-compensation worked out to the as-of day (`services.interest`), the fees the plan
-charged, the hash-chain verification of the whole history (and of this account's
-history against the newest signed anchor, `services.anchors`), and whether the claim fits
-the small-claims limit of the debtor's place (`jurisdictions.small_claims`).
+What it holds: the account's summary and totals per currency with the claim and its
+working (`recoup.domain.claim` on the account's state: the overdue principal, the
+charges not paid, the interest since the last charge and the compensation not charged
+yet, less money on account), a statement, the invoices and payments, the chronology of
+every contact (each once: messages delivered and contacts made by hand) with copies
+(the text of .eml copies included), promises, plans, settlements and disputes, the
+statutory interest and compensation the law gives to the as-of day
+(`services.interest`), the fees the plan charged, the hash-chain verification of the
+whole history (and of this account's history against the newest signed anchor,
+`services.anchors`), and whether the claim fits the small-claims limit of the debtor's
+place (`jurisdictions.small_claims`).
 
 The book is taken as it stands; `as_of` is the day interest runs to and days past due
 are counted on.
@@ -44,14 +48,20 @@ from recoup.casefile.model import (
     SmallClaims,
     Totals,
 )
+from recoup.domain.account_state import ChargeKind
+from recoup.domain.accrual import InterestTerms
+from recoup.domain.claim import claim
 from recoup.domain.interest import InterestError
 from recoup.domain.money import Money
+from recoup.jurisdictions.catalogue import default_catalogue
 from recoup.jurisdictions.small_claims import find as small_claims_limit
-from recoup.services import accounts, anchors, history, interest, reports
+from recoup.services import accounts, anchors, daily_run, history, interest, reports
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
 from recoup.services.casework import disputes, plans, promises, settlements
+from recoup.services.policy import active_policy
 from recoup.settings import Settings
+from recoup.store import run_repo
 
 __all__ = [
     "CaseFile",
@@ -162,8 +172,12 @@ def build(
         for cur in _currencies(invoices, payments)
         if any(_overdue(i) and i.amount.currency == cur for i in invoices)
     )
+    terms = claim_terms(book, country, consumer)
+    with book.read() as conn:
+        cycles = run_repo.cycles_at(conn, int(c["id"]), as_of)
     totals = tuple(
-        _totals(cur, invoices, payments, workings) for cur in _currencies(invoices, payments)
+        _totals(cur, invoices, payments, acct, terms, cycles.get(cur))
+        for cur in _currencies(invoices, payments)
     )
     check = history.verify(book)
     seen = anchors.latest_check(book, key, settings or Settings())
@@ -347,12 +361,32 @@ def _no_interest(i: Invoice, as_of: date, why: str) -> InterestLine:
     return InterestLine(i.number, i.open, i.due_date, as_of, i.days_past_due, (), None, None, why)
 
 
+def claim_terms(book: Book, country: str, consumer: bool) -> InterestTerms | None:
+    """The interest a claim runs by: the plan's, where it charges interest; else the
+    statutory interest and compensation of the debtor's country, where Recoup holds its
+    law; else none."""
+    _version, policy = active_policy(book)
+    terms = daily_run.interest_terms(policy, consumer)
+    if terms is not None or country not in interest.jurisdictions():
+        return terms
+    try:
+        rule = default_catalogue().get(country).rule(consumer)
+    except InterestError:
+        return None
+    return InterestTerms(rule=rule, compensation=True)
+
+
 def _totals(
     currency: str,
     invoices: Sequence[Invoice],
     payments: Sequence[Payment],
-    workings: Sequence[InterestWorkings],
+    acct: accounts.Account,
+    terms: InterestTerms | None,
+    cycle: date | None,
 ) -> Totals:
+    """One currency's figures: what was invoiced, credited and paid, and the claim on
+    the account's state (`recoup.domain.claim`)."""
+
     def total(items: list[Money]) -> Money:
         out = Money.zero(currency)
         for m in items:
@@ -363,17 +397,26 @@ def _totals(
     invoiced = total([i.amount for i in mine if i.kind == "invoice"])
     credited = total([i.amount for i in mine if i.kind == "credit_note"])  # kept positive
     paid = total([p.amount for p in payments if p.amount.currency == currency])
-    overdue = total([i.open for i in mine if _overdue(i)])
-    lines = [line for w in workings for line in w.lines if line.principal.currency == currency]
+    state = acct.figures(currency)
+    if state is None:  # nothing dated by the as-of day in this currency
+        zero = Money.zero(currency)
+        return Totals(currency, invoiced, credited, paid, zero, zero, zero, zero, zero, zero, zero)
+    found = claim(state, terms, cycle)
     return Totals(
         currency,
         invoiced,
         credited,
         paid,
-        invoiced - credited - paid,
-        overdue,
-        total([line.interest for line in lines if line.interest is not None]),
-        total([line.compensation for line in lines if line.compensation is not None]),
+        state.balance,
+        found.principal,
+        found.interest_since,
+        found.compensation_due,
+        found.charges,
+        found.on_account,
+        found.total,
+        found.lines,
+        terms.describe() if terms is not None else "",
+        any(c.charge.cycle == cycle and c.charge.kind is not ChargeKind.FEE for c in state.charges),
     )
 
 

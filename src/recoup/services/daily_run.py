@@ -48,7 +48,7 @@ from recoup.domain.policy import InterestKind, Policy
 from recoup.domain.priority import PayerKind, PriorityInput, priority
 from recoup.domain.shared_plans import SharedPlans
 from recoup.jurisdictions.catalogue import default_catalogue, default_limitations
-from recoup.services import allocation_sync, casework, history, run_workers
+from recoup.services import allocation_sync, assignments, casework, history, run_workers
 from recoup.services.book import Book, Rollback
 from recoup.services.casework import holds, tasks
 from recoup.services.policy import active_policy
@@ -189,6 +189,7 @@ def case_inputs(
                 limitation_basis=basis,
                 interest=interest_terms(policy, consumer) if policy is not None else None,
                 interest_charged=data.interest_charged.get(currency, 0),
+                compensated=frozenset(data.compensated.get(currency, ())),
                 broken_promises=broken_promises,
                 summary=summary,
             )
@@ -275,6 +276,8 @@ def _run(
     if not dry_run and batches:
         with book.write() as conn:
             run_repo.forget_ended(conn, as_of - timedelta(days=ENDED_KEPT_DAYS))
+    if not dry_run:  # accounts new to the rules get their collector (services.assignments)
+        assignments.assign_new(book)
     return report
 
 
@@ -437,7 +440,13 @@ def plan_batch(
         # database does that); customers with disputed parts are read invoice by invoice
         summarize = policy.fees.interest is InterestKind.NONE
         for data in run_repo.load(
-            conn, later, as_of, summarize=summarize, detail_for=set(disputed), past=past
+            conn,
+            later,
+            as_of,
+            summarize=summarize,
+            detail_for=set(disputed),
+            past=past,
+            compensated=charges_compensation(policy),
         ):
             _plan_customer(out, data, policy, version, as_of, in_force, disputed, broken)
     if len(later) < len(ids):
@@ -732,6 +741,12 @@ def _interest_terms(policy: Policy, consumer: bool) -> InterestTerms | None:
     return None
 
 
+def charges_compensation(policy: Policy) -> bool:
+    """Whether the plan charges the statutory compensation (then the run reads which
+    invoices had it in each case's cycle)."""
+    return policy.fees.interest is InterestKind.STATUTORY and policy.fees.compensation
+
+
 def applying_holds(policy: Policy, found: Iterable[Hold]) -> tuple[Hold, ...]:
     """The holds the plan honours: those its `contact.holds` lists, and always the
     absolute ones (cease contact, insolvency, agency), which no plan can switch off."""
@@ -822,7 +837,9 @@ def explain(book: Book, customer_key: str, as_of: date) -> Explanation:
         if cid is None:
             raise UnknownCustomerError(f"no customer {customer_key!r}")
         past = point_in_time.moved_past(conn, as_of)
-        data = run_repo.load(conn, [cid], as_of, past=past)[0]
+        data = run_repo.load(
+            conn, [cid], as_of, past=past, compensated=charges_compensation(policy)
+        )[0]
         mine = applying_holds(policy, holds.holds_for(conn, [cid], as_of, past=past).get(cid, ()))
         disputed = holds.disputed_parts(conn, [cid], as_of if past else None).get(cid)
         broken = holds.broken_promises_for(conn, [cid], as_of).get(cid, 0)

@@ -8,10 +8,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from recoup.domain.account_state import AccountState
 from recoup.domain.aging import DEFAULT_BUCKETS, Bucket, bucket_index, days_past_due
 from recoup.domain.dates import month_periods_back
 from recoup.domain.dso import SalesPeriod, countback_dso, standard_dso
 from recoup.domain.money import Money
+from recoup.services import account_state
 from recoup.services.book import Book
 from recoup.store import ledger_repo, report_repo
 
@@ -27,9 +29,16 @@ class BucketLine:
 class CurrencyAging:
     currency: str
     buckets: tuple[BucketLine, ...]
-    total: Money
+    total: Money  # open principal
     overdue: Money
-    unapplied: Money
+    unapplied: Money  # payments and credit notes not applied (to invoices or charges)
+    charges: Money  # fees, compensation and interest charged and not paid
+
+    @property
+    def balance(self) -> Money:
+        """What is owed: the open principal and charges less money on account (the
+        accounts' balances add up to this)."""
+        return self.total + self.charges - self.unapplied
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -41,6 +50,8 @@ class CurrencyAging:
             "total": self.total.to_json(),
             "overdue": self.overdue.to_json(),
             "unapplied": self.unapplied.to_json(),
+            "charges": self.charges.to_json(),
+            "balance": self.balance.to_json(),
         }
 
 
@@ -65,19 +76,40 @@ def aging(
     customer: str | None = None,
     with_unapplied: bool = True,
 ) -> AgingReport:
-    """Open invoices at `as_of` by days past due, one block per currency.
+    """Open invoices at `as_of` by days past due, one block per currency, with the money
+    on account and the open charges (each account's balance adds up to the block's).
 
-    With no open invoice at all, the book's first currency (or USD for an empty book) is
-    shown with zero totals; for one customer with nothing open there are no blocks."""
+    The invoices and the money on account are added up by the database; the few
+    customers with fee or interest charges are read account by account
+    (`services.account_state`: what their payments paid of the charges is worked out
+    there). With no open invoice at all, the book's first currency (or USD for an empty
+    book) is shown with zero totals; for one customer with nothing open there are no
+    blocks."""
     with book.read() as conn:
         cid = None
         if customer is not None:
             row = ledger_repo.get_customer(conn, customer)
             cid = row["id"] if row else -1
         rows = report_repo.open_by_due_date(conn, as_of, cid)
-        unapplied = (
-            report_repo.unapplied_credit(conn, as_of) if with_unapplied and cid is None else {}
-        )
+        unapplied: dict[str, int] = {}
+        charges: dict[str, int] = {}
+        if with_unapplied:
+            charged = ledger_repo.customers_charged(conn, as_of)
+            if cid is None:
+                unapplied = report_repo.unapplied_credit(conn, as_of)
+                if charged:  # their money on account is worked out with their charges
+                    _less(unapplied, report_repo.unapplied_credit(conn, as_of, sorted(charged)))
+            elif cid in charged:
+                charged = {cid}
+            else:
+                unapplied = report_repo.unapplied_credit(conn, as_of, [cid])
+                charged = set()
+            for state in account_state.read_states(conn, sorted(charged), as_of).values():
+                for cs in state.currencies:
+                    _add(unapplied, cs.currency, cs.unapplied.minor)
+                    _add(charges, cs.currency, cs.charges_open().minor)
+        unapplied = {c: m for c, m in unapplied.items() if m}
+        charges = {c: m for c, m in charges.items() if m}
         known = report_repo.currencies(conn) if not rows and not unapplied else []
     amounts: dict[str, list[int]] = {}
     counts: dict[str, list[int]] = {}
@@ -85,30 +117,75 @@ def aging(
         i = bucket_index(buckets, days_past_due(r.due_date, as_of))
         amounts.setdefault(r.currency, [0] * len(buckets))[i] += r.amount_minor
         counts.setdefault(r.currency, [0] * len(buckets))[i] += r.count
-    currencies = sorted({r.currency for r in rows} | set(unapplied))
+    currencies = sorted({r.currency for r in rows} | set(unapplied) | set(charges))
     if not currencies and customer is None:
         currencies = known[:1] or ["USD"]  # an empty book still shows its (zero) aging
-    out = []
-    for cur in currencies:
-        cur_amounts = amounts.get(cur, [0] * len(buckets))
-        cur_counts = counts.get(cur, [0] * len(buckets))
-        lines = tuple(
-            BucketLine(b.label, Money(cur_amounts[i], cur), cur_counts[i])
-            for i, b in enumerate(buckets)
-        )
-        overdue = sum(
-            cur_amounts[i] for i, b in enumerate(buckets) if b.low is not None and b.low > 0
-        )
-        out.append(
-            CurrencyAging(
-                cur,
-                lines,
-                Money(sum(cur_amounts), cur),
-                Money(overdue, cur),
-                Money(unapplied.get(cur, 0), cur),
-            )
-        )
+    out = [
+        _block(cur, buckets, amounts, counts, unapplied.get(cur, 0), charges.get(cur, 0))
+        for cur in currencies
+    ]
     return AgingReport(as_of, tuple(out))
+
+
+def _add(into: dict[str, int], currency: str, minor: int) -> None:
+    into[currency] = into.get(currency, 0) + minor
+
+
+def _less(into: dict[str, int], less: dict[str, int]) -> None:
+    for currency, minor in less.items():
+        _add(into, currency, -minor)
+
+
+def _block(
+    cur: str,
+    buckets: Sequence[Bucket],
+    amounts: dict[str, list[int]],
+    counts: dict[str, list[int]],
+    unapplied: int,
+    charges: int,
+) -> CurrencyAging:
+    cur_amounts = amounts.get(cur, [0] * len(buckets))
+    cur_counts = counts.get(cur, [0] * len(buckets))
+    lines = tuple(
+        BucketLine(b.label, Money(cur_amounts[i], cur), cur_counts[i])
+        for i, b in enumerate(buckets)
+    )
+    overdue = sum(cur_amounts[i] for i, b in enumerate(buckets) if b.low is not None and b.low > 0)
+    return CurrencyAging(
+        cur,
+        lines,
+        Money(sum(cur_amounts), cur),
+        Money(overdue, cur),
+        Money(unapplied, cur),
+        Money(charges, cur),
+    )
+
+
+def state_aging(
+    state: AccountState, buckets: Sequence[Bucket] = DEFAULT_BUCKETS
+) -> tuple[CurrencyAging, ...]:
+    """One account's aging, from its state: a block per currency with open invoices."""
+    out = []
+    for cs in state.currencies:
+        amounts = [0] * len(buckets)
+        counts = [0] * len(buckets)
+        for inv in cs.invoices:
+            if inv.open.minor > 0:
+                i = bucket_index(buckets, inv.days_past_due(state.as_of))
+                amounts[i] += inv.open.minor
+                counts[i] += 1
+        if any(counts):
+            out.append(
+                _block(
+                    cs.currency,
+                    buckets,
+                    {cs.currency: amounts},
+                    {cs.currency: counts},
+                    cs.unapplied.minor,
+                    cs.charges_open().minor,
+                )
+            )
+    return tuple(out)
 
 
 @dataclass(frozen=True)

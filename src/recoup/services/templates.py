@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from recoup.clock import local_today
 from recoup.clock import now as clock_now
+from recoup.domain.account_state import ChargeKind
 from recoup.domain.money import Money
 from recoup.domain.policy import Policy, Step, Tone
 from recoup.messages import catalogue, tone
@@ -37,6 +38,7 @@ from recoup.messages.labels import LANGUAGES, language_of
 from recoup.messages.mime import Attachment, build_email
 from recoup.messages.render import Rendered, TemplateProblem, missing_details, render
 from recoup.messages.transport import transport_for
+from recoup.services import account_state
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
 from recoup.services.policy import active_policy
@@ -314,7 +316,9 @@ def message_data(
         )
         for r in rows
     )
-    charged = messages_repo.charges(conn, customer_id, currency, cycle_start)
+    # the fees, compensation and interest still owed: charged by `as_of` and not paid
+    # (the account's state, `services.account_state`)
+    owed = account_state.open_charges(conn, customer_id, currency, as_of)
     recent = as_of - timedelta(days=90)
     payments = tuple(
         PaymentItem(
@@ -338,8 +342,8 @@ def message_data(
         items=items,
         as_of=as_of,
         business=business(settings),
-        interest=Money(charged.get("interest", 0), currency),
-        fees=Money(charged.get("fee", 0), currency),
+        interest=owed[ChargeKind.INTEREST],
+        fees=owed[ChargeKind.FEE] + owed[ChargeKind.COMPENSATION],
         payments=payments,
         timezone=cust["timezone"],
         regulation_f=settings.third_party_collector

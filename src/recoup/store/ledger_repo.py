@@ -7,11 +7,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, select, update
+from sqlalchemy import bindparam, delete, exists, func, select, text, update
 from sqlalchemy.engine import Connection
 
 from recoup.store.bulk import insert_rows
-from recoup.store.tables import actions, allocations, contacts, customers, invoices, payments
+from recoup.store.tables import (
+    CHARGE_KINDS_SQL,
+    actions,
+    allocations,
+    contacts,
+    customers,
+    invoices,
+    payments,
+)
 
 CUSTOMER_COLUMNS = ("key", "name", "country", "language", "timezone", "tags")
 INVOICE_COLUMNS = (
@@ -355,6 +363,9 @@ def payments_of(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
 
 # --- charges: fees and interest the daily run charged ---------------------------------
 
+# the condition of `ix_actions_charges`, written as it is so that SQLite uses the index
+_CHARGES = text(CHARGE_KINDS_SQL)
+
 
 def charges_of(
     conn: Connection, customer_ids: Sequence[int] | None
@@ -369,13 +380,49 @@ def charges_of(
         actions.c.currency,
         actions.c.amount_minor,
     )
-    base = select(*cols).where(actions.c.kind.in_(("fee", "interest")), actions.c.amount_minor > 0)
+    base = select(*cols).where(_CHARGES, actions.c.amount_minor > 0)
     if customer_ids is None:
         return [tuple(r) for r in conn.execute(base)]
     out: list[tuple[int, int, str, date, str, int]] = []
     for chunk in _chunks(list(customer_ids)):
         out.extend(tuple(r) for r in conn.execute(base.where(actions.c.customer_id.in_(chunk))))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeRow:
+    id: int
+    customer_id: int
+    kind: str  # fee | interest
+    stage: str
+    run_on: date
+    cycle_start: date
+    currency: str
+    amount_minor: int
+    invoices: str  # JSON list of invoice numbers
+
+
+def charge_rows(
+    conn: Connection, customer_ids: Sequence[int], until: date | None = None
+) -> list[ChargeRow]:
+    """The fee and interest actions of these customers (charged by `until`, when given),
+    with what an account's state needs of each."""
+    cols = [actions.c[f] for f in ChargeRow.__dataclass_fields__]
+    base = select(*cols).where(_CHARGES, actions.c.amount_minor > 0)
+    if until is not None:
+        base = base.where(actions.c.run_on <= until)
+    out: list[ChargeRow] = []
+    for chunk in _chunks(list(customer_ids)):
+        q = base.where(actions.c.customer_id.in_(chunk)).order_by(actions.c.id)
+        out.extend(ChargeRow(*r) for r in conn.execute(q))
+    return out
+
+
+def customers_charged(conn: Connection, until: date) -> set[int]:
+    """The customers with a fee or interest action recorded by `until` (read from
+    `ix_actions_charges` alone)."""
+    q = select(actions.c.customer_id).where(_CHARGES, actions.c.run_on <= until).distinct()
+    return {int(r[0]) for r in conn.execute(q)}
 
 
 def set_charges_paid(conn: Connection, paid: Sequence[tuple[int, int]]) -> None:

@@ -5,14 +5,33 @@ Aging reads open amounts per due date and currency; the domain puts them in buck
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.engine import Connection
 
-from recoup.store.tables import allocations, customers, invoices, payments
+from recoup.store.tables import (
+    CHARGE_KINDS_SQL,
+    actions,
+    allocations,
+    customers,
+    invoices,
+    payments,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +102,28 @@ def open_by_due_date(conn: Connection, as_of: date, customer_id: int | None = No
     return out
 
 
-def unapplied_credit(conn: Connection, as_of: date) -> dict[str, int]:
-    """Payments and credit notes dated by `as_of` and not all applied by then, per currency.
+def unapplied_credit(
+    conn: Connection, as_of: date, customer_ids: Sequence[int] | None = None
+) -> dict[str, int]:
+    """Payments and credit notes dated by `as_of` and not all applied to invoices by
+    then, per currency (of `customer_ids` only, when given).
 
     Only those not all applied today, or all applied after `as_of`, are read (through
-    partial indexes); the rest were used up by `as_of`.
+    partial indexes); the rest were used up by `as_of`. What a payment paid of fees and
+    interest counts here as not applied: an account's state works that part out
+    (`recoup.services.account_state`).
     """
+    if customer_ids is not None:
+        out: dict[str, int] = {}
+        for start in range(0, len(customer_ids), 2000):
+            chunk = list(customer_ids[start : start + 2000])
+            for cur, amount in _unapplied(conn, as_of, chunk).items():
+                out[cur] = out.get(cur, 0) + amount
+        return {cur: amount for cur, amount in out.items() if amount}
+    return {cur: amount for cur, amount in _unapplied(conn, as_of, None).items() if amount}
+
+
+def _unapplied(conn: Connection, as_of: date, chunk: list[int] | None) -> dict[str, int]:
     out: dict[str, int] = {}
     used_by_pay = (
         select(func.coalesce(func.sum(allocations.c.amount_minor), 0))
@@ -101,6 +136,8 @@ def unapplied_credit(conn: Connection, as_of: date) -> dict[str, int]:
             .where(cond, payments.c.date <= as_of)
             .group_by(payments.c.currency)
         )
+        if chunk is not None:
+            q = q.where(payments.c.customer_id.in_(chunk))
         for cur, amount in conn.execute(q):
             out[cur] = out.get(cur, 0) + int(amount)
     used_by_note = (
@@ -115,9 +152,11 @@ def unapplied_credit(conn: Connection, as_of: date) -> dict[str, int]:
             .where(cond, is_note, invoices.c.issue_date <= as_of)
             .group_by(invoices.c.currency)
         )
+        if chunk is not None:
+            q = q.where(invoices.c.customer_id.in_(chunk))
         for cur, amount in conn.execute(q):
             out[cur] = out.get(cur, 0) + int(amount)
-    return {cur: amount for cur, amount in out.items() if amount}
+    return out
 
 
 def sales_by_day(conn: Connection, start: date, end: date) -> list[tuple[str, date, int]]:
@@ -145,22 +184,15 @@ def currencies(conn: Connection) -> list[str]:
 
 # --- customer list -----------------------------------------------------------------
 
-SORTS = {
-    "name": customers.c.name,
-    "key": customers.c.key,
-}
-
 
 @dataclass(frozen=True, slots=True)
-class CustomerLine:
+class ListedCustomer:
+    """A customer on a page of the list (its figures come from its account's state)."""
+
+    id: int
     key: str
     name: str
     country: str
-    currency: str | None
-    balance_minor: int
-    overdue_minor: int
-    open_count: int
-    oldest_due: date | None
 
 
 def customer_page(
@@ -172,30 +204,14 @@ def customer_page(
     limit: int,
     offset: int,
     past: bool = False,
-) -> tuple[int, list[CustomerLine]]:
-    """One page of customers with their current balance, overdue part and oldest due date.
+) -> tuple[int, list[ListedCustomer]]:
+    """The number of customers found and one page of them, in the order asked for.
 
-    Balances come from each invoice's stored open amount (everything recorded so far);
-    with `past` (the book has moved past `today`, `recoup.store.point_in_time`), from
-    the invoices open on `today` and what was paid of them by then, as aging reads them.
+    Sorted by name or key, only the page is read. Sorted by balance, overdue part or
+    oldest due date, the database works each customer's figures out per currency
+    (`_by_currency`) and orders by those of the customer's first currency (amounts in
+    different currencies are not comparable: each currency's customers come together).
     """
-    left: Any = invoices.c.amount_minor - invoices.c.paid_minor
-    is_open: Any = and_(invoices.c.kind == "invoice", invoices.c.status != "paid")
-    if past:
-        left, is_open = _open_amount_at(today), _open_at(today)
-    open_inv = (
-        select(
-            invoices.c.customer_id.label("cid"),
-            func.min(invoices.c.currency).label("currency"),
-            func.sum(left).label("balance"),
-            func.sum(case((invoices.c.due_date < today, left), else_=0)).label("overdue"),
-            func.count().label("n"),
-            func.min(invoices.c.due_date).label("oldest"),
-        )
-        .where(is_open)
-        .group_by(invoices.c.customer_id)
-        .subquery()
-    )
     cond = None
     if search:
         like = f"%{search.lower()}%"
@@ -204,42 +220,142 @@ def customer_page(
     if cond is not None:
         base = base.where(cond)
     total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    order_cols: dict[str, Any] = {
-        "name": customers.c.name,
-        "key": customers.c.key,
-        "balance": func.coalesce(open_inv.c.balance, 0),
-        "overdue": func.coalesce(open_inv.c.overdue, 0),
-        "oldest": open_inv.c.oldest,
-    }
-    order = order_cols.get(sort, customers.c.name)
-    order_by = [order.desc() if descending else order.asc()]
-    if sort in ("balance", "overdue"):
-        # amounts in different currencies are not comparable: group by currency first
-        order_by.insert(0, open_inv.c.currency.is_(None))
-        order_by.insert(1, open_inv.c.currency)
+    cols = (customers.c.id, customers.c.key, customers.c.name, customers.c.country)
+    source: Any = customers
+    order_by: list[Any]
+    if sort in ("balance", "overdue", "oldest"):
+        first = _first_currency(_by_currency(today, past))
+        source = customers.outerjoin(first, first.c.cid == customers.c.id)
+        column = {"balance": first.c.balance, "overdue": first.c.overdue, "oldest": first.c.oldest}
+        order: Any = column[sort]
+        if sort != "oldest":
+            order = func.coalesce(order, 0)
+        order_by = [order.desc() if descending else order.asc()]
+        if sort in ("balance", "overdue"):
+            order_by[:0] = [first.c.currency.is_(None), first.c.currency]
+    else:
+        order = customers.c.key if sort == "key" else customers.c.name
+        order_by = [order.desc() if descending else order.asc()]
     q = (
-        select(
-            customers.c.key,
-            customers.c.name,
-            customers.c.country,
-            open_inv.c.currency,
-            func.coalesce(open_inv.c.balance, 0),
-            func.coalesce(open_inv.c.overdue, 0),
-            func.coalesce(open_inv.c.n, 0),
-            open_inv.c.oldest,
-        )
-        .select_from(customers.outerjoin(open_inv, open_inv.c.cid == customers.c.id))
+        select(*cols)
+        .select_from(source)
         .order_by(*order_by, customers.c.key)
         .limit(limit)
         .offset(offset)
     )
     if cond is not None:
         q = q.where(cond)
-    lines = [
-        CustomerLine(k, n, c, cur, int(b), int(o), int(cnt), old)
-        for k, n, c, cur, b, o, cnt, old in conn.execute(q)
-    ]
-    return total, lines
+    return total, [ListedCustomer(int(i), k, n, c) for i, k, n, c in conn.execute(q)]
+
+
+def _by_currency(today: date, past: bool) -> Any:
+    """Each customer's figures per currency on `today`: the open invoices (balance part,
+    overdue part, count, oldest due date), less payments and credit notes not applied,
+    plus fees and interest charged and not paid. With `past`, open amounts and money on
+    account as known on `today` (`recoup.store.point_in_time`); what payments paid of
+    the charges is the stored figure, so for a day the book has moved past a charged
+    customer's place in the order may differ slightly from its shown balance (which
+    comes from its account's state)."""
+    left: Any = invoices.c.amount_minor - invoices.c.paid_minor
+    is_open: Any = and_(invoices.c.kind == "invoice", invoices.c.status != "paid")
+    if past:
+        left, is_open = _open_amount_at(today), _open_at(today)
+    opened = select(
+        invoices.c.customer_id.label("cid"),
+        invoices.c.currency.label("currency"),
+        left.label("balance"),
+        case((invoices.c.due_date < today, left), else_=0).label("overdue"),
+        literal_column("1").label("n"),
+        invoices.c.due_date.label("oldest"),
+    ).where(is_open, left > 0)
+    used_by_pay = (
+        select(func.coalesce(func.sum(allocations.c.amount_minor), 0))
+        .where(allocations.c.payment_id == payments.c.id, allocations.c.date <= today)
+        .scalar_subquery()
+    )
+    paid_in = select(
+        payments.c.customer_id,
+        payments.c.currency,
+        -(payments.c.amount_minor - used_by_pay),
+        literal_column("0"),
+        literal_column("0"),
+        null(),
+    ).where(
+        or_(payments.c.applied_on.is_(None), payments.c.applied_on > today),
+        payments.c.date <= today,
+    )
+    used_by_note = (
+        select(func.coalesce(func.sum(allocations.c.amount_minor), 0))
+        .where(allocations.c.credit_note_id == invoices.c.id, allocations.c.date <= today)
+        .scalar_subquery()
+    )
+    credited = select(
+        invoices.c.customer_id,
+        invoices.c.currency,
+        -(invoices.c.amount_minor - used_by_note),
+        literal_column("0"),
+        literal_column("0"),
+        null(),
+    ).where(
+        invoices.c.kind == literal_column("'credit_note'"),
+        or_(invoices.c.settled_on.is_(None), invoices.c.settled_on > today),
+        invoices.c.issue_date <= today,
+    )
+    charged = select(
+        actions.c.customer_id,
+        actions.c.currency,
+        actions.c.amount_minor - actions.c.paid_minor,
+        literal_column("0"),
+        literal_column("0"),
+        null(),
+    ).where(text(CHARGE_KINDS_SQL), actions.c.run_on <= today)
+    parts = union_all(opened, paid_in, credited, charged).subquery()
+    return (
+        select(
+            parts.c.cid,
+            parts.c.currency,
+            func.sum(parts.c.balance).label("balance"),
+            func.sum(parts.c.overdue).label("overdue"),
+            func.sum(parts.c.n).label("n"),
+            func.min(parts.c.oldest).label("oldest"),
+        )
+        .group_by(parts.c.cid, parts.c.currency)
+        .having(or_(func.sum(parts.c.n) > 0, func.sum(parts.c.balance) != 0))
+        .subquery()
+    )
+
+
+def _first_currency(per_currency: Any) -> Any:
+    """Per customer: the figures in its first currency (by code), and the oldest due
+    date over all its currencies."""
+    first = (
+        select(
+            per_currency.c.cid,
+            func.min(per_currency.c.currency).label("currency"),
+            func.min(per_currency.c.oldest).label("oldest"),
+        )
+        .group_by(per_currency.c.cid)
+        .subquery()
+    )
+    return (
+        select(
+            first.c.cid,
+            first.c.currency,
+            first.c.oldest,
+            per_currency.c.balance,
+            per_currency.c.overdue,
+        )
+        .select_from(
+            first.join(
+                per_currency,
+                and_(
+                    per_currency.c.cid == first.c.cid,
+                    per_currency.c.currency == first.c.currency,
+                ),
+            )
+        )
+        .subquery()
+    )
 
 
 def top_overdue(conn: Connection, as_of: date, limit: int) -> list[dict[str, Any]]:

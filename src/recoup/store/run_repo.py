@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.engine import Connection
 
+from recoup.domain.accrual import COMPENSATION_SUFFIX
 from recoup.domain.collection import NUMBER_SEPARATOR, OpenSummary
 from recoup.domain.local_calendar import holiday_code
 from recoup.store import driver, steps
@@ -88,6 +89,9 @@ class CustomerData:
     # currency -> the open invoices added up (`load(..., summarize=True)`; then `invoices`
     # is empty for this customer)
     summaries: dict[str, OpenSummary] = field(default_factory=dict)
+    # currency -> the invoices that had the statutory compensation in the case's cycle
+    # (`load(..., compensated=True)`: read only for a plan that charges it)
+    compensated: dict[str, set[str]] = field(default_factory=dict)
 
 
 def _summary_sql(conn: Connection, where: str, source: str = "invoices") -> str:
@@ -146,6 +150,7 @@ def load(
     summarize: bool = False,
     detail_for: frozenset[int] | set[int] = frozenset(),
     past: bool = False,
+    compensated: bool = False,
 ) -> list[CustomerData]:
     """Everything the planner needs about these customers, as of `as_of`.
 
@@ -154,8 +159,10 @@ def load(
     `recoup.store.point_in_time`) they are those of `as_of`, and the cycles' actions
     recorded for later days are left out too. With `summarize`, each currency's open invoices
     come added up (`CustomerData.summaries`), except for the customers in `detail_for`,
-    whose invoices come one by one as without it. Plain SQL through the driver
-    (`recoup.store.driver`): this is read for every account a run looks at.
+    whose invoices come one by one as without it. With `compensated` (a plan that
+    charges the statutory compensation), the invoices that had it in each case's cycle.
+    Plain SQL through the driver (`recoup.store.driver`): this is read for every account
+    a run looks at.
     """
     out: dict[int, CustomerData] = {}
     day = driver.date_reader(conn)
@@ -215,7 +222,33 @@ def load(
         for cid in wanted:
             if cid in out:
                 apply_steps(out[cid], as_of, found.get(cid, {}), ended.get(cid, ()))
+        if compensated:
+            _add_compensated(conn, out, wanted, where, params, as_of)
     return [out[i] for i in ids if i in out]
+
+
+def _add_compensated(
+    conn: Connection,
+    out: Mapping[int, CustomerData],
+    wanted: set[int],
+    where: str,
+    params: list[Any],
+    as_of: date,
+) -> None:
+    """The invoices each case's compensation charges of its current cycle named."""
+    day = driver.date_reader(conn)
+    for cid, currency, cycle, numbers in driver.fetch(
+        conn,
+        "SELECT customer_id, currency, cycle_start, invoices FROM actions "
+        f"WHERE {where} AND kind = 'fee' AND stage LIKE ? AND run_on <= ?",
+        [*params, f"%{COMPENSATION_SUFFIX}", as_of],
+    ):
+        data = out.get(cid)
+        if cid not in wanted or data is None:
+            continue
+        start = data.cases.get(currency, (None, None))[0]
+        if start is not None and day(cycle) == start:
+            data.compensated.setdefault(currency, set()).update(json.loads(numbers))
 
 
 ENDED_DAYS = 100
@@ -282,6 +315,28 @@ def apply_steps(
         for on, kind, stage, _minor in steps.read(text):
             if kind in CONTACT_KINDS and on <= as_of and not stage.startswith("notice:"):
                 contacts.append((on, kind))
+
+
+def cycles_at(conn: Connection, customer_id: int, as_of: date) -> dict[str, date]:
+    """currency -> the first day of the customer's case cycle that ran on `as_of` (the
+    current one, or an ended one that held that day)."""
+    out: dict[str, date] = {}
+    for currency, start in conn.execute(
+        select(cases.c.currency, cases.c.cycle_start).where(
+            cases.c.customer_id == customer_id, cases.c.cycle_start <= as_of
+        )
+    ):
+        out[currency] = start
+    for currency, start in conn.execute(
+        select(ended_cycles.c.currency, ended_cycles.c.cycle_start).where(
+            ended_cycles.c.customer_id == customer_id,
+            ended_cycles.c.cycle_start <= as_of,
+            ended_cycles.c.ended_on >= as_of,
+        )
+    ):
+        if currency not in out or start > out[currency]:
+            out[currency] = start
+    return out
 
 
 def queued(conn: Connection) -> list[int]:

@@ -285,6 +285,18 @@ Index(
     postgresql_where=_NOT_WITHDRAWN,
 )
 
+# The charges (fees, compensation, interest): an account's state reads its own, and
+# aging and the customer list find the customers that have any, without a full scan.
+CHARGE_KINDS_SQL = "kind IN ('fee', 'interest')"  # written as it is: the index's condition
+_CHARGES = text(CHARGE_KINDS_SQL)
+Index(
+    "ix_actions_charges",
+    actions.c.customer_id,
+    actions.c.run_on,
+    sqlite_where=_CHARGES,
+    postgresql_where=_CHARGES,
+)
+
 # Messages waiting to be delivered (delivery is the communications work).
 outbox = Table(
     "outbox",

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from recoup.domain.money import Money
 from recoup.services import accounts, daily_run
-from recoup.services.accounts import CustomerLine, CustomerPage, InvoiceLine
+from recoup.services.accounts import CurrencyFigures, CustomerLine, CustomerPage, InvoiceLine
 from recoup.services.book import Book
 from recoup.services.users import User
 from recoup.web.auth import Viewer
@@ -42,24 +42,29 @@ class CustomerRow:
     name: str
     country: str
     open_count: int
-    balance: Money | None  # None: nothing open
-    overdue: Money | None
+    figures: tuple[CurrencyFigures, ...]  # one per currency; empty: nothing owed or held
     oldest_due: date | None
     days_late: int  # of the oldest open invoice; zero or less while not yet due
 
     @classmethod
     def of(cls, line: CustomerLine, today: date) -> CustomerRow:
-        cur = line.currency
         return cls(
             line.key,
             line.name,
             line.country,
             line.open_count,
-            Money(line.balance_minor, cur) if cur else None,
-            Money(line.overdue_minor, cur) if cur else None,
+            line.figures,
             line.oldest_due,
             (today - line.oldest_due).days if line.oldest_due else 0,
         )
+
+    @property
+    def balances(self) -> list[Money]:
+        return [f.balance for f in self.figures]
+
+    @property
+    def overdue(self) -> list[Money]:
+        return [f.overdue for f in self.figures]
 
 
 @dataclass(frozen=True)
