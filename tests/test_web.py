@@ -25,8 +25,10 @@ from recoup.demo.generator import GeneratedBook
 from recoup.domain.money import Money
 from recoup.domain.words import readable
 from recoup.services import accounts, daily_run, demo, reports, users
+from recoup.services import worklist as worklists
 from recoup.services.book import Book
 from recoup.services.users import Role
+from recoup.services.worklist import Line
 from recoup.settings import Settings
 from recoup.web.app import ROUTERS, app_from_environment, create_app
 from recoup.web.auth import RoleCheck
@@ -561,10 +563,14 @@ def worked(site: Site) -> Site:
 
 
 def worklist_rows(page: str) -> list[tuple[str, str, str]]:
-    """(customer, kind, currency) of each worklist row, top to bottom."""
+    """(customer, currency, kinds) of each worklist line, top to bottom."""
     return re.findall(
-        r'<tr data-customer="([^"]+)" data-kind="([^"]+)" data-currency="([^"]+)">', page
+        r'<tr data-customer="([^"]+)" data-currency="([^"]+)" data-kinds="([^"]+)">', page
     )
+
+
+def line_keys(lines: list[Line]) -> list[tuple[str, str, str]]:
+    return [(x.customer, x.currency, " ".join(x.kinds)) for x in lines]
 
 
 def text_of(fragment: str) -> str:
@@ -585,61 +591,79 @@ def next_steps_panel(page: str) -> str:
     return found.group()
 
 
-def test_worklist_lists_the_daily_runs_items_in_order(worked: Site) -> None:
+def test_worklist_lists_the_daily_runs_tasks_by_line(worked: Site) -> None:
     log_in(worked.client, "vera")  # a viewer may look
     items = daily_run.worklist(worked.book, AS_OF)
-    assert len(items) > 5
-    assert [w.score for w in items] == sorted((w.score for w in items), reverse=True)
+    lines = worklists.worklist(worked.book, AS_OF).lines
+    assert len(lines) > 5
+    assert [x.score for x in lines] == sorted((x.score for x in lines), reverse=True)
     page = worked.client.get(f"/worklist?as_of={AS_OF}").text
     assert '<a href="/worklist" aria-current="page">Worklist</a>' in page
-    assert worklist_rows(page) == [(w.customer, w.kind, w.currency) for w in items][:PER_PAGE]
+    shown = min(len(lines), worklist.PER_PAGE)
+    assert worklist_rows(page) == line_keys(lines)[:shown]
     table = page.split('id="worklist"', 1)[1]
     links = re.findall(r'<a href="/customers/([^"?]+)\?as_of=2025-06-30">([^<]+)</a>', table)
-    expected = [(w.customer, w.name) for w in items[:PER_PAGE]]
+    expected = [(x.customer, x.name) for x in lines[:shown]]
     assert [(k, html.unescape(n)) for k, n in links] == expected
     rows = table.split("<tr data-customer=")[1:]
-    assert len(rows) == min(len(items), PER_PAGE)
-    for row, item in zip(rows, items, strict=False):
-        assert f">{item.score}</span>" in row
-        assert html.escape(money(item.amount.minor, item.currency)) in row
-        assert f">{Formats(LOCALE).day(item.since)}</td>" in row
-        assert readable(item.next_step) in text_of(row)
-        label = worklist.task_label(item.kind)
-        assert f">{label}</span>" in row
+    assert len(rows) == shown
+    for row, line in zip(rows, lines, strict=False):
+        assert f">{line.score}</span>" in row
+        assert html.escape(money(line.amount.minor, line.currency)) in row
+        tasks = re.findall(
+            r'<li class="task" data-kind="([^"]+)">(.*?)</li>\s*(?=<li class="task"|</ul>)',
+            row,
+            re.S,
+        )
+        assert [k for k, _ in tasks] == [t.kind for t in line.tasks]
+        for (_kind, shown_task), task in zip(tasks, line.tasks, strict=True):
+            assert f">{worklist.task_label(task.kind)}</span>" in shown_task
+            assert f"since {Formats(LOCALE).day(task.since)}" in text_of(shown_task)
+        for step in worklists.next_steps(line.tasks):
+            assert readable(step) in text_of(row)
         chips = re.findall(r'<li class="factor">(.*?)</li>', row, re.S)
-        factors = worklist.factors(item.why, item.amount)
+        factors = worklist.factors(line.why, line.amount)
         assert len(chips) == len(factors) >= 2
         for chip, factor in zip(chips, factors, strict=True):
-            shown = text_of(chip)
+            shown_chip = text_of(chip)
             if factor.overdue is not None:  # the amount, through Babel
-                assert shown.startswith(money(item.amount.minor, item.currency) + " overdue")
+                assert shown_chip.startswith(money(line.amount.minor, line.currency) + " overdue")
             else:
-                assert shown.startswith(readable(factor.text))
-            assert shown.endswith(f"{factor.points:+d}")
-    assert f"1–{min(len(items), PER_PAGE)} of {len(items)} tasks" in page
+                assert shown_chip.startswith(readable(factor.text))
+            assert shown_chip.endswith(f"{factor.points:+d}")
+    assert f"1–{shown} of {len(lines)} accounts · {len(items)} tasks" in page
 
 
-def test_worklist_pages(worked: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_worklist_pages_keep_the_filters(worked: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(worklist, "PER_PAGE", 5)
     add_user(worked.book, "carl")
     log_in(worked.client, "carl")
-    items = [(w.customer, w.kind, w.currency) for w in daily_run.worklist(worked.book, AS_OF)]
-    pages = -(-len(items) // 5)
+    lines = line_keys(worklists.worklist(worked.book, AS_OF).lines)
+    pages = -(-len(lines) // 5)
     assert pages >= 2
+    # a collector's page: theirs and the unassigned ones (here: all of them)
     first = worked.client.get(f"/worklist?as_of={AS_OF}").text
-    assert worklist_rows(first) == items[:5]
+    assert worklist_rows(first) == lines[:5]
     assert f"Page 1 of {pages}" in first
-    assert f'rel="next" href="/worklist?page=2&amp;as_of={AS_OF}"' in first
+    keep = "collector=carl&amp;unassigned=1"
+    assert f'rel="next" href="/worklist?page=2&amp;{keep}&amp;as_of={AS_OF}"' in first
     assert 'rel="prev"' not in first
-    second = worked.client.get(f"/worklist?page=2&as_of={AS_OF}").text
-    assert worklist_rows(second) == items[5:10]
-    assert f'rel="prev" href="/worklist?as_of={AS_OF}"' in second
-    assert f"6–{min(10, len(items))} of {len(items)} tasks" in second
-    last = worked.client.get(f"/worklist?page={pages}&as_of={AS_OF}").text
-    assert worklist_rows(last) == items[(pages - 1) * 5 :]
+    second = worked.client.get(f"/worklist?page=2&collector=carl&unassigned=1&as_of={AS_OF}")
+    assert worklist_rows(second.text) == lines[5:10]
+    assert f'rel="prev" href="/worklist?{keep}&amp;as_of={AS_OF}"' in second.text
+    assert f"6–{min(10, len(lines))} of {len(lines)} accounts" in second.text
+    last = worked.client.get(f"/worklist?page={pages}&collector=&as_of={AS_OF}").text
+    assert worklist_rows(last) == lines[(pages - 1) * 5 :]
     assert 'rel="next"' not in last
-    beyond = worked.client.get(f"/worklist?page=999&as_of={AS_OF}").text  # the last page
+    beyond = worked.client.get(f"/worklist?page=999&collector=&as_of={AS_OF}").text
     assert worklist_rows(beyond) == worklist_rows(last)
+    # the filters are kept by the links
+    kind = lines[0][2].split()[0]
+    narrowed = [x for x in lines if kind in x[2].split()]
+    page = worked.client.get(f"/worklist?collector=&kind={kind}&as_of={AS_OF}").text
+    assert worklist_rows(page) == narrowed[:5]
+    if len(narrowed) > 5:
+        assert f'href="/worklist?page=2&amp;collector=&amp;kind={kind}&amp;as_of={AS_OF}"' in page
 
 
 def test_worklist_empty_state(site: Site) -> None:

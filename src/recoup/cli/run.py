@@ -9,18 +9,20 @@ import typer
 from rich.table import Table
 
 from recoup.cli.books import as_of_option
-from recoup.cli.context import EXIT_NOT_FOUND, EXIT_STOPPED, state
+from recoup.cli.context import EXIT_NOT_FOUND, EXIT_STOPPED, EXIT_USAGE, state
 from recoup.cli.lazy import lazy
 from recoup.cli.messages import delivery_words
 from recoup.cli.output import console, data, err_console, print_json
 from recoup.clock import local_today
-from recoup.domain.words import readable, stage_words, template_words, term
+from recoup.domain.words import count, readable, stage_words, template_words, term
 
 if TYPE_CHECKING:
     from recoup.services import daily_run, dispatch
+    from recoup.services import worklist as worklists
 else:
     daily_run = lazy("recoup.services.daily_run")
     dispatch = lazy("recoup.services.dispatch")
+    worklists = lazy("recoup.services.worklist")
 
 
 def _day(value: datetime | date | None) -> date:
@@ -158,24 +160,63 @@ def outbox_command(
 def worklist_command(
     ctx: typer.Context,
     as_of: datetime | None = as_of_option(),
+    collector: str | None = typer.Option(
+        None, "--collector", help="Only this user's accounts (see `recoup assign`)."
+    ),
+    unassigned: bool = typer.Option(
+        False, "--unassigned", help="Only accounts without a collector (with --collector: also)."
+    ),
+    kind: str | None = typer.Option(
+        None,
+        "--kind",
+        help="Only lines with a task of this kind: call, escalate, write_off_recommendation, "
+        "broken_promise, plan_default, settlement_lapsed, approval.",
+    ),
+    currency: str | None = typer.Option(None, "--currency", help="Only lines in this currency."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many lines."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Today's calls and the accounts that need a person, most urgent first."""
-    items = daily_run.worklist(state(ctx).book, _day(as_of))
+    """Today's calls and the accounts that need a person: one line per customer and
+    currency with all its tasks, most urgent first."""
+    book = state(ctx).book
+    filters = worklists.Filters(
+        collector=collector,
+        unassigned=unassigned,
+        kind=kind,
+        currency=currency.upper() if currency else None,
+    )
+    try:
+        worklists.check(book, filters)
+    except worklists.FilterError as err:
+        err_console.print(f"Error: {err}")
+        raise typer.Exit(EXIT_USAGE) from None
+    found = worklists.worklist(book, _day(as_of), filters)
+    lines = found.lines[:limit] if limit else found.lines
     if as_json:
-        print_json([i.to_json() for i in items])
+        print_json([line.to_json() for line in lines])
         return
-    table = Table(title=f"Worklist ({len(items)})")
-    for col in ("Priority", "Customer", "Task", "Overdue", "Why", "Next step"):
+    shown = count(len(found.lines), "account")
+    if len(lines) < len(found.lines):
+        shown = f"{len(lines)} of {shown}"
+    table = Table(title=f"Worklist ({shown}, {count(found.tasks, 'task')})")
+    for col in ("Priority", "Customer", "Overdue", "Tasks", "Why", "Next step"):
         table.add_column(col)
-    for i in items:
+    for line in lines:
+        tasks = []
+        for t in line.tasks:
+            stage = "" if t.stage == t.kind else f" · {stage_words(t.stage)}"
+            own = worklists.note(t)
+            tasks.append(
+                f"{term('task', t.kind)}{stage} (since {t.since})" + (f": {own}" if own else "")
+            )
         table.add_row(
-            str(i.score),
-            f"{i.name} ({i.customer})",
-            term("task", i.kind) + ("" if i.stage == i.kind else f" · {stage_words(i.stage)}"),
-            f"{i.amount.amount} {i.currency}",
-            readable(i.why),
-            readable(i.next_step),
+            str(line.score),
+            f"{line.name} ({line.customer})"
+            + (f"\ncollector: {line.collector}" if line.collector else ""),
+            f"{line.amount.amount} {line.currency}",
+            "\n".join(readable(t) for t in tasks),
+            readable(line.why),
+            "\n".join(readable(s) for s in worklists.next_steps(line.tasks)),
         )
     console.print(table)
 

@@ -99,6 +99,23 @@ def change_password(book: Book, username: str, current: str, new: str) -> int:
     return set_password(book, username, new)
 
 
+def set_role(book: Book, username: str, role: Role) -> None:
+    """Give `username` another role; it holds from their next request on (the role is
+    read with the session). The last enabled owner stays an owner, so that someone can
+    still manage the book."""
+    with book.write() as conn:
+        row = _existing(conn, username)
+        if row["role"] == Role.OWNER.value and role is not Role.OWNER:
+            owners = [
+                u
+                for u in user_repo.list_users(conn)
+                if u["role"] == Role.OWNER.value and u["disabled_at"] is None
+            ]
+            if [u["username"] for u in owners] == [username]:
+                raise UserError(f"{username} is the only owner; make another owner first")
+        user_repo.set_role(conn, username, role.value)
+
+
 def set_disabled(book: Book, username: str, disabled: bool) -> int:
     """Disable a user (they cannot log in; their sessions end at once) or enable them
     again. Returns how many sessions ended."""

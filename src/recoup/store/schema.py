@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from recoup.store import (  # noqa: F401 - imported for their tables
     tables,
+    tables_assignments,
     tables_casework,
     tables_history,
     tables_messages,

@@ -32,6 +32,10 @@ def set_user(conn: Connection, username: str, password_hash: str, role: str) -> 
     )
 
 
+def set_role(conn: Connection, username: str, role: str) -> None:
+    conn.execute(update(users).where(users.c.username == username).values(role=role))
+
+
 def set_password(conn: Connection, username: str, password_hash: str) -> None:
     q = update(users).where(users.c.username == username).values(password_hash=password_hash)
     conn.execute(q)

@@ -1,4 +1,11 @@
-"""The worklist: today's call tasks and the accounts that need a person, most urgent first."""
+"""The worklist: one line per customer and currency with all its tasks (calls, broken
+promises, decisions), most urgent first, narrowed by collector, kind of task and
+currency (`recoup.services.worklist`), 50 lines a page.
+
+Whose accounts by default: a collector sees their own accounts and the unassigned ones
+(with no assignments at all, that is everything); an owner or a viewer sees everyone's,
+and any of them may choose another collector, "unassigned", or everyone.
+"""
 
 from __future__ import annotations
 
@@ -13,15 +20,20 @@ from fastapi.responses import Response
 
 from recoup.domain.money import Money
 from recoup.domain.words import stage_words, term
-from recoup.services import daily_run, delivery_problems
+from recoup.services import assignments, delivery_problems
+from recoup.services import worklist as worklists
 from recoup.services.daily_run import WorkItem
+from recoup.services.users import Role, User
+from recoup.services.worklist import Filters, Line
 from recoup.web.auth import Viewer
 from recoup.web.context import AsOf, BookDep, render
+from recoup.web.errors import BadRequest
 
 router = APIRouter()
 
-PER_PAGE = 25
+PER_PAGE = 50
 PROBLEMS_SHOWN = 50  # delivery problems listed on the page; `recoup dispatch problems` has all
+UNASSIGNED = "-"  # the collector choice "accounts without a collector"
 
 # Score bands, highest first: (lowest score of the band, its name).
 BANDS = ((60, "urgent"), (40, "high"), (20, "medium"), (0, "low"))
@@ -72,18 +84,59 @@ def stage_label(item: WorkItem) -> str:
 
 
 @dataclass(frozen=True)
-class Worklist:
-    """One page of the worklist, and the links to the other pages."""
+class Choice:
+    """The filters as the address gives them (`collector` as chosen: "" everyone, "-"
+    unassigned, or a username), for the form and the page links."""
 
-    items: list[WorkItem]
+    collector: str
+    unassigned: bool
+    kind: str
+    currency: str
+
+    @property
+    def filters(self) -> Filters:
+        if self.collector == UNASSIGNED:
+            return Filters(None, True, self.kind or None, self.currency or None)
+        return Filters(
+            self.collector or None, self.unassigned, self.kind or None, self.currency or None
+        )
+
+    def params(self) -> dict[str, str]:
+        out = {"collector": self.collector}
+        if self.unassigned and self.collector not in ("", UNASSIGNED):
+            out["unassigned"] = "1"
+        if self.kind:
+            out["kind"] = self.kind
+        if self.currency:
+            out["currency"] = self.currency
+        return out
+
+
+def default_choice(user: User) -> Choice:
+    """A collector's own accounts and the unassigned ones; everyone's for the others."""
+    if user.role is Role.COLLECTOR:
+        return Choice(user.username, True, "", "")
+    return Choice("", False, "", "")
+
+
+@dataclass(frozen=True)
+class Worklist:
+    """One page of the worklist's lines, and the links to the other pages."""
+
+    lines: list[Line]
     page: int
     per_page: int
     today: date
     as_of: date | None  # only when given in the address
+    choice: Choice
 
     @property
     def total(self) -> int:
-        return len(self.items)
+        return len(self.lines)
+
+    @property
+    def tasks(self) -> int:
+        return sum(len(line.tasks) for line in self.lines)
 
     @property
     def pages(self) -> int:
@@ -98,36 +151,53 @@ class Worklist:
         return min(self.total, self.page * self.per_page)
 
     @property
-    def rows(self) -> list[WorkItem]:
-        return self.items[self.first_row - 1 : self.last_row] if self.total else []
+    def rows(self) -> list[Line]:
+        return self.lines[self.first_row - 1 : self.last_row] if self.total else []
 
     def page_url(self, page: int) -> str:
         params: dict[str, str | int] = {}
         if page > 1:
             params["page"] = page
+        params.update(self.choice.params())
         if self.as_of:
             params["as_of"] = self.as_of.isoformat()
-        return "/worklist" + ("?" + urlencode(params) if params else "")
+        return "/worklist?" + urlencode(params)
 
 
 @router.get("/worklist", response_class=Response)
 def worklist_page(
     request: Request,
-    _user: Viewer,
+    user: Viewer,
     book: BookDep,
     today: AsOf,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    collector: Annotated[str | None, Query(max_length=64)] = None,
+    unassigned: Annotated[bool, Query()] = False,
+    kind: Annotated[str, Query(max_length=40)] = "",
+    currency: Annotated[str, Query(max_length=3)] = "",
 ) -> Response:
-    items = daily_run.worklist(book, today)
-    pages = max(1, -(-len(items) // PER_PAGE))
+    if collector is None:  # not chosen yet: the role's default, with the other filters
+        base = default_choice(user)
+        choice = Choice(base.collector, base.unassigned, kind, currency.upper())
+    else:
+        choice = Choice(collector, unassigned, kind, currency.upper())
+    try:
+        worklists.check(book, choice.filters)
+    except worklists.FilterError as err:
+        raise BadRequest(str(err)) from None
+    found = worklists.worklist(book, today, choice.filters)
+    pages = max(1, -(-len(found.lines) // PER_PAGE))
     given = today if "as_of" in request.query_params else None
-    view = Worklist(items, min(page, pages), PER_PAGE, today, given)
+    view = Worklist(found.lines, min(page, pages), PER_PAGE, today, given, choice)
     return render(
         request,
         "worklist.html",
         {
             "active": "worklist",
             "view": view,
+            "found": found,
+            "people": assignments.collectors(book),
+            "unassigned_choice": UNASSIGNED,
             "today": today,
             "as_of": today,
             "as_of_given": given is not None,
@@ -135,6 +205,7 @@ def worklist_page(
             "band": band,
             "task_label": task_label,
             "stage_label": stage_label,
+            "note": worklists.note,
             # issue 5: messages that could not be delivered, or wait to be tried again
             "delivery_problems": delivery_problems.problems(book),
             "problems_shown": PROBLEMS_SHOWN,
