@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     RECOUP_IMPORT_MAX_LINE_BYTES; `recoup import ... --max-line-bytes`): a longer one
     refuses the file at once, before it is read to the end."""
 
+    web_upload_max_bytes: int = 50 * 1024 * 1024
+    """The largest file the web's import page takes, in bytes (50 MiB;
+    RECOUP_WEB_UPLOAD_MAX_BYTES); a larger one is refused before it is read. `recoup
+    import` reads files of any size."""
+
     now: str = ""
     """The moment to act at instead of the clock's (RECOUP_NOW; `recoup --now`): an ISO
     date (12:00 UTC that day) or date-time (UTC when naive), see `recoup.clock`. The web

@@ -147,20 +147,30 @@ def repeated_columns(
     return problems
 
 
-def resolve(
+IGNORED = ""
+"""A mapping's target for a column that feeds no field, even where its name would be
+recognised (the web's import page: "not used")."""
+
+
+def match(
     kind: Kind,
     header: list[str],
     columns: dict[str, str],
     file: str,
     label: Callable[[int], str | int] = lambda i: i + 1,
     line: int = 1,
-) -> ColumnMap:
-    """Map fields to column indexes, or raise InputError naming every problem."""
+) -> tuple[dict[str, int], list[Problem]]:
+    """Fields to column indexes, as far as they can be matched, and every problem found
+    (`resolve` refuses a file with any)."""
     problems = repeated_columns(header, file, label, line)
     known = field_names(kind)
     by_name = {h: i for i, h in enumerate(header)}
     index: dict[str, int] = {}
+    ignored: set[int] = set()
     for source, target in columns.items():
+        if target == IGNORED and source in by_name:
+            ignored.add(by_name[source])
+            continue
         if target not in known:
             close = difflib.get_close_matches(target, known, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -188,7 +198,7 @@ def resolve(
             )
             continue
         index[target] = by_name[source]
-    used = set(index.values())
+    used = set(index.values()) | ignored
     for fld in FIELDS[kind]:
         if fld.name in index:
             continue
@@ -210,6 +220,19 @@ def resolve(
                     f"add --map COLUMN={fld.name}; columns are {', '.join(header)}",
                 )
             )
+    return index, problems
+
+
+def resolve(
+    kind: Kind,
+    header: list[str],
+    columns: dict[str, str],
+    file: str,
+    label: Callable[[int], str | int] = lambda i: i + 1,
+    line: int = 1,
+) -> ColumnMap:
+    """Map fields to column indexes, or raise InputError naming every problem."""
+    index, problems = match(kind, header, columns, file, label, line)
     if problems:
         raise InputError(problems)
     return ColumnMap(index)

@@ -30,6 +30,9 @@ from recoup.web.routes import (
     casework,
     customers,
     dashboard,
+    imports,
+    outbox,
+    run,
     session,
     templates,
     worklist,
@@ -45,6 +48,10 @@ ROUTERS = (
     casefile.router,
     approvals.router,
     templates.router,
+    imports.router,
+    imports.upload_router,
+    run.router,
+    outbox.router,
 )
 """Every page group's routes (tests walk them to check each declares a role)."""
 

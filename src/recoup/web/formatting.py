@@ -5,21 +5,24 @@ hold codes, `term(kind)` for one code, `stage` for a stage key."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.numbers import format_compact_currency, format_decimal
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from recoup.domain.money import Money
+from recoup.domain.currencies import MINOR_UNITS
+from recoup.domain.money import Money, MoneyError
 from recoup.domain.words import count, readable, stage_words, term
 from recoup.money_format import format_money
 
 DASH = "—"
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+# an amount as the services write it in a sentence: "10063.68 USD", "-12.50 EUR"
+AMOUNT = re.compile(r"(?<![\w.,])(-?\d+(?:\.\d+)?) ([A-Z]{3})\b")
 
 
 class Formats:
@@ -82,6 +85,35 @@ class Formats:
         out.append(str(escape(text[end:])))
         return Markup("".join(out))
 
+    def figures_in(self, text: str) -> Markup:
+        """`text` as `dates_in` shows it, and each amount in it ("10063.68 USD") as money
+        of this locale ("$10,063.68")."""
+        out = []
+        end = 0
+        for found in AMOUNT.finditer(text):
+            amount, currency = found.groups()
+            if currency not in MINOR_UNITS:
+                continue
+            try:
+                shown = self.money(Money.of(amount, currency))
+            except MoneyError:  # more decimals than the currency has: shown as written
+                continue
+            out.append(str(self.dates_in(text[end : found.start()])))
+            out.append(f'<span class="nowrap">{escape(shown)}</span>')
+            end = found.end()
+        out.append(str(self.dates_in(text[end:])))
+        return Markup("".join(out))
+
+    def moment(self, value: datetime | None) -> str:
+        """A moment in UTC, to the minute: "Dec 10, 2026, 9:05 AM UTC"."""
+        if value is None:
+            return DASH
+        when = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        when = when.astimezone(UTC)
+        day = format_date(when, format="medium", locale=self.locale)
+        hour = format_time(when, format="short", locale=self.locale)
+        return str(self.locale.datetime_formats["medium"]).format(hour, day) + " UTC"
+
     def iso(self, value: date | None) -> str:
         return value.isoformat() if value else ""
 
@@ -103,6 +135,8 @@ class Formats:
         env.filters["day"] = self.day
         env.filters["iso"] = self.iso
         env.filters["dates_in"] = self.dates_in
+        env.filters["figures_in"] = self.figures_in
+        env.filters["moment"] = self.moment
         env.filters["number"] = self.number
         env.filters["country"] = self.country
         env.filters["words"] = readable
