@@ -254,6 +254,8 @@ class Totals:
     lines: tuple[ClaimLine, ...] = ()
     interest_basis: str = ""  # the interest the claim runs by, in words ("" when none)
     charged_before: bool = False  # the cycle had interest or compensation charged
+    # every fee, compensation and interest charge made by the as-of day: (day, what, amount)
+    charged: tuple[tuple[date, str, Money], ...] = ()
 
 
 @dataclass(frozen=True)

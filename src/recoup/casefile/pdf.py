@@ -229,7 +229,7 @@ class _Writer:
         if any(t.charges.minor for t in totals):
             figures.append(("Fees, compensation and interest charged, unpaid", "charges"))
         if before:
-            figures.append(("Interest since the last charge, to the as-of day", "interest"))
+            figures.append(("Interest since the last charge", "interest"))
             figures.append(("Fixed compensation not charged yet", "compensation"))
         else:
             figures.append((f"{interest} to the as-of day", "interest"))
@@ -282,7 +282,8 @@ class _Writer:
         self.h1("2. Statement of account")
         self.story.append(
             self.para(
-                "Every invoice, credit note and payment in date order, with the running balance.",
+                "Every invoice, credit note, charge of the collection plan and payment in date "
+                "order, with the running balance.",
                 self.s.muted,
             )
         )
@@ -297,6 +298,9 @@ class _Writer:
                         lines.append((inv.issue_date, 1, f"Credit note {inv.number}", -inv.amount))
                     else:
                         lines.append((inv.issue_date, 0, f"Invoice {inv.number}", inv.amount))
+            for t in self.case.totals:
+                if t.currency == cur:
+                    lines.extend((on, 1, what, amount) for on, what, amount in t.charged)
             for p in self.case.payments:
                 if p.amount.currency == cur:
                     what = "Payment" + (f" {p.reference}" if p.reference else "")

@@ -417,7 +417,18 @@ def _totals(
         found.lines,
         terms.describe() if terms is not None else "",
         any(c.charge.cycle == cycle and c.charge.kind is not ChargeKind.FEE for c in state.charges),
+        tuple(
+            (c.charge.on, f"{_CHARGE_WORDS[c.charge.kind]} ({c.charge.stage})", c.charge.amount)
+            for c in state.charges
+        ),
     )
+
+
+_CHARGE_WORDS = {
+    ChargeKind.FEE: "Fee charged",
+    ChargeKind.COMPENSATION: "Compensation charged",
+    ChargeKind.INTEREST: "Interest charged",
+}
 
 
 def _charges(events: Sequence[Event]) -> list[Charge]:
