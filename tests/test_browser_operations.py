@@ -24,8 +24,9 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from recoup.services import delivery_problems, users
+from recoup.services import daily_run, delivery_problems, importing, users
 from recoup.services.book import Book
+from recoup.services.importing import Kind, Options
 from recoup.services.users import Role
 from recoup.settings import Settings
 from recoup.web.app import create_app
@@ -89,9 +90,8 @@ def invoices_csv(with_currency: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("browser-operations")
+def serve(root: Path, details: dict[str, str]) -> Iterator[Server]:
+    """uvicorn on a free loopback port over a new book in `root`, with the owner."""
     path = root / "book.db"
     book = Book.create(str(path))
     users.add_user(book, *OWNER, Role.OWNER)
@@ -106,7 +106,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         outbox_dir=str(outbox),
         now=MOMENT,
         locale="en_GB",
-        **BUSINESS,
+        **details,
     )
     app = create_app(settings, book)
     port = free_port()
@@ -124,6 +124,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         uv.should_exit = True
         thread.join(timeout=10)
         book.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    yield from serve(tmp_path_factory.mktemp("browser-operations"), BUSINESS)
+
+
+@pytest.fixture(scope="module")
+def bare_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server without the business details: messages wait for the set-up."""
+    yield from serve(tmp_path_factory.mktemp("browser-operations-bare"), {})
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +162,14 @@ def page(browser: Browser, console: list[str]) -> Iterator[Page]:
     context.close()
 
 
+def log_in(pg: Page, base: str) -> None:
+    pg.goto(base + "/")
+    pg.get_by_label("Username").fill(OWNER[0])
+    pg.get_by_label("Password").fill(OWNER[1])
+    pg.get_by_role("button", name="Log in").click()
+    expect(pg).to_have_url(base + "/")
+
+
 def upload(pg: Page, kind: str, file: Path) -> None:
     pg.locator(f"input[name=kind][value={kind}]").check()
     pg.get_by_label("File", exact=True).set_input_files(str(file))
@@ -161,11 +180,7 @@ def upload(pg: Page, kind: str, file: Path) -> None:
 def test_import_preview_run_and_send(page: Page, server: Server, console: list[str]) -> None:
     pg = page
     base = server.url
-    pg.goto(base + "/")
-    pg.get_by_label("Username").fill(OWNER[0])
-    pg.get_by_label("Password").fill(OWNER[1])
-    pg.get_by_role("button", name="Log in").click()
-    expect(pg).to_have_url(base + "/")
+    log_in(pg, base)
 
     # customers: upload, the detected mapping, check, import
     pg.get_by_role("link", name="Import", exact=True).click()
@@ -255,3 +270,31 @@ def test_import_preview_run_and_send(page: Page, server: Server, console: list[s
     shot(pg, "ops-run-phone")
     # the refused check answered 422, which Chromium notes; nothing else went wrong
     assert [m for m in console if "status of 422" not in m] == []
+
+
+def test_held_messages_say_what_fixes_them(
+    page: Page, bare_server: Server, console: list[str]
+) -> None:
+    server = bare_server
+    for kind, name in ((Kind.CUSTOMERS, "customers.csv"), (Kind.INVOICES, "invoices.csv")):
+        report = importing.import_file(
+            server.book, kind, server.files / name, Options(currency="GBP")
+        )
+        assert report.ok, report.problems
+    planned = len(daily_run.run(server.book, TODAY).actions)
+    assert planned == CUSTOMERS
+    pg = page
+    log_in(pg, server.url)
+    pg.goto(server.url + "/outbox")
+    pg.get_by_role("button", name="Send now").click()
+    expect(pg.locator("#sent-result")).to_contain_text(f"{CUSTOMERS} held until the set-up")
+    pg.locator("a.group-tab[data-section=problems]").click()
+    rows = pg.locator("#outbox-problems tbody tr")
+    expect(rows).to_have_count(CUSTOMERS)
+    expect(rows.first).to_contain_text("held by the set-up")
+    expect(rows.first.locator("td.why code")).to_have_text("recoup doctor")
+    shot(pg, "ops-outbox-held")
+    rows.first.get_by_role("link", name="Open the set-up checklist →").click()
+    expect(pg.locator("#setup-checklist")).to_be_visible()
+    assert list(server.outbox.glob("*.eml")) == []
+    assert console == []

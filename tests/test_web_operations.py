@@ -443,3 +443,42 @@ def test_messages_held_by_the_set_up_link_to_the_checklist(book: Book, tmp_path:
         waiting = s.client.get("/outbox")
         assert waiting.text.count('href="/#setup-checklist"') == 2
         assert list(s.outbox.glob("*.eml")) == []
+
+
+def test_a_workbook_is_read_with_its_own_dates(site: Site) -> None:
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Open items"
+    sheet.append(["customer", "number", "issue_date", "due_date", "amount", "currency"])
+    sheet.append(["K1", "W-1", date(2026, 1, 5), date(2026, 2, 4), 120.5, "EUR"])
+    sheet.append(["K2", "W-2", date(2026, 1, 6), date(2026, 2, 5), 80, "EUR"])
+    data = io.BytesIO()
+    workbook.save(data)
+    site.log_in("olivia")
+    page = upload(site, "invoices", "open items.xlsx", data.getvalue())
+    assert "The workbook's dates are dates" in page
+    assert 'id="sheet"' in page
+    assert 'id="delimiter"' not in page
+    done = site.client.post("/import/run", data=page_form(page))
+    assert 'data-figure="imported">2<' in done.text
+    with site.book.read() as conn:
+        due = dict(conn.execute(text("SELECT number, due_date FROM invoices")).all())
+    assert {k: str(v) for k, v in due.items()} == {"W-1": "2026-02-04", "W-2": "2026-02-05"}
+
+
+def test_what_fixes_a_held_message() -> None:
+    from recoup.messages.tone import Finding
+    from recoup.services.doctor import WAIT_PREFIX, wait_reason
+    from recoup.services.outbox_view import Fix, fix_for
+    from recoup.services.template_gate import Gate
+
+    gate = Gate("overdue-firm", "de", "edited", "text", "0" * 64, (Finding(3, "a threat"),), False)
+    assert gate.held
+    assert fix_for(f"{WAIT_PREFIX}: {gate.reason()}") == Fix("template", "overdue-firm", "de")
+    assert fix_for(wait_reason(["RECOUP_BUSINESS_NAME"])) == Fix("setup")
+    assert fix_for("no email address for this customer") is None
