@@ -482,3 +482,17 @@ def test_what_fixes_a_held_message() -> None:
     assert fix_for(f"{WAIT_PREFIX}: {gate.reason()}") == Fix("template", "overdue-firm", "de")
     assert fix_for(wait_reason(["RECOUP_BUSINESS_NAME"])) == Fix("setup")
     assert fix_for("no email address for this customer") is None
+
+
+def test_the_outbox_is_paged(site: Site) -> None:
+    seed(site.book, site.folder, 30)
+    daily_run.run(site.book, TODAY)
+    site.log_in("vera")
+    first = site.client.get("/outbox")
+    second = site.client.get("/outbox?section=waiting&page=2")
+    assert first.text.count('data-state="pending"') == 25
+    assert second.text.count('data-state="pending"') == 5
+    assert "Page 2 of 2" in second.text
+    ids = re.findall(r'data-outbox="(\d+)"', first.text + second.text)
+    assert len(set(ids)) == 30
+    assert site.client.get("/outbox?section=nonsense").status_code == 400
