@@ -17,7 +17,6 @@ from recoup.cli.output import console, data, day, err_console, money, plain, pri
 from recoup.clock import local_today
 from recoup.domain.aging import DEFAULT_BUCKETS, BucketSpecError, parse_buckets
 from recoup.domain.words import count
-from recoup.imports.source import path_problem
 from recoup.services.mappings import load_options, save_options
 
 if TYPE_CHECKING:
@@ -91,6 +90,8 @@ def _run_import(
         for p in problems:
             print(plain(p), file=sys.stderr)
         raise typer.Exit(EXIT_USAGE) from None
+    from recoup.services.importing import path_problem  # the readers' own check
+
     why = path_problem(file)
     if why is not None:  # wrong usage, like a mistyped option: one line, nothing read
         err_console.print(f"{file}: {why}", markup=False, highlight=False, soft_wrap=True)
