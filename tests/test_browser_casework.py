@@ -203,7 +203,9 @@ def test_call_promise_broken_followup_and_settlement_approval(
 
     pg.goto(f"{base}/worklist?as_of={later.isoformat()}")
     expect(pg).to_have_title(re.compile(r"^Worklist, "))
-    item = pg.locator(f'#worklist tr[data-customer="{key}"][data-kind="broken_promise"]')
+    item = pg.locator(
+        f'#worklist tr[data-customer="{key}"]', has=pg.locator('.task[data-kind="broken_promise"]')
+    )
     expect(item).to_be_visible()
     expect(item).to_contain_text("750.00")
     expect(item.get_by_role("link", name=server.name)).to_be_visible()

@@ -137,7 +137,7 @@ def add_rule(
         )
         view = assignments.add_rule(book, rule, user.username, position)
     except (RuleError, assignments.AssignmentError) as err:
-        return _back(request, PAGE, "error", text=str(err))
+        return _back(request, PAGE, "error", text=str(err), form="rule")
     return _back(request, PAGE, "rule_added", position=view.position, collector=collector)
 
 
