@@ -252,10 +252,10 @@ def _by_currency(today: date, past: bool) -> Any:
     """Each customer's figures per currency on `today`: the open invoices (balance part,
     overdue part, count, oldest due date), less payments and credit notes not applied,
     plus fees and interest charged and not paid. With `past`, open amounts and money on
-    account as known on `today` (`recoup.store.point_in_time`); what payments paid of
-    the charges is the stored figure, so for a day the book has moved past a charged
-    customer's place in the order may differ slightly from its shown balance (which
-    comes from its account's state)."""
+    account as known on `today` (`recoup.store.point_in_time`). What payments paid of
+    the charges is the stored figure (all of it): exact when the charges were made by
+    `today` and the book has not moved past it; otherwise a charged customer's place in
+    the order may differ slightly from its shown balance (from its account's state)."""
     left: Any = invoices.c.amount_minor - invoices.c.paid_minor
     is_open: Any = and_(invoices.c.kind == "invoice", invoices.c.status != "paid")
     if past:
@@ -273,10 +273,17 @@ def _by_currency(today: date, past: bool) -> Any:
         .where(allocations.c.payment_id == payments.c.id, allocations.c.date <= today)
         .scalar_subquery()
     )
+    used_ever = (
+        select(func.coalesce(func.sum(allocations.c.amount_minor), 0))
+        .where(allocations.c.payment_id == payments.c.id)
+        .scalar_subquery()
+    )
+    # what a payment paid of fees and interest is what it applied beyond the invoices
+    to_charges = payments.c.applied_minor - used_ever
     paid_in = select(
         payments.c.customer_id,
         payments.c.currency,
-        -(payments.c.amount_minor - used_by_pay),
+        -(payments.c.amount_minor - used_by_pay - to_charges),
         literal_column("0"),
         literal_column("0"),
         null(),
