@@ -176,6 +176,7 @@ def test_installment_reminders_count_in_words(lang: str, remaining: int) -> None
 def _work_the_book(book: Book) -> list[str]:
     """The demo's weeks, and more case work on top; the accounts worked."""
     demo.write_book(book, demo.make(120, 1200, 7, TODAY))
+    demo.write_business(book)  # what its messages print (without it they wait for set-up)
     # ten weeks: long enough for final notices, letters and agency recommendations even
     # when the plan takes over old debt gently
     played = demo.play(book, TODAY, days=70)

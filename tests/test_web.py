@@ -482,6 +482,7 @@ def test_session_cookie_is_http_only(site: Site) -> None:
 
 
 def test_app_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    Book.open(str(tmp_path / "env.db"), create=True).close()  # serve opens, never makes
     monkeypatch.setenv("RECOUP_DATABASE_URL", str(tmp_path / "env.db"))
     monkeypatch.setenv("RECOUP_LOCALE", "de_DE")
     app = app_from_environment()

@@ -230,7 +230,9 @@ def dispatch(
     """Deliver what is due in the outbox; see the module's docstring. `recheck=False`
     skips the look at the book before sending: only for the test that shows what the
     look prevents."""
-    settings = settings or business_details.apply(Settings(), book)
+    # the book's own business details fill in what the settings leave unset, as for
+    # the CLI and the web (never changing the caller's settings object)
+    settings = business_details.apply((settings or Settings()).model_copy(), book)
     at = now or clock_now()
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
