@@ -227,6 +227,7 @@ def test_the_daily_run_gives_new_accounts_their_collector_and_moves_no_one(book:
     daily_run.run(book, DUE + timedelta(days=9), dry_run=True)  # a preview assigns nothing
     page = assignments.account_page(book, q="new gmbh")
     assert [(r.key, r.collector, r.how) for r in page.rows] == [("C6", "ben", "rule")]
+    assert assignments.account_page(book, q="%").rows == []  # a wildcard is a character
 
 
 def test_what_cannot_be_assigned_is_refused(book: Book) -> None:

@@ -169,10 +169,13 @@ def _page_filter(collector: int | None, unassigned: bool, q: str) -> list[Column
         where.append(assignments.c.user_id == collector)
     elif unassigned:
         where.append(assignments.c.user_id.is_(None))
-    if q:
-        like = f"%{q.lower()}%"
+    if q:  # a part of the key or the name, any case; % and _ are themselves
+        text = q.lower()
         where.append(
-            or_(func.lower(customers.c.key).like(like), func.lower(customers.c.name).like(like))
+            or_(
+                func.lower(customers.c.key).contains(text, autoescape=True),
+                func.lower(customers.c.name).contains(text, autoescape=True),
+            )
         )
     return where
 
