@@ -130,8 +130,11 @@ def test_a_payment_that_paid_compensation_and_interest_leaves_the_right_balance(
         assert paid == {comp: 4000, interest: 4058}
     # every place shows the same figure
     page = client.get(f"/customers/K1?as_of={day}").text
-    assert "€1,480.58" in page
+    assert re.findall(r'data-figure="balance">([^<]+)<', page) == ["€1,480.58"]
     assert "€1,400.00" not in page
+    charges = page.split('id="charge-table"', 1)[1].split("</table>", 1)[0]
+    assert charges.count("€40.58") == 2  # charged and paid
+    assert charges.count("€0.00") == 2  # nothing of either left open
     assert cli_json(book, "account", "K1", "--as-of", day.isoformat())["balance"][0] == {
         "currency": "EUR", "amount": "1480.58", "principal": "1480.58", "overdue": "1480.58",
         "charges": "0.00", "unapplied": "0.00", "disputed": "0.00",
@@ -165,7 +168,7 @@ def test_a_payment_that_paid_interest_in_dollars(book: Book, client: TestClient)
     day = date(2026, 4, 30)
     assert accounts.account(book, "U1", day).balances == [usd("9956.03")]
     page = client.get(f"/customers/U1?as_of={day}").text
-    assert "$9,956.03" in page
+    assert re.findall(r'data-figure="balance">([^<]+)<', page) == ["$9,956.03"]
     assert "$9,900.00" not in page
     listed = cli_json(book, "customers")["customers"][0]
     assert (listed["currency"], listed["balance"]) == ("USD", "9956.03")
@@ -265,3 +268,25 @@ def test_a_past_day_shows_one_balance_and_the_same_aging(book: Book, client: Tes
     )  # fmt: skip
     assert accounts.list_customers(book, then).lines[0].figures[0].balance == usd("60.00")
     assert accounts.list_customers(book, now).lines[0].figures[0].balance == usd("-10.00")
+
+
+def test_an_unpaid_fee_is_owed_everywhere(book: Book, client: TestClient) -> None:
+    """Invoice F-1 of €100.00 and a €10.00 fee nobody paid:
+    balance 100.00 + 10.00 = €110.00 on the account, the list and the dashboard."""
+    with book.write() as conn:
+        cid = customer(conn, "F1", "DE")
+        invoice(conn, cid, "F-1", date(2026, 1, 1), date(2026, 1, 31), "EUR", minor("100.00"))
+        charge(conn, cid, "fee", "firm", date(2026, 2, 20), "EUR", minor("10.00"), ["F-1"])
+        settle(conn, [cid])
+    day = date(2026, 3, 1)
+    page = client.get(f"/customers/F1?as_of={day}").text
+    assert re.findall(r'data-figure="balance">([^<]+)<', page) == ["€110.00"]
+    parts = re.findall(r'data-figure="balance-parts">([^<]+)<', page)
+    assert parts == ["invoices €100.00 + charges unpaid €10.00"]
+    listed = client.get(f"/customers?as_of={day}").text
+    assert '<span class="figure-line" data-currency="EUR">€110.00</span>' in listed
+    dash = client.get(f"/?as_of={day}").text
+    assert "€10.00 of fees and interest charged and not yet paid: €110.00 owed in all" in dash
+    with book.read() as conn:
+        data, _c = message_data(conn, cid, "EUR", day, Settings())
+    assert (data.fees, data.total) == (eur("10.00"), eur("110.00"))
