@@ -72,7 +72,7 @@ def user_for(book: Book, token: str) -> User | None:
     if at - last_seen >= TOUCH_EVERY:
         with book.write() as conn:
             session_repo.touch(conn, session_id, at)
-    return User(row["username"], Role(row["role"]))
+    return User(row["username"], Role(row["role"]), language=row["language"] or "")
 
 
 def end(book: Book, token: str, reason: str = "logout") -> bool:

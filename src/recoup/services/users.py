@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from recoup.clock import now
 from recoup.domain.roles import Role as Role  # where it always was, for callers
+from recoup.i18n import LANGUAGES
 from recoup.services import passwords
 from recoup.services.book import Book
 from recoup.store import session_repo, user_repo
@@ -27,6 +28,7 @@ class User:
     username: str
     role: Role
     disabled: bool = False
+    language: str = ""  # of their web pages (en, de, fr); "": their browser's
 
     def may(self, needed: Role) -> bool:
         return RANK[self.role] >= RANK[needed]
@@ -76,7 +78,7 @@ def authenticate(book: Book, username: str, password: str) -> User | None:
     assert row is not None
     if row["disabled_at"] is not None:
         raise UserDisabledError(f"user {username!r} is disabled; ask an owner")
-    return User(row["username"], Role(row["role"]))
+    return User(row["username"], Role(row["role"]), language=row["language"] or "")
 
 
 def set_password(book: Book, username: str, password: str) -> int:
@@ -130,6 +132,16 @@ def set_disabled(book: Book, username: str, disabled: bool) -> int:
         return session_repo.end_user_sessions(conn, row["id"], at, "disabled")
 
 
+def set_language(book: Book, username: str, language: str) -> None:
+    """The language of `username`'s web pages (one of LANGUAGES), or "": their
+    browser's. It holds from their next page on."""
+    if language and language not in LANGUAGES:
+        raise UserError(f"the pages are in {', '.join(LANGUAGES)}, not {language!r}")
+    with book.write() as conn:
+        _existing(conn, username)
+        user_repo.set_language(conn, username, language or None)
+
+
 def _existing(conn: Connection, username: str) -> dict[str, Any]:
     row = user_repo.get_user(conn, username)
     if row is None:
@@ -149,4 +161,9 @@ def list_users(book: Book) -> list[User]:
 
 
 def _user(row: dict[str, Any]) -> User:
-    return User(str(row["username"]), Role(str(row["role"])), row["disabled_at"] is not None)
+    return User(
+        str(row["username"]),
+        Role(str(row["role"])),
+        row["disabled_at"] is not None,
+        str(row.get("language") or ""),
+    )

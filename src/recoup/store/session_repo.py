@@ -43,6 +43,7 @@ def find_open(conn: Connection, session_id: str, at: datetime) -> dict[str, Any]
             sessions.c.last_seen_at,
             users.c.username,
             users.c.role,
+            users.c.language,
         )
         .join(users, users.c.id == sessions.c.user_id)
         .where(

@@ -47,6 +47,10 @@ customers = Table(
     # the region within the country whose public holidays apply (ISO 3166-2 code after
     # the dash: "SCT" for Scotland, "BY" for Bavaria, "CA" for California); "" = none
     Column("region", String(8), nullable=False, server_default=""),
+    # from e-invoices (migration 0022; NULL: none said): the VAT id (EN 16931 BT-48) and
+    # the buyer's reference for routing (BT-10, e.g. XRechnung's Leitweg-ID)
+    Column("vat_id", String(64), nullable=True),
+    Column("buyer_reference", String(200), nullable=True),
 )
 
 contacts = Table(
@@ -77,6 +81,8 @@ invoices = Table(
     Column("reference", String(200), nullable=False, server_default=""),
     Column("terms_days", Integer, nullable=True),
     Column("applies_to", String(64), nullable=True),
+    # the reference to quote when paying (an e-invoice's BT-83), for bank matching (0022)
+    Column("payment_reference", String(200), nullable=True),
     # derived from the allocations, kept here so reports need no join:
     Column("status", String(16), nullable=False, server_default="open"),  # partial, paid, credit
     # applied payments and credit notes (for a credit note: the part applied to invoices)
@@ -124,6 +130,8 @@ users = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     # set when an owner disables the user: no login, every session ended (NULL: active)
     Column("disabled_at", DateTime(timezone=True), nullable=True),
+    # the language of their pages (en, de, fr); NULL: the browser's (migration 0020)
+    Column("language", String(8), nullable=True),
 )
 
 # indexes rather than constraints, so that a bulk load can build them after the rows

@@ -41,15 +41,20 @@ def set_password(conn: Connection, username: str, password_hash: str) -> None:
     conn.execute(q)
 
 
+def set_language(conn: Connection, username: str, language: str | None) -> None:
+    """The language of the user's pages, or None: their browser's."""
+    conn.execute(update(users).where(users.c.username == username).values(language=language))
+
+
 def set_disabled(conn: Connection, username: str, at: datetime | None) -> None:
     """Disable the user from `at` on, or enable them again (None)."""
     conn.execute(update(users).where(users.c.username == username).values(disabled_at=at))
 
 
 def list_users(conn: Connection) -> list[dict[str, Any]]:
-    q = select(users.c.username, users.c.role, users.c.created_at, users.c.disabled_at).order_by(
-        users.c.username
-    )
+    q = select(
+        users.c.username, users.c.role, users.c.created_at, users.c.disabled_at, users.c.language
+    ).order_by(users.c.username)
     return [dict(r) for r in conn.execute(q).mappings()]
 
 
