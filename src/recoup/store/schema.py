@@ -9,6 +9,7 @@ from __future__ import annotations
 from recoup.store import (  # noqa: F401 - imported for their tables
     tables,
     tables_assignments,
+    tables_bank,
     tables_casework,
     tables_history,
     tables_messages,
