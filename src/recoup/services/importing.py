@@ -75,6 +75,10 @@ def import_file(
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
+    if kind is Kind.INVOICES and _is_einvoice(path):
+        from recoup.services.importing_einvoice import import_einvoice
+
+        return import_einvoice(book, path, options, dry_run=dry_run)
     report = ImportReport(kind.value, str(path), dry_run=dry_run)
     try:
         table = open_table(
@@ -124,6 +128,13 @@ def import_file(
     except Rollback:
         pass
     return report
+
+
+def _is_einvoice(path: Path) -> bool:
+    """An XML or PDF file, by its first bytes: an e-invoice (UBL, CII, Factur-X)."""
+    from recoup.imports.einvoice.read import sniff
+
+    return sniff(path) is not None
 
 
 FAST_PATH_BYTES = 4_000_000  # files this large try the vectorised reader first
