@@ -1,0 +1,107 @@
+"""An account's history as a timeline on the account page, filtered by groups of kinds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from recoup.domain.words import term
+from recoup.services import history
+from recoup.services.book import Book
+from recoup.services.history import Entry
+
+TIMELINE_ID = "timeline"
+TIMELINE_ENTRIES_ID = "timeline-entries"  # what the filter swaps
+# entries on the page, newest first; the filter and the case file reach the rest
+TIMELINE_LIMIT = 100
+
+# The filter's groups: (value in the address, label, the history kinds it shows).
+GROUPS: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("contacts", "Contacts", frozenset({"email", "letter", "message_sent", "message_failed",
+                                        "message_withdrawn", "call", "visit", "note"})),
+    ("promises", "Promises & plans", frozenset({"promise", "promise_kept", "promise_broken",
+                                                "plan", "plan_installment", "plan_default",
+                                                "plan_completed"})),
+    ("settlements", "Settlements", frozenset({"settlement_offer", "settlement_approved",
+                                              "settlement_accepted", "settlement_paid"})),
+    ("disputes", "Disputes & holds", frozenset({"dispute", "dispute_resolved",
+                                                  "credit_requested", "hold"})),
+    ("money", "Money", frozenset({"import", "payment", "fee", "interest"})),
+    ("plan", "Collection plan", frozenset({"stage", "escalate", "write_off_recommendation",
+                                           "override"})),
+    ("handoff", "Agency & write-off", frozenset({"handoff", "agency_recovery", "recall",
+                                                 "write_off", "write_off_reversed"})),
+    ("corrections", "Corrections", frozenset({"correction"})),
+)  # fmt: skip
+GROUP_OF = {kind: name for name, _label, kinds in GROUPS for kind in kinds}
+PREFIXES = (("promise", "promises"), ("plan", "promises"), ("settlement", "settlements"),
+            ("dispute", "disputes"), ("write_off", "handoff"), ("agency", "handoff"))  # fmt: skip
+
+
+def group_of(kind: str) -> str:
+    """The filter group of a history kind (kinds added later go by their prefix)."""
+    if kind in GROUP_OF:
+        return GROUP_OF[kind]
+    return next((g for prefix, g in PREFIXES if kind.startswith(prefix)), "corrections")
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    entry: Entry
+    group: str
+
+    @property
+    def on(self) -> date:
+        return date.fromisoformat(self.entry.on)
+
+    @property
+    def label(self) -> str:
+        return term("entry", self.entry.kind)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """An account's history, newest first, and the filter that chose what is shown."""
+
+    key: str
+    items: list[TimelineItem]
+    total: int  # entries before filtering
+    counts: dict[str, int]  # entries per group
+    selected: frozenset[str]  # the groups shown; empty: all
+    as_of: date | None  # only when given in the address
+    matching: int = 0  # entries the filter lets through (items holds at most TIMELINE_LIMIT)
+    groups: Sequence[tuple[str, str, frozenset[str]]] = field(default=GROUPS)
+
+    def url(self, selected: frozenset[str] | None = None) -> str:
+        chosen = self.selected if selected is None else selected
+        params: list[tuple[str, str]] = [("show", g) for g, _l, _k in GROUPS if g in chosen]
+        if self.as_of:
+            params.append(("as_of", self.as_of.isoformat()))
+        query = urlencode(params)
+        path = f"/customers/{quote(self.key, safe='')}"
+        return path + (f"?{query}" if query else "") + f"#{TIMELINE_ID}"
+
+    @property
+    def all_url(self) -> str:
+        return self.url(frozenset())
+
+    def is_shown(self, group: str) -> bool:
+        return not self.selected or group in self.selected
+
+
+def timeline(book: Book, key: str, show: Sequence[str], as_of: date | None) -> Timeline:
+    """The timeline of customer `key`; `show` names groups (unknown names are ignored)."""
+    known = {g for g, _l, _k in GROUPS}
+    selected = frozenset(s for s in show if s in known)
+    everything = history.entries(book, key)
+    counts: dict[str, Any] = {g: 0 for g, _l, _k in GROUPS}
+    for e in everything:
+        counts[group_of(e.kind)] += 1
+    shown = [e for e in everything if not selected or group_of(e.kind) in selected]
+    items = [TimelineItem(e, group_of(e.kind)) for e in reversed(shown)]
+    return Timeline(
+        key, items[:TIMELINE_LIMIT], len(everything), counts, selected, as_of, len(items)
+    )
