@@ -31,6 +31,7 @@ COMMANDS: tuple[tuple[Registrar, tuple[str, ...]], ...] = (
     (_module("recoup.cli.books"), ("import", "aging", "dso", "customers", "account")),
     (_module("recoup.cli.admin"), ("init", "user", "generate", "demo", "serve")),
     (_typer("recoup.cli.assign", "assign", "assign_app"), ("assign",)),
+    (_typer("recoup.cli.bank", "bank", "bank_app"), ("bank",)),
     (_command("recoup.cli.interest", "interest", "interest_command"), ("interest",)),
     (_command("recoup.cli.log", "log", "log_command"), ("log",)),
     (_typer("recoup.cli.policy", "policy", "policy_app"), ("policy",)),

@@ -77,16 +77,24 @@ def _content(line: StatementLine) -> tuple[object, ...]:
 
 
 def line_identities(statement: Statement) -> list[str]:
-    """The identity of each of the statement's lines, in order."""
+    """The identity of each of the statement's lines, in order. A bank identifier that
+    two lines of one statement share (with the same amount) identifies neither: both are
+    then known by their content, so no line is ever taken for another."""
     account = account_key(statement.account)
-    seen: Counter[tuple[object, ...]] = Counter()
-    out: list[str] = []
+    keyed: list[tuple[object, ...] | None] = []
     for line in statement.lines:
         ref = bank_reference(line)
-        if ref is not None:
-            out.append(
-                _digest(("ref", account, line.currency, line.amount_minor, *ref, line.detail_index))
-            )
+        keyed.append(
+            None
+            if ref is None
+            else ("ref", account, line.currency, line.amount_minor, *ref, line.detail_index)
+        )
+    shared = {k for k, n in Counter(k for k in keyed if k is not None).items() if n > 1}
+    seen: Counter[tuple[object, ...]] = Counter()
+    out: list[str] = []
+    for line, key in zip(statement.lines, keyed, strict=True):
+        if key is not None and key not in shared:
+            out.append(_digest(key))
             continue
         content = (account, *_content(line))
         seen[content] += 1

@@ -1,0 +1,282 @@
+"""SWIFT MT940 statements (and MT942 interim reports), read with the `mt-940` library.
+
+The file is cut into its statements at each `:20:` that starts a line (as the library
+does in `parse_statements`), so that each statement keeps its own account and balances
+and each problem its line: a tag the library cannot read is named by the line it starts
+on. The library's opt-in fixes are all on (`Options.all()`: a reversal of a credit is
+money out, the `?31` IBAN of a structured `:86:` is the payer's, no detail cut short).
+
+Amounts come from the library as Decimals and are signed by the `:61:` mark here:
+C and RD (the reversal of a debit) are money in, D and RC money out. A statement must
+say its currency (in its balances or its `:25:`): a line without one is refused.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from decimal import Decimal
+from typing import Any
+
+from recoup.imports.bank import kinds
+from recoup.imports.bank.model import Balance, BankFile, Statement, StatementLine
+from recoup.imports.bank.values import BankValueError, clean, iban_valid, minor_units
+from recoup.imports.problems import Problem
+
+_STATEMENT_START = re.compile(r"(?m)^(?=:20:)")
+_TAG = re.compile(r"(?m)^:(\d\d[A-Z]?):")
+_BALANCES = {
+    "final_opening_balance": "opening",
+    "opening_balance": "opening",
+    "final_closing_balance": "closing",
+    "closing_balance": "closing",
+    "intermediate_opening_balance": "interim_opening",
+    "intermediate_closing_balance": "interim",
+    "available_balance": "closing_available",
+    "forward_available_balance": "forward_available",
+}
+
+# the library logs every tag it cannot read at ERROR, with its pattern: the problem
+# says it once, in the file's terms
+logging.getLogger("mt940").setLevel(logging.CRITICAL)
+
+
+def looks_like_mt940(text: str) -> bool:
+    """Whether `text` holds SWIFT MT940/MT942 tags: a `:20:` and a `:25:` or a `:61:`
+    at the start of a line (a SWIFT envelope `{1:...}{4:` may come first)."""
+    tags = set(_TAG.findall(text[:200_000]))
+    return "20" in tags and bool(tags & {"25", "61", "60F", "60M"})
+
+
+def decode(data: bytes) -> str:
+    """The file's text: UTF-8 (a byte-order mark dropped), else Latin-1 as many banks
+    still write it; lines end in \\n."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# tags whose value is one line: a line after one that starts no tag continues it (some
+# banks, ING among them, wrap a long line anywhere, even inside a number)
+_ONE_LINE = frozenset({"20", "25", "28C", "60F", "60M", "62F", "62M", "64", "65"})
+
+
+def unwrap(text: str) -> str:
+    """`text` with the wrapped values of one-line tags joined again; line count kept
+    (a joined line leaves an empty one after its tag's value), so line numbers hold."""
+    lines = text.split("\n")
+    out: list[str] = []
+    joining = False
+    for raw in lines:
+        found = _TAG.match(raw)
+        if found is not None:
+            joining = found.group(1) in _ONE_LINE
+            out.append(raw)
+        elif joining and raw.strip() and not raw.startswith(("-", "{", "}")):
+            out[-1] = out[-1] + raw.strip()
+            out.append("")
+        else:
+            joining = False
+            out.append(raw)
+    return "\n".join(out)
+
+
+def _lenient_tags() -> dict[Any, Any]:
+    """The library's :61: with the lengths real banks write: a customer reference of up
+    to 34 characters (an IBAN there, as SNS and ASN write it) and supplementary details
+    over more than one line."""
+    import mt940
+
+    class Statement(mt940.tags.Statement):  # the name keeps the library's processors  # type: ignore[misc]
+        pattern = mt940.tags.Statement.pattern.replace(
+            "((?!//)[^\\n]){0,16}", "((?!//)[^\\n]){0,34}"
+        ).replace("(\\n?(?P<extra_details>.*))?", "(\\n?(?P<extra_details>[\\s\\S]*))?")
+
+    return {Statement.id: Statement()}
+
+
+def read_mt940(data: bytes, name: str) -> BankFile:
+    import mt940
+
+    text = unwrap(decode(data))
+    out = BankFile(name, "mt940")
+    options = mt940.Options.all()
+    starts = [m.start() for m in _STATEMENT_START.finditer(text)]
+    if not starts:
+        out.problems.append(Problem(name, 1, None, "no :20: tag: not an MT940 statement"))
+        return out
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(text)
+        block = text[start:end]
+        first_line = text.count("\n", 0, start) + 1
+        transactions = mt940.models.Transactions(tags=_lenient_tags(), options=options)
+        try:
+            transactions.parse(block)
+        except (RuntimeError, ValueError, ArithmeticError) as err:
+            out.problems.append(_tag_problem(err, block, first_line, name))
+            continue
+        statement = _statement(transactions, block, first_line, name, out.problems)
+        if statement is not None:
+            out.statements.append(statement)
+    if any(st.format == "mt942" for st in out.statements):
+        out.format = "mt942"
+    return out
+
+
+def _tag_problem(err: Exception, block: str, first_line: int, name: str) -> Problem:
+    """Where a tag the library could not read starts, and what it holds."""
+    args = err.args
+    tag = args[1] if len(args) > 2 else None
+    value = args[2] if len(args) > 2 and isinstance(args[2], str) else None
+    tag_id = str(getattr(tag, "id", "") or "")
+    line = first_line
+    if value is not None:
+        at = block.find(value)
+        if at >= 0:
+            line = first_line + block.count("\n", 0, at)
+    shown = (value or "").replace("\n", "\\n")
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    if not tag_id:
+        return Problem(name, line, None, f"cannot be read as MT940: {err}")
+    return Problem(name, line, None, f":{tag_id}: cannot be read as MT940: {shown!r}")
+
+
+def _statement(
+    transactions: Any, block: str, first_line: int, name: str, problems: list[Problem]
+) -> Statement | None:
+    data = transactions.data
+    raw_account = str(data.get("account_identification") or "").strip()
+    account, account_currency = _account(raw_account)
+    if not account:
+        problems.append(Problem(name, first_line, None, "no account (:25:)"))
+        return None
+    is_942 = "d_floor_limit" in data or "c_floor_limit" in data or "floor_limit" in data
+    statement = Statement(
+        "mt942" if is_942 else "mt940",
+        account,
+        f"{name}:{first_line}",
+        statement_id=_text(data.get("transaction_reference")),
+        account_currency=account_currency,
+    )
+    number = _text(data.get("statement_number"))
+    if number:
+        sequence = _text(data.get("sequence_number"))
+        statement.sequence = f"{number}/{sequence}" if sequence else number
+    currency = account_currency
+    for key, kind in _BALANCES.items():
+        balance = data.get(key)
+        if balance is None or statement.balance(kind) is not None:
+            continue
+        amount: Any = getattr(balance, "amount", None)
+        code = getattr(amount, "currency", None)
+        currency = currency or code
+        try:
+            value = minor_units(Decimal(amount.amount), code)
+        except (BankValueError, AttributeError, TypeError):
+            continue
+        on = getattr(balance, "date", None)
+        statement.balances.append(Balance(kind, value, str(code).upper(), _day(on)))
+        if kind == "opening" and on is not None:
+            statement.from_date = _day(on)
+        if kind == "closing" and on is not None:
+            statement.to_date = _day(on)
+    statement.account_currency = statement.account_currency or currency
+    starts = [m.start() for m in re.finditer(r"(?m)^:61:", block)]
+    for index, tx in enumerate(transactions):
+        at = starts[index] if index < len(starts) else 0
+        line_no = first_line + block.count("\n", 0, at)
+        line = _line(tx.data, index, f"{name}:{line_no}", statement.account_currency, problems)
+        if line is not None:
+            statement.lines.append(line)
+    return statement
+
+
+def _account(raw: str) -> tuple[str, str | None]:
+    """(the account, its currency when the `:25:` names one): an IBAN as the IBAN, any
+    other identification as written ("50880050/0194791600888")."""
+    parts = raw.split()
+    currency = None
+    if len(parts) == 2 and re.fullmatch(r"[A-Z]{3}", parts[1]):
+        raw, currency = parts[0], parts[1]
+    compact = raw.replace(" ", "")
+    if iban_valid(compact):
+        return compact.upper(), currency
+    found = re.fullmatch(r"(.*?)([A-Z]{3})", compact)
+    if found and currency is None and iban_valid(found.group(1)):
+        return found.group(1).upper(), found.group(2)
+    return raw.strip(), currency
+
+
+def _line(
+    tx: dict[str, Any], index: int, source: str, currency: str | None, problems: list[Problem]
+) -> StatementLine | None:
+    amount: Any = tx.get("amount")
+    mark = str(tx.get("status") or "").upper()
+    code = getattr(amount, "currency", None) or tx.get("currency") or currency
+    file, _, line_no = source.rpartition(":")
+    try:
+        value = minor_units(abs(Decimal(amount.amount)), code)
+    except BankValueError as err:
+        problems.append(Problem(file, int(line_no), None, f":61: {err}"))
+        return None
+    except (AttributeError, TypeError):
+        problems.append(Problem(file, int(line_no), None, ":61: has no amount"))
+        return None
+    signed = -value if mark in ("D", "RC") else value
+    bank_code = _text(tx.get("id"))
+    details = _text(tx.get("transaction_details"))
+    purpose = _text(tx.get("purpose"))
+    return StatementLine(
+        source=source,
+        amount_minor=signed,
+        currency=str(code).upper(),
+        kind=kinds.from_swift_code(bank_code, signed, mark),
+        booking_date=_day(tx.get("entry_date") or tx.get("guessed_entry_date") or tx.get("date")),
+        value_date=_day(tx.get("date")),
+        servicer_ref=_text(tx.get("bank_reference")),
+        end_to_end_id=_text(tx.get("end_to_end_reference")),
+        mandate_id=_text(tx.get("mandate_reference")),
+        customer_ref=_text(tx.get("customer_reference")),
+        bank_code=bank_code,
+        bank_code_proprietary=_text(tx.get("transaction_code")),
+        counterparty_name=clean(_text(tx.get("applicant_name"))),
+        counterparty_iban=_iban(tx.get("applicant_iban")),
+        counterparty_bic=_text(tx.get("applicant_bin")),
+        ultimate_debtor=clean(_text(tx.get("deviate_applicant"))),
+        ultimate_creditor=clean(_text(tx.get("deviate_recipient"))),
+        remittance=clean(purpose) if purpose else clean(details),
+        structured=details if purpose else None,
+        additional_info=clean(
+            " ".join(
+                x for x in (_text(tx.get("posting_text")), _text(tx.get("extra_details"))) if x
+            )
+        ),
+        entry_index=index,
+    )
+
+
+def _iban(value: object) -> str | None:
+    text = _text(value)
+    if text is None:
+        return None
+    compact = text.replace(" ", "").upper()
+    return compact if iban_valid(compact) else None
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _day(value: Any) -> Any:
+    """A library Date as a plain date (None stays None)."""
+    if value is None:
+        return None
+    import datetime as dt
+
+    return dt.date(value.year, value.month, value.day)
