@@ -21,7 +21,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
@@ -30,6 +30,7 @@ from types import MappingProxyType
 
 from recoup.domain.authority_limits import AmountLimit, CollectorLimits
 from recoup.domain.currencies import is_currency, minor_units
+from recoup.domain.matching.rules import MatchingRules, matching_issues
 from recoup.domain.memo import by_identity
 from recoup.domain.money import CurrencyMismatchError, Money, to_decimal
 from recoup.domain.priority import PayerKind
@@ -547,6 +548,7 @@ class Policy:
     group_by: GroupBy = GroupBy.CUSTOMER_CURRENCY
     onboarding: Onboarding = Onboarding.GENTLE
     changed_messages: OnChange = OnChange.REBUILD
+    matching: MatchingRules = field(default_factory=MatchingRules)  # bank lines to invoices
 
     def stage(self, name: str) -> Stage:
         for stage in self.stages:
@@ -597,6 +599,7 @@ def validate_policy(policy: Policy) -> list[PolicyIssue]:
     issues += validate_fees(policy.fees, policy.jurisdiction)
     issues += validate_authority(policy.authority)
     issues += validate_escalation(policy.escalation, policy.stages)
+    issues += [PolicyIssue(path, message) for path, message in matching_issues(policy.matching)]
     return issues
 
 

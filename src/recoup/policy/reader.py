@@ -62,6 +62,7 @@ from recoup.domain.policy import (
 from recoup.domain.priority import PayerKind
 from recoup.domain.problems import Problem
 from recoup.policy.locate import KeyPath, Locations, locate
+from recoup.policy.matching import read_matching
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -77,6 +78,7 @@ TOP_KEYS = (
     "authority",
     "stage",
     "escalation",
+    "matching",
 )
 TRIGGER_KEYS = tuple(k.value for k in TriggerKind)
 STAGE_KEYS = (
@@ -404,6 +406,7 @@ class _Reader:
             group_by=group_by,
             onboarding=onboarding,
             changed_messages=changed,
+            matching=read_matching(self, top),
         )
 
     def stages(self, top: dict[str, Any]) -> tuple[Stage, ...]:

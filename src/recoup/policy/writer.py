@@ -18,6 +18,7 @@ from recoup.domain.policy import (
     Stage,
     TriggerKind,
 )
+from recoup.policy.matching import matching_data
 
 
 def _hhmm(clock: time) -> str:
@@ -114,6 +115,7 @@ def to_data(policy: Policy) -> dict[str, Any]:
                 )
             },
         },
+        "matching": matching_data(policy.matching),
         "stage": [_stage(s) for s in policy.stages],
         "escalation": {
             "recommend": [
@@ -214,4 +216,5 @@ def to_toml(policy: Policy) -> str:
         out += ["", "[[escalation.recommend]]", *_lines(rule)]
     for rule in data["escalation"]["write_off"]:
         out += ["", "[[escalation.write_off]]", *_lines(rule)]
+    out += ["", "[matching]", *_lines(data["matching"])]
     return "\n".join(out) + "\n"

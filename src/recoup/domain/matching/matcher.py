@@ -1,0 +1,333 @@
+"""Matching one incoming statement line to open invoices, with the evidence for each
+candidate, and the decision: apply by itself only when exactly one candidate is
+confident by the policy's rules and nothing else the payer wrote points elsewhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from rapidfuzz import fuzz
+
+from recoup.domain.matching.book import MatchBook, OpenInvoice
+from recoup.domain.matching.evidence import (
+    Candidate,
+    Decision,
+    Evidence,
+    IncomingLine,
+    Kind,
+    Match,
+)
+from recoup.domain.matching.references import (
+    compact,
+    iban_key,
+    is_rf,
+    name_key,
+    near_keys,
+    rf_in_text,
+    text_windows,
+)
+from recoup.domain.matching.rules import MatchingRules, Term
+from recoup.domain.money import Money
+
+SAME_AMOUNT_UP_TO = 20  # more open invoices of one amount than this say nothing by amount
+NEAR_WINDOWS = 3  # written stretches tried for a number with one character wrong
+SUM_FROM = 25  # a customer's oldest open invoices tried for a combined payment
+SUM_STEPS = 20_000  # at most this many partial sums tried per customer
+
+_WEIGHT = {
+    Kind.REFERENCE: 8,
+    Kind.NUMBER: 6,
+    Kind.AMOUNT_EXACT: 4,
+    Kind.AMOUNT_SUM: 4,
+    Kind.AMOUNT_CHARGES: 3,
+    Kind.IBAN: 4,
+    Kind.NAME: 3,
+    Kind.NEAR_NUMBER: 3,
+    Kind.AMOUNT_PART: 1,
+}
+
+
+def charges_minor(rules: MatchingRules, currency: str) -> int:
+    """The bank charges a payment may be short by, in minor units of `currency`."""
+    if rules.charges_currency not in (None, currency):
+        return 0
+    return Money.round(rules.charges_up_to, currency).minor
+
+
+@dataclass(slots=True)
+class _Found:
+    """The evidence gathered so far, per set of invoices (positions in the book)."""
+
+    line: IncomingLine
+    book: MatchBook
+    rules: MatchingRules
+    charges: int
+    groups: dict[tuple[int, ...], list[Evidence]] = field(default_factory=dict)
+    names: dict[str, int] = field(default_factory=dict)  # customer -> name similarity
+    payer: str = ""
+
+    def add(self, indexes: tuple[int, ...], evidence: Evidence) -> None:
+        found = self.groups.setdefault(indexes, [])
+        if all(e.kind is not evidence.kind for e in found):
+            found.append(evidence)
+
+    def usable(self, i: int) -> bool:
+        return self.book.invoices[i].currency == self.line.currency
+
+    def fits(self, open_minor: int) -> Kind | None:
+        short = open_minor - self.line.amount_minor
+        if short == 0:
+            return Kind.AMOUNT_EXACT
+        if 0 < short <= self.charges:
+            return Kind.AMOUNT_CHARGES
+        return None
+
+    def name_score(self, customer: str) -> int:
+        if customer not in self.names:
+            known = self.book.names.get(customer, "")
+            score = fuzz.token_sort_ratio(self.payer, known) if self.payer and known else 0
+            self.names[customer] = round(score)
+        return self.names[customer]
+
+
+def match_line(line: IncomingLine, book: MatchBook, rules: MatchingRules) -> Match:
+    """The candidates for `line` among `book`'s open invoices, and what to do with it."""
+    if not line.is_credit or line.amount_minor <= 0:
+        return Match(Decision.NOT_PAYMENT, (), "money out, a fee or a return")
+    found = _Found(line, book, rules, charges_minor(rules, line.currency))
+    found.payer = name_key(line.payer_name) if line.payer_name else ""
+    _references(found)
+    numbered = _numbers(found)
+    if not _number_backed(found, numbered):
+        _near_numbers(found)
+    _same_amount(found)
+    _payers(found)
+    candidates = _dominant([_candidate(found, g, ev) for g, ev in found.groups.items()])
+    candidates.sort(key=_order)
+    return _decide(candidates[: rules.suggestions], candidates)
+
+
+def _references(found: _Found) -> None:
+    line = found.line
+    refs = rf_in_text(line.text)
+    if line.reference:
+        refs.insert(0, compact(line.reference))
+    for ref in dict.fromkeys(refs):
+        if ref.startswith("RF") and not is_rf(ref):
+            continue  # a creditor reference whose check fails says nothing
+        for i in found.book.referenced(ref):
+            if found.usable(i):
+                found.add((i,), Evidence(Kind.REFERENCE, ref))
+
+
+def _written(found: _Found) -> str:
+    line = found.line
+    ref = line.reference if line.reference and not is_rf(line.reference) else ""
+    return f"{line.text} {ref}"
+
+
+def _numbers(found: _Found) -> list[int]:
+    """Invoices whose numbers are written; the longest stretch that is a number wins."""
+    hits: list[int] = []
+    covered = 0
+    for start, end, key in text_windows(_written(found)):
+        if start < covered:
+            continue
+        matched = [i for i in found.book.by_key.get(key, ()) if found.usable(i)]
+        if matched:
+            covered = end
+            for i in matched:
+                found.add((i,), Evidence(Kind.NUMBER, key))
+                hits.append(i)
+    if len(hits) > 1:
+        _named_together(found, hits)
+    return hits
+
+
+def _named_together(found: _Found, hits: list[int]) -> None:
+    """Several invoices of one customer written on one payment that pays them all."""
+    by_customer: dict[str, list[int]] = {}
+    for i in dict.fromkeys(hits):
+        by_customer.setdefault(found.book.invoices[i].customer, []).append(i)
+    for indexes in by_customer.values():
+        if len(indexes) > 1:
+            total = sum(found.book.invoices[i].open_minor for i in indexes)
+            if found.fits(total) is not None:
+                numbers = ", ".join(found.book.invoices[i].number for i in indexes)
+                group = tuple(sorted(indexes))
+                found.add(group, Evidence(Kind.NUMBER, numbers))
+                found.add(group, Evidence(Kind.AMOUNT_SUM, "", len(indexes)))
+
+
+def _number_backed(found: _Found, numbered: list[int]) -> bool:
+    """Whether a written number is backed by the amount or by the payer; when none is,
+    the payer may have mistyped it, and numbers one character away are looked for."""
+    book, line = found.book, found.line
+    payers = book.by_iban.get(iban_key(line.payer_iban), set()) if line.payer_iban else set()
+    for i in numbered:
+        invoice = book.invoices[i]
+        if found.fits(invoice.open_minor) is not None or invoice.customer in payers:
+            return True
+        if found.name_score(invoice.customer) >= found.rules.name_similarity:
+            return True
+    return any(len(g) > 1 for g in found.groups)
+
+
+def _near_numbers(found: _Found) -> None:
+    book = found.book
+    keys = [
+        key
+        for _, _, key in text_windows(_written(found))
+        if sum(c.isdigit() for c in key) >= 4 and book.looks_like_number(key)
+    ]
+    for key in sorted(set(keys), key=len, reverse=True)[:NEAR_WINDOWS]:
+        for variant in near_keys(key):
+            for i in book.by_key.get(variant, ()):
+                if found.usable(i):
+                    found.add((i,), Evidence(Kind.NEAR_NUMBER, key))
+
+
+def _same_amount(found: _Found) -> None:
+    same = found.book.by_amount.get((found.line.currency, found.line.amount_minor), [])
+    if len(same) <= SAME_AMOUNT_UP_TO:
+        for i in same:
+            found.add((i,), Evidence(Kind.AMOUNT_EXACT))
+
+
+def _payers(found: _Found) -> None:
+    """Customers the payer is known to be: their invoices that the amount fits, alone,
+    together, or in part."""
+    book, line = found.book, found.line
+    customers = set(book.by_iban.get(iban_key(line.payer_iban), ())) if line.payer_iban else set()
+    if found.payer:
+        for customer in book.customers_named(found.payer):
+            if found.name_score(customer) >= found.rules.name_similarity:
+                customers.add(customer)
+    for customer in sorted(customers):
+        indexes = [i for i in book.by_customer.get(customer, ()) if found.usable(i)]
+        indexes.sort(key=lambda i: (book.invoices[i].due_date, book.invoices[i].number))
+        fitting = [i for i in indexes if found.fits(book.invoices[i].open_minor)]
+        for i in fitting:
+            found.add((i,), Evidence(Kind.AMOUNT_EXACT))
+        sums = list(_sums(found, indexes[:SUM_FROM]))
+        for group in sums:
+            found.add(group, Evidence(Kind.AMOUNT_SUM, "", len(group)))
+        if not fitting and not sums:
+            for i in indexes[: found.rules.suggestions]:
+                found.groups.setdefault((i,), [])
+
+
+def _sums(found: _Found, indexes: list[int]) -> Iterator[tuple[int, ...]]:
+    """Sets of 2 to `sum_up_to` of these invoices whose open amounts the line pays."""
+    amounts = [found.book.invoices[i].open_minor for i in indexes]
+    target, slack = found.line.amount_minor, found.charges
+    steps = 0
+    stack: list[tuple[int, tuple[int, ...], int]] = [(0, (), 0)]
+    while stack and steps < SUM_STEPS:
+        start, chosen, total = stack.pop()
+        for k in range(start, len(indexes)):
+            steps += 1
+            new_total = total + amounts[k]
+            if new_total > target + slack:
+                continue
+            group = (*chosen, indexes[k])
+            if len(group) > 1 and target <= new_total:
+                yield tuple(sorted(group))
+            elif len(group) < found.rules.sum_up_to:
+                stack.append((k + 1, group, new_total))
+
+
+def _candidate(found: _Found, group: tuple[int, ...], evidence: list[Evidence]) -> Candidate:
+    """The candidate for these invoices: the evidence gathered, with what the amount, the
+    payer and the dates add; the line's amount applied oldest first, the rest on account."""
+    book, line = found.book, found.line
+    invoices = [book.invoices[i] for i in group]
+    customer = invoices[0].customer
+    ev = [e for e in evidence if e.kind not in (Kind.AMOUNT_EXACT, Kind.AMOUNT_SUM)]
+    ev += _amount_evidence(found, invoices, evidence)
+    if line.payer_iban and customer in book.by_iban.get(iban_key(line.payer_iban), ()):
+        ev.append(Evidence(Kind.IBAN, iban_key(line.payer_iban)))
+    score = found.name_score(customer)
+    if score >= found.rules.name_similarity:
+        ev.append(Evidence(Kind.NAME, line.payer_name, score))
+    if line.on is not None:
+        ev.append(Evidence(Kind.DATE, "", (line.on - min(i.due_date for i in invoices)).days))
+    left = line.amount_minor
+    amounts = []
+    for inv in invoices:
+        amounts.append(min(left, inv.open_minor))
+        left -= amounts[-1]
+    cand = Candidate(customer, tuple(i.number for i in invoices), tuple(amounts), tuple(ev))
+    return replace(cand, confident=found.rules.confident(cand.terms))
+
+
+def _amount_evidence(
+    found: _Found, invoices: list[OpenInvoice], evidence: list[Evidence]
+) -> list[Evidence]:
+    total = sum(i.open_minor for i in invoices)
+    paid = found.line.amount_minor
+    if len(invoices) > 1:
+        return [e for e in evidence if e.kind is Kind.AMOUNT_SUM]
+    kind = found.fits(total)
+    if kind is Kind.AMOUNT_EXACT:
+        return [Evidence(kind)]
+    if kind is Kind.AMOUNT_CHARGES:
+        return [Evidence(kind, "", total - paid)]
+    if paid < total:
+        return [Evidence(Kind.AMOUNT_PART, "", total - paid)]
+    return [Evidence(Kind.AMOUNT_OVER, "", paid - total)]
+
+
+def _dominant(candidates: list[Candidate]) -> list[Candidate]:
+    """Leave out a candidate that another says more about: the other covers its invoices,
+    has all its evidence terms, and the amount fits the other but not it."""
+    kept = []
+    for c in candidates:
+        terms = c.terms
+        if not any(
+            o is not c
+            and set(c.invoices) <= set(o.invoices)
+            and terms <= o.terms
+            and Term.AMOUNT in o.terms
+            and Term.AMOUNT not in terms
+            for o in candidates
+        ):
+            kept.append(c)
+    return kept
+
+
+def _order(c: Candidate) -> tuple[int, int, tuple[str, ...]]:
+    weight = sum(_WEIGHT.get(e.kind, 0) for e in c.evidence)
+    return (0 if c.confident else 1, -weight, c.invoices)
+
+
+def _points_elsewhere(c: Candidate) -> bool:
+    """Whether a candidate that is not confident still holds evidence that must be
+    weighed by a person: a reference, or a written number that the amount or the payer
+    backs."""
+    if c.has(Kind.REFERENCE):
+        return True
+    return c.has(Kind.NUMBER) and bool(c.terms & {Term.AMOUNT, Term.IBAN, Term.NAME})
+
+
+def _written_first(confident: list[Candidate]) -> list[Candidate]:
+    """Among confident candidates of one customer, those the payer wrote a reference or
+    number for go before those found by amount and payer alone."""
+    written = {c.customer for c in confident if c.has(Kind.REFERENCE, Kind.NUMBER)}
+    return [c for c in confident if c.customer not in written or c.has(Kind.REFERENCE, Kind.NUMBER)]
+
+
+def _decide(shown: list[Candidate], every: list[Candidate]) -> Match:
+    if not every:
+        return Match(Decision.UNMATCHED, (), "no open invoice fits")
+    confident = _written_first([c for c in every if c.confident])
+    if len(confident) == 1:
+        others = [c for c in every if c is not confident[0]]
+        doubts = [c for c in others if _points_elsewhere(c)]
+        if not doubts:
+            return Match(Decision.APPLY, tuple(shown), "one candidate fits by the rules")
+        return Match(Decision.ASK, tuple(shown), "the payment also points to another invoice")
+    if len(confident) > 1:
+        return Match(Decision.ASK, tuple(shown), f"{len(confident)} candidates fit")
+    return Match(Decision.ASK, tuple(shown), "no candidate fits by the rules")
