@@ -12,6 +12,7 @@ from operator import itemgetter
 from typing import Any
 
 from recoup.domain.currencies import MINOR_UNITS
+from recoup.imports import fixes
 from recoup.imports.dates import read_dates
 from recoup.imports.fields import INVOICE_FIELDS, TEXT_LIMITS, Kind
 from recoup.imports.mapping import ColumnMap, Options
@@ -82,7 +83,7 @@ def read_invoices(table: Table, cmap: ColumnMap, opts: Options) -> Parsed:
         else:
             currency = default_cur
             if currency is None:
-                r.problem(line, None, "no currency: add a currency column or pass --currency")
+                r.fix_problem(line, None, "no currency: ", fixes.CURRENCY)
         terms: int | None = None
         if terms_text:
             t = str(terms_text).strip().removesuffix(".0")
@@ -128,11 +129,7 @@ def read_invoices(table: Table, cmap: ColumnMap, opts: Options) -> Parsed:
         if has_due and due != "":
             rec.due_date = due
         elif not no_due_ok:
-            r.problem(
-                line,
-                "due_date" if has_due else None,
-                "no due date: give a due_date or terms_days column, or pass --terms",
-            )
+            r.fix_problem(line, "due_date" if has_due else None, "no due date: ", fixes.TERMS)
         if amount_text == "":
             r.problem(line, "amount", "amount is empty")
         elif currency is not None:
@@ -184,11 +181,11 @@ def _settle_invoice_dates(r: RowReader, recs: list[InvoiceRecord]) -> None:
         text, f1, f2, d1, d2 = reading.ambiguity
         where = next(x for x in recs if text in (x.issue_date, x.due_date))
         fld = "issue_date" if where.issue_date == text else "due_date"
-        r.problem(
+        r.fix_problem(
             where.line,
             fld,
-            f"ambiguous dates: {text!r} reads as {d1} with {f1} and as "
-            f"{d2} with {f2}; pass --date-format",
+            f"ambiguous dates: {text!r} reads as {d1} with {f1} and as {d2} with {f2}; ",
+            fixes.DATE_FORMAT,
         )
         return
     values: dict[Any, date] = dict(reading.values)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from recoup.imports import fixes
 from recoup.imports.fields import FIELDS, Kind, field_names, normalise
 from recoup.imports.problems import InputError, Problem
 
@@ -212,12 +213,13 @@ def match(
             close = difflib.get_close_matches(fld.name, header, n=1, cutoff=0.5)
             hint = f" (is {close[0]!r} it?)" if close else ""
             problems.append(
-                Problem(
+                fixes.problem(
                     file,
                     1,
                     None,
-                    f"no column for the field {fld.name!r}{hint}: "
-                    f"add --map COLUMN={fld.name}; columns are {', '.join(header)}",
+                    f"no column for the field {fld.name!r}{hint}: ",
+                    fixes.column(fld.name),
+                    f"; columns are {', '.join(header)}",
                 )
             )
     return index, problems

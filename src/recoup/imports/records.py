@@ -17,6 +17,7 @@ from datetime import date
 from recoup.domain.currencies import MINOR_UNITS
 from recoup.domain.emails import EmailError, read_addresses
 from recoup.domain.regions import region_code, unknown_region
+from recoup.imports import fixes
 from recoup.imports.dates import read_dates
 from recoup.imports.fields import TEXT_LIMITS, Kind
 from recoup.imports.mapping import ColumnMap, Options
@@ -125,6 +126,11 @@ class RowReader:
             Problem(self.file, line, self.col(fld) if fld is not None else None, message)
         )
 
+    def fix_problem(self, line: int, fld: str | None, before: str, fix: fixes.Fix) -> None:
+        """A problem that `fix` fixes: `before`, then the words for it."""
+        col = self.col(fld) if fld is not None else None
+        self.problems.append(fixes.problem(self.file, line, col, before, fix))
+
     def getter(self, fld: str) -> Callable[[list[Cell]], Cell]:
         if fld not in self.idx:
             return lambda cells: ""
@@ -192,12 +198,13 @@ class RowReader:
         if len(self.decimal_seen) > 1 and self.opts.decimal is None:
             (l1, _c1, t1), (l2, c2, t2) = (self.decimal_seen["."], self.decimal_seen[","])
             self.problems.append(
-                Problem(
+                fixes.problem(
                     self.file,
                     l2,
                     c2,
                     f"the file mixes decimal marks: {t1!r} (line {l1}) uses a point, "
-                    f"{t2!r} uses a comma; pass --decimal . or --decimal ,",
+                    f"{t2!r} uses a comma; ",
+                    fixes.DECIMAL,
                 )
             )
             return
@@ -213,14 +220,14 @@ class RowReader:
             digits = MINOR_UNITS[p.currency]
             if file_decimal is None and digits >= 3:
                 self.problems.append(
-                    Problem(
+                    fixes.problem(
                         self.file,
                         p.line,
                         p.column,
                         f"{p.text!r} could be {parsed.whole} or "
                         f"{ambiguous_as_decimal(parsed).whole or 0}."
-                        f"{ambiguous_as_decimal(parsed).fraction} {p.currency}; "
-                        "pass --decimal . or --decimal ,",
+                        f"{ambiguous_as_decimal(parsed).fraction} {p.currency}; ",
+                        fixes.DECIMAL,
                     )
                 )
                 continue
@@ -245,12 +252,12 @@ class RowReader:
                 if t == text
             )
             self.problems.append(
-                Problem(
+                fixes.problem(
                     self.file,
                     where[0],
                     where[1],
-                    f"ambiguous dates: {text!r} reads as {d1} with {f1} and as {d2} "
-                    f"with {f2}; pass --date-format",
+                    f"ambiguous dates: {text!r} reads as {d1} with {f1} and as {d2} with {f2}; ",
+                    fixes.DATE_FORMAT,
                 )
             )
             return False
@@ -276,12 +283,12 @@ def read_payments(table: Table, cmap: ColumnMap, opts: Options) -> Parsed:
     g_ref, g_method = r.getter("reference"), r.getter("method")
     if "invoice" not in cmap.index and "customer" not in cmap.index:
         r.problems.append(
-            Problem(
+            fixes.problem(
                 r.file,
                 1,
                 None,
-                "a payment needs an invoice or a customer column: add "
-                "--map COLUMN=invoice or --map COLUMN=customer",
+                "a payment needs an invoice or a customer column: ",
+                fixes.column("invoice", "customer"),
             )
         )
         out.problems = r.problems

@@ -28,7 +28,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from recoup.imports import csv_checks
+from recoup.imports import csv_checks, fixes
 from recoup.imports.csv_checks import (
     DEFAULT_MAX_LINE_BYTES,
     FORBIDDEN_RE,
@@ -130,12 +130,11 @@ def _decode(name: str, data: bytes | bytearray, encoding: str | None) -> str:
         bad = _first_bad_byte(data, enc)
     assert bad is not None
     line, col, byte = bad
-    hint = (
-        "; if the file comes from Windows or an older system, try --encoding cp1252"
-        if encoding is None
-        else ""
-    )
-    raise InputError([Problem(name, line, col, f"byte 0x{byte:02X} is not valid {enc} text{hint}")])
+    what = f"byte 0x{byte:02X} is not valid {enc} text"
+    if encoding is not None:
+        raise InputError([Problem(name, line, col, what)])
+    hint = "; if the file comes from Windows or an older system, "
+    raise InputError([fixes.problem(name, line, col, what + hint, fixes.ENCODING)])
 
 
 def _open_csv(

@@ -1,7 +1,8 @@
 """An import looked at before it is done (the web's import page): which column feeds
 which field, the date format, the decimal mark and the currencies the file uses, as
-detected (or as the person chose); then the dry run's problems grouped by kind, and the
-import itself (`recoup.services.importing.import_file`: all rows land, or none).
+detected (or as the person chose); then the dry run's problems grouped by kind (the
+command line's grouping: `recoup.services.problem_groups`), and the import itself
+(`recoup.services.importing.import_file`: all rows land, or none).
 
 Nothing here writes to the book but `apply`. Problems name the file by its own name
 (an upload is kept under a temporary folder, which is nobody's business).
@@ -9,7 +10,6 @@ Nothing here writes to the book but `apply`. Problems name the file by its own n
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
@@ -31,18 +31,15 @@ __all__ = [
     "Detection",
     "Kind",
     "Options",
-    "ProblemGroup",
     "apply",
     "check",
     "detect",
-    "grouped",
 ]
 
 DATE_FORMATS = CANDIDATES
 """The date formats detection tries, which a person may also choose."""
 SAMPLE_ROWS = 20_000  # rows detection looks at (dates, decimal marks, currencies)
 SAMPLES = 3  # example values shown per column
-FIRST = 3  # problems shown per group
 
 _DATE_FIELDS = {Kind.INVOICES: ("issue_date", "due_date"), Kind.PAYMENTS: ("date",)}
 _AMOUNT_FIELDS = {Kind.INVOICES: ("amount", "tax"), Kind.PAYMENTS: ("amount",)}
@@ -190,50 +187,3 @@ def _named(report: ImportReport, path: Path) -> ImportReport:
     if report.file == str(path):
         report.file = path.name
     return report
-
-
-# --- problems grouped by kind ---------------------------------------------------------------
-
-# what differs between two problems of one kind: a quoted value, or a word with a digit
-# (a number, an amount, a date, an invoice number)
-_VALUE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[\w.+/-]*\d[\w+/-]*(?:[.,]\d+)*")
-ELLIPSIS = "…"
-
-
-@dataclass(frozen=True)
-class ProblemGroup:
-    """Problems of one kind: the message they share (a value that differs between them
-    shown as …), how many there are, and the first few in the order of the file."""
-
-    message: str
-    count: int
-    first: tuple[Problem, ...]
-    lines: int  # how many of them name a line of the file (a row or the header)
-
-
-def _parts(message: str) -> tuple[str, list[str]]:
-    """The message's shape (its values replaced) and its values."""
-    found = [m.group() for m in _VALUE.finditer(message)]
-    return _VALUE.sub("\x00", message), found
-
-
-def grouped(problems: Sequence[Problem], first: int = FIRST) -> list[ProblemGroup]:
-    """`problems` grouped by kind, the most frequent kind first (then in file order)."""
-    order: dict[str, list[Problem]] = {}
-    values: dict[str, list[list[str]]] = {}
-    for p in problems:
-        shape, found = _parts(p.message)
-        order.setdefault(shape, []).append(p)
-        values.setdefault(shape, []).append(found)
-    out = []
-    for shape, members in order.items():
-        slots = values[shape]
-        pieces = shape.split("\x00")
-        message = pieces[0]
-        for n, piece in enumerate(pieces[1:]):
-            same = {s[n] for s in slots if n < len(s)}
-            message += (next(iter(same)) if len(same) == 1 else ELLIPSIS) + piece
-        lines = sum(1 for p in members if p.line is not None)
-        out.append(ProblemGroup(message, len(members), tuple(members[:first]), lines))
-    out.sort(key=lambda g: -g.count)  # stable: kinds of equal count stay in file order
-    return out

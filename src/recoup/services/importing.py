@@ -23,7 +23,7 @@ from recoup.domain.currencies import MINOR_UNITS
 from recoup.domain.history import EntryFields
 from recoup.domain.money import format_minor
 from recoup.domain.words import count
-from recoup.imports import invoice_rows, mapping, records
+from recoup.imports import fixes, invoice_rows, mapping, records
 from recoup.imports.fields import Kind
 from recoup.imports.mapping import Options
 from recoup.imports.numbers import AmountError, to_minor
@@ -466,8 +466,8 @@ def _write_payments(conn: Connection, parsed: records.Parsed, report: ImportRepo
                 # a customer billed in one currency only pays in it
                 known = customer_currencies.get(cid, set())
                 if len(known) != 1:
-                    _problem(
-                        report, rec.line, "no currency: add a currency column or pass --currency"
+                    report.problems.append(
+                        fixes.problem(report.file, rec.line, None, "no currency: ", fixes.CURRENCY)
                     )
                     continue
                 currency = next(iter(known))

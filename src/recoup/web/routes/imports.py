@@ -20,9 +20,10 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from recoup.domain.problems import Problem
-from recoup.services import import_preview
-from recoup.services.import_preview import DATE_FORMATS, Detection, Kind, Options, ProblemGroup
+from recoup.services import import_preview, problem_groups
+from recoup.services.import_preview import DATE_FORMATS, Detection, Kind, Options
 from recoup.services.import_report import ImportReport
+from recoup.services.problem_groups import ProblemGroup
 from recoup.web.auth import Collector
 from recoup.web.context import BookDep, render, web_context
 from recoup.web.uploads import Upload, UploadTooLarge, limited_upload, safe_name, uploads
@@ -64,16 +65,11 @@ class ShownGroup:
 
     @property
     def places(self) -> list[str]:
-        return [_place(p) for p in self.group.first]
-
-
-def _place(p: Problem) -> str:
-    whole = str(p)
-    return whole[: len(whole) - len(p.message) - 2] if whole.endswith(p.message) else p.file
+        return [p.place for p in self.group.first]
 
 
 def _groups(problems: list[Problem]) -> list[ShownGroup]:
-    return [ShownGroup(g) for g in import_preview.grouped(problems)]
+    return [ShownGroup(g) for g in problem_groups.grouped(problems)]
 
 
 def _date_formats() -> list[tuple[str, str]]:
