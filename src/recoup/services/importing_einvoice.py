@@ -8,7 +8,8 @@ What the book keeps of it:
   (BT-115: the total with VAT less what was paid in advance, plus rounding). A credit
   note, or an invoice whose amount due is negative, is a credit note for the positive
   amount, as the table imports make one; it applies to the invoice it names (BT-25)
-  when the book has it, else it is a credit on the account;
+  when the book has that invoice, else it is a credit on the account (importing it
+  again after the invoice links the two);
 - the payment reference (BT-83) on the invoice, for bank matching;
 - the buyer as a customer: key the buyer id (BT-46), else the VAT id (BT-48), the
   legal id (BT-47), the electronic address (BT-49), the name; a customer with that key
@@ -131,8 +132,10 @@ def _write(
         return
     applies_to = None
     preceding = inv.preceding_invoice
-    if fig.kind == "credit_note" and preceding and einvoice_repo.invoice_by_number(conn, preceding):
-        applies_to = preceding
+    if fig.kind == "credit_note" and preceding and preceding != inv.number:
+        corrected = einvoice_repo.invoice_by_number(conn, preceding)
+        if corrected is not None and corrected["kind"] == "invoice":
+            applies_to = preceding
     values: dict[str, Any] = {
         "customer_id": cid,
         "kind": fig.kind,
