@@ -32,7 +32,9 @@ else:
     reports = lazy("recoup.services.reports")
 
 import_app = typer.Typer(
-    help="Import customers, invoices or payments from CSV or XLSX.", no_args_is_help=True
+    help="Import customers, invoices or payments from CSV or XLSX (invoices also from an "
+    "e-invoice: UBL, CII, Factur-X/ZUGFeRD XML or PDF).",
+    no_args_is_help=True,
 )
 
 
@@ -162,7 +164,15 @@ CHANGES_SHOWN = 10
 def _import_command(kind: Kind) -> None:
     def command(
         ctx: typer.Context,
-        file: Path = typer.Argument(..., help="A .csv or .xlsx file."),
+        file: Path = typer.Argument(
+            ...,
+            help="A .csv or .xlsx file"
+            + (
+                "; or one e-invoice (UBL, CII, Factur-X/ZUGFeRD XML or PDF), known by content."
+                if kind is Kind.INVOICES
+                else "."
+            ),
+        ),
         maps: list[str] = typer.Option(
             [], "--map", help="SOURCE=field: feed a field from a column (repeatable)."
         ),
@@ -223,7 +233,12 @@ def _import_command(kind: Kind) -> None:
             max_line_bytes,
         )
 
-    command.__doc__ = f"Import {kind.value} from a CSV or XLSX file (all rows or none)."
+    command.__doc__ = f"Import {kind.value} from a CSV or XLSX file (all rows or none)." + (
+        " An e-invoice (UBL 2.1, CII, Factur-X/ZUGFeRD XML or PDF) is read as one invoice"
+        " or credit note, checked against its XSD."
+        if kind is Kind.INVOICES
+        else ""
+    )
     import_app.command(kind.value)(command)
 
 
