@@ -23,7 +23,7 @@ from recoup.imports.mapping import Options
 from recoup.imports.source import open_table
 from recoup.services import importing
 from recoup.services.book import Book
-from recoup.store import bulk, ledger_repo
+from recoup.store import bulk, driver, ledger_repo
 from recoup.store.tables import invoices
 
 HERE = Path(__file__).parent
@@ -69,10 +69,9 @@ def main() -> None:
         ]
         for index in full:
             index.drop(conn)
-        bulk._sqlite_insert(
-            conn.connection.driver_connection,
-            "invoices",
-            ", ".join(ledger_repo.PLAIN_INVOICE_COLUMNS),
+        driver.insert_many(
+            conn,
+            f"INSERT INTO invoices ({', '.join(ledger_repo.PLAIN_INVOICE_COLUMNS)})",
             9,
             rows,
         )

@@ -1,9 +1,9 @@
 """Many rows in, fast: multi-row INSERTs on SQLite, COPY on PostgreSQL.
 
 Rows are tuples in the order of `columns`. On SQLite, dates are written as ISO strings
-(the form SQLAlchemy's Date type reads back) by the adapter registered below, and rows
-go in 100 to a statement, which binds the same values with less work per row than
-executemany.
+(the form SQLAlchemy's Date type reads back) by the adapter `recoup.store.driver`
+registers, and rows go in 100 to a statement (`driver.insert_many`), which binds the
+same values with less work per row than executemany.
 
 With `rebuild_indexes`, a load into an empty SQLite table drops the table's indexes
 first and builds them again afterwards, inside the same transaction: building an index
@@ -14,17 +14,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from datetime import date
-from itertools import chain, islice
 from typing import Any
 
 from sqlalchemy import Index, Table, exists, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-sqlite3.register_adapter(date, date.isoformat)
-
-ROWS_PER_STATEMENT = 100
+from recoup.store import driver
 
 
 class DuplicateKeyError(Exception):
@@ -48,7 +44,6 @@ def insert_rows(
             while_indexing()
         return
     cols = ", ".join(columns)
-    dbapi = conn.connection.driver_connection
     if conn.dialect.name == "sqlite":
         # partial indexes (those with a WHERE) are left in place: the rows of a bulk load
         # seldom belong in them, and checking costs little next to rebuilding them
@@ -62,7 +57,7 @@ def insert_rows(
             for index in indexes:
                 index.drop(conn)
         try:
-            _sqlite_insert(dbapi, table.name, cols, len(columns), rows)
+            driver.insert_many(conn, f"INSERT INTO {table.name} ({cols})", len(columns), rows)
             if while_indexing is not None:
                 while_indexing()
             if rebuild:
@@ -74,6 +69,7 @@ def insert_rows(
     if while_indexing is not None:
         while_indexing()
     if conn.dialect.name == "postgresql":
+        dbapi = conn.connection.driver_connection
         try:
             with (
                 dbapi.cursor() as cur,  # type: ignore[union-attr]
@@ -89,24 +85,3 @@ def insert_rows(
 
 def _is_partial(index: Index) -> bool:
     return bool(index.dialect_options["sqlite"].get("where") is not None)
-
-
-def _sqlite_insert(
-    dbapi: Any, name: str, cols: str, width: int, rows: Sequence[Sequence[Any]]
-) -> None:
-    one = "(" + ", ".join("?" * width) + ")"
-    full = f"INSERT INTO {name} ({cols}) VALUES " + ", ".join([one] * ROWS_PER_STATEMENT)
-    cur = dbapi.cursor()
-    it = iter(rows)
-    while True:
-        chunk = list(islice(it, ROWS_PER_STATEMENT))
-        if not chunk:
-            break
-        params = list(chain.from_iterable(chunk))
-        if len(chunk) == ROWS_PER_STATEMENT:
-            cur.execute(full, params)
-        else:
-            cur.execute(
-                f"INSERT INTO {name} ({cols}) VALUES " + ", ".join([one] * len(chunk)), params
-            )
-    cur.close()

@@ -9,12 +9,16 @@ PostgreSQL's driver), executed on the transaction's own driver connection, and r
 come back as tuples.
 
 Dates: SQLite keeps them as ISO text (`date_reader` turns them into dates; the writer
-side is the `date` adapter that `recoup.store.bulk` registers); PostgreSQL's driver
-gives and takes `date` objects itself.
+side is the `date` adapter registered here); PostgreSQL's driver gives and takes `date`
+objects itself.
+
+`insert_many` is the one multi-row INSERT of the store: the run's rows and the bulk
+loads of `recoup.store.bulk` on SQLite go through it.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from functools import lru_cache
@@ -22,7 +26,8 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-import recoup.store.bulk  # noqa: F401 - registers the sqlite3 adapter for dates
+# dates written as ISO strings, the form SQLAlchemy's Date type reads back
+sqlite3.register_adapter(date, date.isoformat)
 
 
 @lru_cache(maxsize=256)

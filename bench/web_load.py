@@ -1,0 +1,225 @@
+"""Load test of the web UI: 20 collectors at once on the dashboard, the worklist and
+account pages, each page's p50/p95/max against DESIGN.md's target (p95 <= 100 ms).
+
+The book is the demo generator's (seed 42, as of 2026-11-20) after its first run
+(2026-11-23, `recoup run --full`), so the worklist has its calls and the accounts their
+history. `--make` builds it first when the book is empty or missing (SQLite path or a
+PostgreSQL URL; 1,000,000 invoices / 200,000 customers by default, which takes minutes).
+The server is `recoup serve` (uvicorn, one process, as a laptop or a small team runs
+it), started by the bench with the clock at the run's day; each client logs in as a
+user of its own, then asks for the three pages in turn (an account drawn from the
+customers who owe something) for `--seconds`. The clients are asyncio tasks on one
+httpx client pool each, in a process of their own.
+
+    python bench/web_load.py --db /tmp/book.db [--make --invoices N --customers N]
+        [--clients 20] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+import httpx
+from sqlalchemy import text
+
+from recoup.services import users
+from recoup.services.book import Book
+from recoup.services.users import Role
+
+AS_OF = date(2026, 11, 20)  # the generator's day
+RUN_DAY = date(2026, 11, 23)  # the first run's, and the pages' day
+TARGET_MS = 100.0
+PASSWORD = "bench-password-1"
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+RECOUP = str(Path(sys.executable).with_name("recoup"))
+
+
+def is_empty(db: str) -> bool:
+    if not db.startswith("postgresql") and not Path(db).exists():
+        return True
+    book = Book.open(db, create=True)
+    with book.read() as conn:
+        found = conn.execute(text("SELECT count(*) FROM customers")).scalar_one()
+    book.close()
+    return not found
+
+
+def make_book(db: str, customers: int, invoices: int) -> None:
+    """The demo book and its first run, by the `recoup` command."""
+    started = time.perf_counter()
+    subprocess.run([RECOUP, "--db", db, "init"], check=True)
+    subprocess.run(
+        [RECOUP, "--db", db, "generate", "--customers", str(customers), "--invoices",
+         str(invoices), "--seed", "42", "--as-of", AS_OF.isoformat()],
+        check=True,
+    )  # fmt: skip
+    made = time.perf_counter() - started
+    subprocess.run(
+        [RECOUP, "--db", db, "--now", RUN_DAY.isoformat(), "run", "--full", "--no-dispatch",
+         "--json"],
+        check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    print(f"book made in {made:.0f} s, first run in {time.perf_counter() - started - made:.0f} s")
+
+
+def prepare(db: str, clients: int) -> list[str]:
+    """A user per client; the keys of customers who owe something (the accounts the
+    clients open)."""
+    book = Book.open(db)
+    for n in range(clients):
+        users.add_user(book, f"collector{n}", PASSWORD, Role.COLLECTOR, replace=True)
+    with book.read() as conn:
+        keys = conn.execute(
+            text(
+                "SELECT c.key FROM customers c WHERE EXISTS (SELECT 1 FROM invoices i "
+                "WHERE i.customer_id = c.id AND i.status <> 'paid') ORDER BY c.id LIMIT 5000"
+            )
+        ).scalars()
+        found = [str(k) for k in keys]
+    book.close()
+    if not found:
+        raise SystemExit("the book has no customer who owes anything: make it with --make")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve(db: str, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "RECOUP_DATABASE_URL": db,
+        "RECOUP_NOW": RUN_DAY.isoformat(),
+        "RECOUP_LOGIN_ATTEMPTS_PER_ADDRESS": "10000",  # every client logs in from 127.0.0.1
+    }
+    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"web_load-{port}.log", "wb")  # noqa: SIM115
+    server = subprocess.Popen(
+        [RECOUP, "serve", "--port", str(port)], env=env, stdout=log, stderr=log
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/login", timeout=5).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit(f"the server did not start (see {log.name})")
+
+
+async def log_in(base: str, n: int) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(base_url=base, timeout=120)
+    page = await client.get("/login")
+    token = TOKEN.search(page.text)
+    if token is None:
+        raise SystemExit("no CSRF token on the login page")
+    done = await client.post(
+        "/login",
+        data={"username": f"collector{n}", "password": PASSWORD, "csrf_token": token.group(1)},
+    )
+    if done.status_code != 303:
+        raise SystemExit(f"collector{n} could not log in ({done.status_code})")
+    return client
+
+
+async def work(
+    client: httpx.AsyncClient, keys: list[str], until: float, seed: int, out: dict[str, list[float]]
+) -> None:
+    pick = random.Random(seed)
+    pages = ["dashboard", "worklist", "account"]
+    turn = seed % 3
+    while time.monotonic() < until:
+        page = pages[turn % 3]
+        turn += 1
+        path = {"dashboard": "/", "worklist": "/worklist"}.get(page) or (
+            f"/customers/{pick.choice(keys)}"
+        )
+        started = time.perf_counter()
+        answer = await client.get(path)
+        out[page].append((time.perf_counter() - started) * 1000)
+        if answer.status_code != 200:
+            out["errors"].append(float(answer.status_code))
+
+
+async def load(base: str, keys: list[str], clients: int, seconds: float) -> dict[str, list[float]]:
+    sessions = [await log_in(base, n) for n in range(clients)]
+    for s in sessions:  # each page once, unmeasured: the server's first requests warm it
+        for path in ("/", "/worklist", f"/customers/{keys[0]}"):
+            await s.get(path)
+    out: dict[str, list[float]] = defaultdict(list)
+    until = time.monotonic() + seconds
+    await asyncio.gather(*(work(s, keys, until, n, out) for n, s in enumerate(sessions)))
+    for s in sessions:
+        await s.aclose()
+    return out
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def report(out: dict[str, list[float]], seconds: float) -> bool:
+    print(f"\n{'page':<10} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  target")
+    ok = True
+    for page in ("dashboard", "worklist", "account"):
+        times = out.get(page, [])
+        if not times:
+            print(f"{page:<10} {'0':>8}")
+            ok = False
+            continue
+        p95 = percentile(times, 95)
+        met = p95 <= TARGET_MS
+        ok &= met
+        print(
+            f"{page:<10} {len(times):>8} {statistics.median(times):>8.1f} {p95:>8.1f} "
+            f"{max(times):>8.1f}  p95 <= {TARGET_MS:.0f} ms: {'met' if met else 'NOT met'}"
+        )
+    total = sum(len(out.get(p, [])) for p in ("dashboard", "worklist", "account"))
+    print(f"{total / seconds:.1f} requests a second; errors: {len(out.get('errors', []))}")
+    return ok and not out.get("errors")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", required=True, help="a SQLite file or a database URL")
+    parser.add_argument("--make", action="store_true", help="make the book when it is empty")
+    parser.add_argument("--invoices", type=int, default=1_000_000)
+    parser.add_argument("--customers", type=int, default=200_000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=20)
+    args = parser.parse_args()
+    if args.make and is_empty(args.db):
+        make_book(args.db, args.customers, args.invoices)
+    keys = prepare(args.db, args.clients)
+    port = free_port()
+    server = serve(args.db, port)
+    try:
+        print(f"{args.clients} clients for {args.seconds:.0f} s on {args.db}; load average before: "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")  # fmt: skip
+        out = asyncio.run(load(f"http://127.0.0.1:{port}", keys, args.clients, args.seconds))
+        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    finally:
+        server.terminate()
+        server.wait(30)
+    if not report(out, args.seconds):
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
