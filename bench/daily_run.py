@@ -43,8 +43,12 @@ from pathlib import Path
 import holidays.countries  # noqa: F401 - see below
 
 import recoup.cli.app  # noqa: F401 - what the `recoup` command has imported when it runs
-from recoup.services import daily_run, demo
+from recoup.services import demo
+from recoup.services import run as daily_run
 from recoup.services.book import Book
+from recoup.settings import Settings
+
+RUN_BATCH = Settings().run_batch  # the batch `recoup run` uses
 
 # The holidays package loads its country tables (~0.12 s here) at the first holiday
 # asked for; the `recoup` command pays that once, in its first run: a cost of starting
@@ -73,6 +77,11 @@ def main() -> None:
     parser.add_argument("--invoices", type=int, default=1_000_000)
     parser.add_argument("--customers", type=int, default=200_000)
     parser.add_argument("--book", choices=[*BOOKS, "both"], default="both")
+    parser.add_argument(
+        "--targets-only",
+        action="store_true",
+        help="only the first run and the day after's --full --dry-run preview",
+    )
     args = parser.parse_args()
     for kind in BOOKS if args.book == "both" else (args.book,):
         bench_book(args, kind)
@@ -142,19 +151,21 @@ class MemoryWatch(threading.Thread):
             self.peak_kb = max(self.peak_kb, sum(_pss_kb(p) for p in _tree(os.getpid())))
 
 
-def _one_run(path: str, day: date, full: bool, out: Connection) -> None:
+def _one_run(path: str, day: date, full: bool, dry_run: bool, out: Connection) -> None:
     """One daily run, timed up to the book's closing, in a process of its own, as
-    `recoup run` makes it."""
+    `recoup run` makes it (with the CLI's batch size)."""
     book = Book.open(path)
     start = time.perf_counter()
-    report = daily_run.run(book, day, full=full)
+    report = daily_run.run(book, day, full=full, dry_run=dry_run, batch_size=RUN_BATCH)
     book.close()  # counted: SQLite may still move its log into the database here
     seconds = time.perf_counter() - start
     out.send((seconds, report.reviewed, len(report.actions)))
     out.close()
 
 
-def timed_run(path: Path, day: date, full: bool = False) -> tuple[float, int, int]:
+def timed_run(
+    path: Path, day: date, full: bool = False, dry_run: bool = False
+) -> tuple[float, int, int]:
     """seconds, accounts looked at, actions added: by a run in a new process (forked
     from the bench's measuring process, which holds nothing of the runs before and has
     imported what the `recoup` command imports: each run starts as `recoup run` does
@@ -164,7 +175,7 @@ def timed_run(path: Path, day: date, full: bool = False) -> tuple[float, int, in
     os.sync()
     mine, theirs = multiprocessing.Pipe(duplex=False)
     child = multiprocessing.get_context("fork").Process(
-        target=_one_run, args=(str(path), day, full, theirs)
+        target=_one_run, args=(str(path), day, full, dry_run, theirs)
     )
     child.start()
     theirs.close()
@@ -190,7 +201,22 @@ def measure(
     shutil.copy(pristine, work)
     first = FIRST_DAY
     secs, reviewed, actions = timed_run(work, first, full=True)
-    rows.append((f"first run, --full ({reviewed:,} accounts, {actions:,} actions)", secs, ""))
+    rows.append((f"first run, --full ({reviewed:,} accounts, {actions:,} actions)", secs, "<= 5 s"))
+    # the preview the day after: what a `--full` run would do, nothing written (three
+    # times, the median counts)
+    previews = sorted(timed_run(work, first + timedelta(days=1), True, True) for _ in range(3))
+    secs, reviewed, actions = previews[1]
+    rows.append(
+        (
+            f"the day after, --full --dry-run ({reviewed:,} accounts, {actions:,} actions)",
+            secs,
+            "<= 3 s",
+        )
+    )
+    print("  previews: " + ", ".join(f"{p[0]:.2f} s" for p in previews))
+    if args.targets_only:
+        _print(args, kind, watch, pristine, rows)
+        return
     secs, reviewed, actions = timed_run(work, first + timedelta(days=1))
     rows.append((f"the day after ({reviewed:,} accounts, {actions:,} actions)", secs, ""))
     # ordinary days: the following two weeks, one run each, as the machine would do them
@@ -250,6 +276,16 @@ def measure(
             "",
         )
     )
+    _print(args, kind, watch, pristine, rows)
+
+
+def _print(
+    args: argparse.Namespace,
+    kind: str,
+    watch: MemoryWatch,
+    pristine: Path,
+    rows: list[tuple[str, float, str]],
+) -> None:
     watch.stop.set()
     watch.join()
     largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -263,6 +299,8 @@ def measure(
         f"{watch.peak_kb / 1024:,.0f} MB (PSS, target <= 1,536 MB); the largest process "
         f"{largest:,.0f} MB (RSS)"
     )
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average at the end (1, 5, 15 min): {load} on {os.cpu_count()} cores")
     print(f"| {'what':<66} | {'seconds':>8} | target |")
     print(f"|{'-' * 68}|{'-' * 10}|--------|")
     for what, secs, target in rows:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from recoup.domain.collection import PlannedAction
 from recoup.domain.history import data_text
 from recoup.domain.money import Money
-from recoup.services.daily_run import _json_list, history_data
+from recoup.services.run.history_json import history_data, json_list
 
 words = st.text(max_size=12)
 
@@ -32,7 +32,7 @@ def test_hand_written_data_is_the_canonical_json(
 ) -> None:
     money = Money(minor, currency)
     action = PlannedAction(kind, stage, tuple(numbers), money, template, "why")
-    made = history_data(action_id, action, currency, money.to_json(), _json_list(numbers), version)
+    made = history_data(action_id, action, currency, money.to_json(), json_list(numbers), version)
     expected = data_text(
         {
             "action": action_id,
@@ -46,7 +46,7 @@ def test_hand_written_data_is_the_canonical_json(
         }
     )
     assert made == expected
-    assert json.loads(_json_list(numbers)) == list(numbers)
+    assert json.loads(json_list(numbers)) == list(numbers)
 
 
 @given(
@@ -55,4 +55,4 @@ def test_hand_written_data_is_the_canonical_json(
 def test_invoice_lists_are_written_as_json_writes_them(numbers: list[str]) -> None:
     """The invoice numbers put together by hand are byte for byte what `json` writes
     (the history's hashes are taken over them)."""
-    assert _json_list(numbers) == json.dumps(numbers, separators=(",", ":"), ensure_ascii=False)
+    assert json_list(numbers) == json.dumps(numbers, separators=(",", ":"), ensure_ascii=False)

@@ -17,6 +17,7 @@ from recoup.domain.collection import OpenSummary
 from recoup.services import daily_run, demo
 from recoup.services.book import Book
 from recoup.services.casework import calls
+from recoup.services.run import daily, deciding
 from recoup.store import driver, run_repo, sketch_repo, steps
 from recoup.store.migrate import alembic_config
 from tests import casework_data as data
@@ -44,7 +45,7 @@ def played(book: Book, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[
     real = daily_run.plan_batch
 
     def both(conn: Any, ids: list[int], policy: Any, version: int, as_of: date, **_kw: Any):
-        daily_run._SHARED.clear()  # decide by situation in every batch, however it went
+        deciding._SHARED.clear()  # decide by situation in every batch, however it went
         shared = real(conn, ids, policy, version, as_of, shared_plans=True)
         one_by_one = real(conn, ids, policy, version, as_of, shared_plans=False)
         assert _comparable(shared) == _comparable(one_by_one), as_of
@@ -55,7 +56,7 @@ def played(book: Book, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[
         )
         return one_by_one
 
-    monkeypatch.setattr(daily_run, "plan_batch", both)
+    monkeypatch.setattr(daily, "plan_batch", both)
     folder = tmp_path / "files"
     folder.mkdir()
     demo.write_book(book, demo.make(80, 900, 11, TODAY - timedelta(days=28), currency=None))

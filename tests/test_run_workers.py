@@ -1,4 +1,4 @@
-"""Planning processes (`recoup.services.run_workers`): a run whose batches are planned in
+"""Planning processes (`recoup.services.run.workers`): a run whose batches are planned in
 other processes records what a run in one process records, and a change somebody
 commits while it runs is planned with, not over."""
 
@@ -14,6 +14,8 @@ import pytest
 from recoup.services import daily_run, demo
 from recoup.services.book import Book
 from recoup.services.casework import calls
+from recoup.services.run import daily
+from recoup.store import run_repo
 
 from .test_daily_run import recorded
 
@@ -58,9 +60,9 @@ def test_a_change_committed_while_planners_run_ahead_is_planned_with(two_books):
     book, reference = two_books
     plan = daily_run.run(reference, START, batch_size=10, workers=0, dry_run=True)
     with reference.read() as conn:
-        ids = daily_run.run_repo.candidates(conn, START, False)
+        ids = run_repo.candidates(conn, START, False)
     last = set(ids[-10:])
-    keys = daily_run.run_repo.customer_ids_of
+    keys = run_repo.customer_ids_of
     with reference.read() as conn:
         id_of = keys(conn, {a["customer"] for a in plan.actions})
     target = next(
@@ -93,10 +95,10 @@ def test_a_change_committed_while_planners_run_ahead_is_planned_with(two_books):
 def test_planners_are_used_only_where_they_pay(tmp_path: Path, monkeypatch):
     """(PostgreSQL books plan in the run's own process: see test_run_summaries.)"""
     book = Book.create(str(tmp_path / "b.db"))
-    assert daily_run._planners(book, 1, None) == 0  # one batch: an ordinary day
-    assert daily_run._planners(book, 5, 0) == 0
-    assert daily_run._planners(book, 5, 2) == 2
-    monkeypatch.setenv(daily_run.WORKERS_VARIABLE, "0")
-    assert daily_run._planners(book, 5, None) == 0
-    monkeypatch.setenv(daily_run.WORKERS_VARIABLE, "3")
-    assert daily_run._planners(book, 5, None) == 3
+    assert daily._planners(book, 1, None) == 0  # one batch: an ordinary day
+    assert daily._planners(book, 5, 0) == 0
+    assert daily._planners(book, 5, 2) == 2
+    monkeypatch.setenv(daily.WORKERS_VARIABLE, "0")
+    assert daily._planners(book, 5, None) == 0
+    monkeypatch.setenv(daily.WORKERS_VARIABLE, "3")
+    assert daily._planners(book, 5, None) == 3

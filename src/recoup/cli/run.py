@@ -17,10 +17,11 @@ from recoup.clock import local_today
 from recoup.domain.words import count, readable, stage_words, template_words, term
 
 if TYPE_CHECKING:
-    from recoup.services import daily_run, dispatch
+    from recoup.services import dispatch
+    from recoup.services import run as daily_run
     from recoup.services import worklist as worklists
 else:
-    daily_run = lazy("recoup.services.daily_run")
+    daily_run = lazy("recoup.services.run")
     dispatch = lazy("recoup.services.dispatch")
     worklists = lazy("recoup.services.worklist")
 

@@ -55,11 +55,12 @@ from recoup.domain.interest import InterestError
 from recoup.domain.money import Money
 from recoup.jurisdictions.catalogue import default_catalogue
 from recoup.jurisdictions.small_claims import find as small_claims_limit
-from recoup.services import accounts, anchors, daily_run, history, interest, reports
+from recoup.services import accounts, anchors, history, interest, reports
 from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
 from recoup.services.casework import disputes, plans, promises, settlements
 from recoup.services.policy import active_policy
+from recoup.services.run import interest_terms
 from recoup.settings import Settings
 from recoup.store import run_repo
 
@@ -366,7 +367,7 @@ def claim_terms(book: Book, country: str, consumer: bool) -> InterestTerms | Non
     statutory interest and compensation of the debtor's country, where Recoup holds its
     law; else none."""
     _version, policy = active_policy(book)
-    terms = daily_run.interest_terms(policy, consumer)
+    terms = interest_terms(policy, consumer)
     if terms is not None or country not in interest.jurisdictions():
         return terms
     try:

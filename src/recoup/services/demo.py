@@ -248,7 +248,8 @@ def play(
     The book is new to the plan: its long-overdue accounts show how old debt is taken
     over (`PlayReport.first_contacts`, `opened_gently`)."""
     from recoup.domain.casework.errors import CaseworkError
-    from recoup.services import daily_run, reports
+    from recoup.services import reports
+    from recoup.services import run as daily_run
 
     start = today - timedelta(days=days)
     top = [a.customer for a in reports.top_overdue(book, start, limit=6)]

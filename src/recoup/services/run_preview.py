@@ -1,7 +1,7 @@
 """Today's run for people (the web's run page): what the daily run will do, or did, in
 groups (emails, letters, calls, fees and interest, recommendations, and what waits),
 each a page at a time, with the customers' names. The run itself is
-`recoup.services.daily_run.run`; a preview is its dry run."""
+`recoup.services.run.run`; a preview is its dry run."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from recoup.domain.money import Money
-from recoup.services import daily_run
+from recoup.services import run as daily_run
 from recoup.services.book import Book
 from recoup.services.outbox_view import customer_names
 

@@ -2,7 +2,7 @@
 tasks (a broken promise and a call, say), most urgent line first, narrowed by collector,
 kind of task and currency.
 
-The tasks themselves come from `daily_run.worklist` (one `WorkItem` per task, each with
+The tasks themselves come from `recoup.services.run.worklist` (one `WorkItem` per task, each with
 its priority, reasons and next step); this module groups them and joins each line's
 collector (`recoup.services.assignments`).
 
@@ -24,9 +24,10 @@ from typing import Any
 from recoup.domain.currencies import is_currency
 from recoup.domain.money import Money
 from recoup.domain.vocabulary import TASK
-from recoup.services import assignments, daily_run
+from recoup.services import assignments
+from recoup.services import run as daily_run
 from recoup.services.book import Book
-from recoup.services.daily_run import WorkItem
+from recoup.services.run import WorkItem
 
 _PRIORITY = re.compile(r"(?:^|;\s*)(priority\s+\d+:.*)$", re.S)
 

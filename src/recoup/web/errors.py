@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from recoup.domain.money import MoneyError
 from recoup.services.accounts import NotFoundError
-from recoup.services.daily_run import UnknownCustomerError
+from recoup.services.run import UnknownCustomerError
 from recoup.services.users import UserError
 from recoup.web.context import render
 

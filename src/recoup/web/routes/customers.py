@@ -11,7 +11,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from recoup.domain.money import Money
-from recoup.services import accounts, daily_run
+from recoup.services import accounts
+from recoup.services import run as daily_run
 from recoup.services.accounts import CurrencyFigures, CustomerLine, CustomerPage, InvoiceLine
 from recoup.services.book import Book
 from recoup.services.users import User
@@ -154,7 +155,7 @@ def customer_list(
 
 @dataclass(frozen=True)
 class NextSteps:
-    """One currency's collection case in plain words (from `daily_run.explain`)."""
+    """One currency's collection case in plain words (from `recoup.services.run.explain`)."""
 
     currency: str
     notes: list[str]

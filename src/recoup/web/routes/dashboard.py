@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from recoup.services import daily_run, delivery_problems, doctor, reports
+from recoup.services import delivery_problems, doctor, reports
+from recoup.services import run as daily_run
 from recoup.services.book import Book
 from recoup.services.reports import CurrencyAging, CurrencyDso, OverdueAccount
 from recoup.settings import Settings

@@ -22,7 +22,7 @@ from recoup.domain.money import Money
 from recoup.domain.words import stage_words, term
 from recoup.services import assignments, delivery_problems
 from recoup.services import worklist as worklists
-from recoup.services.daily_run import WorkItem
+from recoup.services.run import WorkItem
 from recoup.services.users import Role, User
 from recoup.services.worklist import Filters, Line
 from recoup.web.auth import Viewer

@@ -1,0 +1,45 @@
+"""The daily run: decide -> record -> (later) deliver, for every case that needs a look.
+
+Where each part lives:
+
+| module         | what it holds                                                        |
+|----------------|----------------------------------------------------------------------|
+| `daily`        | `run`: the customers to look at, in batches; planning ahead in forks |
+| `deciding`     | `plan_batch`: what a batch's cases get today, nothing written yet     |
+| `facts`        | a case's facts as the planning rule reads them (`case_inputs`)       |
+| `recording`    | `write_batch`: a decided batch written set-based; `RunReport`        |
+| `history_json` | the history entry's data, hand-written equal to `data_text`          |
+| `store`        | `RunStore`: the run's tuning of the book (collector, PRAGMAs)        |
+| `workers`      | the forked planning processes                                        |
+| `explaining`   | `explain`: why each action would or would not be taken               |
+| `worklist`     | `worklist`: the run's tasks for people, by priority                  |
+| `outbox`       | `list_outbox`: what the run queued                                   |
+"""
+
+from __future__ import annotations
+
+from recoup.services.run.daily import BATCH, WORKERS_VARIABLE, run
+from recoup.services.run.deciding import BatchPlan, plan_batch
+from recoup.services.run.explaining import Explanation, UnknownCustomerError, explain
+from recoup.services.run.facts import applying_holds, case_inputs, interest_terms
+from recoup.services.run.outbox import list_outbox
+from recoup.services.run.recording import RunReport
+from recoup.services.run.worklist import WorkItem, worklist
+
+__all__ = [
+    "BATCH",
+    "WORKERS_VARIABLE",
+    "BatchPlan",
+    "Explanation",
+    "RunReport",
+    "UnknownCustomerError",
+    "WorkItem",
+    "applying_holds",
+    "case_inputs",
+    "explain",
+    "interest_terms",
+    "list_outbox",
+    "plan_batch",
+    "run",
+    "worklist",
+]

@@ -1,0 +1,316 @@
+"""Deciding a batch of customers: what each of their cases gets today, before anything
+is written (`BatchPlan`).
+
+With a plan that charges no interest, cases in the same situation share one decision
+(`recoup.domain.shared_plans`), made from a sketch of each customer
+(`recoup.store.sketch_repo`); the actions of the cases that get any are made from their
+shapes with their own figures (`collection.fill`). Other cases are read in full and
+planned one by one (`plan_case`). Both ways decide the same; the property tests compare
+them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import partial
+from operator import itemgetter
+from typing import Any
+
+from recoup.domain.collection import (
+    CaseInput,
+    CaseShape,
+    OpenSummary,
+    PlannedAction,
+    fill,
+    next_review_with_safety,
+    plan_case,
+)
+from recoup.domain.contact_rules import Hold
+from recoup.domain.policy import InterestKind, Policy
+from recoup.domain.shared_plans import SharedPlans
+from recoup.services.casework import holds
+from recoup.services.run.facts import (
+    applying_holds,
+    case_inputs,
+    charges_compensation,
+    is_consumer,
+    payer_kind,
+)
+from recoup.services.run.history_json import json_list
+from recoup.store import driver, run_repo, sketch_repo, steps
+from recoup.store.run_repo import CustomerData
+from recoup.store.sketch_repo import Sketch
+
+
+@dataclass
+class BatchPlan:
+    """What planning a batch of customers decided, before anything is written: made in
+    the writer's transaction, or ahead of it by a planning process (`parallel`)."""
+
+    ids: list[int]
+    reviewed: int = 0
+    upserts: list[tuple[int, str, date, date | None]] = field(default_factory=list)
+    ended: list[tuple[int, str]] = field(default_factory=list)
+    skipped: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # customer id, entry
+    # the new actions: (customer id, customer key, currency, action) and each one's row
+    planned: list[tuple[int, str, str, PlannedAction]] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    past: bool = False  # planned for a day the book has moved past: the queue stays
+
+
+def plan_batch(
+    conn: Any,
+    ids: list[int],
+    policy: Policy,
+    version: int,
+    as_of: date,
+    *,
+    shared_plans: bool = True,
+    past: bool = False,
+) -> BatchPlan:
+    """Plan every case of these customers as the book stands in `conn`'s transaction;
+    nothing is written.
+
+    With a plan that charges no interest, each case is decided by its situation
+    (`recoup.domain.shared_plans`) from a sketch of the customer
+    (`recoup.store.sketch_repo`), and the actions of those that get any are made from
+    their shapes with their own figures (`collection.fill`), read for them alone.
+    Customers with disputed parts (read invoice by invoice), and every customer under a
+    plan that charges interest or with `shared_plans=False`, are read in full and
+    planned case by case (`plan_case`). Both ways decide the same; the tests compare
+    them. `past`: `as_of` is a day the book has moved past
+    (`recoup.store.point_in_time`); everything is read as it was known then."""
+    out = BatchPlan(ids, past=past)
+    in_force = holds.holds_for(conn, ids, as_of, past=past)
+    disputed = holds.disputed_parts(conn, ids, as_of if past else None)
+    broken = holds.broken_promises_for(conn, ids, as_of)
+    later: list[int] = ids
+    if shared_plans and policy.fees.interest is InterestKind.NONE:
+        run = _shared_plans(policy, as_of)
+        day = driver.date_reader(conn)
+        later = []
+        acting: list[tuple[Sketch, list[tuple[str, CaseShape]]]] = []
+        overdue = run.plans.overdue_matters
+        for sketch in sketch_repo.sketches(conn, ids, as_of, overdue=overdue, past=past):
+            if sketch.id in disputed:
+                later.append(sketch.id)
+                continue
+            shapes = _shapes(run, sketch, day, policy, as_of, in_force, broken)
+            if any(made.actions for _currency, made in shapes):
+                acting.append((sketch, shapes))
+            else:
+                _add_plans(out, sketch, shapes, {}, day, version, as_of)
+        if acting:
+            figures = run_repo.open_summaries(conn, [s.id for s, _shapes in acting], as_of, past)
+            for sketch, shapes in acting:
+                _add_plans(out, sketch, shapes, figures.get(sketch.id, {}), day, version, as_of)
+    if later:
+        # a plan without interest needs each case's open invoices only added up (the
+        # database does that); customers with disputed parts are read invoice by invoice
+        summarize = policy.fees.interest is InterestKind.NONE
+        for data in run_repo.load(
+            conn,
+            later,
+            as_of,
+            summarize=summarize,
+            detail_for=set(disputed),
+            past=past,
+            compensated=charges_compensation(policy),
+        ):
+            _plan_customer(out, data, policy, version, as_of, in_force, disputed, broken)
+    if len(later) < len(ids):
+        # in the customers' order, as they came
+        out.skipped.sort(key=_FIRST)
+        if later and out.planned:
+            pairs = sorted(zip(out.planned, out.rows, strict=True), key=lambda p: p[0][0])
+            out.planned, out.rows = [p for p, _r in pairs], [r for _p, r in pairs]
+    return out
+
+
+_FIRST = itemgetter(0)
+
+
+@dataclass
+class _SharedRun:
+    """The situations met so far under one plan on one day, and the class of each tags
+    text met (kept for the run's batches, and in a planning process for all the batches
+    it plans)."""
+
+    plans: SharedPlans
+    tag_classes: dict[str, Hashable] = field(default_factory=dict)
+
+    def tag_class(self, text: str) -> Hashable:
+        found = self.tag_classes.get(text)
+        if found is None:
+            tags = tuple(t for t in text.split(",") if t)
+            found = self.tag_classes[text] = self.plans.tag_class(
+                tags, payer_kind(tags), is_consumer(tags)
+            )
+        return found
+
+
+_SHARED: list[_SharedRun] = []
+
+
+def _shared_plans(policy: Policy, as_of: date) -> _SharedRun:
+    for known in _SHARED:
+        if known.plans.policy is policy and known.plans.as_of == as_of:
+            return known
+    run = _SharedRun(SharedPlans(policy, as_of))
+    _SHARED[:] = [run]
+    return run
+
+
+def _shapes(
+    run: _SharedRun,
+    sketch: Sketch,
+    day: Callable[[Any], date],
+    policy: Policy,
+    as_of: date,
+    in_force: Mapping[int, Sequence[Hold]],
+    broken: Mapping[int, int],
+) -> list[tuple[str, CaseShape]]:
+    """The shape of each of this customer's cases with something open, by situation."""
+    shared = run.plans
+    mine = applying_holds(policy, in_force.get(sketch.id, ()))
+    contacts = sketch.contact_text()
+    tag_class = run.tag_class(sketch.tags)
+    broken_here = broken.get(sketch.id, 0)
+    steps = sketch.steps
+    data: list[CustomerData] = []  # made when a situation is new
+
+    def case_of(currency: str) -> CaseInput:
+        if not data:
+            data.append(sketch.data(day, as_of))
+        return _case_of(data[0], currency, mine, policy, broken_here)
+
+    out = []
+    for currency, (_count, balance, overdue, oldest) in sorted(sketch.open.items()):
+        situation = shared.situation(
+            currency, balance, overdue, oldest, steps.get(currency, ""), contacts, mine,
+            sketch.country, sketch.timezone, tag_class, broken_here,
+        )  # fmt: skip
+        out.append((currency, shared.shape(situation, partial(case_of, currency))))
+    return out
+
+
+def _add_plans(
+    out: BatchPlan,
+    sketch: Sketch,
+    shapes: list[tuple[str, CaseShape]],
+    figures: Mapping[str, OpenSummary],
+    day: Callable[[Any], date],
+    version: int,
+    as_of: date,
+) -> None:
+    """What this customer's cases get from their shapes: what waits, the cases' new
+    states and (with the cases' `figures`, for those that act) the new actions."""
+    out.reviewed += 1
+    for currency, made in shapes:
+        next_review = next_review_with_safety(made.next_review, sketch.key, as_of)
+        for why in made.skipped:
+            out.skipped.append(
+                (sketch.id, {"customer": sketch.key, "currency": currency, "reason": why})
+            )
+        known = sketch.cases.get(currency)
+        cycle = as_of if known is None else day(known[0])
+        stored = None if known is None or known[1] is None else day(known[1])
+        if known is None or _look_again(stored, next_review, as_of):
+            out.upserts.append((sketch.id, currency, cycle, next_review))
+        if not made.actions:
+            continue
+        recorded = steps.kinds_and_stages(sketch.steps.get(currency, "")) if known else set()
+        for action in fill(made, currency, figures[currency], cycle).actions:
+            if (action.kind, action.stage) in recorded:
+                continue  # recorded by an earlier run of this cycle
+            _add_action(out, sketch.id, sketch.key, currency, cycle, action, version, as_of)
+    for currency in sketch.cases.keys() - sketch.open.keys():
+        out.ended.append((sketch.id, currency))  # nothing open in it any more
+
+
+def _add_action(
+    out: BatchPlan,
+    cid: int,
+    key: str,
+    currency: str,
+    cycle: date,
+    action: PlannedAction,
+    version: int,
+    as_of: date,
+) -> None:
+    out.planned.append((cid, key, currency, action))
+    out.rows.append(
+        {
+            "customer_id": cid,
+            "currency": currency,
+            "cycle_start": cycle,
+            "run_on": as_of,
+            "kind": action.kind,
+            "stage": action.stage,
+            "invoices": json_list(action.invoices),
+            "amount_minor": action.amount.minor,
+            "template": action.template,
+            "reason": action.reason,
+            "policy_version": version,
+        }
+    )
+
+
+def _look_again(stored: date | None, found: date | None, as_of: date) -> bool:
+    """Whether a case's day to be looked at again is to be written: not when the day it
+    has is still to come and no later than the one found now (a look on that day finds
+    nothing new, and sets the next). A full run, which looks at every case, thus writes
+    only the cases it found something about, instead of moving every case's safety net
+    (200,000 writes on a large book)."""
+    return stored is None or found is None or stored <= as_of or found < stored
+
+
+def _case_of(
+    data: CustomerData, currency: str, mine: tuple[Hold, ...], policy: Policy, broken: int
+) -> CaseInput:
+    for case in case_inputs(data, holds=mine, policy=policy, broken_promises=broken):
+        if case.currency == currency:
+            return case
+    raise LookupError(currency)
+
+
+def _plan_customer(
+    out: BatchPlan,
+    data: CustomerData,
+    policy: Policy,
+    version: int,
+    as_of: date,
+    in_force: Mapping[int, Sequence[Hold]],
+    disputed: Mapping[int, Mapping[str, int]],
+    broken: Mapping[int, int],
+) -> None:
+    """Plan this customer's cases one by one (`plan_case`)."""
+    out.reviewed += 1
+    mine = applying_holds(policy, in_force.get(data.id, ()))
+    for case in case_inputs(
+        data,
+        holds=mine,
+        disputed=disputed.get(data.id),
+        policy=policy,
+        broken_promises=broken.get(data.id, 0),
+    ):
+        plan = plan_case(case, policy, as_of, with_notes=False)
+        cycle = plan.cycle_start if case.invoices or case.summary else None
+        for why in plan.skipped:
+            out.skipped.append(
+                (data.id, {"customer": data.key, "currency": case.currency, "reason": why})
+            )
+        if cycle is not None:
+            start, stored = data.cases.get(case.currency, (None, None))
+            if start != cycle or _look_again(stored, plan.next_review, as_of):
+                out.upserts.append((data.id, case.currency, cycle, plan.next_review))
+        elif case.currency in data.cases:
+            out.ended.append((data.id, case.currency))
+        for action in plan.actions:
+            assert cycle is not None
+            if (case.currency, action.stage, action.kind) in data.recorded and data.cases.get(
+                case.currency, (None, None)
+            )[0] == cycle:
+                continue  # recorded by an earlier run of this cycle
+            _add_action(out, data.id, data.key, case.currency, cycle, action, version, as_of)
