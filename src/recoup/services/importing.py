@@ -132,7 +132,7 @@ def import_file(
 
 def _is_einvoice(path: Path) -> bool:
     """An XML or PDF file, by its first bytes: an e-invoice (UBL, CII, Factur-X)."""
-    from recoup.imports.einvoice.read import sniff
+    from recoup.imports.einvoice import sniff
 
     return sniff(path) is not None
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from recoup.imports.einvoice import cii, schemas, ubl
+from recoup.imports.einvoice import SNIFF_BYTES, cii, kind_of, schemas, ubl
 from recoup.imports.einvoice.model import EInvoice, Reading
 from recoup.imports.einvoice.xmldoc import (
     CII,
@@ -27,28 +27,7 @@ from recoup.imports.problems import Problem
 
 READERS = {UBL_INVOICE: ubl.read, UBL_CREDIT_NOTE: ubl.read, CII: cii.read}
 # the names Factur-X, ZUGFeRD 2 and XRechnung give the XML inside a PDF, most usual first
-PDF_XML_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml", "order-x.xml")
-SNIFF_BYTES = 4096
-
-
-def kind_of(head: bytes) -> str | None:
-    """ "pdf", "xml" or None (a table, for the CSV and XLSX readers), from a file's first
-    bytes."""
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if text.startswith(b"%PDF-"):
-        return "pdf"
-    if text.startswith(b"<"):
-        return "xml"
-    return None
-
-
-def sniff(path: Path) -> str | None:
-    """The kind of e-invoice a file may be ("pdf" or "xml"), None for anything else."""
-    try:
-        with path.open("rb") as f:
-            return kind_of(f.read(SNIFF_BYTES))
-    except OSError:
-        return None
+PDF_XML_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
 
 
 def read_file(path: Path, name: str | None = None) -> tuple[Reading, bytes]:
