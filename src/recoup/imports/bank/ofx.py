@@ -22,6 +22,7 @@ from recoup.imports.bank.values import BankValueError, clean, iban_valid, minor_
 from recoup.imports.problems import Problem
 
 _STMTTRN = re.compile(rb"<STMTTRN>", re.IGNORECASE)
+_EMPTY = re.compile(rb"<(?!OFX>)([A-Za-z0-9.]+)>\s*</\1>")  # an element with nothing in it
 _HEADER = re.compile(
     rb"^\s*(?:\xef\xbb\xbf)?\s*(?:OFXHEADER\s*:|<\?xml[^>]*>\s*<\?OFX|<OFX>)", re.I
 )
@@ -36,6 +37,9 @@ def read_ofx(data: bytes, name: str) -> BankFile:
     import ofxparse
 
     out = BankFile(name, "ofx")
+    # an empty element is one the bank left out (OFX 1.02 files write <CURDEF></CURDEF>);
+    # dropped on one line, so every line keeps its number
+    data = _EMPTY.sub(lambda m: b"\n" * m.group(0).count(b"\n"), data)
     starts = [data.count(b"\n", 0, m.start()) + 1 for m in _STMTTRN.finditer(data)]
     try:
         with warnings.catch_warnings():
@@ -50,6 +54,8 @@ def read_ofx(data: bytes, name: str) -> BankFile:
         if statement is None:
             continue
         transactions = list(getattr(statement, "transactions", []) or [])
+        if not transactions and not isinstance(getattr(statement, "balance", None), Decimal):
+            continue  # an account listed, with no statement of it
         lines_at = starts[position : position + len(transactions)]
         position += len(transactions)
         out.statements.append(_statement(account, statement, transactions, lines_at, name, out))
@@ -71,9 +77,9 @@ def _status(parsed: Any) -> str | None:
 def _refusal(err: Exception, data: bytes, name: str) -> Problem:
     """The problem for a file ofxparse cannot read: for a transaction without an amount
     or a date, the line of the first <STMTTRN> that lacks it."""
-    message = str(err).strip() or type(err).__name__
-    missing = re.search(r"Missing Transaction (\w+)", message)
-    tag = {"Amount": b"<TRNAMT>", "Date": b"<DTPOSTED>", "ID": b"<FITID>"}.get(
+    message = " ".join(str(err).split()) or type(err).__name__
+    missing = re.search(r"Missing (?:Transaction )?(\w+)", message)
+    tag = {"Amount": b"<TRNAMT>", "Date": b"<DTPOSTED>", "FIT": b"<FITID>"}.get(
         missing.group(1) if missing else "", b""
     )
     if tag:

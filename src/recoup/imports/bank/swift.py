@@ -18,6 +18,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from recoup.domain.currencies import MINOR_UNITS
 from recoup.imports.bank import kinds
 from recoup.imports.bank.model import Balance, BankFile, Statement, StatementLine
 from recoup.imports.bank.values import BankValueError, clean, iban_valid, minor_units
@@ -42,10 +43,16 @@ logging.getLogger("mt940").setLevel(logging.CRITICAL)
 
 
 def looks_like_mt940(text: str) -> bool:
-    """Whether `text` holds SWIFT MT940/MT942 tags: a `:20:` and a `:25:` or a `:61:`
-    at the start of a line (a SWIFT envelope `{1:...}{4:` may come first)."""
+    """Whether `text` holds SWIFT MT940/MT942 tags: a `:20:` at the start of a line,
+    with other tags (`:25:`, `:61:`, `:60F:` ...) or at the very start of the file (a
+    SWIFT envelope `{1:...}{4:` or a bank's `:940:` line may come first)."""
     tags = set(_TAG.findall(text[:200_000]))
-    return "20" in tags and bool(tags & {"25", "61", "60F", "60M"})
+    if "20" not in tags:
+        return False
+    start = text.lstrip("\ufeff \t\r\n")
+    return bool(tags & {"25", "28C", "61", "60F", "60M", "62F", "86"}) or start.startswith(
+        (":20:", "{1:", ":940")
+    )
 
 
 def decode(data: bytes) -> str:
@@ -195,18 +202,20 @@ def _statement(
 
 
 def _account(raw: str) -> tuple[str, str | None]:
-    """(the account, its currency when the `:25:` names one): an IBAN as the IBAN, any
-    other identification as written ("50880050/0194791600888")."""
+    """(the account, its currency when the `:25:` names one): an IBAN as the IBAN (also
+    when the currency is written after it, with or without a space), any other
+    identification as written ("50880050/0194791600888")."""
     parts = raw.split()
     currency = None
     if len(parts) == 2 and re.fullmatch(r"[A-Z]{3}", parts[1]):
         raw, currency = parts[0], parts[1]
-    compact = raw.replace(" ", "")
+    compact = raw.replace(" ", "").upper()
     if iban_valid(compact):
-        return compact.upper(), currency
-    found = re.fullmatch(r"(.*?)([A-Z]{3})", compact)
-    if found and currency is None and iban_valid(found.group(1)):
-        return found.group(1).upper(), found.group(2)
+        return compact, currency
+    # an IBAN's shape with a currency after it (its check digits may be a sample's)
+    found = re.fullmatch(r"([A-Z]{2}\d{2}[0-9A-Z]{10,30}?)([A-Z]{3})", compact)
+    if currency is None and found and found.group(2) in MINOR_UNITS:
+        return found.group(1), found.group(2)
     return raw.strip(), currency
 
 
@@ -267,10 +276,11 @@ def _iban(value: object) -> str | None:
 
 
 def _text(value: object) -> str | None:
+    """The value as text; None when empty or when it says there is none (NONREF)."""
     if value is None:
         return None
     text = str(value).strip()
-    return text or None
+    return None if not text or text.upper() == "NONREF" else text
 
 
 def _day(value: Any) -> Any:

@@ -1,0 +1,196 @@
+"""`recoup bank import` into a real book, on SQLite and on PostgreSQL: every statement of
+the corpus taken once (importing it all again changes no byte of the book's tables),
+an overlapping statement gives only its new lines, a refused file leaves the book as it
+was, and the command line keeps its contract (`--json` figures, exit 1 only when the
+file was refused)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from recoup.cli.app import app
+from recoup.imports.bank.csv_mapping import CsvMapping
+from recoup.services.bank_import import BankImportReport, import_bytes, import_statement
+from recoup.services.book import Book
+from recoup.store.schema import metadata
+from tests.conftest import CORPUS, corpus_file
+from tests.test_bank_corpus import CSV_MAPPINGS
+
+BANK = CORPUS / "bank"
+runner = CliRunner()
+
+
+def _dump(book: Book) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table of the book, in key order: the book as bytes would be."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    with book.engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            keys = list(table.primary_key.columns) or list(table.columns)
+            out[table.name] = [tuple(r) for r in conn.execute(select(table).order_by(*keys))]
+    return out
+
+
+def _corpus() -> list[tuple[Path, CsvMapping | None]]:
+    if not BANK.exists():
+        corpus_file("bank")  # skips: the shared folder is absent
+    files = [
+        p
+        for p in sorted(BANK.rglob("*"))
+        if p.is_file() and p.suffix not in (".json", ".yml", ".pydata")
+    ]
+    files = [p for p in files if p.name != "LICENSE"]
+    return [(p, CSV_MAPPINGS.get(str(p.relative_to(BANK)))) for p in files]
+
+
+def test_every_statement_is_taken_once_and_again_changes_nothing(book: Book):
+    first: list[BankImportReport] = []
+    for path, mapping in _corpus():
+        first.append(import_statement(book, path, mapping))
+    taken = [r for r in first if not r.refused]
+    assert len(taken) >= 60
+    assert sum(r.lines for r in taken) > 300
+    before = _dump(book)
+    assert len(before["bank_lines"]) == sum(r.lines - r.duplicates for r in taken)
+    for path, mapping in _corpus():
+        again = import_statement(book, path, mapping)
+        if again.refused:
+            continue
+        assert (again.duplicates, again.unmatched, again.statements) == (again.lines, 0, 0), path
+    assert _dump(book) == before
+
+
+def test_a_refused_file_leaves_the_book_as_it_was(book: Book):
+    import_statement(book, corpus_file("bank", "camt", "oca-bank-statement-import", "test-camt053"))
+    before = _dump(book)
+    for relative in (
+        ("camt", "genkgo-camt", "camt053.v2.wrong.xml"),
+        ("ofx", "ofxparse", "fail_nice", "decimal_error.ofx"),
+        ("mt940", "wolph-mt940", "self-provided", "raphaelm.sta"),
+    ):
+        report = import_statement(book, corpus_file("bank", *relative))
+        assert report.refused
+        assert (report.applied, report.suggested, report.unmatched) == (0, 0, 0)
+    # a file whose first statement is fine and whose second is not: nothing of either
+    good = corpus_file("bank", "mt940", "wolph-mt940", "jejik", "abnamro.sta").read_bytes()
+    bad = corpus_file("bank", "mt940", "wolph-mt940", "cmxl", "mt940.sta").read_bytes()
+    report = import_bytes(book, good + b"\n" + bad, "both.sta")
+    assert report.refused
+    assert "DEM" in str(report.problems[0])
+    assert _dump(book) == before
+
+
+def _mt940(reference: str, number: str, lines: list[str], bank_refs: bool) -> bytes:
+    """A statement of our account with the given :61: lines (value date, mark, amount,
+    payer), each with a bank reference or none."""
+    out = [f":20:{reference}", ":25:NL91ABNA0417164300", f":28C:{number}", ":60F:C250101EUR0,00"]
+    for line in lines:
+        day, mark, amount, payer = line.split("|")
+        ref = f"//B{day}{amount.replace(',', '')}" if bank_refs else ""
+        out.append(f":61:{day}{mark}{amount}NTRFNONREF{ref}")
+        out.append(f":86:{payer}")
+    out.append(":62F:C250131EUR0,00")
+    return ("\n".join(out) + "\n-\n").encode()
+
+
+@pytest.mark.parametrize("bank_refs", [True, False])
+def test_an_overlapping_statement_gives_only_its_new_lines(book: Book, bank_refs: bool):
+    january = ["250105|C|100,00|ACME INV 1", "250106|C|100,00|ACME INV 1", "250107|D|5,00|FEE"]
+    later = ["250107|D|5,00|FEE", "250110|C|250,00|BOLT INV 7"]
+    if not bank_refs:  # known by what they say: the repeated payment on another day
+        later = ["250106|C|100,00|ACME INV 1", *later]
+    first = import_bytes(book, _mt940("S1", "1/1", january, bank_refs), "jan.sta")
+    assert (first.lines, first.duplicates, first.unmatched, first.not_payments) == (3, 0, 3, 1)
+    second = import_bytes(book, _mt940("S2", "2/1", later, bank_refs), "feb.sta")
+    assert (second.lines - second.duplicates, second.unmatched) == (1, 1)
+    again = import_bytes(book, _mt940("S2", "2/1", later, bank_refs), "feb-again.sta")
+    assert (again.duplicates, again.unmatched) == (again.lines, 0)
+    with book.engine.connect() as conn:
+        from recoup.store import bank_repo
+
+        stored = bank_repo.lines(conn)
+    assert sorted(r["amount_minor"] for r in stored) == [-500, 10000, 10000, 25000]
+    assert {r["state"] for r in stored if r["amount_minor"] < 0} == {"other"}
+    assert {r["kind"] for r in stored} == {"credit", "debit"}
+
+
+def test_a_bank_reference_two_lines_share_takes_both(book: Book):
+    """A bank that writes one reference on every line (a batch's) does not make two
+    payments one: the lines are then known by their content."""
+    data = _mt940("S9", "9/1", ["250105|C|10,00|A", "250105|C|10,00|B"], True)
+    assert data.count(b"//B2501051000") == 2
+    report = import_bytes(book, data, "same.sta")
+    assert (report.lines, report.duplicates, report.unmatched) == (2, 0, 2)
+
+
+def test_dry_run_takes_nothing(book: Book):
+    path = corpus_file("bank", "camt", "oca-bank-statement-import", "test-camt053")
+    before = _dump(book)
+    report = import_statement(book, path, dry_run=True)
+    assert (report.lines, report.unmatched) == (4, 4)
+    assert _dump(book) == before
+
+
+# --- the command line -----------------------------------------------------------------
+
+
+def run(db: Path, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["--db", str(db), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "book.db"
+    code, _, err = run(path, "init")
+    assert code == 0, err
+    return path
+
+
+def test_cli_json_contract_and_exit_codes(db: Path):
+    camt = corpus_file("bank", "camt", "oca-bank-statement-import", "test-camt053")
+    code, out, _ = run(db, "bank", "import", str(camt), "--json")
+    assert code == 0
+    assert json.loads(out) == {
+        "lines": 4, "applied": 0, "suggested": 0, "unmatched": 4, "duplicates": 0, "problems": []
+    }  # fmt: skip
+    code, out, _ = run(db, "bank", "import", str(camt), "--json")
+    assert code == 0
+    assert json.loads(out)["duplicates"] == 4
+    wrong = corpus_file("bank", "camt", "genkgo-camt", "camt053.v2.wrong.xml")
+    code, out, _ = run(db, "bank", "import", str(wrong), "--json")
+    assert code == 1
+    problem = json.loads(out)["problems"][0]
+    assert problem["element"].startswith("/Document/BkToCstmrStmt/")
+    code, out, err = run(db, "bank", "import", str(wrong))
+    assert code == 1
+    assert "camt053.v2.wrong.xml:/Document/BkToCstmrStmt/Stmt: " in err
+    code, _, err = run(db, "bank", "import", str(db.parent / "missing.xml"))
+    assert code == 2
+    assert "no such file" in err
+
+
+def test_cli_csv_mapping_saved_and_used_again(db: Path, tmp_path: Path):
+    sheet = corpus_file("bank", "csv", "oca-bank-statement-import", "sheet_file", "balance.csv")
+    saved = tmp_path / "bank.toml"
+    code, out, err = run(db, "bank", "import", str(sheet), "--map", "Date=date", "--map",
+                         "Amount=amount", "--map", "Label=remittance", "--currency", "USD",
+                         "--date-format", "%m/%d/%Y", "--account", "NL91ABNA0417164300",
+                         "--save-mapping", str(saved), "--json")  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["unmatched"] == 2
+    assert 'kind = "bank"' in saved.read_text()
+    code, out, _ = run(db, "bank", "import", str(sheet), "--mapping", str(saved), "--json")
+    assert code == 0
+    assert json.loads(out)["duplicates"] == 2
+    code, _, err = run(db, "bank", "import", str(sheet), "--map", "Date=when")
+    assert code == 2
+    assert "no field of a bank line" in err
+    code, out, err = run(db, "bank", "import", str(sheet), "--mapping", str(saved))
+    assert code == 0
+    assert "2 duplicates already in the book" in out
