@@ -155,6 +155,10 @@ def test_wolph_mt940_reads_as_its_yaml_says(relative):
     if "transaction_reference" not in fields or any(e.currency is None for e in expected):
         # a fragment (no :20:), or lines with no currency anywhere: nothing can be booked
         assert got.problems, "a fragment must be refused"
+        if got.format == "csv":  # no SWIFT tag in it at all
+            assert "not a statement this reads" in got.problems[0].message
+        else:
+            assert got.format in ("mt940", "mt942")  # told by its tags, refused as MT940
         assert got.lines == []
         return
     assert got.problems == []

@@ -128,6 +128,41 @@ def test_a_bank_reference_two_lines_share_takes_both(book: Book):
     assert (report.lines, report.duplicates, report.unmatched) == (2, 0, 2)
 
 
+def _camt(message: str, status: str, booked: str | None, ref: str | None) -> bytes:
+    """A one-entry camt.052 (report) or camt.053 (statement), version 001.02."""
+    outer, inner = {"052": ("BkToCstmrAcctRpt", "Rpt"), "053": ("BkToCstmrStmt", "Stmt")}[message]
+    when = f"<BookgDt><Dt>{booked}</Dt></BookgDt>" if booked else ""
+    servicer = f"<AcctSvcrRef>{ref}</AcctSvcrRef>" if ref else ""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.{message}.001.02">
+ <{outer}><GrpHdr><MsgId>M{message}</MsgId><CreDtTm>2025-01-06T18:00:00</CreDtTm></GrpHdr>
+  <{inner}><Id>{message}-1</Id><CreDtTm>2025-01-06T18:00:00</CreDtTm>
+   <Acct><Id><IBAN>NL91ABNA0417164300</IBAN></Id><Ccy>EUR</Ccy></Acct>
+   <Ntry><Amt Ccy="EUR">120.50</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>{status}</Sts>
+    {when}<ValDt><Dt>2025-01-06</Dt></ValDt>{servicer}
+    <NtryDtls><TxDtls><RmtInf><Ustrd>INV-1001</Ustrd></RmtInf></TxDtls></NtryDtls>
+   </Ntry>
+  </{inner}>
+ </{outer}>
+</Document>""".encode()
+
+
+def test_an_intraday_pending_line_is_booked_by_the_statement(book: Book):
+    from recoup.store import bank_repo
+
+    first = import_bytes(book, _camt("052", "PDNG", None, "REF-77"), "intraday.xml")
+    assert (first.format, first.unmatched) == ("camt.052.001.02", 1)
+    statement = import_bytes(book, _camt("053", "BOOK", "2025-01-07", "REF-77"), "day.xml")
+    assert (statement.lines, statement.duplicates) == (1, 1)
+    with book.engine.connect() as conn:
+        (line,) = bank_repo.lines(conn)
+    assert (line["status"], str(line["booking_date"])) == ("booked", "2025-01-07")
+    assert line["remittance"] == "INV-1001"
+    before = _dump(book)
+    import_bytes(book, _camt("053", "BOOK", "2025-01-07", "REF-77"), "day.xml")
+    assert _dump(book) == before
+
+
 def test_dry_run_takes_nothing(book: Book):
     path = corpus_file("bank", "camt", "oca-bank-statement-import", "test-camt053")
     before = _dump(book)

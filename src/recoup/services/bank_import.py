@@ -5,7 +5,9 @@ the book is left as it was. Otherwise, in one write transaction: each statement 
 found again by its identity or added, each line whose identity the book already holds
 is a duplicate (an overlapping or a repeated statement gives nothing twice), and the
 new lines are stored, then handed to the matching (`match_lines`, the one seam) in the
-same transaction, so a statement's payments and their matches land together.
+same transaction, so a statement's payments and their matches land together. A line
+the book holds as pending (an intraday camt.052) that a statement now gives as booked
+is marked booked, with its booking date; nothing else of a line already taken changes.
 
 The figures (`BankImportReport.to_json`): `lines` read from the file = `applied` +
 `suggested` + `unmatched` + `duplicates`. A new line that is no customer payment (a
@@ -26,7 +28,7 @@ from sqlalchemy.engine import Connection
 from recoup.clock import local_today, now
 from recoup.imports.bank.csv_mapping import CsvMapping, check, load, parse_maps, save
 from recoup.imports.bank.identity import line_identities, statement_identity
-from recoup.imports.bank.model import LineKind, Statement, StatementLine
+from recoup.imports.bank.model import LineKind, Statement, StatementLine, Status
 from recoup.imports.bank.read import read_bank_file
 from recoup.imports.problems import InputError, Problem
 from recoup.services.book import Book, Rollback
@@ -189,17 +191,20 @@ def _store(
     known = bank_repo.known_lines(conn, identities)
     new: list[tuple[str, StatementLine]] = []
     taken: set[str] = set()
+    booked_now: dict[str, date | None] = {}
     for identity, line in zip(identities, statement.lines, strict=True):
         if identity in known or identity in taken:
             report.duplicates += 1
+            if identity in known and line.status is Status.BOOKED:
+                booked_now[identity] = line.booking_date
             continue
         taken.add(identity)
         new.append((identity, line))
+    # a line first seen pending (an intraday camt.052) and now booked: booked it is
+    bank_repo.mark_booked(conn, booked_now)
     key = statement_identity(statement, sha)
     statement_id = bank_repo.statement_id(conn, key)
     if statement_id is None:
-        if not new and statement.lines:
-            return  # every line came before, in another statement: nothing to add
         statement_id = bank_repo.add_statement(
             conn, _statement_row(statement, key, name, sha, at, actor)
         )

@@ -61,6 +61,23 @@ def add_lines(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
     return ids
 
 
+def mark_booked(conn: Connection, booked: dict[str, Any]) -> int:
+    """Lines (by identity) held as pending or for information that a statement now
+    gives as booked, with their booking date; how many changed."""
+    changed = 0
+    for identity, on in booked.items():
+        values: dict[str, Any] = {"status": "booked"}
+        if on is not None:
+            values["booking_date"] = on
+        result = conn.execute(
+            update(bank_lines)
+            .where(bank_lines.c.identity == identity, bank_lines.c.status != "booked")
+            .values(**values)
+        )
+        changed += result.rowcount or 0
+    return changed
+
+
 def lines(conn: Connection, ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """Lines by id (all when `ids` is None), in id order."""
     q = select(bank_lines).order_by(bank_lines.c.id)

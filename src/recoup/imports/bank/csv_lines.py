@@ -70,6 +70,18 @@ def read_csv(data: bytes, name: str, mapping: CsvMapping) -> BankFile:
         header = [h.strip() for h in rows[0]]
         records = list(enumerate(rows[1:], start=first_line + 1))
     columns = dict(mapping.columns) if mapping.given else recognised(header)
+    if not columns:
+        out.problems.append(
+            Problem(
+                name,
+                first_line,
+                None,
+                "not a statement this reads: not camt, MT940 or "
+                "OFX, and as a CSV export no column is known by its name; map them: "
+                "--map COLUMN=date --map COLUMN=amount, or --mapping FILE",
+            )
+        )
+        return out
     index = _columns(columns, header, name, first_line, out.problems)
     if out.problems:
         return out

@@ -43,16 +43,16 @@ logging.getLogger("mt940").setLevel(logging.CRITICAL)
 
 
 def looks_like_mt940(text: str) -> bool:
-    """Whether `text` holds SWIFT MT940/MT942 tags: a `:20:` at the start of a line,
-    with other tags (`:25:`, `:61:`, `:60F:` ...) or at the very start of the file (a
-    SWIFT envelope `{1:...}{4:` or a bank's `:940:` line may come first)."""
+    """Whether `text` holds SWIFT MT940/MT942 tags: it starts with one (a SWIFT envelope
+    `{1:...}{4:` or a bank's `:940:` line may come first), or has a `:20:` and other
+    tags at the start of their lines. A fragment (tags but no `:20:`) is MT940 too, and
+    refused as one."""
     tags = set(_TAG.findall(text[:200_000]))
-    if "20" not in tags:
-        return False
     start = text.lstrip("\ufeff \t\r\n")
-    return bool(tags & {"25", "28C", "61", "60F", "60M", "62F", "86"}) or start.startswith(
-        (":20:", "{1:", ":940")
-    )
+    known = {"20", "25", "28C", "60F", "60M", "61", "62F", "62M", "64", "86"}
+    if start.startswith(("{1:", ":940")) or _TAG.match(start):
+        return bool(tags & known)
+    return "20" in tags and bool(tags & (known - {"20"}))
 
 
 def decode(data: bytes) -> str:
@@ -112,7 +112,14 @@ def read_mt940(data: bytes, name: str) -> BankFile:
     options = mt940.Options.all()
     starts = [m.start() for m in _STATEMENT_START.finditer(text)]
     if not starts:
-        out.problems.append(Problem(name, 1, None, "no :20: tag: not an MT940 statement"))
+        out.problems.append(
+            Problem(
+                name,
+                1,
+                None,
+                "no :20: starts a statement: a part of an MT940 file, not a statement",
+            )
+        )
         return out
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(text)
