@@ -201,7 +201,7 @@ def test_cli_json_contract_and_exit_codes(db: Path):
     code, out, _ = run(db, "bank", "import", str(wrong), "--json")
     assert code == 1
     problem = json.loads(out)["problems"][0]
-    assert problem["element"].startswith("/Document/BkToCstmrStmt/")
+    assert problem.startswith("camt053.v2.wrong.xml:/Document/BkToCstmrStmt/Stmt: no Stmt")
     code, out, err = run(db, "bank", "import", str(wrong))
     assert code == 1
     assert "camt053.v2.wrong.xml:/Document/BkToCstmrStmt/Stmt: " in err

@@ -79,7 +79,9 @@ class BankImportReport:
             "suggested": self.suggested,
             "unmatched": self.unmatched,
             "duplicates": self.duplicates,
-            "problems": [p.to_json() for p in self.problems],
+            # as the other imports print theirs: `file:line:column: message`, a camt
+            # element by its path (`file:/Document/.../Ntry[3]/Amt: message`)
+            "problems": [str(p) for p in self.problems],
         }
 
 
