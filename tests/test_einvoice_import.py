@@ -140,6 +140,27 @@ def test_refusals_name_the_element_and_leave_the_book(book: Book, tmp_path: Path
         '<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">&x;</Invoice>'
     )
     assert "DOCTYPE" in str(load(book, entity).problems[0])
+    # inside a PDF the problem names the embedded file, then the element
+    cii = corpus_file("einvoice", "facturx-zugferd", "xml_en16931_3.xml").read_bytes()
+    inside = tmp_path / "inside.pdf"
+    inside.write_bytes(
+        factur_x_pdf(
+            cii.replace(
+                b"<ram:DuePayableAmount>108.00</ram:DuePayableAmount>",
+                b"<ram:DuePayableAmount>180.00</ram:DuePayableAmount>",
+            )
+        )
+    )
+    [problem] = load(book, inside).problems
+    assert str(problem).startswith(
+        f"{inside}:factur-x.xml:/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/"
+        "ram:ApplicableHeaderTradeSettlement/"
+        "ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:DuePayableAmount: the amount due"
+    )
+    # a dry run reads and checks everything and writes nothing
+    example = corpus_file("einvoice", "en16931-cii", "CII_example8.xml")
+    dry = importing.import_file(book, Kind.INVOICES, example, Options(), dry_run=True)
+    assert (dry.imported, dry.problems, dry.dry_run) == (1, [], True)
     assert counts(book) == before
 
 
