@@ -1,0 +1,115 @@
+"""Hand-off to a collection agency (`recoup.services.casework.agency`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from recoup.cli.casework.common import (
+    Actor,
+    AsJson,
+    AsOfDay,
+    OnDay,
+    actor_of,
+    agency,
+    day_of,
+    do,
+    show,
+)
+from recoup.cli.output import console, plain, print_json
+
+agency_app = typer.Typer(help="Hand-off to a collection agency.", no_args_is_help=True)
+
+
+def _placement_words(d: dict[str, Any]) -> str:
+    return (
+        f"Placement {d['id']} of {d['customer']} with {d['agency']} "
+        f"({d['contingency_percent']}%): {d['balance']} {d['currency']}, {d['status']}; "
+        f"recovered {d['recovered']}, fees {d['fees']}"
+    )
+
+
+@agency_app.command("place")
+def agency_place(
+    ctx: typer.Context,
+    customer: str = typer.Argument(..., help="The customer's id."),
+    name: str = typer.Option(..., "--agency", help="The agency's name."),
+    fee_percent: str = typer.Option("25", "--fee-percent", help="Contingency fee (25-50 usual)."),
+    currency: str | None = typer.Option(None, "--currency"),
+    on: OnDay = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Place the account with an agency: our own contact stops."""
+    result = do(
+        ctx,
+        lambda b: agency.place(
+            b,
+            customer,
+            name,
+            actor=actor_of(actor),
+            on=day_of(on),
+            contingency_percent=fee_percent,
+            currency=currency,
+        ),
+    )
+    show(result, as_json, _placement_words)
+
+
+@agency_app.command("export")
+def agency_export(
+    ctx: typer.Context,
+    customer: str = typer.Argument(..., help="The customer's id."),
+    out: Path | None = typer.Option(None, "--out", help="Write the files into this folder."),
+    as_of: AsOfDay = None,
+    as_json: AsJson = False,
+) -> None:
+    """The placement file: debtor, invoices, balance, full history and documents."""
+    result = do(ctx, lambda b: agency.export(b, customer, day_of(as_of)))
+    if out is not None:
+        for path in result.write(out):
+            if not as_json:
+                console.print(str(path), markup=False)
+    if as_json:
+        print_json(result.to_json())
+    elif out is None:
+        print(plain(result.csv_text), end="")  # a CSV for a file: its cells are safe already
+
+
+@agency_app.command("recover")
+def agency_recover(
+    ctx: typer.Context,
+    customer: str = typer.Argument(..., help="The customer's id."),
+    amount: str = typer.Option(..., "--amount", help="What the agency recovered."),
+    fee: str | None = typer.Option(None, "--fee", help="Their fee (default: the percent)."),
+    on: OnDay = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Record a recovery by the agency (and its fee)."""
+    result = do(
+        ctx,
+        lambda b: agency.record_recovery(
+            b, customer, amount, actor=actor_of(actor), on=day_of(on), fee=fee
+        ),
+    )
+    show(result, as_json, _placement_words)
+
+
+@agency_app.command("recall")
+def agency_recall(
+    ctx: typer.Context,
+    customer: str = typer.Argument(..., help="The customer's id."),
+    reason: str = typer.Option("", "--reason"),
+    on: OnDay = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Take the account back from the agency."""
+    result = do(
+        ctx,
+        lambda b: agency.recall(b, customer, actor=actor_of(actor), on=day_of(on), reason=reason),
+    )
+    show(result, as_json, _placement_words)

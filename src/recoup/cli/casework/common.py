@@ -1,0 +1,117 @@
+"""What every case command shares: the options (`--on`, `--as-of`, `--actor`, `--json`)
+as `Annotated` aliases, the day and the actor they default to, the refusals turned into
+exit codes, and the services, imported when a command first uses them."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, state
+from recoup.cli.lazy import lazy
+from recoup.cli.output import console, err_console, print_json
+from recoup.clock import local_today
+from recoup.domain.casework.errors import CaseworkError
+from recoup.services.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from recoup.services import casework
+    from recoup.services.book import Book
+    from recoup.services.casework import (
+        agency,
+        calls,
+        credit_requests,
+        disputes,
+        holds,
+        plans,
+        promises,
+        settlements,
+        tasks,
+        writeoffs,
+    )
+else:  # imported when a command first uses them (recoup.cli.lazy)
+    casework = lazy("recoup.services.casework")
+    agency = lazy("recoup.services.casework.agency")
+    calls = lazy("recoup.services.casework.calls")
+    credit_requests = lazy("recoup.services.casework.credit_requests")
+    disputes = lazy("recoup.services.casework.disputes")
+    holds = lazy("recoup.services.casework.holds")
+    plans = lazy("recoup.services.casework.plans")
+    promises = lazy("recoup.services.casework.promises")
+    settlements = lazy("recoup.services.casework.settlements")
+    tasks = lazy("recoup.services.casework.tasks")
+    writeoffs = lazy("recoup.services.casework.writeoffs")
+
+__all__ = [
+    "DATE", "Actor", "AsJson", "AsOfDay", "OnDay", "actor_of", "agency", "calls", "casework",
+    "credit_requests", "day_of", "disputes", "do", "holds", "plans", "promises", "refusals",
+    "settlements", "show", "tasks", "writeoffs",
+]  # fmt: skip
+
+T = TypeVar("T")
+DATE = ["%Y-%m-%d"]
+
+OnDay = Annotated[
+    datetime | None,
+    typer.Option("--on", formats=DATE, help="The day of the action (default today)."),
+]
+AsOfDay = Annotated[
+    datetime | None,
+    typer.Option("--as-of", formats=DATE, help="The day to look at (default today)."),
+]
+Actor = Annotated[
+    str | None,
+    typer.Option("--actor", envvar="RECOUP_ACTOR", help="Who does it (default: your login name)."),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def _default_actor() -> str:
+    try:
+        return getpass.getuser() or "cli"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def day_of(value: datetime | date | None) -> date:
+    """The day an option names (today when it names none)."""
+    if value is None:
+        return local_today()
+    return value.date() if isinstance(value, datetime) else value
+
+
+def actor_of(value: str | None) -> str:
+    return value or _default_actor()
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """A customer not found: exit 3; a refusal of the case work: exit 1, with its reason."""
+    try:
+        yield
+    except NotFoundError as err:
+        err_console.print(str(err).strip("'\""), markup=False)
+        raise typer.Exit(EXIT_NOT_FOUND) from None
+    except CaseworkError as err:
+        err_console.print(f"Refused: {err}", markup=False)
+        raise typer.Exit(EXIT_REFUSED) from None
+
+
+def do(ctx: typer.Context, action: Callable[[Book], T]) -> T:
+    """`action` on the command's book, its refusals turned into exit codes."""
+    with refusals():
+        return action(state(ctx).book)
+
+
+def show(result: Any, as_json: bool, words: Callable[[dict[str, Any]], str]) -> None:
+    """The result as JSON, or in words."""
+    data = result.to_json()
+    if as_json:
+        print_json(data)
+    else:
+        console.print(words(data), markup=False)

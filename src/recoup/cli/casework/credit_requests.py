@@ -1,0 +1,93 @@
+"""Credit notes that wait for an owner: `recoup dispute requests|approve|refuse`.
+
+A dispute resolved by credit note, or upheld, beyond the resolver's authority (the
+policy's `[authority.collector]`) is kept as a credit request; an owner approves it
+(the credit note is written) or refuses it with a reason (the dispute stays open).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from recoup.cli.casework.common import (
+    Actor,
+    AsJson,
+    OnDay,
+    actor_of,
+    credit_requests,
+    day_of,
+    do,
+    show,
+)
+from recoup.cli.output import console, print_json
+
+
+def _words(d: dict[str, Any]) -> str:
+    how = "upheld" if d["resolution"] == "upheld" else "credit note"
+    decided = (
+        f" by {d['decided_by']} on {d['decided_on']}"
+        + (f": {d['decision_note']}" if d["decision_note"] else "")
+        if d["decided_by"]
+        else f": {d['authority_note']}"
+    )
+    return (
+        f"Credit request {d['id']} of {d['customer']}: {d['amount']} {d['currency']} on "
+        f"{d['invoice']} (dispute {d['dispute_id']}, {how}), asked for by {d['requested_by']} "
+        f"on {d['requested_on']}; {d['status']}{decided}"
+    )
+
+
+def requests_command(
+    ctx: typer.Context,
+    customer: str | None = typer.Argument(None, help="The customer's id (default: all)."),
+    status: str | None = typer.Option(None, "--status", help="pending, approved or refused."),
+    as_json: AsJson = False,
+) -> None:
+    """Credit notes asked for beyond a collector's authority, oldest first."""
+    found = do(ctx, lambda b: credit_requests.list_requests(b, customer, status))
+    if as_json:
+        print_json([c.to_json() for c in found])
+        return
+    for c in found:
+        console.print(_words(c.to_json()), markup=False)
+
+
+def approve_command(
+    ctx: typer.Context,
+    request_id: int = typer.Argument(..., help="The credit request's id."),
+    on: OnDay = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """An owner approves a credit request: the credit note is written, the dispute closes."""
+    result = do(
+        ctx,
+        lambda b: credit_requests.approve(b, request_id, actor=actor_of(actor), on=day_of(on)),
+    )
+    show(result, as_json, _words)
+
+
+def refuse_command(
+    ctx: typer.Context,
+    request_id: int = typer.Argument(..., help="The credit request's id."),
+    reason: str = typer.Option(..., "--reason", help="Why the credit note is refused."),
+    on: OnDay = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """An owner refuses a credit request; the dispute stays open."""
+    result = do(
+        ctx,
+        lambda b: credit_requests.refuse(
+            b, request_id, actor=actor_of(actor), on=day_of(on), reason=reason
+        ),
+    )
+    show(result, as_json, _words)
+
+
+def register(dispute_app: typer.Typer) -> None:
+    dispute_app.command("requests")(requests_command)
+    dispute_app.command("approve")(approve_command)
+    dispute_app.command("refuse")(refuse_command)

@@ -1,0 +1,107 @@
+"""Disputes on invoices (`recoup.services.casework.disputes`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from recoup.cli.casework.common import (
+    Actor,
+    AsJson,
+    OnDay,
+    actor_of,
+    day_of,
+    disputes,
+    do,
+    show,
+)
+from recoup.cli.output import console, print_json
+from recoup.domain.words import term
+
+dispute_app = typer.Typer(help="Disputes on invoices.", no_args_is_help=True)
+
+
+def _dispute_words(d: dict[str, Any]) -> str:
+    return (
+        f"Dispute {d['id']} on {d['invoice']}: {d['amount']} {d['currency']} "
+        f"({term('dispute_reason', d['reason'])}), {term('dispute_status', d['status'])}"
+        + (f", credit note {d['credit_note']}" if d["credit_note"] else "")
+        + (
+            f"; a credit note of {d['credit_request']['amount']} waits for an owner "
+            f"(credit request {d['credit_request']['id']}: recoup dispute approve)"
+            if d.get("credit_request")
+            else ""
+        )
+    )
+
+
+@dispute_app.command("open")
+def dispute_open(
+    ctx: typer.Context,
+    customer: str = typer.Argument(..., help="The customer's id."),
+    invoice: str = typer.Option(..., "--invoice", help="The invoice disputed."),
+    reason: str = typer.Option(
+        ...,
+        "--reason",
+        help="not_received, quality, price, "
+        "already_paid, duplicate, not_ordered, wrong_customer, other.",
+    ),
+    amount: str | None = typer.Option(None, "--amount", help="The disputed part (default all)."),
+    text: str = typer.Option("", "--text", help="What the customer says."),
+    on: OnDay = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Open a dispute on an invoice or part of one; collection of it is held."""
+    result = do(
+        ctx,
+        lambda b: disputes.open_dispute(
+            b,
+            customer,
+            invoice,
+            reason,
+            actor=actor_of(actor),
+            on=day_of(on),
+            amount=amount,
+            text=text,
+        ),
+    )
+    show(result, as_json, _dispute_words)
+
+
+@dispute_app.command("resolve")
+def dispute_resolve(
+    ctx: typer.Context,
+    dispute_id: int = typer.Argument(...),
+    how: str = typer.Option(..., "--as", help="credit_note, upheld or rejected."),
+    credit: str | None = typer.Option(None, "--credit", help="The credit note (credit_note)."),
+    note: str = typer.Option("", "--note"),
+    on: OnDay = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Resolve a dispute by credit note, upheld or rejected."""
+    result = do(
+        ctx,
+        lambda b: disputes.resolve(
+            b, dispute_id, how, actor=actor_of(actor), on=day_of(on), credit=credit, note=note
+        ),
+    )
+    show(result, as_json, _dispute_words)
+
+
+@dispute_app.command("list")
+def dispute_list(
+    ctx: typer.Context,
+    customer: str = typer.Argument(...),
+    status: str | None = typer.Option(None, "--status"),
+    as_json: AsJson = False,
+) -> None:
+    """A customer's disputes."""
+    found = do(ctx, lambda b: disputes.list_disputes(b, customer, status))
+    if as_json:
+        print_json([d.to_json() for d in found])
+        return
+    for d in found:
+        console.print(_dispute_words(d.to_json()), markup=False)

@@ -1,0 +1,100 @@
+"""Cease-contact and insolvency holds (`recoup.services.casework.holds`) and the
+follow-ups due (`recoup.services.casework.tasks`)."""
+
+from __future__ import annotations
+
+import typer
+
+from recoup.cli.casework.common import (
+    Actor,
+    AsJson,
+    AsOfDay,
+    OnDay,
+    actor_of,
+    day_of,
+    do,
+    holds,
+    show,
+    tasks,
+)
+from recoup.cli.output import console, print_json
+
+hold_app = typer.Typer(help="Cease-contact and insolvency holds.", no_args_is_help=True)
+
+
+@hold_app.command("set")
+def hold_set(
+    ctx: typer.Context,
+    customer: str = typer.Argument(...),
+    kind: str = typer.Option(..., "--kind", help="cease_contact or insolvency."),
+    note: str = typer.Option("", "--note"),
+    on: OnDay = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Record a cease-contact request or an insolvency: all contact stops."""
+    result = do(
+        ctx,
+        lambda b: holds.set_flag(
+            b, customer, kind, actor=actor_of(actor), on=day_of(on), note=note
+        ),
+    )
+    show(result, as_json, lambda d: f"{d['kind']} hold on {customer} since {d['since']}")
+
+
+@hold_app.command("lift")
+def hold_lift(
+    ctx: typer.Context,
+    customer: str = typer.Argument(...),
+    kind: str = typer.Option(..., "--kind", help="cease_contact or insolvency."),
+    note: str = typer.Option("", "--note"),
+    on: OnDay = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Lift a cease-contact or insolvency hold."""
+    result = do(
+        ctx,
+        lambda b: holds.lift_flag(
+            b, customer, kind, actor=actor_of(actor), on=day_of(on), note=note
+        ),
+    )
+    show(result, as_json, lambda d: f"{d['kind']} hold on {customer} lifted on {d['lifted_on']}")
+
+
+@hold_app.command("show")
+def hold_show(
+    ctx: typer.Context,
+    customer: str = typer.Argument(...),
+    as_of: AsOfDay = None,
+    as_json: AsJson = False,
+) -> None:
+    """The holds in force for a customer."""
+    found = do(ctx, lambda b: holds.holds_of(b, customer, day_of(as_of)))
+    if as_json:
+        print_json(
+            [
+                {
+                    "kind": h.kind.value,
+                    "until": h.until.isoformat() if h.until else None,
+                    "note": h.note,
+                    "absolute": h.absolute,
+                }
+                for h in found
+            ]
+        )
+        return
+    for h in found:
+        console.print(h.words(), markup=False)
+    if not found:
+        console.print("No holds.", markup=False)
+
+
+def followups_command(ctx: typer.Context, as_of: AsOfDay = None, as_json: AsJson = False) -> None:
+    """Follow-ups due: broken promises, plans in default, lapsed settlements."""
+    found = do(ctx, lambda b: tasks.open_followups(b, day_of(as_of)))
+    if as_json:
+        print_json([f.to_json() for f in found])
+        return
+    for f in found:
+        console.print(f"{f.due_on} {f.customer} ({f.kind}): {f.text}", markup=False)

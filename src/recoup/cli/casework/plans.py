@@ -1,0 +1,109 @@
+"""Payment plans (`recoup.services.casework.plans`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import typer
+
+from recoup.cli.casework.common import (
+    DATE,
+    Actor,
+    AsJson,
+    OnDay,
+    actor_of,
+    day_of,
+    do,
+    plans,
+    show,
+)
+from recoup.domain.words import term
+
+plan_app = typer.Typer(help="Payment plans.", no_args_is_help=True)
+
+
+@plan_app.command("create")
+def plan_create(
+    ctx: typer.Context,
+    customer: str = typer.Argument(..., help="The customer's id."),
+    installments: int = typer.Option(..., "--installments", help="How many installments."),
+    first: datetime = typer.Option(..., "--first", formats=DATE, help="The first one's day."),
+    every: int = typer.Option(30, "--every", help="Days between installments."),
+    amount: str | None = typer.Option(None, "--amount", help="Default: the whole balance."),
+    rate: str | None = typer.Option(None, "--rate", help="Yearly interest, percent (simple)."),
+    fee: str | None = typer.Option(None, "--fee", help="A one-off fee, with the first."),
+    currency: str | None = typer.Option(None, "--currency"),
+    on: OnDay = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Agree a payment plan; outside the policy's limits it waits for an owner."""
+    result = do(
+        ctx,
+        lambda b: plans.create_plan(
+            b,
+            customer,
+            installments,
+            day_of(first),
+            actor=actor_of(actor),
+            on=day_of(on),
+            every_days=every,
+            amount=amount,
+            currency=currency,
+            rate_percent=rate,
+            fee=fee,
+        ),
+    )
+    show(result, as_json, _plan_words)
+
+
+def _plan_words(d: dict[str, Any]) -> str:
+    lines = [
+        f"Plan {d['id']} of {d['customer']}: {d['total']} {d['currency']}, "
+        f"{term('status', d['status'])}"
+        + ("" if d["within_authority"] else f" ({d['authority_note']})")
+    ]
+    lines += [
+        f"  {i['number']}. {i['due_on']} {i['amount']} ({term('status', i['status'])})"
+        for i in d["installments"]
+    ]
+    return "\n".join(lines)
+
+
+@plan_app.command("show")
+def plan_show(
+    ctx: typer.Context, plan_id: int = typer.Argument(...), as_json: AsJson = False
+) -> None:
+    """A plan and its installments."""
+    show(do(ctx, lambda b: plans.get_plan(b, plan_id)), as_json, _plan_words)
+
+
+@plan_app.command("approve")
+def plan_approve(
+    ctx: typer.Context,
+    plan_id: int = typer.Argument(...),
+    on: OnDay = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """An owner approves a plan outside the policy's limits."""
+    result = do(ctx, lambda b: plans.approve_plan(b, plan_id, actor=actor_of(actor), on=day_of(on)))
+    show(result, as_json, _plan_words)
+
+
+@plan_app.command("default")
+def plan_default(
+    ctx: typer.Context,
+    plan_id: int = typer.Argument(...),
+    reason: str = typer.Option(..., "--reason"),
+    on: OnDay = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Put a current plan in default by hand."""
+    result = do(
+        ctx,
+        lambda b: plans.default(b, plan_id, actor=actor_of(actor), on=day_of(on), reason=reason),
+    )
+    show(result, as_json, _plan_words)

@@ -1,0 +1,151 @@
+"""Write-offs and the bad-debt report (`recoup.services.casework.writeoffs`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from recoup.cli.casework.common import (
+    DATE,
+    Actor,
+    AsJson,
+    OnDay,
+    actor_of,
+    day_of,
+    do,
+    show,
+    writeoffs,
+)
+from recoup.cli.output import console, print_json
+
+writeoff_app = typer.Typer(help="Write-offs (with reason and approval).", no_args_is_help=True)
+
+
+def _writeoff_words(d: dict[str, Any]) -> str:
+    return (
+        f"Write-off {d['id']} of {d['customer']}: {d['amount']} {d['currency']} "
+        f"(tax {d['tax']}), {d['reason']}, {d['status']}"
+    )
+
+
+@writeoff_app.command("add")
+def writeoff_add(
+    ctx: typer.Context,
+    customer: str = typer.Argument(..., help="The customer's id."),
+    reason: str = typer.Option(
+        ...,
+        "--reason",
+        help="uncollectible, insolvency, time_barred, "
+        "small_balance, dispute, agency, settlement, other.",
+    ),
+    amount: str | None = typer.Option(None, "--amount", help="Default: the whole balance."),
+    note: str = typer.Option("", "--note"),
+    approved_by: str | None = typer.Option(
+        None, "--approved-by", help="The owner approving it now (else it waits for approval)."
+    ),
+    currency: str | None = typer.Option(None, "--currency"),
+    on: OnDay = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Ask for (or, with --approved-by, do) a write-off."""
+    result = do(
+        ctx,
+        lambda b: writeoffs.write_off(
+            b,
+            customer,
+            reason,
+            actor=actor_of(actor),
+            on=day_of(on),
+            amount=amount,
+            currency=currency,
+            note=note,
+            approved_by=approved_by,
+        ),
+    )
+    show(result, as_json, _writeoff_words)
+
+
+@writeoff_app.command("approve")
+def writeoff_approve(
+    ctx: typer.Context,
+    write_off_id: int = typer.Argument(...),
+    on: OnDay = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """An owner approves a pending write-off."""
+    result = do(
+        ctx,
+        lambda b: writeoffs.approve_write_off(
+            b, write_off_id, actor=actor_of(actor), on=day_of(on)
+        ),
+    )
+    show(result, as_json, _writeoff_words)
+
+
+@writeoff_app.command("refuse")
+def writeoff_refuse(
+    ctx: typer.Context,
+    write_off_id: int = typer.Argument(...),
+    reason: str = typer.Option(..., "--reason"),
+    on: OnDay = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """An owner refuses a pending write-off."""
+    result = do(
+        ctx,
+        lambda b: writeoffs.refuse_write_off(
+            b, write_off_id, actor=actor_of(actor), on=day_of(on), reason=reason
+        ),
+    )
+    show(result, as_json, _writeoff_words)
+
+
+@writeoff_app.command("list")
+def writeoff_list(
+    ctx: typer.Context,
+    customer: str | None = typer.Argument(None, help="The customer's id (default: all)."),
+    status: str | None = typer.Option(None, "--status", help="pending, done or refused."),
+    as_json: AsJson = False,
+) -> None:
+    """Write-offs, oldest first."""
+    found = do(ctx, lambda b: writeoffs.list_write_offs(b, customer, status))
+    if as_json:
+        print_json([w.to_json() for w in found])
+        return
+    for w in found:
+        console.print(_writeoff_words(w.to_json()), markup=False)
+
+
+def baddebt_command(
+    ctx: typer.Context,
+    start: datetime = typer.Option(..., "--from", formats=DATE, help="First day of the period."),
+    end: datetime = typer.Option(..., "--to", formats=DATE, help="Last day of the period."),
+    as_json: AsJson = False,
+) -> None:
+    """The bad-debt report for the accountant: write-offs (and reversals) with tax parts."""
+    report = do(ctx, lambda b: writeoffs.bad_debt_report(b, day_of(start), day_of(end)))
+    if as_json:
+        print_json(report.to_json())
+        return
+    table = Table(title=f"Bad debts {report.start} to {report.end}")
+    for col in ("Date", "Customer", "Name", "Invoice", "Reason", "Amount", "Tax"):
+        table.add_column(col)
+    for line in report.lines:
+        table.add_row(
+            line.on.isoformat(),
+            line.customer,
+            line.name,
+            line.invoice,
+            line.reason,
+            str(line.amount),
+            str(line.tax),
+        )
+    console.print(table)
+    for cur, (amount, tax) in sorted(report.totals().items()):
+        console.print(f"Total {cur}: {amount.amount} (tax {tax.amount})", markup=False)
