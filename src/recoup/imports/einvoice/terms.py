@@ -7,7 +7,8 @@ when they give the net period in days:
 - else a text with exactly one number of days and no percentage (`Payment within 30
   days`, `Fällig nach Belegdatum + 10 Tage`): that number. A percentage means a
   discount, whose period is not the net term (`2% if paid within 10 days`).
-Anything else gives None, and the due date must come from the document or `--terms`.
+A choice or a range of days (`30 or 60 days`, `30-60 Tage`) gives None, as does anything
+else, and the due date must then come from the document or `--terms`.
 """
 
 from __future__ import annotations
@@ -23,12 +24,18 @@ _NET = r"(?:net(?:to)?|netto\s+kasse)"
 _NUMBER_DAYS = re.compile(rf"(?<![\d.,])(\d{{1,3}})\s*{_DAYS}(?!\w)", re.IGNORECASE)
 _DAYS_NET = re.compile(rf"(?<![\d.,])(\d{{1,3}})\s*{_DAYS}\s+{_NET}(?!\w)", re.IGNORECASE)
 _NET_DAYS = re.compile(rf"(?<!\w){_NET}\s*(\d{{1,3}})(?![\d.,%])", re.IGNORECASE)
+# a choice or a range of days ("30 or 60 days", "30-60 Tage") names no one period
+_CHOICE = re.compile(
+    rf"\d\s*(?:or|oder|ou|o|eller|tai|to|bis|à|a|-|–|/)\s*\d{{1,3}}\s*{_DAYS}", re.IGNORECASE
+)
 
 MAX_DAYS = 366
 
 
 def net_days(text: str) -> int | None:
     """The net period the terms give in days, or None when they give none for sure."""
+    if _CHOICE.search(text):
+        return None
     marked = {int(m.group(1)) for m in _DAYS_NET.finditer(text)}
     marked |= {int(m.group(1)) for m in _NET_DAYS.finditer(text)}
     if marked:
