@@ -171,7 +171,7 @@ def _dates(
                 None,
                 None,
                 f"the date {text!r} reads as {d1} ({fmt1}) and as {d2} "
-                f"({fmt2}): set date_format in the mapping",
+                f"({fmt2}): give --date-format (date_format in a mapping file)",
             )
         )
     return reading.values
@@ -180,7 +180,7 @@ def _dates(
 def _amount(text: str, currency: str, decimal: str | None) -> int:
     parsed = parse_amount(text, decimal)
     if parsed.ambiguous_sep is not None and decimal is None:
-        raise AmountError(f"{text!r} reads two ways: set decimal in the mapping")
+        raise AmountError(f"{text!r} reads two ways: give --decimal (decimal in a mapping file)")
     return to_minor(parsed, currency_digits(currency))
 
 
@@ -204,7 +204,10 @@ def _lines(
     before = len(problems)
     currency = (_cell(row, index, "currency") or mapping.currency or "").upper()
     if not currency:
-        problem("currency", "no currency: map a currency column or set currency in the mapping")
+        problem(
+            "currency",
+            "no currency: map a currency column, or give --currency (currency = in a mapping file)",
+        )
         return []
     booked_text = _cell(row, index, "date")
     booked = dates.get(booked_text or "")
