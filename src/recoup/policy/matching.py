@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from recoup.domain.matching.rules import MatchingRules, parse_rule, rule_text
@@ -16,6 +17,7 @@ MATCHING_KEYS = (
     "auto_apply",
     "apply_when",
     "charges_up_to",
+    "charges_percent",
     "name_similarity",
     "sum_up_to",
     "suggestions",
@@ -47,10 +49,16 @@ def read_matching(reader: _Reader, top: dict[str, Any]) -> MatchingRules:
         apply_when=tuple(r for r in rules if r),
         charges_up_to=charges,
         charges_currency=currency,
+        charges_percent=_percent(reader, t, at, base.charges_percent),
         name_similarity=reader.integer(t, at, "name_similarity", base.name_similarity),
         sum_up_to=reader.integer(t, at, "sum_up_to", base.sum_up_to),
         suggestions=reader.integer(t, at, "suggestions", base.suggestions),
     )
+
+
+def _percent(reader: _Reader, t: dict[str, Any], at: KeyPath, default: Decimal) -> Decimal:
+    value = reader.percent(t, at, "charges_percent")
+    return default if value is None else value
 
 
 def _rule(reader: _Reader, path: KeyPath, text: str) -> frozenset:  # type: ignore[type-arg]
@@ -70,6 +78,7 @@ def matching_data(rules: MatchingRules) -> dict[str, Any]:
         "auto_apply": rules.auto_apply,
         "apply_when": [rule_text(r) for r in rules.apply_when],
         "charges_up_to": charges,
+        "charges_percent": str(rules.charges_percent),
         "name_similarity": rules.name_similarity,
         "sum_up_to": rules.sum_up_to,
         "suggestions": rules.suggestions,

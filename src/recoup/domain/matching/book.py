@@ -1,13 +1,24 @@
-"""What a statement line is matched against: the open invoices, read once into lookups
-by number, payment reference, amount and customer, and what is known of the payers."""
+"""What a statement line is matched against: the open invoices held as columns, with
+lookups by number and payment reference made for the whole book at C speed (one
+regular-expression pass over all the numbers, not one per invoice), and lookups by
+amount and by customer made for the lines at hand (`prepare`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from recoup.domain.matching.references import compact, iban_key, is_rf, name_key, number_keys
+from recoup.domain.matching.references import (
+    compact,
+    iban_key,
+    is_rf,
+    name_key,
+    name_keys,
+    number_keys,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +34,22 @@ class OpenInvoice:
     reference: str = ""  # the payment reference the invoice asks for (RF or the business's own)
 
 
+# the keys of `references.number_keys`, for many numbers at once
+_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
+_NOT_ALNUM = re.compile(r"[^A-Z0-9\n]+")
+_LETTERS = re.compile(r"[A-Z]+")
+_LEADING = re.compile(r"^[A-Z]*", re.MULTILINE)
+
+
+def _bulk(texts: Sequence[str], *, zeros: bool) -> list[str]:
+    joined = "\n".join(texts).upper()
+    if joined.count("\n") != len(texts) - 1:  # a value with a line break of its own
+        return [number_keys(t)[0] if number_keys(t) else "" for t in texts]
+    if zeros:
+        joined = _ZEROS.sub("", joined)
+    return _NOT_ALNUM.sub("", joined).split("\n") if texts else []
+
+
 def shape(key: str) -> tuple[str, int]:
     """A key's leading letters and its length: what a mistyped number keeps."""
     letters = len(key) - len(key.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
@@ -30,41 +57,109 @@ def shape(key: str) -> tuple[str, int]:
 
 
 class MatchBook:
-    """The open invoices and payers, indexed for matching. Build it once per statement."""
+    """The open invoices and payers, indexed for matching. Build it once per statement,
+    `prepare` it for the statement's lines, then match them one by one."""
 
     def __init__(
         self,
-        invoices: Iterable[OpenInvoice],
+        numbers: Sequence[str],
+        customers: Sequence[str],
+        open_minor: Sequence[int],
+        currencies: Sequence[str],
+        due_dates: Sequence[date],
+        references: Sequence[str],
         customer_names: Mapping[str, str],
         known_ibans: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
-        self.invoices: list[OpenInvoice] = []
-        self.by_key: dict[str, list[int]] = {}
+        self.numbers = numbers if isinstance(numbers, list) else list(numbers)
+        self.customers = customers if isinstance(customers, list) else list(customers)
+        self.open_minor = list(open_minor)  # changed by `reduce`: a copy
+        self.currencies = currencies if isinstance(currencies, list) else list(currencies)
+        self.due_dates = due_dates if isinstance(due_dates, list) else list(due_dates)
+        self.references = references if isinstance(references, list) else list(references)
+        self._index_numbers()
+        with_ref = [i for i, r in enumerate(self.references) if r]
+        ref_keys = _bulk([self.references[i] for i in with_ref], zeros=False)
         self.by_reference: dict[str, list[int]] = {}
-        self.by_amount: dict[tuple[str, int], list[int]] = {}
-        self.by_customer: dict[str, list[int]] = {}
-        self.shapes: set[tuple[str, int]] = set()  # (leading letters, length) of the keys
-        for i, inv in enumerate(invoices):
-            self.invoices.append(inv)
-            for key in number_keys(inv.number):
-                self.by_key.setdefault(key, []).append(i)
-                self.shapes.add(shape(key))
-            if inv.reference:
-                self.by_reference.setdefault(compact(inv.reference), []).append(i)
-            self.by_amount.setdefault((inv.currency, inv.open_minor), []).append(i)
-            self.by_customer.setdefault(inv.customer, []).append(i)
-        self.names = {c: name_key(n) for c, n in customer_names.items()}
+        for i, key in zip(with_ref, ref_keys, strict=True):
+            self.by_reference.setdefault(key, []).append(i)
+        self.names = dict(
+            zip(customer_names, name_keys(list(customer_names.values())), strict=True)
+        )
         self.by_name: dict[str, list[str]] = {}
-        self.by_word: dict[str, list[str]] = {}
         for customer, key in self.names.items():
             self.by_name.setdefault(key, []).append(customer)
-            for word in set(key.split()):
-                if len(word) >= 3:
-                    self.by_word.setdefault(word, []).append(customer)
+        self._by_word: dict[str, list[str]] | None = None
         self.by_iban: dict[str, set[str]] = {}
         for customer, ibans in (known_ibans or {}).items():
             for iban in ibans:
                 self.by_iban.setdefault(iban_key(iban), set()).add(customer)
+        self.by_amount: dict[tuple[str, int], list[int]] = {}
+        self.by_customer: dict[str, list[int]] = {}
+
+    @classmethod
+    def of(
+        cls,
+        invoices: Iterable[OpenInvoice],
+        customer_names: Mapping[str, str],
+        known_ibans: Mapping[str, Iterable[str]] | None = None,
+    ) -> MatchBook:
+        rows = list(invoices)
+        return cls(
+            [i.number for i in rows],
+            [i.customer for i in rows],
+            [i.open_minor for i in rows],
+            [i.currency for i in rows],
+            [i.due_date for i in rows],
+            [i.reference for i in rows],
+            customer_names,
+            known_ibans,
+        )
+
+    def _index_numbers(self) -> None:
+        n = len(self.numbers)
+        full = _bulk(self.numbers, zeros=True)
+        digits = _LETTERS.sub("", "\n".join(full)).split("\n") if n else []
+        self.by_full = dict(zip(full, range(n), strict=True))
+        self.by_digits = dict(zip(digits, range(n), strict=True))
+        self.more_keys: dict[str, list[int]] = {}  # keys that two or more invoices share
+        for keys, index, least in ((full, self.by_full, 3), (digits, self.by_digits, 4)):
+            if len(index) < n:
+                for key, count in Counter(keys).items():
+                    if count > 1 and len(key) >= least:
+                        self.more_keys.setdefault(key, [])
+                for i, key in enumerate(keys):
+                    if key in self.more_keys and i not in self.more_keys[key]:
+                        self.more_keys[key].append(i)
+        self.shapes = set(zip(_LEADING.findall("\n".join(full)), map(len, full), strict=True))
+        self.shapes |= {("", length) for length in set(map(len, digits))}
+
+    # -- lookups ---------------------------------------------------------------------
+
+    def numbered(self, key: str) -> list[int]:
+        """The invoices with this number key: the number's letters and digits, or (for
+        four digits or more) its digits alone."""
+        if len(key) < 3:
+            return []
+        if key in self.more_keys:
+            return list(self.more_keys[key])
+        found = [i for i in (self.by_full.get(key),) if i is not None]
+        if key.isdigit() and len(key) >= 4:
+            i = self.by_digits.get(key)
+            if i is not None and i not in found:
+                found.append(i)
+        return found
+
+    def invoice(self, i: int) -> OpenInvoice:
+        return OpenInvoice(
+            self.numbers[i],
+            self.customers[i],
+            self.open_minor[i],
+            self.currencies[i],
+            self.due_dates[i],
+            None,
+            self.references[i],
+        )
 
     def referenced(self, reference: str) -> list[int]:
         """Invoices whose payment reference, or whose number inside an RF reference, this is."""
@@ -72,7 +167,7 @@ class MatchBook:
         found = list(self.by_reference.get(ref, ()))
         if not found and is_rf(ref):
             for key in number_keys(ref[4:]):
-                found += self.by_key.get(key, ())
+                found += self.numbered(key)
         return found
 
     def looks_like_number(self, key: str) -> bool:
@@ -86,8 +181,53 @@ class MatchBook:
         same = self.by_name.get(key)
         if same:
             return list(same)
-        groups = [self.by_word[w] for w in set(key.split()) if w in self.by_word]
+        if self._by_word is None:
+            self._by_word = {}
+            for customer, name in self.names.items():
+                for word in set(name.split()):
+                    if len(word) >= 3:
+                        self._by_word.setdefault(word, []).append(customer)
+        groups = [self._by_word[w] for w in set(key.split()) if w in self._by_word]
         if not groups:
             return []
         rarest = min(groups, key=len)
         return list(rarest) if len(rarest) <= words_up_to else []
+
+    def payers(self, payer_name: str, payer_iban: str) -> set[str]:
+        """Customers the payer may be: by a known account, or by a name like theirs."""
+        found = set(self.by_iban.get(iban_key(payer_iban), ())) if payer_iban else set()
+        if payer_name:
+            found.update(self.customers_named(name_key(payer_name)))
+        return found
+
+    # -- for the lines at hand ------------------------------------------------------
+
+    def prepare(self, amounts: Iterable[tuple[str, int]], customers: Iterable[str]) -> None:
+        """Lookups by amount (in its currency) and by customer for these only: one pass
+        over the book's columns instead of an index of everything."""
+        new = {pair for pair in amounts if pair not in self.by_amount}
+        if new:
+            minors = {m for _, m in new}
+            for pair in new:
+                self.by_amount[pair] = []
+            for i, minor in enumerate(self.open_minor):
+                if minor in minors and (self.currencies[i], minor) in new:
+                    self.by_amount[(self.currencies[i], minor)].append(i)
+        who = {c for c in customers if c not in self.by_customer}
+        if who:
+            for c in who:
+                self.by_customer[c] = []
+            for i, customer in enumerate(self.customers):
+                if customer in who:
+                    self.by_customer[customer].append(i)
+
+    def reduce(self, i: int, minor: int) -> None:
+        """Invoice `i` was paid `minor`: what stays open, for the lines that follow."""
+        old = self.open_minor[i]
+        new = max(0, old - minor)
+        self.open_minor[i] = new
+        same = self.by_amount.get((self.currencies[i], old))
+        if same is not None and i in same:
+            same.remove(i)
+        if (self.currencies[i], new) in self.by_amount:
+            self.by_amount[(self.currencies[i], new)].append(i)

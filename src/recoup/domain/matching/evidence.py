@@ -22,6 +22,7 @@ class Kind(StrEnum):
     AMOUNT_OVER = "amount_over"  # figure: minor units more than is open (kept on account)
     IBAN = "iban"  # found: the payer's IBAN
     NAME = "name"  # found: the payer's name; figure: similarity in percent
+    OTHER_PAYER = "other_payer"  # found: the payer's name or account, not this customer's
     DATE = "date"  # figure: days from the (first) due date to the payment
 
 
@@ -66,6 +67,8 @@ class Evidence:
             return f"payer's account {found} known for this customer"
         if k is Kind.NAME:
             return f"payer name {found} ({n}% alike)"
+        if k is Kind.OTHER_PAYER:
+            return f"paid by {found}, not this customer"
         if n == 0:
             return "paid on the due date"
         return f"paid {abs(n)} days {'after' if n > 0 else 'before'} the due date"

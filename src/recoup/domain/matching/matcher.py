@@ -4,13 +4,14 @@ confident by the policy's rules and nothing else the payer wrote points elsewher
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
 from recoup.domain.matching.book import MatchBook, OpenInvoice
 from recoup.domain.matching.evidence import (
+    TERMS,
     Candidate,
     Decision,
     Evidence,
@@ -73,15 +74,29 @@ class _Found:
             found.append(evidence)
 
     def usable(self, i: int) -> bool:
-        return self.book.invoices[i].currency == self.line.currency
+        book = self.book
+        return book.currencies[i] == self.line.currency and book.open_minor[i] > 0
 
     def fits(self, open_minor: int) -> Kind | None:
         short = open_minor - self.line.amount_minor
         if short == 0:
             return Kind.AMOUNT_EXACT
-        if 0 < short <= self.charges:
+        if 0 < short <= self.charges and short * 100 <= open_minor * self.rules.charges_percent:
             return Kind.AMOUNT_CHARGES
         return None
+
+    def other_payer(self, customer: str) -> str:
+        """The payer's name or account when they show the payer is not `customer`."""
+        line, book = self.line, self.book
+        if line.payer_iban:
+            known = book.by_iban.get(iban_key(line.payer_iban), set())
+            if customer in known:
+                return ""
+            if known:
+                return iban_key(line.payer_iban)
+        if self.payer and self.name_score(customer) < self.rules.name_similarity:
+            return line.payer_name
+        return ""
 
     def name_score(self, customer: str) -> int:
         if customer not in self.names:
@@ -91,8 +106,26 @@ class _Found:
         return self.names[customer]
 
 
+def match_lines(
+    lines: Sequence[IncomingLine], book: MatchBook, rules: MatchingRules
+) -> list[Match]:
+    """Each line matched in turn: the book prepared for all of them first."""
+    prepare(lines, book)
+    return [match_line(line, book, rules) for line in lines]
+
+
+def prepare(lines: Sequence[IncomingLine], book: MatchBook) -> None:
+    """The book's lookups by amount and by customer, for these lines."""
+    payers: set[str] = set()
+    for line in lines:
+        if line.is_credit and line.amount_minor > 0:
+            payers |= book.payers(line.payer_name, line.payer_iban)
+    book.prepare({(line.currency, line.amount_minor) for line in lines}, payers)
+
+
 def match_line(line: IncomingLine, book: MatchBook, rules: MatchingRules) -> Match:
     """The candidates for `line` among `book`'s open invoices, and what to do with it."""
+    prepare([line], book)
     if not line.is_credit or line.amount_minor <= 0:
         return Match(Decision.NOT_PAYMENT, (), "money out, a fee or a return")
     found = _Found(line, book, rules, charges_minor(rules, line.currency))
@@ -134,7 +167,7 @@ def _numbers(found: _Found) -> list[int]:
     for start, end, key in text_windows(_written(found)):
         if start < covered:
             continue
-        matched = [i for i in found.book.by_key.get(key, ()) if found.usable(i)]
+        matched = [i for i in found.book.numbered(key) if found.usable(i)]
         if matched:
             covered = end
             for i in matched:
@@ -149,12 +182,12 @@ def _named_together(found: _Found, hits: list[int]) -> None:
     """Several invoices of one customer written on one payment that pays them all."""
     by_customer: dict[str, list[int]] = {}
     for i in dict.fromkeys(hits):
-        by_customer.setdefault(found.book.invoices[i].customer, []).append(i)
+        by_customer.setdefault(found.book.customers[i], []).append(i)
     for indexes in by_customer.values():
         if len(indexes) > 1:
-            total = sum(found.book.invoices[i].open_minor for i in indexes)
+            total = sum(found.book.open_minor[i] for i in indexes)
             if found.fits(total) is not None:
-                numbers = ", ".join(found.book.invoices[i].number for i in indexes)
+                numbers = ", ".join(found.book.numbers[i] for i in indexes)
                 group = tuple(sorted(indexes))
                 found.add(group, Evidence(Kind.NUMBER, numbers))
                 found.add(group, Evidence(Kind.AMOUNT_SUM, "", len(indexes)))
@@ -166,8 +199,10 @@ def _number_backed(found: _Found, numbered: list[int]) -> bool:
     book, line = found.book, found.line
     payers = book.by_iban.get(iban_key(line.payer_iban), set()) if line.payer_iban else set()
     for i in numbered:
-        invoice = book.invoices[i]
-        if found.fits(invoice.open_minor) is not None or invoice.customer in payers:
+        invoice = book.invoice(i)
+        if invoice.customer in payers:
+            return True
+        if found.fits(invoice.open_minor) is not None and not found.other_payer(invoice.customer):
             return True
         if found.name_score(invoice.customer) >= found.rules.name_similarity:
             return True
@@ -183,9 +218,22 @@ def _near_numbers(found: _Found) -> None:
     ]
     for key in sorted(set(keys), key=len, reverse=True)[:NEAR_WINDOWS]:
         for variant in near_keys(key):
-            for i in book.by_key.get(variant, ()):
-                if found.usable(i):
+            for i in book.numbered(variant):
+                if found.usable(i) and _supported(found, book.invoice(i)):
                     found.add((i,), Evidence(Kind.NEAR_NUMBER, key))
+
+
+def _supported(found: _Found, invoice: OpenInvoice) -> bool:
+    """Whether a number one character away is worth showing: the amount fits or the
+    payer is the customer."""
+    if found.fits(invoice.open_minor) is not None:
+        return True
+    line = found.line
+    if line.payer_iban and invoice.customer in found.book.by_iban.get(
+        iban_key(line.payer_iban), ()
+    ):
+        return True
+    return bool(found.payer) and found.name_score(invoice.customer) >= found.rules.name_similarity
 
 
 def _same_amount(found: _Found) -> None:
@@ -206,8 +254,8 @@ def _payers(found: _Found) -> None:
                 customers.add(customer)
     for customer in sorted(customers):
         indexes = [i for i in book.by_customer.get(customer, ()) if found.usable(i)]
-        indexes.sort(key=lambda i: (book.invoices[i].due_date, book.invoices[i].number))
-        fitting = [i for i in indexes if found.fits(book.invoices[i].open_minor)]
+        indexes.sort(key=lambda i: (book.due_dates[i], book.numbers[i]))
+        fitting = [i for i in indexes if found.fits(book.open_minor[i])]
         for i in fitting:
             found.add((i,), Evidence(Kind.AMOUNT_EXACT))
         sums = list(_sums(found, indexes[:SUM_FROM]))
@@ -220,7 +268,7 @@ def _payers(found: _Found) -> None:
 
 def _sums(found: _Found, indexes: list[int]) -> Iterator[tuple[int, ...]]:
     """Sets of 2 to `sum_up_to` of these invoices whose open amounts the line pays."""
-    amounts = [found.book.invoices[i].open_minor for i in indexes]
+    amounts = [found.book.open_minor[i] for i in indexes]
     target, slack = found.line.amount_minor, found.charges
     steps = 0
     stack: list[tuple[int, tuple[int, ...], int]] = [(0, (), 0)]
@@ -242,7 +290,7 @@ def _candidate(found: _Found, group: tuple[int, ...], evidence: list[Evidence]) 
     """The candidate for these invoices: the evidence gathered, with what the amount, the
     payer and the dates add; the line's amount applied oldest first, the rest on account."""
     book, line = found.book, found.line
-    invoices = [book.invoices[i] for i in group]
+    invoices = [book.invoice(i) for i in group]
     customer = invoices[0].customer
     ev = [e for e in evidence if e.kind not in (Kind.AMOUNT_EXACT, Kind.AMOUNT_SUM)]
     ev += _amount_evidence(found, invoices, evidence)
@@ -251,6 +299,9 @@ def _candidate(found: _Found, group: tuple[int, ...], evidence: list[Evidence]) 
     score = found.name_score(customer)
     if score >= found.rules.name_similarity:
         ev.append(Evidence(Kind.NAME, line.payer_name, score))
+    other = found.other_payer(customer)
+    if other:
+        ev.append(Evidence(Kind.OTHER_PAYER, other))
     if line.on is not None:
         ev.append(Evidence(Kind.DATE, "", (line.on - min(i.due_date for i in invoices)).days))
     left = line.amount_minor
@@ -258,8 +309,12 @@ def _candidate(found: _Found, group: tuple[int, ...], evidence: list[Evidence]) 
     for inv in invoices:
         amounts.append(min(left, inv.open_minor))
         left -= amounts[-1]
-    cand = Candidate(customer, tuple(i.number for i in invoices), tuple(amounts), tuple(ev))
-    return replace(cand, confident=found.rules.confident(cand.terms))
+    terms = frozenset(TERMS[e.kind] for e in ev if e.kind in TERMS)
+    confident = found.rules.confident(terms)
+    if other and Term.REFERENCE not in terms:
+        confident = False  # someone else paid: only a reference says it is for this invoice
+    numbers = tuple(i.number for i in invoices)
+    return Candidate(customer, numbers, tuple(amounts), tuple(ev), confident)
 
 
 def _amount_evidence(
@@ -282,19 +337,18 @@ def _amount_evidence(
 def _dominant(candidates: list[Candidate]) -> list[Candidate]:
     """Leave out a candidate that another says more about: the other covers its invoices,
     has all its evidence terms, and the amount fits the other but not it."""
-    kept = []
-    for c in candidates:
-        terms = c.terms
-        if not any(
-            o is not c
-            and set(c.invoices) <= set(o.invoices)
-            and terms <= o.terms
-            and Term.AMOUNT in o.terms
-            and Term.AMOUNT not in terms
-            for o in candidates
-        ):
-            kept.append(c)
-    return kept
+    terms = [c.terms for c in candidates]
+    fitting = [
+        (set(c.invoices), t) for c, t in zip(candidates, terms, strict=True) if Term.AMOUNT in t
+    ]
+    if not fitting:
+        return candidates
+    return [
+        c
+        for c, t in zip(candidates, terms, strict=True)
+        if Term.AMOUNT in t
+        or not any(set(c.invoices) <= covers and t <= more for covers, more in fitting)
+    ]
 
 
 def _order(c: Candidate) -> tuple[int, int, tuple[str, ...]]:

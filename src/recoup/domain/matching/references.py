@@ -120,17 +120,29 @@ def iban_key(iban: str) -> str:
     return compact(iban)
 
 
-_LEGAL_FORMS = frozenset(
+_LEGAL_FORMS = (
     "ag bv co corp gmbh inc kg llc llp ltd limited nv ohg plc sa sarl sas se spa srl the "
-    "und and e k ek ug mbh".split()
-)
+    "und and e k ek ug mbh"
+).split()
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_NOT_WORD = re.compile(r"[^a-z0-9\n]+")
+_LEGAL_WORDS = re.compile(r"(?<![a-z0-9])(?:" + "|".join(_LEGAL_FORMS) + r")(?![a-z0-9])")
+
+
+def name_keys(names: list[str]) -> list[str]:
+    """Names made comparable, many at once: no accents, lower case, words only, legal
+    forms left out (unless the name is nothing else)."""
+    text = unicodedata.normalize("NFKD", "\n".join(n.replace("\n", " ") for n in names))
+    text = _COMBINING.sub("", text).lower().replace("\u00df", "ss")
+    words = _NOT_WORD.sub(" ", text)
+    kept = _LEGAL_WORDS.sub(" ", words).split("\n")
+    out = []
+    for plain, all_words in zip(kept, words.split("\n"), strict=True):
+        key = " ".join(plain.split())
+        out.append(key or " ".join(all_words.split()))
+    return out if names else []
 
 
 def name_key(name: str) -> str:
-    """A name made comparable: no accents, lower case, words only, legal forms left out."""
-    plain = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
-    plain = plain.replace("ß", "ss").replace("&", " ")
-    words = re.findall(r"[a-z0-9]+", plain)
-    kept = [w for w in words if w not in _LEGAL_FORMS]
-    return " ".join(kept or words)
+    """One name made comparable (see `name_keys`)."""
+    return name_keys([name])[0]

@@ -12,6 +12,9 @@ one). The terms are the words the file uses:
                 invoices of one customer;
 - `iban`        the payer's account is one a confirmed payment of this customer came from;
 - `name`        the payer's name is the customer's (matched fuzzily).
+
+A candidate whose payer is someone else (a name given that is not the customer's, or
+an account known for another customer) is confident only by its `reference`.
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ class MatchingRules:
     apply_when: tuple[frozenset[Term], ...] = DEFAULT_APPLY_WHEN
     charges_up_to: Decimal = Decimal("15.00")  # a payment this much short still fits
     charges_currency: str | None = None  # None: the figure in every currency
+    charges_percent: Decimal = Decimal(10)  # ... and at most this part of the invoice
     name_similarity: int = 90  # percent (0-100) for a payer's name to count as the customer's
     sum_up_to: int = 5  # at most this many invoices paid by one transfer
     suggestions: int = 5  # candidates kept for the review queue
@@ -91,6 +95,8 @@ def matching_issues(rules: MatchingRules) -> list[Issue]:
     issues: list[Issue] = []
     if rules.charges_up_to < 0:
         issues.append(((*at, "charges_up_to"), "charges_up_to must not be negative"))
+    if not 0 <= rules.charges_percent <= 100:
+        issues.append(((*at, "charges_percent"), "charges_percent is a percentage, 0 to 100"))
     if not 0 <= rules.name_similarity <= 100:
         issues.append(((*at, "name_similarity"), "name_similarity is a percentage, 0 to 100"))
     elif rules.name_similarity < 70:
