@@ -197,7 +197,7 @@ def _store(
     for identity, line in zip(identities, statement.lines, strict=True):
         if identity in known or identity in taken:
             report.duplicates += 1
-            if identity in known and line.status is Status.BOOKED:
+            if known.get(identity, "booked") != "booked" and line.status is Status.BOOKED:
                 booked_now[identity] = line.booking_date
             continue
         taken.add(identity)

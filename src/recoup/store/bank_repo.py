@@ -39,26 +39,34 @@ def add_statement(conn: Connection, values: dict[str, Any]) -> int:
     return int(key[0])
 
 
-def known_lines(conn: Connection, identities: Iterable[str]) -> set[str]:
-    """Which of `identities` the book holds already."""
+def known_lines(conn: Connection, identities: Iterable[str]) -> dict[str, str]:
+    """Which of `identities` the book holds already, with each one's status."""
     wanted = list(dict.fromkeys(identities))
-    found: set[str] = set()
+    found: dict[str, str] = {}
     for start in range(0, len(wanted), IN_CHUNK):
         chunk = wanted[start : start + IN_CHUNK]
-        q = select(bank_lines.c.identity).where(bank_lines.c.identity.in_(chunk))
-        found.update(r[0] for r in conn.execute(q))
+        q = select(bank_lines.c.identity, bank_lines.c.status).where(
+            bank_lines.c.identity.in_(chunk)
+        )
+        found.update((r[0], r[1]) for r in conn.execute(q))
     return found
 
 
 def add_lines(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert lines (each a dict of `bank_lines` columns but `id`); their ids in order."""
-    ids: list[int] = []
-    for row in rows:
-        result = conn.execute(bank_lines.insert().values(**_fit(bank_lines, row)))
-        key = result.inserted_primary_key
-        assert key is not None
-        ids.append(int(key[0]))
-    return ids
+    """Insert lines (each a dict of `bank_lines` columns but `id`, all with the same
+    keys); their ids in the same order. One executemany (psycopg pipelines it), then
+    the ids by identity: a RETURNING over thousands of rows costs PostgreSQL's driver
+    more to build than the rows themselves."""
+    if not rows:
+        return []
+    conn.execute(bank_lines.insert(), [_fit(bank_lines, row) for row in rows])
+    identities = [row["identity"] for row in rows]
+    ids: dict[str, int] = {}
+    for start in range(0, len(identities), IN_CHUNK):
+        chunk = identities[start : start + IN_CHUNK]
+        q = select(bank_lines.c.identity, bank_lines.c.id).where(bank_lines.c.identity.in_(chunk))
+        ids.update((r[0], int(r[1])) for r in conn.execute(q))
+    return [ids[identity] for identity in identities]
 
 
 def mark_booked(conn: Connection, booked: dict[str, Any]) -> int:

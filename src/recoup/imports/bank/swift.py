@@ -121,10 +121,12 @@ def read_mt940(data: bytes, name: str) -> BankFile:
             )
         )
         return out
+    first_line = text.count("\n", 0, starts[0]) + 1
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(text)
         block = text[start:end]
-        first_line = text.count("\n", 0, start) + 1
+        if n:
+            first_line += text.count("\n", starts[n - 1], start)
         transactions = mt940.models.Transactions(tags=_lenient_tags(), options=options)
         try:
             transactions.parse(block)
@@ -198,10 +200,15 @@ def _statement(
         if kind == "closing" and on is not None:
             statement.to_date = _day(on)
     statement.account_currency = statement.account_currency or currency
-    starts = [m.start() for m in re.finditer(r"(?m)^:61:", block)]
+    # the line each :61: starts on, counted once through the block
+    starts: list[int] = []
+    lines_before, last = 0, 0
+    for found in re.finditer(r"(?m)^:61:", block):
+        lines_before += block.count("\n", last, found.start())
+        last = found.start()
+        starts.append(first_line + lines_before)
     for index, tx in enumerate(transactions):
-        at = starts[index] if index < len(starts) else 0
-        line_no = first_line + block.count("\n", 0, at)
+        line_no = starts[index] if index < len(starts) else first_line
         line = _line(tx.data, index, f"{name}:{line_no}", statement.account_currency, problems)
         if line is not None:
             statement.lines.append(line)
