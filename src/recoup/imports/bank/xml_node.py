@@ -25,27 +25,38 @@ def parser() -> etree.XMLParser:
 
 
 def local(tag: object) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    """An element's name without its namespace ("{urn:...}Ntry" is "Ntry"); "" for a
+    comment or a processing instruction."""
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 class Node:
-    __slots__ = ("el", "file", "path")
+    """`ns` is the document's namespace as lxml writes it in a tag ("{urn:...}"): a camt
+    document keeps every element in its one default namespace, so children are found
+    by lxml itself (in C) rather than by comparing names here."""
 
-    def __init__(self, el: etree._Element, path: str, file: str) -> None:
+    __slots__ = ("el", "file", "ns", "path")
+
+    def __init__(self, el: etree._Element, path: str, file: str, ns: str | None = None) -> None:
         self.el = el
         self.path = path
         self.file = file
+        if ns is None:
+            tag = el.tag
+            ns = tag[: tag.index("}") + 1] if isinstance(tag, str) and "}" in tag else ""
+        self.ns = ns
 
     def children(self, name: str) -> Iterator[Node]:
-        n = 0
-        for child in self.el:
-            if local(child.tag) == name:
-                n += 1
-                step = f"{name}[{n}]" if name in _COUNTED else name
-                yield Node(child, f"{self.path}/{step}", self.file)
+        for n, child in enumerate(self.el.iterchildren(self.ns + name), start=1):
+            step = f"{name}[{n}]" if name in _COUNTED else name
+            yield Node(child, f"{self.path}/{step}", self.file, self.ns)
 
     def child(self, name: str) -> Node | None:
-        return next(self.children(name), None)
+        found = self.el.find(self.ns + name)
+        if found is None:
+            return None
+        step = f"{name}[1]" if name in _COUNTED else name
+        return Node(found, f"{self.path}/{step}", self.file, self.ns)
 
     def find(self, *names: str) -> Node | None:
         """The first element down the path `names` ("Acct", "Id", "IBAN")."""
@@ -58,10 +69,10 @@ class Node:
 
     def text(self, *names: str) -> str | None:
         """The stripped text at `names` below this element, or None (also when empty)."""
-        node = self.find(*names)
-        if node is None or node.el.text is None:
+        found = self.el.find("/".join(self.ns + n for n in names)) if names else self.el
+        if found is None or found.text is None:
             return None
-        value = node.el.text.strip()
+        value = found.text.strip()
         return value or None
 
     def texts(self, name: str) -> list[str]:
