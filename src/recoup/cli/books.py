@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_USAGE, state
 from recoup.cli.lazy import lazy
 from recoup.cli.output import console, data, day, err_console, money, plain, print_json, text
+from recoup.cli.problem_lines import hidden, problem_lines
+from recoup.cli.progress import progress_bar
 from recoup.clock import local_today
 from recoup.domain.aging import DEFAULT_BUCKETS, BucketSpecError, parse_buckets
 from recoup.domain.words import count
@@ -98,28 +99,12 @@ def _run_import(
     if why is not None:  # wrong usage, like a mistyped option: one line, nothing read
         err_console.print(f"{file}: {why}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_USAGE)
-    show_bar = not as_json and file.exists() and file.stat().st_size > 2_000_000
-    if show_bar:
-        with Progress(
-            TextColumn("[bold]reading {task.description}"),
-            BarColumn(),
-            TextColumn("{task.percentage:>3.0f}%"),
-            TimeRemainingColumn(),
-            console=err_console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task(data(file.name), total=1)  # the column reads markup
-
-            def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
-            report = importing.import_file(
-                st.book, kind, file, options, dry_run=dry_run, progress=progress
-            )
-    else:
-        report = importing.import_file(st.book, kind, file, options, dry_run=dry_run)
+    with progress_bar(f"reading {file.name}", show=not as_json, counted=False) as progress:
+        report = importing.import_file(
+            st.book, kind, file, options, dry_run=dry_run, progress=progress
+        )
     if save_mapping is not None and report.ok:
-        save_options(save_mapping, kind, options)
+        save_options(save_mapping, kind, options, report.columns)
     _print_report(report, as_json)
     if not report.ok:
         raise typer.Exit(EXIT_REFUSED)
@@ -130,12 +115,16 @@ def _print_report(report: ImportReport, as_json: bool) -> None:
         print_json(report.to_json())
         return
     if report.problems:
-        for p in report.problems:
-            print(plain(p), file=sys.stderr)  # one problem a line, never wrapped: tools read these
+        # grouped by kind, each line never wrapped (a kind of one is its own
+        # file:line:column line, as tools read it); --json lists every problem
+        for line in problem_lines(report.problems):
+            print(plain(line), file=sys.stderr)
         err_console.print(
             f"[red]Refused:[/] {count(len(report.problems), 'problem')} in {data(report.file)}; "
-            "nothing was imported.",
+            "nothing was imported."
+            + (" --json lists every one." if hidden(report.problems) else ""),
             markup=True,
+            soft_wrap=True,
         )
         return
     verb = "would import" if report.dry_run else "imported"

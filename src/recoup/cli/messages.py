@@ -14,6 +14,7 @@ from rich.table import Table
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_STOPPED, EXIT_USAGE, state
 from recoup.cli.lazy import lazy
 from recoup.cli.output import console, err_console, plain, print_json
+from recoup.cli.progress import progress_bar
 from recoup.clock import local_today
 from recoup.clock import now as clock_now
 from recoup.domain.words import readable, template_words, term
@@ -54,7 +55,10 @@ def dispatch_command(
         return
     st = state(ctx)
     at = None if now is None else (now if now.tzinfo else now.replace(tzinfo=UTC))
-    result = dispatch.dispatch(st.book, now=at, limit=limit, settings=st.settings)
+    with progress_bar("delivering the outbox", show=not as_json) as progress:
+        result = dispatch.dispatch(
+            st.book, now=at, limit=limit, settings=st.settings, progress=progress
+        )
     if as_json:
         print_json(result.to_json())
     else:

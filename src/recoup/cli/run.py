@@ -13,6 +13,7 @@ from recoup.cli.context import EXIT_NOT_FOUND, EXIT_STOPPED, EXIT_USAGE, state
 from recoup.cli.lazy import lazy
 from recoup.cli.messages import delivery_words
 from recoup.cli.output import console, data, err_console, print_json
+from recoup.cli.progress import progress_bar
 from recoup.clock import local_today
 from recoup.domain.words import count, readable, stage_words, template_words, term
 
@@ -61,13 +62,13 @@ def run_command(
             out["delivery"] = dispatch.dispatch(st.book, settings=st.settings).to_json()
         print_json(out)
         return
-    with console.status("looking at the accounts") as status:
+    with progress_bar("looking at the accounts") as progress:
         report = daily_run.run(
             st.book,
             day,
             dry_run=dry_run,
             full=full,
-            progress=lambda done, total: status.update(f"looked at {done} of {total}"),
+            progress=progress,
             batch_size=st.settings.run_batch,
         )
     verb = "would record" if dry_run else "recorded"
@@ -90,7 +91,8 @@ def run_command(
             )
         console.print(table)
     if deliver and not dry_run:
-        result = dispatch.dispatch(st.book, settings=st.settings)
+        with progress_bar("delivering the outbox") as progress:
+            result = dispatch.dispatch(st.book, settings=st.settings, progress=progress)
         console.print(f"Delivery: {delivery_words(result)}")
         if result.stopped:
             err_console.print(

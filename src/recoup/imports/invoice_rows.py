@@ -195,7 +195,9 @@ def _settle_invoice_dates(r: RowReader, recs: list[InvoiceRecord]) -> None:
             for fld in ("issue_date", "due_date"):
                 raw = getattr(x, fld)
                 if isinstance(raw, str) and raw and raw not in values:
-                    r.problem(x.line, fld, f"{raw!r} is not a date in {shown}")
+                    r.fix_problem(
+                        x.line, fld, f"{raw!r} is not a date in {shown}; ", fixes.DATE_FORMAT
+                    )
     get = values.get
     for x in recs:
         issue, due = x.issue_date, x.due_date

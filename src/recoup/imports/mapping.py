@@ -96,18 +96,14 @@ def load_mapping_file(path: Path) -> Options:
 
 
 def save_mapping_file(path: Path, kind: Kind, opts: Options) -> None:
-    def q(value: str) -> str:
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """Write `opts` as a mapping file that `load_mapping_file` reads back the same."""
+    import tomli_w  # only when a mapping is saved
 
-    lines = [f"# recoup import mapping for {kind.value}", f"kind = {q(kind.value)}"]
-    for key in _KEYS:
-        value = getattr(opts, key)
-        if value is not None:
-            lines.append(f"{key} = {value if isinstance(value, int) else q(value)}")
-    lines.append("")
-    lines.append("[columns]")
-    lines.extend(f"{q(src)} = {q(dst)}" for src, dst in opts.columns.items())
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data: dict[str, object] = {"kind": kind.value}
+    data.update({key: getattr(opts, key) for key in _KEYS if getattr(opts, key) is not None})
+    data["columns"] = dict(opts.columns)
+    text = f"# recoup import mapping for {kind.value}\n" + tomli_w.dumps(data)
+    path.write_text(text, encoding="utf-8")
 
 
 @dataclass(frozen=True)

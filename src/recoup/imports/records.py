@@ -268,8 +268,11 @@ class RowReader:
             value = reading.values.get(text)
             if value is None:
                 self.problems.append(
-                    Problem(self.file, line, column, f"{text!r} is not a date in {shown}")
-                )
+                    fixes.problem(
+                        self.file, line, column, f"{text!r} is not a date in {shown}; ",
+                        fixes.DATE_FORMAT,
+                    )
+                )  # fmt: skip
             else:
                 setattr(record, attr, value)
         return True

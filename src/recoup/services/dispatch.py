@@ -37,9 +37,7 @@ server cannot be reached at all the delivery stops early and says so (`stopped`)
 
 from __future__ import annotations
 
-import os
-import socket
-import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.errors import HeaderParseError
@@ -74,6 +72,7 @@ from recoup.services import (
 )
 from recoup.services.book import Book
 from recoup.services.casework import notices
+from recoup.services.leases import gone, lease_owner, wall_clock
 from recoup.services.policy import active_policy
 from recoup.services.templates import (
     business,
@@ -121,32 +120,6 @@ class DispatchResult:
             "stopped": self.stopped,
             "waiting": self.waiting,
         }
-
-
-def wall_clock() -> datetime:
-    """The real time, for leases only: a lease protects a message from another process
-    running *now*, whatever moment (`--now`) the deliveries act at."""
-    return datetime.now(UTC)
-
-
-def lease_owner() -> str:
-    """`host:pid:token`: unique per delivery, and on this host checkable for life."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def _gone(owner: str) -> bool:
-    """True when `owner` is a delivery of this host whose process no longer runs."""
-    host, _, rest = owner.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
 
 
 @dataclass
@@ -226,10 +199,11 @@ def dispatch(
     settings: Settings | None = None,
     transport: Transport | None = None,
     recheck: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DispatchResult:
-    """Deliver what is due in the outbox; see the module's docstring. `recheck=False`
-    skips the look at the book before sending: only for the test that shows what the
-    look prevents."""
+    """Deliver what is due in the outbox; see the module's docstring. `progress(done,
+    total)` is told of each message looked at. `recheck=False` skips the look at the
+    book before sending: only for the test that shows what the look prevents."""
     # the book's own business details fill in what the settings leave unset, as for
     # the CLI and the web (never changing the caller's settings object)
     settings = business_details.apply((settings or Settings()).model_copy(), book)
@@ -244,18 +218,24 @@ def dispatch(
         timedelta(seconds=settings.dispatch_lease_seconds), recheck, DispatchResult(),
     )  # fmt: skip
     done = 0
+    if progress is not None:
+        with book.read() as conn:
+            total = messages_repo.count_due(conn, at)
+        total = total if limit is None else min(total, limit)
     try:
         while job.result.stopped is None and (limit is None or done < limit):
             want = CLAIM if limit is None else min(CLAIM, limit - done)
             with book.write() as conn:
                 ids = messages_repo.claim(
-                    conn, job.owner, wall_clock(), job.lease_until(), at, want, _gone
+                    conn, job.owner, wall_clock(), job.lease_until(), at, want, gone
                 )
             if not ids:
                 break
             for n, outbox_id in enumerate(ids):
                 done += 1
                 _one(job, outbox_id, transport, folder)
+                if progress is not None:
+                    progress(done, max(total, done))  # (more may have come due)
                 if job.result.stopped is not None:
                     with book.write() as conn:
                         messages_repo.release(conn, job.owner, ids[n + 1 :])

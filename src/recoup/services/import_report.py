@@ -33,6 +33,9 @@ class ImportReport:
     dry_run: bool = False
     problems: list[Problem] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)  # one per updated record
+    # the columns the file was read by: source column -> field, detected or given, in
+    # the file's order (what `--save-mapping` saves)
+    columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -60,4 +63,5 @@ class ImportReport:
             "customers_created": self.customers_created,
             "dry_run": self.dry_run,
             "changes": [c.to_json() for c in self.changes],
+            "columns": self.columns,
         }

@@ -90,6 +90,8 @@ def import_file(
             table.header_line,
         )  # fmt: skip
         table.single_line = frozenset(i for f, i in cmap.index.items() if f not in MULTILINE_FIELDS)
+        used = sorted(cmap.index.items(), key=lambda fi: fi[1])  # in the file's order
+        report.columns = {table.header[i]: f for f, i in used}
         if (
             kind is Kind.INVOICES
             and table.delimiter is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from recoup.imports.fields import Kind
@@ -30,5 +31,11 @@ def load_options(maps: list[str], mapping_file: Path | None, given: Options) -> 
     return given.merged_over(base)
 
 
-def save_options(path: Path, kind: Kind, options: Options) -> None:
-    save_mapping_file(path, kind, options)
+def save_options(
+    path: Path, kind: Kind, options: Options, used: dict[str, str] | None = None
+) -> None:
+    """Save `options` as a mapping file, with the columns the import `used` (detected or
+    given: `ImportReport.columns`) in place of the given ones, so that the file with
+    `--mapping` reads the next export as this one was read."""
+    columns = used or options.columns
+    save_mapping_file(path, kind, replace(options, columns=dict(columns)))

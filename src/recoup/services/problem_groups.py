@@ -1,7 +1,7 @@
 """Problems grouped by kind, for people: a file with 3,000 rows without a currency is one
 kind of problem said once, with how many there are and where the first few are. The
-command line (`recoup import`, `recoup policy check`) and the web's import page group
-with this one function; `--json` still lists every problem.
+command line (`recoup import`, `recoup.cli.problem_lines`) and the web's import page
+group with this one function; `--json` still lists every problem.
 
 A problem that one remedy fixes carries its `Fix` (`recoup.imports.fixes`) and the
 command line's words for it in its message. `worded` splits a message around those

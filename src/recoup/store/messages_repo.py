@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
 from recoup.store import driver, point_in_time
 from recoup.store.tables import actions, contacts, customers, invoices, meta, outbox
@@ -100,16 +101,7 @@ def claim(
     )
     q = (
         select(outbox.c.id, outbox.c.lease_owner, outbox.c.lease_until)
-        .where(
-            or_(
-                outbox.c.state == "sending",
-                and_(
-                    outbox.c.state == "pending",
-                    or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= at),
-                ),
-            ),
-            free,
-        )
+        .where(_due(at), free)
         .order_by((outbox.c.state == "sending").desc(), outbox.c.id)
         .limit(limit * 4)
     )
@@ -131,6 +123,22 @@ def claim(
         )
         taken.append(int(row_id))
     return taken
+
+
+def _due(at: datetime) -> ColumnElement[bool]:
+    """Messages a delivery at `at` takes on: left "sending", or pending and due."""
+    return or_(
+        outbox.c.state == "sending",
+        and_(
+            outbox.c.state == "pending",
+            or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= at),
+        ),
+    )
+
+
+def count_due(conn: Connection, at: datetime) -> int:
+    """How many messages a delivery at `at` would take on (leased by others or not)."""
+    return int(conn.execute(select(func.count()).select_from(outbox).where(_due(at))).scalar_one())
 
 
 def release(conn: Connection, owner: str, ids: Collection[int] | None = None) -> None:
