@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from recoup.clock import local_today, now
 from recoup.imports.bank.csv_mapping import CsvMapping, check, load, parse_maps, save
@@ -112,10 +113,6 @@ def csv_mapping(
     return merged
 
 
-class _Refused(Rollback):
-    pass
-
-
 def import_statement(
     book: Book,
     path: Path,
@@ -162,21 +159,26 @@ def import_bytes(
         return report
     sha = hashlib.sha256(data).hexdigest()
     at, today = now(), local_today()
-    try:
-        with book.write() as conn:
-            for statement in read.statements:
-                _store(conn, statement, name, sha, at, actor, report)
-            matched = match_lines(conn, report.line_ids, as_of=today, actor=actor)
-            report.applied, report.suggested = matched.applied, matched.suggested
-            report.unmatched = len(report.line_ids) - matched.applied - matched.suggested
-            if report.problems:
-                raise _Refused
-            if dry_run:
-                raise Rollback
-    except _Refused:
-        report.line_ids = []
-    except Rollback:
-        pass
+    for attempt in (1, 2):
+        counted = BankImportReport(name, read.format, len(read.lines))
+        try:
+            with book.write() as conn:
+                for statement in read.statements:
+                    _store(conn, statement, name, sha, at, actor, counted)
+                matched = match_lines(conn, counted.line_ids, as_of=today, actor=actor)
+                counted.applied, counted.suggested = matched.applied, matched.suggested
+                counted.unmatched = len(counted.line_ids) - matched.applied - matched.suggested
+                if dry_run:
+                    raise Rollback
+        except Rollback:
+            pass
+        except IntegrityError:
+            # the same lines taken at the same moment by another import (PostgreSQL
+            # lets both read before either writes): once more, they are duplicates now
+            if attempt == 2:
+                raise
+            continue
+        return counted
     return report
 
 
