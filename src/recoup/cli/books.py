@@ -13,7 +13,6 @@ from rich.table import Table
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_USAGE, state
 from recoup.cli.lazy import lazy
 from recoup.cli.output import console, data, day, err_console, money, plain, print_json, text
-from recoup.cli.problem_lines import hidden, problem_lines
 from recoup.cli.progress import progress_bar
 from recoup.clock import local_today
 from recoup.domain.aging import DEFAULT_BUCKETS, BucketSpecError, parse_buckets
@@ -115,6 +114,8 @@ def _print_report(report: ImportReport, as_json: bool) -> None:
         print_json(report.to_json())
         return
     if report.problems:
+        from recoup.cli.problem_lines import hidden, problem_lines  # only when refused
+
         # grouped by kind, each line never wrapped (a kind of one is its own
         # file:line:column line, as tools read it); --json lists every problem
         for line in problem_lines(report.problems):
