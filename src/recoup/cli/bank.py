@@ -111,3 +111,11 @@ def _print(report: bank_import.BankImportReport, dry_run: bool) -> None:
         highlight=False,
         soft_wrap=True,
     )
+
+
+# the review queue's commands live in their own module (recoup.cli.bank_review)
+from recoup.cli.bank_review import confirm_command, queue_command, reject_command  # noqa: E402
+
+bank_app.command("queue")(queue_command)
+bank_app.command("confirm")(confirm_command)
+bank_app.command("reject")(reject_command)

@@ -50,9 +50,12 @@ class Matched:
 def match_lines(conn: Connection, line_ids: list[int], *, as_of: date, actor: str) -> Matched:
     """The matching's seam: called with the ids of the lines just stored (in file
     order, every kind: the matching looks at those in the state 'unmatched'), inside
-    the import's transaction. Until the matching is plugged in here, every line stays
-    as stored."""
-    return Matched()
+    the import's transaction: `bank_matching.match_new_lines` applies the confident
+    matches and keeps the others' candidates for the review queue."""
+    from recoup.services.bank_matching import match_new_lines  # the matcher, when needed
+
+    applied, suggested = match_new_lines(conn, line_ids, as_of=as_of, actor=actor)
+    return Matched(applied, suggested)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from recoup.store import (  # noqa: F401 - imported for their tables
     tables,
     tables_assignments,
     tables_bank,
+    tables_bank_matching,
     tables_casework,
     tables_history,
     tables_messages,

@@ -90,6 +90,7 @@ class MatchBook:
         for customer, key in self.names.items():
             self.by_name.setdefault(key, []).append(customer)
         self._by_word: dict[str, list[str]] | None = None
+        self._positions: dict[str, int] | None = None
         self.by_iban: dict[str, set[str]] = {}
         for customer, ibans in (known_ibans or {}).items():
             for iban in ibans:
@@ -131,7 +132,8 @@ class MatchBook:
                 for i, key in enumerate(keys):
                     if key in self.more_keys and i not in self.more_keys[key]:
                         self.more_keys[key].append(i)
-        self.shapes = set(zip(_LEADING.findall("\n".join(full)), map(len, full), strict=True))
+        prefixes = _LEADING.findall("\n".join(full)) if n else []
+        self.shapes = set(zip(prefixes, map(len, full), strict=True))
         self.shapes |= {("", length) for length in set(map(len, digits))}
 
     # -- lookups ---------------------------------------------------------------------
@@ -149,6 +151,12 @@ class MatchBook:
             if i is not None and i not in found:
                 found.append(i)
         return found
+
+    def position(self, number: str) -> int:
+        """Where the invoice numbered exactly `number` is held."""
+        if self._positions is None:
+            self._positions = dict(zip(self.numbers, range(len(self.numbers)), strict=True))
+        return self._positions[number]
 
     def invoice(self, i: int) -> OpenInvoice:
         return OpenInvoice(

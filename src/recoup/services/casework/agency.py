@@ -170,61 +170,71 @@ def record_recovery(
     the contingency percent of it). The amount is paid into the account; after a
     write-off, it reverses the write-off."""
     with book.write() as conn:
-        row = _current(conn, customer_key)
-        cur = row["currency"]
-        value = money(amount, cur)
-        if value.minor <= 0:
-            raise CaseworkError(f"a recovery is above zero, not {value}")
-        kept = (
-            Money.round(value.amount * Decimal(row["contingency_percent"]) / 100, cur)
-            if fee is None or fee == ""
-            else money(fee, cur)
-        )
-        if kept.is_negative() or kept > value:
-            raise CaseworkError(
-                f"the agency's fee {kept} must be between 0 and the {value} recovered"
-            )
-        rid = casework_repo.add(
-            conn,
-            agency_recoveries,
-            {
-                "placement_id": row["id"],
-                "day": on,
-                "amount_minor": value.minor,
-                "fee_minor": kept.minor,
-                "payment_key": "",
-                "actor": actor,
-            },
-        )
-        key = f"agency:{row['id']}:{rid}"
-        casework_repo.change(conn, agency_recoveries, rid, {"payment_key": key})
-        casework_repo.add_payment(
-            conn,
-            customer_id=row["customer_id"],
-            key=key,
-            on=on,
-            currency=cur,
-            amount_minor=value.minor,
-            method="agency",
-            reference=f"recovered by {row['agency']} (fee {kept})",
-        )
-        history.record(
-            conn,
-            row["customer_id"],
-            "agency_recovery",
-            f"{row['agency']} recovered {value}; their fee {kept}; you receive {value - kept}",
-            actor=actor,
-            on=on,
-            data={
-                "placement_id": row["id"],
-                "amount": value.to_json(),
-                "fee": kept.to_json(),
-                "currency": cur,
-            },
-        )
-        touch_ledger(conn, row["customer_id"])
-        writeoffs.reverse_from_unapplied(conn, row["customer_id"], cur, on, actor)
-        return _load(conn, int(row["id"]))
+        return _load(conn, recovery_in(conn, customer_key, amount, actor=actor, on=on, fee=fee))
+
+
+def recovery_in(
+    conn: Connection,
+    customer_key: str,
+    amount: str | Money,
+    *,
+    actor: str,
+    on: date,
+    fee: str | Money | None = None,
+    source: str = "",
+) -> int:
+    """`record_recovery` inside the caller's transaction (a bank statement's line for a
+    placed account is one: `source` names where the money was seen); the placement's id."""
+    row = _current(conn, customer_key)
+    cur = row["currency"]
+    value = money(amount, cur)
+    if value.minor <= 0:
+        raise CaseworkError(f"a recovery is above zero, not {value}")
+    kept = (
+        Money.round(value.amount * Decimal(row["contingency_percent"]) / 100, cur)
+        if fee is None or fee == ""
+        else money(fee, cur)
+    )
+    if kept.is_negative() or kept > value:
+        raise CaseworkError(f"the agency's fee {kept} must be between 0 and the {value} recovered")
+    rid = casework_repo.add(
+        conn,
+        agency_recoveries,
+        {
+            "placement_id": row["id"],
+            "day": on,
+            "amount_minor": value.minor,
+            "fee_minor": kept.minor,
+            "payment_key": "",
+            "actor": actor,
+        },
+    )
+    key = f"agency:{row['id']}:{rid}"
+    casework_repo.change(conn, agency_recoveries, rid, {"payment_key": key})
+    casework_repo.add_payment(
+        conn,
+        customer_id=row["customer_id"],
+        key=key,
+        on=on,
+        currency=cur,
+        amount_minor=value.minor,
+        method="agency",
+        reference=f"recovered by {row['agency']} (fee {kept})",
+    )
+    text = f"{row['agency']} recovered {value}; their fee {kept}; you receive {value - kept}"
+    data = {
+        "placement_id": row["id"],
+        "amount": value.to_json(),
+        "fee": kept.to_json(),
+        "currency": cur,
+    }
+    if source:
+        text += f" ({source})"
+        data["source"] = source
+    history.record(conn, row["customer_id"], "agency_recovery", text, actor=actor, on=on, data=data)
+    touch_ledger(conn, row["customer_id"])
+    writeoffs.reverse_from_unapplied(conn, row["customer_id"], cur, on, actor)
+    return int(row["id"])
 
 
 def recall(
