@@ -229,3 +229,27 @@ def test_cli_csv_mapping_saved_and_used_again(db: Path, tmp_path: Path):
     code, out, err = run(db, "bank", "import", str(sheet), "--mapping", str(saved))
     assert code == 0
     assert "2 duplicates already in the book" in out
+
+
+@pytest.mark.pg
+def test_two_imports_of_one_statement_at_once_take_each_line_once(pg_book: Book):
+    import threading
+
+    data = _mt940(
+        "BIG", "1/1", [f"2501{d % 28 + 1:02d}|C|{d + 1},00|P{d}" for d in range(400)], True
+    )
+    reports: list[BankImportReport] = []
+    start = threading.Barrier(2)
+
+    def run_one() -> None:
+        start.wait()
+        reports.append(import_bytes(pg_book, data, "big.sta"))
+
+    threads = [threading.Thread(target=run_one) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.duplicates for r in reports) == [0, 400]
+    assert sorted(r.unmatched for r in reports) == [0, 400]
+    assert len(_dump(pg_book)["bank_lines"]) == 400
