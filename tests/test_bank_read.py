@@ -79,3 +79,11 @@ def test_a_csv_amount_that_is_no_amount_names_its_cell():
 
 def test_an_empty_file_is_refused():
     assert read_bank_file(b"  \n", "x.sta").problems[0].message == "the file is empty"
+
+
+def test_a_camt_file_with_a_doctype_is_refused_and_no_entity_is_read():
+    doctype = b'<!DOCTYPE Document [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+    data = _camt(_entry("1.00")).replace(b"?>\n", b"?>\n" + doctype, 1)
+    got = read_bank_file(data, "d.xml")
+    assert got.problems[0].message == "a DOCTYPE: a camt file has none, refused"
+    assert got.lines == []

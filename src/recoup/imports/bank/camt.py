@@ -57,6 +57,10 @@ def read_camt(data: bytes, name: str) -> BankFile:
         line, column = err.position if err.position else (None, None)
         out.problems.append(Problem(name, line, column, f"not well-formed XML: {err.msg}"))
         return out
+    if root.getroottree().docinfo.doctype:
+        # no camt message has one; it is where entity tricks hide (none is expanded)
+        out.problems.append(Problem(name, 1, None, "a DOCTYPE: a camt file has none, refused"))
+        return out
     doc = Node(root, "/" + local(root.tag), name)
     found = NAMESPACE.fullmatch(etree.QName(root).namespace or "")
     if local(root.tag) != "Document" or found is None:
