@@ -286,6 +286,7 @@ SHEETS = "csv/oca-bank-statement-import/sheet_file"
 US = {"date_format": "%m/%d/%Y", "decimal": "."}
 CSV_MAPPINGS: dict[str, CsvMapping] = {
     f"{SHEETS}/balance.csv": CsvMapping(
+        account="NL91ABNA0417164300",
         columns={
             "Date": "date",
             "Label": "remittance",
@@ -297,6 +298,7 @@ CSV_MAPPINGS: dict[str, CsvMapping] = {
         **US,
     ),
     f"{SHEETS}/debit_credit.csv": CsvMapping(
+        account="NL91ABNA0417164300",
         columns={
             "Date": "date",
             "Label": "remittance",
@@ -309,6 +311,7 @@ CSV_MAPPINGS: dict[str, CsvMapping] = {
         **US,
     ),
     f"{SHEETS}/debit_credit_amount.csv": CsvMapping(
+        account="NL91ABNA0417164300",
         columns={
             "Date": "date",
             "Label": "remittance",
@@ -320,6 +323,7 @@ CSV_MAPPINGS: dict[str, CsvMapping] = {
         **US,
     ),
     f"{SHEETS}/multi_currency.csv": CsvMapping(
+        account="NL91ABNA0417164300",
         columns={
             "Date": "date",
             "Label": "remittance",
@@ -330,6 +334,7 @@ CSV_MAPPINGS: dict[str, CsvMapping] = {
         **US,
     ),
     f"{SHEETS}/original_currency.csv": CsvMapping(
+        account="NL91ABNA0417164300",
         columns={
             "Date": "date",
             "Label": "remittance",
@@ -340,6 +345,7 @@ CSV_MAPPINGS: dict[str, CsvMapping] = {
         **US,
     ),
     f"{SHEETS}/original_currency_empty.csv": CsvMapping(
+        account="NL91ABNA0417164300",
         columns={
             "Date": "date",
             "Label": "remittance",
@@ -351,6 +357,7 @@ CSV_MAPPINGS: dict[str, CsvMapping] = {
         **US,
     ),
     f"{SHEETS}/original_currency_no_header.csv": CsvMapping(
+        account="NL91ABNA0417164300",
         columns={
             "1": "date",
             "2": "remittance",
@@ -363,6 +370,7 @@ CSV_MAPPINGS: dict[str, CsvMapping] = {
         **US,
     ),
     f"{SHEETS}/sample_statement_en.csv": CsvMapping(
+        account="NL91ABNA0417164300",
         columns={
             "Date": "date",
             "Label": "remittance",
@@ -373,6 +381,7 @@ CSV_MAPPINGS: dict[str, CsvMapping] = {
         **US,
     ),
     f"{SHEETS}/sample_statement_credit_card_inverse_sign_en.csv": CsvMapping(
+        account="NL91ABNA0417164300",
         columns={
             "Date": "date",
             "Label": "remittance",
@@ -384,6 +393,7 @@ CSV_MAPPINGS: dict[str, CsvMapping] = {
         **US,
     ),
     f"{SHEETS}/empty_statement_en.csv": CsvMapping(
+        account="NL91ABNA0417164300",
         columns={"Date": "date", "Label": "remittance", "Currency": "currency", "Amount": "amount"},
         **US,
     ),
@@ -404,6 +414,7 @@ CSV_MAPPINGS: dict[str, CsvMapping] = {
         footer_lines=1,
     ),
     "csv/oca-bank-statement-import/statement_en.csv": CsvMapping(
+        account="NL91ABNA0417164300",
         columns={
             "Date": "date",
             "Description": "remittance",
@@ -417,6 +428,7 @@ CSV_MAPPINGS: dict[str, CsvMapping] = {
         **US,
     ),
     "csv/oca-bank-statement-import/settlement_detail_report_batch_238.csv": CsvMapping(
+        account="NL91ABNA0417164300",
         columns={
             "Creation Date": "date",
             "Net Currency": "currency",
@@ -495,7 +507,7 @@ def test_csv_fees_and_kinds():
 
 
 def test_a_csv_without_a_mapping_is_read_by_its_column_names_or_refused_with_the_way_out():
-    got = _read(f"{SHEETS}/sample_statement_en.csv", CsvMapping(**US))
+    got = _read(f"{SHEETS}/sample_statement_en.csv", CsvMapping(account="NL91ABNA0417164300", **US))
     assert got.problems == []
     assert len(got.lines) == 2
     refused = _read("csv/oca-bank-statement-import/settlement_detail_report_batch_238.csv")
@@ -504,7 +516,10 @@ def test_a_csv_without_a_mapping_is_read_by_its_column_names_or_refused_with_the
     bad = _read(
         f"{SHEETS}/balance.csv",
         CsvMapping(
-            columns={"Date": "date", "Amount": "amount"}, currency="USD", date_format="%d.%m.%Y"
+            account="NL91ABNA0417164300",
+            columns={"Date": "date", "Amount": "amount"},
+            currency="USD",
+            date_format="%d.%m.%Y",
         ),
     )
     assert bad.problems

@@ -65,15 +65,19 @@ def test_xml_that_is_no_camt_is_refused():
 
 def test_a_csv_whose_dates_read_two_ways_is_refused_with_the_way_out():
     data = b"Date,Amount,Label\n01/02/2025,10.00,a\n03/04/2025,5.00,b\n"
-    got = read_bank_file(data, "e.csv", CsvMapping(currency="EUR"))
+    got = read_bank_file(data, "e.csv", CsvMapping(account="NL91ABNA0417164300", currency="EUR"))
     assert "give --date-format" in got.problems[0].message
-    fixed = read_bank_file(data, "e.csv", CsvMapping(currency="EUR", date_format="%d/%m/%Y"))
+    fixed = read_bank_file(
+        data,
+        "e.csv",
+        CsvMapping(account="NL91ABNA0417164300", currency="EUR", date_format="%d/%m/%Y"),
+    )
     assert [str(x.booking_date) for x in fixed.lines] == ["2025-02-01", "2025-04-03"]
 
 
 def test_a_csv_amount_that_is_no_amount_names_its_cell():
     data = b"Date,Amount,Label\n2025-02-01,10.00,a\n2025-02-02,ten,b\n"
-    got = read_bank_file(data, "e.csv", CsvMapping(currency="EUR"))
+    got = read_bank_file(data, "e.csv", CsvMapping(account="NL91ABNA0417164300", currency="EUR"))
     assert str(got.problems[0]).startswith("e.csv:3:2: ")
 
 
@@ -87,3 +91,17 @@ def test_a_camt_file_with_a_doctype_is_refused_and_no_entity_is_read():
     got = read_bank_file(data, "d.xml")
     assert got.problems[0].message == "a DOCTYPE: a camt file has none, refused"
     assert got.lines == []
+
+
+def test_a_csv_that_names_no_account_is_refused():
+    data = b"Date,Amount,Label\n2025-02-01,10.00,a\n"
+    got = read_bank_file(data, "e.csv", CsvMapping(currency="EUR"))
+    assert "give --account IBAN" in got.problems[0].message
+    by_column = b"Date,Amount,Account\n2025-02-01,10.00,NL91 ABNA 0417 1643 00\n2025-02-02,5.00,\n"
+    mapped = CsvMapping(
+        currency="EUR", columns={"Date": "date", "Amount": "amount", "Account": "account"}
+    )
+    got = read_bank_file(by_column, "a.csv", mapped)
+    assert [str(p) for p in got.problems] == ["a.csv:3:3: no account"]
+    ok = read_bank_file(by_column.rsplit(b"\n", 2)[0] + b"\n", "a.csv", mapped)
+    assert [s.account for s in ok.statements] == ["NL91ABNA0417164300"]

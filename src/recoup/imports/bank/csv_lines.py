@@ -83,6 +83,18 @@ def read_csv(data: bytes, name: str, mapping: CsvMapping) -> BankFile:
         )
         return out
     index = _columns(columns, header, name, first_line, out.problems)
+    if not out.problems and "account" not in index and not mapping.account:
+        # the account is part of every line's identity: an export taken once without
+        # it and once with it would give its lines twice
+        out.problems.append(
+            Problem(
+                name,
+                None,
+                None,
+                "which account is this? give --account IBAN "
+                "(account = in a mapping file), or map a column to account",
+            )
+        )
     if out.problems:
         return out
     records = [(n, r) for n, r in records if any(c.strip() for c in r)]
@@ -92,7 +104,11 @@ def read_csv(data: bytes, name: str, mapping: CsvMapping) -> BankFile:
     by_account: dict[str, Statement] = {}
     for number, (line_no, row) in enumerate(records):
         for line in _lines(row, line_no, number, index, mapping, dates, name, out.problems):
-            account = _cell(row, index, "account") or mapping.account or "csv"
+            account = _cell(row, index, "account") or mapping.account or ""
+            if not account:
+                column = index["account"][0] + 1 if "account" in index else None
+                out.problems.append(Problem(name, line_no, column, "no account"))
+                continue
             statement = by_account.get(account)
             if statement is None:
                 compact = account.replace(" ", "").upper()
