@@ -32,6 +32,7 @@ from recoup.domain.money import Money
 from recoup.domain.policy import Authority, PlanLimits, PolicyAmount, SettlementFloor
 from recoup.domain.priority import PayerKind
 from recoup.services.book import Book
+from recoup.services.casework import plan_review
 from recoup.services.casework import plans as plan_service
 from tests.casework_data import invoices, pay
 
@@ -331,7 +332,7 @@ def test_a_stored_plan_matches_the_balance_and_the_payments(amounts, count, paid
             for n, (d, m) in enumerate(paid):
                 pay(book, folder, "C1", START + timedelta(days=d), f"{m / 100:.2f}", ref=f"R{n}")
             as_of = START + timedelta(days=201)
-            plan_service.review_plans(book, as_of)
+            plan_review.review_plans(book, as_of)
             after = plan_service.get_plan(book, plan.id)
             paid_in_full = [i for i in after.installments if i.status == "paid"]
             total = sum(m for d, m in paid)

@@ -18,6 +18,7 @@ from recoup.services.casework import (
     calls,
     disputes,
     holds,
+    plan_review,
     plans,
     promises,
     review_all,
@@ -118,12 +119,12 @@ def test_a_plan_within_limits_sums_to_the_balance_and_is_tracked(
     assert sum(amounts) == balance(book, "C1") == 100000
     assert [i.due_on for i in plan.installments] == [MON + timedelta(days=d) for d in (7, 37, 67)]
     pay(book, tmp_path, "C1", MON + timedelta(days=7), "333.34")
-    changes = plans.review_plans(book, MON + timedelta(days=8))
+    changes = plan_review.review_plans(book, MON + timedelta(days=8))
     assert changes
     assert changes[0].status == "current"
     assert plans.get_plan(book, plan.id).installments[0].status == "paid"
     # the second is missed: the plan defaults after the policy's one missed installment
-    changes = plans.review_plans(book, MON + timedelta(days=37 + 6))
+    changes = plan_review.review_plans(book, MON + timedelta(days=37 + 6))
     assert changes[0].status == "defaulted"
     assert plans.get_plan(book, plan.id).status == "defaulted"
     assert kinds(book, "C1")[-3:] == ["plan_installment", "plan_installment", "plan_default"]
@@ -167,7 +168,7 @@ def test_plan_interest_and_fee_are_booked_and_paid_off(book_with_debt: Book, tmp
     assert balance(book, "C2") == 25808
     pay(book, tmp_path, "C2", MON + timedelta(days=30), "132.05")
     pay(book, tmp_path, "C2", MON + timedelta(days=60), "126.03")
-    changes = plans.review_plans(book, MON + timedelta(days=61))
+    changes = plan_review.review_plans(book, MON + timedelta(days=61))
     assert changes[0].status == "completed"
     assert balance(book, "C2") == 0
 
@@ -447,8 +448,8 @@ def test_cancelling_and_refusing_are_logged_corrections(book_with_debt: Book):
     with pytest.raises(CaseworkError, match="not open"):
         promises.cancel_promise(book, p.id, actor="ann", on=MON, reason="again")
     plan = plans.create_plan(book, "C1", 2, MON + timedelta(days=3), actor="ann", on=MON)
-    assert [u.number for u in plans.upcoming_installments(book, MON, days_ahead=3)] == [1]
-    assert plans.upcoming_installments(book, MON, days_ahead=2) == []
+    assert [u.number for u in plan_review.upcoming_installments(book, MON, days_ahead=3)] == [1]
+    assert plan_review.upcoming_installments(book, MON, days_ahead=2) == []
     plans.cancel_plan(book, plan.id, actor="ann", on=MON, reason="replaced by a settlement")
     users.add_user(book, "carl", "a long password 3", Role.COLLECTOR)
     w = writeoffs.write_off(book, "C2", "small_balance", actor="carl", on=MON)

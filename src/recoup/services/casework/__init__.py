@@ -3,8 +3,8 @@ that writes its history entry with the change.
 
 - `calls` — record_call, record_visit, record_letter, record_note; call_script.
 - `promises` — add_promise, review_promises, cancel_promise, list_promises.
-- `plans` — create_plan, approve_plan, review_plans, default, cancel_plan, get_plan,
-  preview_plan, upcoming_installments.
+- `plans` — create_plan, approve_plan, default, cancel_plan, get_plan, preview_plan.
+- `plan_review` — review_plans (installments against payments), upcoming_installments.
 - `settlements` — offer, approve, refuse, accept, settle, review_settlements, compare.
 - `disputes` — open_dispute, resolve (a credit note beyond authority waits as a request).
 - `credit_requests` — approve, refuse, list_requests: credit notes waiting for an owner.
@@ -61,11 +61,11 @@ class Review:
 def review_all(book: Book, as_of: date, *, actor: str = "system") -> Review:
     """Review promises, plans, settlements and write-offs as of `as_of` (idempotent:
     a second review of the same day changes nothing)."""
-    from recoup.services.casework import plans, promises, settlements, writeoffs
+    from recoup.services.casework import plan_review, promises, settlements, writeoffs
 
     review = Review(as_of)
     review.promises = [c.to_json() for c in promises.review_promises(book, as_of, actor=actor)]
-    review.plans = [c.to_json() for c in plans.review_plans(book, as_of, actor=actor)]
+    review.plans = [c.to_json() for c in plan_review.review_plans(book, as_of, actor=actor)]
     review.settlements = [
         c.to_json() for c in settlements.review_settlements(book, as_of, actor=actor)
     ]
