@@ -47,8 +47,7 @@ from recoup.policy import (
     to_json,
     to_toml,
 )
-from recoup.policy.locate import locate
-from recoup.policy.reader import (
+from recoup.policy.keys import (
     AUTHORITY_KEYS,
     COLLECTOR_KEYS,
     CONTACT_KEYS,
@@ -61,6 +60,7 @@ from recoup.policy.reader import (
     TOP_KEYS,
     WRITE_OFF_KEYS,
 )
+from recoup.policy.locate import locate
 
 FILE = "plan.toml"
 

@@ -10,12 +10,10 @@ rather than lost silently.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
-from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     KeepTogether,
@@ -30,16 +28,15 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import Flowable
 
 from recoup.casefile.model import CaseFile, Event, Invoice, Payment, Totals
+from recoup.casefile.story import Story
 from recoup.casefile.styles import (
     COPY_ROW_LINES,
     FONT,
     FONT_CELLS,
-    INK,
     MAX_DOCUMENT_LINES,
     MUTED,
     RULE,
     SHADE,
-    Styles,
     chunks,
     day,
     language,
@@ -50,66 +47,8 @@ from recoup.domain.words import readable, term
 from recoup.letters import font
 
 
-class _Writer:
-    """Builds the story (the list of flowables) section by section."""
-
-    def __init__(self, case: CaseFile) -> None:
-        self.case = case
-        self.s = Styles()
-        self.story: list[Flowable] = []
-
-    # --- small pieces ---------------------------------------------------------------
-
-    def clean(self, value: str) -> str:
-        """`value` with the characters the font lacks as "?"."""
-        return font.printable(value)
-
-    def text(self, value: str) -> str:
-        """`value` escaped for a Paragraph's markup."""
-        return escape(self.clean(value))
-
-    def para(self, value: str, style: ParagraphStyle | None = None) -> Paragraph:
-        return Paragraph(self.text(value).replace("\n", "<br/>"), style or self.s.body)
-
-    def cell(self, value: str, num: bool = False) -> Paragraph:
-        return self.para(value, self.s.cell_num if num else self.s.cell)
-
-    def table(
-        self,
-        header: Sequence[str],
-        rows: Iterable[Sequence[str]],
-        widths: Sequence[float],
-        numeric: Iterable[int] = (),
-        bold_last: bool = False,
-    ) -> Table:
-        nums = set(numeric)
-        data: list[list[Paragraph]] = [[Paragraph(self.text(h), self.s.head) for h in header]]
-        for row in rows:
-            data.append([self.cell(v, i in nums) for i, v in enumerate(row)])
-        t = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
-        style = [
-            FONT_CELLS,
-            ("BACKGROUND", (0, 0), (-1, 0), INK),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
-            ("TOPPADDING", (0, 0), (-1, -1), 2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ]
-        if bold_last and len(data) > 1:
-            style.append(("BACKGROUND", (0, -1), (-1, -1), SHADE))
-        t.setStyle(TableStyle(style))
-        return t
-
-    def h1(self, title: str) -> None:
-        self.story.append(self.para(title, self.s.h1))
-
-    def h2(self, title: str) -> None:
-        self.story.append(self.para(title, self.s.h2))
-
-    def none(self, what: str) -> None:
-        self.story.append(self.para(what, self.s.muted))
+class _Writer(Story):
+    """Builds the story section by section."""
 
     # --- sections -------------------------------------------------------------------
 

@@ -61,70 +61,24 @@ from recoup.domain.policy import (
 )
 from recoup.domain.priority import PayerKind
 from recoup.domain.problems import Problem
+from recoup.policy.keys import (
+    AUTHORITY_KEYS,
+    COLLECTOR_KEYS,
+    CONTACT_KEYS,
+    ESCALATION_KEYS,
+    FEES_KEYS,
+    PLAN_KEYS,
+    RECOMMEND_KEYS,
+    SETTLEMENT_KEYS,
+    STAGE_KEYS,
+    TOP_KEYS,
+    TRIGGER_KEYS,
+    WRITE_OFF_KEYS,
+)
 from recoup.policy.locate import KeyPath, Locations, locate
 from recoup.policy.matching import read_matching
 
 E = TypeVar("E", bound=StrEnum)
-
-TOP_KEYS = (
-    "name",
-    "currency",
-    "jurisdiction",
-    "group_by",
-    "onboarding",
-    "changed_messages",
-    "contact",
-    "fees",
-    "authority",
-    "stage",
-    "escalation",
-    "matching",
-)
-TRIGGER_KEYS = tuple(k.value for k in TriggerKind)
-STAGE_KEYS = (
-    "name",
-    *TRIGGER_KEYS,
-    "tone",
-    "email",
-    "letter",
-    "call",
-    "fee",
-    "fee_percent",
-    "min_balance",
-    "balance_below",
-    "tags",
-    "exclude_tags",
-    "categories",
-)
-CONTACT_KEYS = (
-    "min_gap_days",
-    "max_per_7_days",
-    "hours",
-    "weekdays",
-    "skip_holidays",
-    "holds",
-)
-FEES_KEYS = ("interest", "rate_percent", "grace_days", "compensation", "application_order")
-AUTHORITY_KEYS = ("settlement", "payment_plan", "promise_grace_days", "collector")
-COLLECTOR_KEYS = ("credit_up_to", "credit_percent", "write_off_up_to", "write_off_percent")
-SETTLEMENT_KEYS = ("from_days", "min_percent", "min_balance", "balance_below")
-PLAN_KEYS = (
-    "max_installments",
-    "min_installment",
-    "first_within_days",
-    "grace_days",
-    "default_after_missed",
-)
-ESCALATION_KEYS = ("recommend", "write_off")
-RECOMMEND_KEYS = (
-    "step",
-    "after_days",
-    "min_balance",
-    "balance_below",
-    "broken_promises",
-    "no_response_days",
-)
-WRITE_OFF_KEYS = ("after_days", "min_balance", "balance_below", "no_response_days")
 
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_END = re.compile(r"\s*\(at end of document\)\s*$")
