@@ -547,3 +547,28 @@ def test_formats_are_told_by_content_not_by_name():
         )
         == "csv"
     )
+
+
+def test_dutch_mt940_details_give_the_payer_and_what_they_wrote():
+    ing = _read("mt940/oca-bank-statement-import/test-ing.940").lines
+    first = ing[0]
+    assert (first.end_to_end_id, first.counterparty_iban, first.counterparty_name) == (
+        "EV12341REP1231456T1234",
+        "NL32INGB0000012345",
+        "ING BANK NV INZAKE WEB",
+    )
+    assert first.remittance == "EV10001REP1000000T1000"
+    returned = ing[2]
+    assert (returned.kind, returned.return_reason) == (LineKind.RETURN, "MS03")
+    assert returned.remittance == "Factuurnr 123456 Klantnr 00123"
+    structured = [x for x in ing if x.creditor_ref]
+    assert next((x.creditor_ref_type, x.creditor_ref) for x in structured) == (
+        "CUR",
+        "9001123412341234",
+    )
+    rabo = _read("mt940/oca-bank-statement-import/test-rabo.swi").lines[0]
+    assert (rabo.counterparty_name, rabo.remittance) == (
+        "R. SMITH",
+        "Test money paid by other partner:",
+    )
+    assert "NL66RABO0160878799" in (rabo.counterparty_iban, rabo.counterparty_account)

@@ -20,8 +20,15 @@ from typing import Any
 
 from recoup.domain.currencies import MINOR_UNITS
 from recoup.imports.bank import kinds
-from recoup.imports.bank.model import Balance, BankFile, Statement, StatementLine
-from recoup.imports.bank.values import BankValueError, clean, iban_valid, minor_units
+from recoup.imports.bank.model import Balance, BankFile, LineKind, Statement, StatementLine
+from recoup.imports.bank.swift_details import SlashDetails, read_slash_details
+from recoup.imports.bank.values import (
+    BankValueError,
+    clean,
+    iban_valid,
+    iso11649_valid,
+    minor_units,
+)
 from recoup.imports.problems import Problem
 
 _STATEMENT_START = re.compile(r"(?m)^(?=:20:)")
@@ -252,31 +259,54 @@ def _line(
     bank_code = _text(tx.get("id"))
     details = _text(tx.get("transaction_details"))
     purpose = _text(tx.get("purpose"))
+    slash = read_slash_details(details) or SlashDetails()
+    extra = _text(tx.get("extra_details"))
+    # Rabobank writes the other party's account on the :61:'s second line
+    extra_account = (
+        extra if extra and re.fullmatch(r"[A-Z]{2}\d{2}[0-9A-Z]{10,30}", extra) else None
+    )
+    kind = kinds.from_swift_code(bank_code, signed, mark)
+    if slash.return_reason is not None:
+        kind = LineKind.RETURN
+    creditor_ref = slash.creditor_ref
+    accounts = [
+        _text(tx.get("applicant_iban")),
+        _text(tx.get("gvc_applicant_iban")),
+        slash.counterparty_iban,
+        extra_account,
+    ]
+    their_iban = next((a for a in map(_iban, accounts) if a), None)
+    # an account the bank wrote that is no valid IBAN (a sample's, an old number)
+    their_account = None if their_iban else next((a for a in accounts if a), None)
     return StatementLine(
         source=source,
         amount_minor=signed,
         currency=str(code).upper(),
-        kind=kinds.from_swift_code(bank_code, signed, mark),
+        kind=kind,
         booking_date=_day(tx.get("entry_date") or tx.get("guessed_entry_date") or tx.get("date")),
         value_date=_day(tx.get("date")),
         servicer_ref=_text(tx.get("bank_reference")),
-        end_to_end_id=_text(tx.get("end_to_end_reference")),
-        mandate_id=_text(tx.get("mandate_reference")),
+        end_to_end_id=_text(tx.get("end_to_end_reference")) or slash.end_to_end_id,
+        mandate_id=_text(tx.get("additional_position_reference")) or slash.mandate_id,
         customer_ref=_text(tx.get("customer_reference")),
         bank_code=bank_code,
         bank_code_proprietary=_text(tx.get("transaction_code")),
-        counterparty_name=clean(_text(tx.get("applicant_name"))),
-        counterparty_iban=_iban(tx.get("applicant_iban")),
-        counterparty_bic=_text(tx.get("applicant_bin")),
-        ultimate_debtor=clean(_text(tx.get("deviate_applicant"))),
-        ultimate_creditor=clean(_text(tx.get("deviate_recipient"))),
-        remittance=clean(purpose) if purpose else clean(details),
-        structured=details if purpose else None,
-        additional_info=clean(
-            " ".join(
-                x for x in (_text(tx.get("posting_text")), _text(tx.get("extra_details"))) if x
-            )
+        return_reason=slash.return_reason,
+        counterparty_name=clean(_text(tx.get("applicant_name"))) or slash.counterparty_name,
+        counterparty_iban=their_iban,
+        counterparty_account=their_account,
+        counterparty_bic=_text(tx.get("applicant_bin"))
+        or _text(tx.get("gvc_applicant_bin"))
+        or slash.counterparty_bic,
+        ultimate_debtor=clean(_text(tx.get("deviate_applicant"))) or slash.ultimate_debtor,
+        ultimate_creditor=clean(_text(tx.get("deviate_recipient"))) or slash.ultimate_creditor,
+        remittance=clean(purpose) if purpose else (slash.remittance or clean(details)),
+        creditor_ref=creditor_ref,
+        creditor_ref_type=(
+            "RF" if creditor_ref and iso11649_valid(creditor_ref) else slash.creditor_ref_type
         ),
+        structured=details if (purpose or slash.remittance or creditor_ref) else None,
+        additional_info=clean(" ".join(x for x in (_text(tx.get("posting_text")), extra) if x)),
         entry_index=index,
     )
 
