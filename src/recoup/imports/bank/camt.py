@@ -213,11 +213,37 @@ def _entry(ntry: Node, index: int, problems: list[Problem]) -> list[StatementLin
     amounts = _split(txs, currency, signed, credit)
     if amounts is None:
         details = [read_details(tx, money_in) for tx in txs] or [Details()]
-        return [_line(base, _merged(details), None, signed, reversal, credit)]
-    return [
-        _line(base, read_details(tx, money_in), n, amounts[n], reversal, credit)
-        for n, tx in enumerate(txs)
-    ]
+        line = _line(base, _merged(details), None, signed, reversal, credit)
+        line.raw = _written(ntry.el)
+        return [line]
+    lines = []
+    for n, tx in enumerate(txs):
+        line = _line(base, read_details(tx, money_in), n, amounts[n], reversal, credit)
+        line.raw = _written(tx.el)
+        lines.append(line)
+    return lines
+
+
+# what may change between an intraday report and the statement that books the entry
+_NOT_WRITTEN = frozenset({"Sts", "BookgDt"})
+
+
+def _written(el: etree._Element) -> str:
+    """An entry's (or a detail's) content as the bank wrote it, element by element,
+    but its status and booking date: what a line without a bank reference is known by."""
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        for child in node:
+            name = local(child.tag)
+            if not name or name in _NOT_WRITTEN:
+                continue
+            text = (child.text or "").strip()
+            parts.append(f"{name}={text}" if text else name)
+            walk(child)
+
+    walk(el)
+    return " ".join(parts)
 
 
 def _split(txs: list[Node], currency: str, signed: int, credit: bool) -> list[int] | None:

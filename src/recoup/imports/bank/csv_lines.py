@@ -104,6 +104,7 @@ def read_csv(data: bytes, name: str, mapping: CsvMapping) -> BankFile:
     by_account: dict[str, Statement] = {}
     for number, (line_no, row) in enumerate(records):
         for line in _lines(row, line_no, number, index, mapping, dates, name, out.problems):
+            line.raw = "\x1f".join(cell.strip() for cell in row)  # the row as written
             account = _cell(row, index, "account") or mapping.account or ""
             if not account:
                 column = index["account"][0] + 1 if "account" in index else None

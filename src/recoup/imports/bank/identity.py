@@ -6,8 +6,9 @@ strongest identifier the bank gave it, in this order: the account servicer's ref
 (camt AcctSvcrRef, MT940 //bank reference), the bank's transaction id (camt TxId, OFX
 FITID, a CSV's id column), the UETR, the entry reference (camt NtryRef); a detail of a
 batch entry adds its position in the entry. A line with none of these (many MT940 and
-CSV exports) is known by what it says: its dates, amount, parties, references and
-text, and how many lines before it in its statement said exactly the same (so two
+CSV exports) is known by what it says: its day, its amount and the text the bank
+wrote for it (`StatementLine.raw`), and how many lines before it in its statement said
+exactly the same (so two
 equal payments on one day stay two, and a statement read again, or another statement
 overlapping it, gives the same identities).
 
@@ -57,6 +58,18 @@ def bank_reference(line: StatementLine) -> tuple[str, str] | None:
 
 
 def _content(line: StatementLine) -> tuple[object, ...]:
+    """What a line without a bank reference is known by: its day, amount and the text
+    the bank wrote for it (white space aside), so that what the readers make of that
+    text may change without a line being taken twice; without that text, the fields
+    read from it."""
+    if line.raw is not None:
+        return (
+            line.value_date or line.booking_date,
+            line.amount_minor,
+            line.currency,
+            line.detail_index,
+            " ".join(line.raw.split()),
+        )
     return (
         line.booking_date,
         line.value_date,

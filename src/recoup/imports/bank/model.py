@@ -71,6 +71,9 @@ class StatementLine:
     # a camt entry's position: its entry (0-based in the statement) and detail
     entry_index: int = 0
     detail_index: int | None = None
+    # the line as the bank wrote it (the :61: and :86: of MT940, an OFX <STMTTRN>, a
+    # camt entry's details, a CSV row): what a line without a bank reference is known by
+    raw: str | None = None
 
 
 @dataclass(slots=True)

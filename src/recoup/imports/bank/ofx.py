@@ -40,7 +40,7 @@ def read_ofx(data: bytes, name: str) -> BankFile:
     # an empty element is one the bank left out (OFX 1.02 files write <CURDEF></CURDEF>);
     # dropped on one line, so every line keeps its number
     data = _EMPTY.sub(lambda m: b"\n" * m.group(0).count(b"\n"), data)
-    starts = [data.count(b"\n", 0, m.start()) + 1 for m in _STMTTRN.finditer(data)]
+    starts, raws = _transactions_as_written(data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # bs4 warns that the file looks like XML
@@ -57,13 +57,36 @@ def read_ofx(data: bytes, name: str) -> BankFile:
         if not transactions and not isinstance(getattr(statement, "balance", None), Decimal):
             continue  # an account listed, with no statement of it
         lines_at = starts[position : position + len(transactions)]
+        written = raws[position : position + len(transactions)]
         position += len(transactions)
-        out.statements.append(_statement(account, statement, transactions, lines_at, name, out))
+        result = _statement(account, statement, transactions, lines_at, name, out)
+        if len(written) == len(transactions) == len(result.lines):
+            for line, raw in zip(result.lines, written, strict=True):
+                line.raw = raw
+        out.statements.append(result)
     if not out.statements:
         status = _status(parsed)
         why = f" (the bank answered: {status})" if status else ""
         out.problems.append(Problem(name, None, None, f"no bank statement in this OFX file{why}"))
     return out
+
+
+def _transactions_as_written(data: bytes) -> tuple[list[int], list[str]]:
+    """The line each <STMTTRN> starts on, and its text up to its end tag (or the next
+    <STMTTRN>, as OFX 1.x may leave end tags out)."""
+    found = list(_STMTTRN.finditer(data))
+    upper = data.upper()
+    starts: list[int] = []
+    raws: list[str] = []
+    line, last = 1, 0
+    for n, match in enumerate(found):
+        line += data.count(b"\n", last, match.start())
+        last = match.start()
+        starts.append(line)
+        limit = found[n + 1].start() if n + 1 < len(found) else len(data)
+        close = upper.find(b"</STMTTRN>", match.start(), limit)
+        raws.append(data[match.start() : close if close >= 0 else limit].decode("latin-1"))
+    return starts, raws
 
 
 def _status(parsed: Any) -> str | None:

@@ -207,17 +207,25 @@ def _statement(
         if kind == "closing" and on is not None:
             statement.to_date = _day(on)
     statement.account_currency = statement.account_currency or currency
-    # the line each :61: starts on, counted once through the block
+    # the line each :61: starts on, counted once through the block, and its text as
+    # written: the :61: and what follows it up to the next statement line or balance
     starts: list[int] = []
+    texts: list[str] = []
     lines_before, last = 0, 0
-    for found in re.finditer(r"(?m)^:61:", block):
+    tags = list(_TAG.finditer(block))
+    for n, found in enumerate(tags):
+        if found.group(1) != "61":
+            continue
         lines_before += block.count("\n", last, found.start())
         last = found.start()
         starts.append(first_line + lines_before)
+        end = next((t.start() for t in tags[n + 1 :] if t.group(1) not in ("86", "NS")), len(block))
+        texts.append(block[found.start() : end])
     for index, tx in enumerate(transactions):
         line_no = starts[index] if index < len(starts) else first_line
         line = _line(tx.data, index, f"{name}:{line_no}", statement.account_currency, problems)
         if line is not None:
+            line.raw = texts[index] if len(texts) == len(transactions) else None
             statement.lines.append(line)
     return statement
 
