@@ -11,33 +11,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from recoup.domain.claim import ClaimLine
+from recoup.domain.kinds import CONTACTS, QUEUED, EntryGroup, EntryKind, kinds_in
 from recoup.domain.money import Money
 
-# What counts as a contact with the debtor: a message delivered ("message_sent") and a
-# contact made by hand (a call, a visit, a letter by hand, a note; an e-mail or letter
-# recorded by a person). The daily run's "email" and "letter" entries only say that a
-# message was queued (their data names the action): a queued message that was sent has
-# its "message_sent" entry, one withdrawn or not delivered was no contact.
-CONTACT_KINDS = frozenset({"email", "letter", "message_sent", "call", "visit", "note"})
-QUEUED_KINDS = frozenset({"email", "letter"})
-PROMISE_KINDS = frozenset(
-    {
-        "promise",
-        "promise_kept",
-        "promise_broken",
-        "plan",
-        "plan_installment",
-        "plan_default",
-        "plan_completed",
-        "settlement_offer",
-        "settlement_approved",
-        "settlement_accepted",
-        "settlement_paid",
-        "settlement_lapsed",
-        "settlement_refused",
-    }
-)
-DISPUTE_KINDS = frozenset({"dispute", "dispute_resolved", "hold"})
+# What counts as a contact with the debtor, and the queued messages that are not one
+# by themselves (`recoup.domain.kinds`); the entries of the promises and disputes parts.
+CONTACT_KINDS = CONTACTS
+QUEUED_KINDS = QUEUED
+PROMISE_KINDS = kinds_in(EntryGroup.PROMISES) | kinds_in(EntryGroup.SETTLEMENTS)
+DISPUTE_KINDS = frozenset({EntryKind.DISPUTE, EntryKind.DISPUTE_RESOLVED, EntryKind.HOLD})
 
 
 @dataclass(frozen=True)

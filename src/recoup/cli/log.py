@@ -14,6 +14,7 @@ from recoup.cli import log_anchor
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_USAGE, state
 from recoup.cli.lazy import lazy
 from recoup.cli.output import console, err_console, plain, print_json, text
+from recoup.domain.kinds import EntryKind
 from recoup.domain.words import readable, term
 from recoup.services.errors import NotFoundError
 
@@ -35,7 +36,13 @@ def log_command(
     customer: bool = typer.Option(
         False, "--customer", help="Read TARGET as a customer's id even if it is a command."
     ),
-    kind: list[str] = typer.Option([], "--kind", help="Only entries of this kind (repeatable)."),
+    kind: list[EntryKind] = typer.Option(
+        [],
+        "--kind",
+        metavar="<kind>",
+        show_choices=False,
+        help=f"Only entries of this kind (repeatable): {', '.join(EntryKind)}.",
+    ),
     anchor: Path | None = typer.Option(
         None, "--anchor", help="verify: also against this signed anchor file."
     ),

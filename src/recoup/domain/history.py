@@ -23,54 +23,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from recoup.domain.kinds import EntryKind
+
 GENESIS = "0" * 64  # the "previous hash" of a customer's first entry
 
-# The kinds of entry Recoup writes. Other words are refused so that filters and reports
-# can rely on the vocabulary; add a kind here (and to docs) before writing it.
-KINDS = frozenset(
-    {
-        "import",  # invoices, credit notes or payments arrived from a file
-        "payment",
-        "email",  # a message put in the outbox / delivered
-        "letter",
-        "message_sent",
-        "message_failed",  # not delivered (or no longer needed: data says which)
-        "message_withdrawn",  # delivery found the book no longer supports it (data: why)
-        "call",
-        "visit",
-        "note",
-        "promise",
-        "promise_kept",
-        "promise_broken",
-        "plan",
-        "plan_installment",
-        "plan_default",
-        "plan_completed",
-        "settlement_offer",
-        "settlement_approved",
-        "settlement_accepted",
-        "settlement_paid",
-        "settlement_lapsed",  # issue 4: an offer or an accepted settlement not paid in time
-        "settlement_refused",  # issue 4: the owner refused an offer outside authority
-        "dispute",
-        "dispute_resolved",
-        "credit_requested",  # issue 14: a credit note beyond authority waits for an owner
-        "fee",
-        "interest",
-        "stage",  # the plan moved on (a reminder stage reached)
-        "escalate",
-        "write_off_recommendation",
-        "handoff",
-        "agency_recovery",
-        "recall",
-        "write_off",
-        "write_off_requested",  # issue 4: waits for an owner's approval
-        "write_off_reversed",
-        "hold",
-        "override",  # a manual action that broke a contact rule, with its reason
-        "correction",
-    }
-)
+# The kinds of entry Recoup writes (`recoup.domain.kinds.EntryKind`); others are refused.
+KINDS = frozenset(EntryKind)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from recoup.domain.kinds import OutboxState
 from recoup.services.book import Book
 from recoup.store import messages_repo
 
@@ -34,10 +35,10 @@ def outbox_counts(book: Book) -> OutboxCounts:
     with book.read() as conn:
         counts = messages_repo.count_states(conn)
     return OutboxCounts(
-        counts.get("pending", 0) + counts.get("sending", 0),
-        counts.get("sent", 0),
-        counts.get("withdrawn", 0),
-        counts.get("failed", 0),
+        counts.get(OutboxState.PENDING, 0) + counts.get(OutboxState.SENDING, 0),
+        counts.get(OutboxState.SENT, 0),
+        counts.get(OutboxState.WITHDRAWN, 0),
+        counts.get(OutboxState.FAILED, 0),
     )
 
 

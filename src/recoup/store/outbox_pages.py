@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from recoup.domain.kinds import OutboxState
 from recoup.store.tables import actions, customers, outbox
 
 # the outbox's states by the page's sections
-SECTION_STATES: dict[str, tuple[str, ...]] = {
-    "waiting": ("pending", "sending"),
-    "delivered": ("sent",),
-    "withdrawn": ("withdrawn",),
+SECTION_STATES: dict[str, tuple[OutboxState, ...]] = {
+    "waiting": (OutboxState.PENDING, OutboxState.SENDING),
+    "delivered": (OutboxState.SENT,),
+    "withdrawn": (OutboxState.WITHDRAWN,),
 }
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from recoup.domain.kinds import GROUP_OF, EntryGroup, kinds_in
 from recoup.domain.words import term
 from recoup.services import history
 from recoup.services.book import Book
@@ -18,34 +19,27 @@ TIMELINE_ENTRIES_ID = "timeline-entries"  # what the filter swaps
 # entries on the page, newest first; the filter and the case file reach the rest
 TIMELINE_LIMIT = 100
 
-# The filter's groups: (value in the address, label, the history kinds it shows).
-GROUPS: tuple[tuple[str, str, frozenset[str]], ...] = (
-    ("contacts", "Contacts", frozenset({"email", "letter", "message_sent", "message_failed",
-                                        "message_withdrawn", "call", "visit", "note"})),
-    ("promises", "Promises & plans", frozenset({"promise", "promise_kept", "promise_broken",
-                                                "plan", "plan_installment", "plan_default",
-                                                "plan_completed"})),
-    ("settlements", "Settlements", frozenset({"settlement_offer", "settlement_approved",
-                                              "settlement_accepted", "settlement_paid"})),
-    ("disputes", "Disputes & holds", frozenset({"dispute", "dispute_resolved",
-                                                  "credit_requested", "hold"})),
-    ("money", "Money", frozenset({"import", "payment", "fee", "interest"})),
-    ("plan", "Collection plan", frozenset({"stage", "escalate", "write_off_recommendation",
-                                           "override"})),
-    ("handoff", "Agency & write-off", frozenset({"handoff", "agency_recovery", "recall",
-                                                 "write_off", "write_off_reversed"})),
-    ("corrections", "Corrections", frozenset({"correction"})),
-)  # fmt: skip
-GROUP_OF = {kind: name for name, _label, kinds in GROUPS for kind in kinds}
-PREFIXES = (("promise", "promises"), ("plan", "promises"), ("settlement", "settlements"),
-            ("dispute", "disputes"), ("write_off", "handoff"), ("agency", "handoff"))  # fmt: skip
+# The filter's groups, in the order of `EntryGroup`: (value in the address, label, the
+# history kinds it shows).
+GROUP_LABELS: dict[EntryGroup, str] = {
+    EntryGroup.CONTACTS: "Contacts",
+    EntryGroup.PROMISES: "Promises & plans",
+    EntryGroup.SETTLEMENTS: "Settlements",
+    EntryGroup.DISPUTES: "Disputes & holds",
+    EntryGroup.MONEY: "Money",
+    EntryGroup.PLAN: "Collection plan",
+    EntryGroup.HANDOFF: "Agency & write-off",
+    EntryGroup.CORRECTIONS: "Corrections",
+}
+GROUPS: tuple[tuple[str, str, frozenset[str]], ...] = tuple(
+    (g.value, GROUP_LABELS[g], frozenset(kinds_in(g))) for g in EntryGroup
+)
 
 
 def group_of(kind: str) -> str:
-    """The filter group of a history kind (kinds added later go by their prefix)."""
-    if kind in GROUP_OF:
-        return GROUP_OF[kind]
-    return next((g for prefix, g in PREFIXES if kind.startswith(prefix)), "corrections")
+    """The filter group of a history kind (one the book no longer writes: corrections)."""
+    found = GROUP_OF.get(kind)  # type: ignore[call-overload]  # a str is looked up as itself
+    return str(found or EntryGroup.CORRECTIONS)
 
 
 @dataclass(frozen=True)
