@@ -447,6 +447,8 @@ def _given_parts(conn: Connection, row: dict[str, Any], given: list[str]) -> lis
             raise BankMatchError(f"invoice {number} is not in the book")
         if inv["currency"] != cur:
             raise BankMatchError(f"invoice {number} is in {inv['currency']}, the line in {cur}")
+        if int(inv["open_minor"]) <= 0:
+            raise BankMatchError(f"invoice {number} is paid already")
         share = given_minor
         if share is None:
             share = min(left, max(0, int(inv["open_minor"])))

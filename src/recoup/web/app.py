@@ -26,6 +26,7 @@ from recoup.web.login_limits import LoginLimits
 from recoup.web.routes import (
     admin,
     approvals,
+    bank,
     casefile,
     casework,
     customers,
@@ -52,6 +53,7 @@ ROUTERS = (
     imports.upload_router,
     run.router,
     outbox.router,
+    bank.router,
 )
 """Every page group's routes (tests walk them to check each declares a role)."""
 

@@ -1,0 +1,156 @@
+"""The Bank page in a real browser (Debian's Chromium through Playwright, uvicorn on
+loopback): a collector works through the review queue with the keyboard alone, one
+keystroke a line (c confirms the first suggestion, x sets a line aside, 1-5 picks a
+suggestion, i types the invoices, h opens the history), and screenshots of the queue
+(desktop and phone) and of a line's history are saved for a person to look at."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from recoup.services import users
+from recoup.services.bank_import import import_statement
+from recoup.services.book import Book
+from recoup.services.users import Role
+from recoup.settings import Settings
+from recoup.web.app import create_app
+from tests.conftest import missing
+from tests.test_bank_matching import (
+    FIRST,
+    INVOICES,
+    MAPPING,
+    _invoice,
+    _lines,
+    _load,
+    _statement,
+)
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, free_port, shot
+
+pytestmark = pytest.mark.browser
+
+COLLECTOR = ("carl", "carl-bank-browser-pw")
+MORE = [
+    "2026-06-03,50.00,EUR,,,,T6",
+    "2026-06-03,12.00,EUR,Refund Co,,,T7",
+]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Book]]:
+    book = Book.create(str(tmp_path / "book.db"))
+    _load(book, tmp_path, (*INVOICES, ("C2", "INV-1006", "70.00")))
+    import_statement(book, _statement(tmp_path, "june.csv", FIRST + MORE), MAPPING)
+    users.add_user(book, *COLLECTOR, Role.COLLECTOR)
+    settings = Settings(
+        database_url=str(tmp_path / "book.db"),
+        secret_key="bank-browser-" + "k" * 32,
+        locale="en_GB",
+        now="2026-06-04T10:00:00",
+    )
+    port = free_port()
+    uv = uvicorn.Server(
+        uvicorn.Config(create_app(settings, book), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}", book
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
+        book.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        missing("Chromium")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _focused(pg: Page, line: str) -> None:
+    """Wait until the line `line` has the keyboard's focus."""
+    script = "id => document.activeElement && document.activeElement.dataset.line === id"
+    pg.wait_for_function(script, arg=line, timeout=5000)
+
+
+def test_working_through_the_queue_with_the_keyboard(
+    browser: Browser, server: tuple[str, Book]
+) -> None:
+    base, book = server
+    lines = {t: str(i) for t, (i, _) in _lines(book).items()}
+    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(base + "/")
+    pg.get_by_label("Username").fill(COLLECTOR[0])
+    pg.get_by_label("Password").fill(COLLECTOR[1])
+    pg.get_by_role("button", name="Log in").click()
+    pg.get_by_role("link", name="Bank", exact=True).click()
+    expect(pg).to_have_title(re.compile("^Bank"))
+    expect(pg.locator("[data-figure=waiting]")).to_have_text("4")
+    expect(pg.locator(".bank-line")).to_have_count(4)
+    first = pg.locator(f"#line-{lines['T2']}")
+    expect(first.locator(".evidence")).to_contain_text("amount exact")
+    expect(first).to_be_focused()
+    shot(pg, "bank-queue")
+    pg.set_viewport_size(PHONE)
+    shot(pg, "bank-queue-phone")
+    pg.set_viewport_size(DESKTOP)
+
+    # c: the first suggestion of the focused line
+    pg.keyboard.press("c")
+    expect(pg.locator("#bank-done")).to_contain_text("confirmed: INV-1003 100.00")
+    expect(pg.locator(".bank-line")).to_have_count(3)
+    _focused(pg, lines["T5"])
+    # j and k move between the lines
+    pg.keyboard.press("j")
+    _focused(pg, lines["T6"])
+    pg.keyboard.press("k")
+    _focused(pg, lines["T5"])
+    # x: not a customer payment
+    pg.keyboard.press("x")
+    expect(pg.locator("#bank-done")).to_contain_text("not a customer payment")
+    _focused(pg, lines["T6"])
+    # h: the line's history, and back
+    pg.keyboard.press("h")
+    expect(pg.locator("#line-history")).to_contain_text("waits")
+    shot(pg, "bank-line")
+    pg.go_back()
+    expect(pg.locator(".bank-line")).to_have_count(2)
+    pg.locator(f"#line-{lines['T6']}").focus()
+    # 1: that suggestion
+    pg.keyboard.press("1")
+    expect(pg.locator("#bank-done")).to_contain_text("confirmed: INV-1002 50.00")
+    # the next line has the focus; i types the invoices (a split of an open invoice), Enter applies
+    _focused(pg, lines["T7"])
+    pg.keyboard.press("i")
+    pg.keyboard.type("INV-1006=12.00")
+    pg.keyboard.press("Enter")
+    expect(pg.locator("#bank-done")).to_contain_text("confirmed: INV-1006 12.00")
+    expect(pg.locator("#queue-empty")).to_have_text("Nothing waits for review.")
+    assert _invoice(book, "INV-1003") == ("paid", 0)
+    assert _invoice(book, "INV-1002") == ("paid", 0)
+    assert _invoice(book, "INV-1006") == ("partial", 5800)
+    pg.goto(f"{base}/bank/lines/{lines['T5']}")
+    expect(pg.locator("#line-state")).to_have_text("rejected")
+    assert errors == []
+    context.close()
