@@ -12,7 +12,11 @@ customers who owe something) for `--seconds`. The clients are asyncio tasks on o
 httpx client pool each, in a process of their own.
 
     python bench/web_load.py --db /tmp/book.db [--make --invoices N --customers N]
-        [--clients 20] [--seconds 20]
+        [--clients 20] [--seconds 20] [--think 0]
+
+With `--think 0` (the default) each client asks for its next page as soon as it has
+the last: the server always has 20 requests in hand. `--think 1` has each collector
+read a page for about a second (0.5-1.5 s) first.
 """
 
 from __future__ import annotations
@@ -138,7 +142,12 @@ async def log_in(base: str, n: int) -> httpx.AsyncClient:
 
 
 async def work(
-    client: httpx.AsyncClient, keys: list[str], until: float, seed: int, out: dict[str, list[float]]
+    client: httpx.AsyncClient,
+    keys: list[str],
+    until: float,
+    seed: int,
+    think: float,
+    out: dict[str, list[float]],
 ) -> None:
     pick = random.Random(seed)
     pages = ["dashboard", "worklist", "account"]
@@ -154,16 +163,20 @@ async def work(
         out[page].append((time.perf_counter() - started) * 1000)
         if answer.status_code != 200:
             out["errors"].append(float(answer.status_code))
+        if think:
+            await asyncio.sleep(think * pick.uniform(0.5, 1.5))
 
 
-async def load(base: str, keys: list[str], clients: int, seconds: float) -> dict[str, list[float]]:
+async def load(
+    base: str, keys: list[str], clients: int, seconds: float, think: float
+) -> dict[str, list[float]]:
     sessions = [await log_in(base, n) for n in range(clients)]
     for s in sessions:  # each page once, unmeasured: the server's first requests warm it
         for path in ("/", "/worklist", f"/customers/{keys[0]}"):
             await s.get(path)
     out: dict[str, list[float]] = defaultdict(list)
     until = time.monotonic() + seconds
-    await asyncio.gather(*(work(s, keys, until, n, out) for n, s in enumerate(sessions)))
+    await asyncio.gather(*(work(s, keys, until, n, think, out) for n, s in enumerate(sessions)))
     for s in sessions:
         await s.aclose()
     return out
@@ -203,6 +216,13 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=200_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds a client waits between pages, on average (0: none, each client asks "
+        "again as soon as it has its page)",
+    )
     args = parser.parse_args()
     if args.make and is_empty(args.db):
         make_book(args.db, args.customers, args.invoices)
@@ -210,9 +230,13 @@ def main() -> None:
     port = free_port()
     server = serve(args.db, port)
     try:
-        print(f"{args.clients} clients for {args.seconds:.0f} s on {args.db}; load average before: "
-              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")  # fmt: skip
-        out = asyncio.run(load(f"http://127.0.0.1:{port}", keys, args.clients, args.seconds))
+        load_now = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(
+            f"{args.clients} clients (think {args.think} s) for {args.seconds:.0f} s on "
+            f"{args.db}; load average before: {load_now}"
+        )
+        base = f"http://127.0.0.1:{port}"
+        out = asyncio.run(load(base, keys, args.clients, args.seconds, args.think))
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         server.terminate()
