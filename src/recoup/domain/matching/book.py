@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Generic, TypeVar
 
 from recoup.domain.matching.references import (
     compact,
@@ -35,6 +36,8 @@ class OpenInvoice:
 
 
 # the keys of `references.number_keys`, for many numbers at once
+V = TypeVar("V")
+
 _ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
 _NOT_ALNUM = re.compile(r"[^A-Z0-9\n]+")
 _LETTERS = re.compile(r"[A-Z]+")
@@ -48,6 +51,25 @@ def _bulk(texts: Sequence[str], *, zeros: bool) -> list[str]:
     if zeros:
         joined = _ZEROS.sub("", joined)
     return _NOT_ALNUM.sub("", joined).split("\n") if texts else []
+
+
+class _Lookup(Generic[V]):
+    """Values by key, built in C from two lists; the few keys that several values share
+    are kept apart."""
+
+    def __init__(self, keys: list[str], values: list[V]) -> None:
+        self.one: dict[str, V] = dict(zip(keys, values, strict=True))
+        self.more: dict[str, list[V]] = {}
+        if len(self.one) < len(keys):
+            shared = {k for k, c in Counter(keys).items() if c > 1}
+            for k, v in zip(keys, values, strict=True):
+                if k in shared:
+                    self.more.setdefault(k, []).append(v)
+
+    def get(self, key: str, default: Sequence[V] = ()) -> Sequence[V]:
+        if key in self.more:
+            return self.more[key]
+        return [self.one[key]] if key in self.one else default
 
 
 def shape(key: str) -> tuple[str, int]:
@@ -80,15 +102,10 @@ class MatchBook:
         self._index_numbers()
         with_ref = [i for i, r in enumerate(self.references) if r]
         ref_keys = _bulk([self.references[i] for i in with_ref], zeros=False)
-        self.by_reference: dict[str, list[int]] = {}
-        for i, key in zip(with_ref, ref_keys, strict=True):
-            self.by_reference.setdefault(key, []).append(i)
-        self.names = dict(
-            zip(customer_names, name_keys(list(customer_names.values())), strict=True)
-        )
-        self.by_name: dict[str, list[str]] = {}
-        for customer, key in self.names.items():
-            self.by_name.setdefault(key, []).append(customer)
+        self.by_reference = _Lookup(ref_keys, with_ref)
+        keys = name_keys(list(customer_names.values()))
+        self.names = dict(zip(customer_names, keys, strict=True))
+        self.by_name = _Lookup(keys, list(customer_names))
         self._by_word: dict[str, list[str]] | None = None
         self._positions: dict[str, int] | None = None
         self.by_iban: dict[str, set[str]] = {}
