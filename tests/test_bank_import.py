@@ -228,7 +228,9 @@ def test_cli_csv_mapping_saved_and_used_again(db: Path, tmp_path: Path):
     assert "no field of a bank line" in err
     code, out, err = run(db, "bank", "import", str(sheet), "--mapping", str(saved))
     assert code == 0
-    assert "2 duplicates already in the book" in out
+    assert (
+        "csv: 2 lines, 0 new: 0 applied, 0 to review, 0 unmatched; 2 the book held already" in out
+    )
 
 
 @pytest.mark.pg

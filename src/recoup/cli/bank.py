@@ -100,13 +100,18 @@ def _print(report: bank_import.BankImportReport, dry_run: bool) -> None:
             markup=True,
         )
         return
-    verb = "would take" if dry_run else "took"
     new = report.lines - report.duplicates
+    others = (
+        f" ({report.not_payments} of them no customer payment: debits, fees, returns)"
+        if report.not_payments
+        else ""
+    )
+    held = f"; {report.duplicates} the book held already" if report.duplicates else ""
     console.print(
-        f"{report.format}: {count(report.lines, 'line')} read, {verb} {new} new "
-        f"({report.applied} applied, {report.suggested} to review, {report.unmatched} "
-        f"unmatched, of which {report.not_payments} no customer payment), "
-        f"{count(report.duplicates, 'duplicate')} already in the book",
+        f"{report.format}: {count(report.lines, 'line')}, {new} new"
+        + (" (a dry run: nothing taken)" if dry_run else "")
+        + f": {report.applied} applied, {report.suggested} to review, "
+        f"{report.unmatched} unmatched{others}{held}",
         markup=False,
         highlight=False,
         soft_wrap=True,
