@@ -21,7 +21,8 @@ import resource
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from recoup.domain.matching.book import MatchBook, OpenInvoice
 from recoup.domain.matching.evidence import Decision, IncomingLine
@@ -255,6 +256,13 @@ def main() -> None:
     parser.add_argument("--invoices", type=int, default=1_000_000)
     parser.add_argument("--lines", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--book",
+        type=Path,
+        default=None,
+        help="Also import the statement into a new SQLite book in this folder (the "
+        "service's whole path: the lines stored, matched, applied as payments).",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     t0 = time.perf_counter()
@@ -328,6 +336,81 @@ def main() -> None:
     print(f"{'indexed + matched':<44}{t3 - t1:>10.2f}{c3 - c1:>10.2f}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{'peak memory (MB, with the generated book)':<44}{peak:>10.0f}")
+    if args.book is not None:
+        through_book(args.book, invoices, names, ibans, known, cases)
+
+
+def through_book(folder: Path, invoices, names, ibans, known, cases) -> None:
+    """The same statement imported into a real SQLite book with these invoices:
+    `recoup bank import`'s service, its lines stored, matched and applied."""
+    from recoup.imports.bank.csv_mapping import CsvMapping
+    from recoup.services import importing
+    from recoup.services.bank_import import import_statement
+    from recoup.services.book import Book
+    from recoup.services.importing import Kind, Options
+    from recoup.store import bank_match_repo
+
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "bank-bench.db"
+    if db.exists():
+        db.unlink()
+    book = Book.create(str(db))
+    t0 = time.perf_counter()
+    with (folder / "customers.csv").open("w", encoding="utf-8") as out:
+        out.write("customer,name,country\n")
+        out.writelines(f'{k},"{n}",DE\n' for k, n in names.items())
+    with (folder / "invoices.csv").open("w", encoding="utf-8") as out:
+        out.write("customer,number,issue_date,due_date,amount,currency,reference\n")
+        out.writelines(
+            f"{i.customer},{i.number},{i.issue_date},{i.due_date},"
+            f"{i.open_minor // 100}.{i.open_minor % 100:02d},EUR,{i.reference}\n"
+            for i in invoices
+        )
+    for kind, name in ((Kind.CUSTOMERS, "customers.csv"), (Kind.INVOICES, "invoices.csv")):
+        report = importing.import_file(book, kind, folder / name, Options())
+        assert report.ok, report.problems[:3]
+    with book.write() as conn:
+        ids = bank_match_repo.customer_ids(conn, known)
+        at = datetime.now(UTC)
+        for customer, accounts in known.items():
+            for iban in accounts:
+                bank_match_repo.learn_iban(conn, ids[customer], iban, None, at)  # type: ignore[arg-type]
+    t1 = time.perf_counter()
+    with (folder / "statement.csv").open("w", encoding="utf-8") as out:
+        out.write("date,amount,currency,name,iban,purpose,reference,transaction id\n")
+        for n, c in enumerate(cases):
+            line = c.line
+            minor = line.amount_minor if line.is_credit else -abs(line.amount_minor)
+            amount = f"{'-' if minor < 0 else ''}{abs(minor) // 100}.{abs(minor) % 100:02d}"
+            row = [str(line.on), amount, "EUR", line.payer_name, line.payer_iban, line.text]
+            row += [line.reference, f"T{n}"]
+            out.write(",".join('"' + v.replace('"', '""') + '"' for v in row) + "\n")
+    t2, c2 = time.perf_counter(), time.process_time()
+    report = import_statement(book, folder / "statement.csv", CsvMapping(account="DE0BENCH"))
+    t3, c3 = time.perf_counter(), time.process_time()
+    assert not report.refused, report.problems[:3]
+    with book.read() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT l.transaction_id, p.invoice_number FROM bank_lines l "
+            "JOIN payments p ON p.key LIKE 'bank:' || l.id || ':%' "
+            "WHERE l.state = 'applied' AND p.invoice_number IS NOT NULL"
+        ).all()
+    paid: dict[int, set[str]] = {}
+    for tid, number in rows:
+        paid.setdefault(int(str(tid)[1:]), set()).add(str(number))
+    wrong = sum(1 for n, numbers in paid.items() if frozenset(numbers) != cases[n].truth)
+    print()
+    print(f"through a SQLite book of {len(invoices):,} invoices ({folder / 'bank-bench.db'})")
+    print(f"{'book made (imports; not timed below) (s)':<44}{t1 - t0:>10.2f}")
+    print(f"{'lines':<44}{report.lines:>10,}")
+    print(
+        f"{'applied / suggested / unmatched':<44}{report.applied:>6,} / {report.suggested:,} / "
+        f"{report.unmatched:,}"
+    )
+    print(f"{'wrong automatic applications':<44}{wrong:>10,}")
+    print(f"{'':<44}{'wall s':>10}{'CPU s':>10}")
+    print(f"{'bank import: stored, matched, applied':<44}{t3 - t2:>10.2f}{c3 - c2:>10.2f}")
+    book.close()
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ account (IBAN) for its customer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -22,12 +23,14 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from recoup.clock import now
+from recoup.domain.history import EntryFields
 from recoup.domain.matching.book import MatchBook
 from recoup.domain.matching.evidence import (
     Candidate,
     Evidence,
     IncomingLine,
     Kind,
+    Match,
 )
 from recoup.domain.matching.matcher import match_line, prepare
 from recoup.domain.matching.references import iban_key
@@ -38,6 +41,7 @@ from recoup.policy.reader import load_policy
 from recoup.services import allocation_sync, history
 from recoup.services.book import Book
 from recoup.services.casework.agency import recovery_in
+from recoup.services.history import NewDocument
 from recoup.store import bank_match_repo, bank_repo, ledger_repo, policy_repo, run_repo
 
 WAITING = ("suggested", "unmatched")
@@ -80,7 +84,8 @@ def match_new_lines(
     conn: Connection, line_ids: list[int], *, as_of: date, actor: str
 ) -> tuple[int, int]:
     """Match the lines just stored that wait ('unmatched'): apply the confident ones,
-    keep the candidates of the others. (applied, suggested)."""
+    keep the candidates of the others; written in a few statements for all the lines.
+    (applied, suggested)."""
     rows = [r for r in bank_repo.lines(conn, line_ids) if r["state"] == "unmatched"]
     rows = [r for r in rows if r["kind"] == "credit" and r["status"] == "booked"]
     if not rows:
@@ -89,30 +94,34 @@ def match_new_lines(
     book = _match_book(conn, {r["currency"] for r in rows})
     lines = [incoming(r) for r in rows]
     prepare(lines, book)
-    applied = suggested = 0
     at = now()
+    applying: list[tuple[dict[str, Any], list[tuple[str, int]]]] = []
+    waiting: list[tuple[dict[str, Any], Match]] = []
+    logs: list[tuple[int, str, str]] = []
     for row, line in zip(rows, lines, strict=True):
         match = match_line(line, book, rules)
         chosen = match.applied
         if chosen is not None:
             for number, minor in zip(chosen.invoices, chosen.amounts, strict=True):
                 book.reduce(book.position(number), minor)
-            _apply(conn, row, _parts(chosen), actor=actor, on=_day(row, as_of), state="applied")
-            bank_repo.set_state(conn, row["id"], "applied", at)
-            bank_match_repo.log(conn, row["id"], at, actor, "applied", _why(chosen, row))
-            applied += 1
+            applying.append((row, _parts(chosen)))
+            logs.append((int(row["id"]), "applied", _why(chosen, row)))
         elif match.candidates:
-            ids = bank_match_repo.customer_ids(conn, [c.customer for c in match.candidates])
-            bank_match_repo.set_candidates(
-                conn, row["id"], [_candidate_row(c, ids) for c in match.candidates]
-            )
-            bank_repo.set_state(conn, row["id"], "suggested", at)
+            waiting.append((row, match))
             text = f"waits: {match.reason}; {len(match.candidates)} suggested"
-            bank_match_repo.log(conn, row["id"], at, actor, "suggested", text)
-            suggested += 1
+            logs.append((int(row["id"]), "suggested", text))
         else:
-            bank_match_repo.log(conn, row["id"], at, actor, "unmatched", match.reason)
-    return applied, suggested
+            logs.append((int(row["id"]), "unmatched", match.reason))
+    _apply_many(conn, applying, actor=actor, as_of=as_of, state="applied")
+    ids = bank_match_repo.customer_ids(conn, {c.customer for _, m in waiting for c in m.candidates})
+    bank_match_repo.add_candidates(
+        conn,
+        [(int(r["id"]), [_candidate_row(c, ids) for c in m.candidates]) for r, m in waiting],
+    )
+    bank_match_repo.set_states(conn, [int(r["id"]) for r, _ in applying], "applied", at)
+    bank_match_repo.set_states(conn, [int(r["id"]) for r, _ in waiting], "suggested", at)
+    bank_match_repo.logs(conn, at, actor, logs)
+    return len(applying), len(waiting)
 
 
 def _match_book(conn: Connection, currencies: set[str]) -> MatchBook:
@@ -169,57 +178,80 @@ def _apply(
     on: date,
     state: str,
 ) -> list[int]:
-    """The line's money to these invoices (number, minor units), as payments; the rest
-    as a payment naming no invoice. The customers touched."""
-    line_id, cur, total = int(row["id"]), row["currency"], int(row["amount_minor"])
-    invoices = bank_match_repo.invoice_rows(conn, [n for n, _ in parts])
-    by_customer: dict[int, list[tuple[str, int]]] = {}
-    for number, minor in parts:
-        by_customer.setdefault(int(invoices[number]["customer_id"]), []).append((number, minor))
-    rest = total - sum(m for _, m in parts)
-    first = next(iter(by_customer))
-    placed = bank_match_repo.placed(conn, by_customer)
-    source = f"bank statement line {line_id} ({row.get('source', '')})"
+    """One line's money to these invoices (see `_apply_many`); the customers paid."""
+    return _apply_many(conn, [(row, parts)], actor=actor, as_of=on, state=state)
+
+
+def _apply_many(
+    conn: Connection,
+    items: list[tuple[dict[str, Any], list[tuple[str, int]]]],
+    *,
+    actor: str,
+    as_of: date,
+    state: str,
+) -> list[int]:
+    """Each line's money to its invoices (number, minor units), as payments; the rest as
+    a payment naming no invoice; a placed account's share as the agency's recovery. One
+    insert, one history append and one re-allocation for all. The customers paid."""
+    if not items:
+        return []
+    invoices = bank_match_repo.invoice_rows(conn, [n for _, parts in items for n, _ in parts])
+    placed = bank_match_repo.placed(conn, {int(i["customer_id"]) for i in invoices.values()})
+    at = now()
     payments: list[tuple[Any, ...]] = []
-    for cid, items in by_customer.items():
-        amount = sum(m for _, m in items) + (rest if cid == first else 0)
-        if cid in placed:
-            key = str(invoices[items[0][0]]["customer"])
-            recovery_in(conn, key, Money(amount, cur), actor=actor, on=on, source=source)
-            continue
-        reference = row.get("creditor_ref") or row.get("end_to_end_id") or ""
-        for number, minor in items:
-            if minor > 0:
-                key = f"bank:{line_id}:{len(payments)}"
-                payments.append((cid, key, on, cur, minor, "bank", reference[:200], number))
-        if cid == first and rest > 0:
-            key = f"bank:{line_id}:{len(payments)}"
-            payments.append((cid, key, on, cur, rest, "bank", reference[:200], None))
-        shown = ", ".join(f"{n} ({format_minor(m, cur)})" for n, m in items)
-        text = f"Payment of {format_minor(amount, cur)} {cur} on {on} for {shown}"
-        if cid == first and rest > 0:
-            text += f"; {format_minor(rest, cur)} more than they owed"
-        history.record(
-            conn,
-            cid,
-            "payment",
-            f"{text}, from {source}",
-            actor=actor,
-            on=on,
-            data={
+    entries: list[tuple[EntryFields, Sequence[NewDocument]]] = []
+    touched: list[int] = []
+    for row, parts in items:
+        line_id, cur, total = int(row["id"]), row["currency"], int(row["amount_minor"])
+        on = _day(row, as_of)
+        by_customer: dict[int, list[tuple[str, int]]] = {}
+        for number, minor in parts:
+            by_customer.setdefault(int(invoices[number]["customer_id"]), []).append((number, minor))
+        rest = total - sum(m for _, m in parts)
+        first = next(iter(by_customer))
+        source = f"bank statement line {line_id} ({row.get('source', '')})"
+        reference = (row.get("creditor_ref") or row.get("end_to_end_id") or "")[:200]
+        serial = 0
+        for cid, shares in by_customer.items():
+            touched.append(cid)
+            amount = sum(m for _, m in shares) + (rest if cid == first else 0)
+            if cid in placed:
+                key = str(invoices[shares[0][0]]["customer"])
+                recovery_in(conn, key, Money(amount, cur), actor=actor, on=on, source=source)
+                continue
+            for number, minor in shares:
+                if minor > 0:
+                    payments.append(
+                        (cid, f"bank:{line_id}:{serial}", on, cur, minor, "bank", reference, number)
+                    )
+                    serial += 1
+            if cid == first and rest > 0:
+                payments.append(
+                    (cid, f"bank:{line_id}:{serial}", on, cur, rest, "bank", reference, None)
+                )
+                serial += 1
+            shown = ", ".join(f"{n} ({format_minor(m, cur)})" for n, m in shares)
+            text = f"Payment of {format_minor(amount, cur)} {cur} on {on} for {shown}"
+            if cid == first and rest > 0:
+                text += f"; {format_minor(rest, cur)} more than they owed"
+            data = {
                 "bank_line": line_id,
                 "source": row.get("source", ""),
                 "amount": format_minor(amount, cur),
                 "currency": cur,
-                "invoices": [n for n, _ in items],
+                "invoices": [n for n, _ in shares],
                 "how": state,
-            },
-        )
+            }
+            fields = EntryFields(cid, at, on, "payment", actor, f"{text}, from {source}", data)
+            entries.append((fields, ()))
     if payments:
         ledger_repo.insert_payments(conn, payments)
-        allocation_sync.recompute(conn, set(by_customer) - placed)
-    run_repo.enqueue(conn, set(by_customer))
-    return list(by_customer)
+    if entries:
+        history.record_many(conn, entries, want_ids=False)
+    customers = set(touched)
+    allocation_sync.recompute(conn, customers - placed)
+    run_repo.enqueue(conn, customers)
+    return list(dict.fromkeys(touched))
 
 
 # --- the review queue ------------------------------------------------------------------
@@ -379,7 +411,7 @@ def confirm(
                 )
             parts = list(zip(cands[0]["invoices"], map(int, cands[0]["amounts"]), strict=True))
         at = now()
-        customers = _apply(conn, row, parts, actor=actor, on=_day(row, as_of), state="confirmed")
+        customers = _apply(conn, row, parts, actor=actor, on=as_of, state="confirmed")
         iban = iban_key(row.get("counterparty_iban") or "")
         learned = [
             cid

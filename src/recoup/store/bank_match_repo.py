@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
 from recoup.store.tables import customers, invoices
@@ -116,19 +116,42 @@ def invoice_rows(conn: Connection, numbers: Sequence[str]) -> dict[str, dict[str
 # -- candidates and a line's history ---------------------------------------------------
 
 
-def set_candidates(conn: Connection, line_id: int, rows: Sequence[dict[str, Any]]) -> None:
-    conn.execute(delete(bank_candidates).where(bank_candidates.c.line_id == line_id))
-    for rank, row in enumerate(rows):
+def add_candidates(conn: Connection, items: Sequence[tuple[int, Sequence[dict[str, Any]]]]) -> None:
+    """The candidates of new lines (none stored yet), best first, in one statement."""
+    rows = [
+        {
+            "line_id": line_id,
+            "rank": rank,
+            "customer_id": row["customer_id"],
+            "invoices": json.dumps(row["invoices"]),
+            "amounts": json.dumps(row["amounts"]),
+            "evidence": json.dumps(row["evidence"]),
+            "confident": row["confident"],
+        }
+        for line_id, found in items
+        for rank, row in enumerate(found)
+    ]
+    if rows:
+        conn.execute(bank_candidates.insert(), rows)
+
+
+def set_states(conn: Connection, line_ids: Sequence[int], state: str, at: datetime) -> None:
+    for start in range(0, len(line_ids), 500):
+        chunk = list(line_ids[start : start + 500])
         conn.execute(
-            bank_candidates.insert().values(
-                line_id=line_id,
-                rank=rank,
-                customer_id=row["customer_id"],
-                invoices=json.dumps(row["invoices"]),
-                amounts=json.dumps(row["amounts"]),
-                evidence=json.dumps(row["evidence"]),
-                confident=row["confident"],
-            )
+            update(bank_lines).where(bank_lines.c.id.in_(chunk)).values(state=state, state_at=at)
+        )
+
+
+def logs(conn: Connection, at: datetime, actor: str, items: Sequence[tuple[int, str, str]]) -> None:
+    """Entries of several lines' histories (line id, action, text), in one statement."""
+    if items:
+        conn.execute(
+            bank_line_log.insert(),
+            [
+                {"line_id": i, "at": at, "actor": actor[:64], "action": a, "text": t}
+                for i, a, t in items
+            ],
         )
 
 
