@@ -11,12 +11,13 @@ from recoup.cli.casework.common import (
     Actor,
     AsJson,
     AsOfDay,
+    Customer,
     OnDay,
+    act,
     actor_of,
     agency,
     day_of,
     do,
-    show,
 )
 from recoup.cli.output import console, plain, print_json
 
@@ -34,7 +35,7 @@ def _placement_words(d: dict[str, Any]) -> str:
 @agency_app.command("place")
 def agency_place(
     ctx: typer.Context,
-    customer: str = typer.Argument(..., help="The customer's id."),
+    customer: Customer,
     name: str = typer.Option(..., "--agency", help="The agency's name."),
     fee_percent: str = typer.Option("25", "--fee-percent", help="Contingency fee (25-50 usual)."),
     currency: str | None = typer.Option(None, "--currency"),
@@ -43,25 +44,24 @@ def agency_place(
     as_json: AsJson = False,
 ) -> None:
     """Place the account with an agency: our own contact stops."""
-    result = do(
+    act(
         ctx,
-        lambda b: agency.place(
-            b,
-            customer,
-            name,
-            actor=actor_of(actor),
-            on=day_of(on),
-            contingency_percent=fee_percent,
-            currency=currency,
-        ),
+        as_json,
+        _placement_words,
+        agency.place,
+        customer,
+        name,
+        actor=actor_of(actor),
+        on=day_of(on),
+        contingency_percent=fee_percent,
+        currency=currency,
     )
-    show(result, as_json, _placement_words)
 
 
 @agency_app.command("export")
 def agency_export(
     ctx: typer.Context,
-    customer: str = typer.Argument(..., help="The customer's id."),
+    customer: Customer,
     out: Path | None = typer.Option(None, "--out", help="Write the files into this folder."),
     as_of: AsOfDay = None,
     as_json: AsJson = False,
@@ -81,7 +81,7 @@ def agency_export(
 @agency_app.command("recover")
 def agency_recover(
     ctx: typer.Context,
-    customer: str = typer.Argument(..., help="The customer's id."),
+    customer: Customer,
     amount: str = typer.Option(..., "--amount", help="What the agency recovered."),
     fee: str | None = typer.Option(None, "--fee", help="Their fee (default: the percent)."),
     on: OnDay = None,
@@ -89,27 +89,36 @@ def agency_recover(
     as_json: AsJson = False,
 ) -> None:
     """Record a recovery by the agency (and its fee)."""
-    result = do(
+    act(
         ctx,
-        lambda b: agency.record_recovery(
-            b, customer, amount, actor=actor_of(actor), on=day_of(on), fee=fee
-        ),
+        as_json,
+        _placement_words,
+        agency.record_recovery,
+        customer,
+        amount,
+        actor=actor_of(actor),
+        on=day_of(on),
+        fee=fee,
     )
-    show(result, as_json, _placement_words)
 
 
 @agency_app.command("recall")
 def agency_recall(
     ctx: typer.Context,
-    customer: str = typer.Argument(..., help="The customer's id."),
+    customer: Customer,
     reason: str = typer.Option("", "--reason"),
     on: OnDay = None,
     actor: Actor = None,
     as_json: AsJson = False,
 ) -> None:
     """Take the account back from the agency."""
-    result = do(
+    act(
         ctx,
-        lambda b: agency.recall(b, customer, actor=actor_of(actor), on=day_of(on), reason=reason),
+        as_json,
+        _placement_words,
+        agency.recall,
+        customer,
+        actor=actor_of(actor),
+        on=day_of(on),
+        reason=reason,
     )
-    show(result, as_json, _placement_words)

@@ -10,12 +10,13 @@ from recoup.cli.casework.common import (
     Actor,
     AsJson,
     AsOfDay,
+    Customer,
     OnDay,
+    act,
     actor_of,
     calls,
     day_of,
     do,
-    show,
 )
 from recoup.cli.output import console, print_json
 from recoup.domain.words import term
@@ -23,7 +24,7 @@ from recoup.domain.words import term
 
 def call_command(
     ctx: typer.Context,
-    customer: str = typer.Argument(..., help="The customer's id."),
+    customer: Customer,
     outcome: str = typer.Option(
         ...,
         "--outcome",
@@ -49,33 +50,28 @@ def call_command(
     when = at.replace(tzinfo=UTC) if at is not None else None
     day = day_of(on) if on is not None or when is None else when.date()
     record = calls.record_visit if visit else calls.record_call
-    result = do(
+    act(
         ctx,
-        lambda b: record(
-            b,
-            customer,
-            outcome,
-            actor=actor_of(actor),
-            on=day,
-            notes=notes,
-            at=when,
-            override_reason=override,
-        ),
-    )
-    show(
-        result,
         as_json,
         lambda d: (
             f"Recorded {term('entry', d['kind'])} {d['id']} with {customer}: "
             f"{term('outcome', d['outcome'])}"
             + (f" (overridden: {', '.join(d['overridden'])})" if d["overridden"] else "")
         ),
+        record,
+        customer,
+        outcome,
+        actor=actor_of(actor),
+        on=day,
+        notes=notes,
+        at=when,
+        override_reason=override,
     )
 
 
 def letter_command(
     ctx: typer.Context,
-    customer: str = typer.Argument(..., help="The customer's id."),
+    customer: Customer,
     notes: str = typer.Option("", "--notes", help="What the letter said."),
     override: str | None = typer.Option(
         None, "--override", help="Go ahead although a contact rule says no: the reason (logged)."
@@ -85,33 +81,43 @@ def letter_command(
     as_json: AsJson = False,
 ) -> None:
     """Record a letter written and sent by hand; the contact rules are checked."""
-    result = do(
+    act(
         ctx,
-        lambda b: calls.record_letter(
-            b, customer, actor=actor_of(actor), on=day_of(on), notes=notes, override_reason=override
-        ),
+        as_json,
+        lambda d: f"Recorded letter {d['id']} to {customer}.",
+        calls.record_letter,
+        customer,
+        actor=actor_of(actor),
+        on=day_of(on),
+        notes=notes,
+        override_reason=override,
     )
-    show(result, as_json, lambda d: f"Recorded letter {d['id']} to {customer}.")
 
 
 def note_command(
     ctx: typer.Context,
-    customer: str = typer.Argument(..., help="The customer's id."),
+    customer: Customer,
     text: str = typer.Argument(..., help="The note."),
     on: OnDay = None,
     actor: Actor = None,
     as_json: AsJson = False,
 ) -> None:
     """Add a note to the account's history."""
-    result = do(
-        ctx, lambda b: calls.record_note(b, customer, text, actor=actor_of(actor), on=day_of(on))
+    act(
+        ctx,
+        as_json,
+        lambda d: f"Noted on {customer} (entry {d['history_id']}).",
+        calls.record_note,
+        customer,
+        text,
+        actor=actor_of(actor),
+        on=day_of(on),
     )
-    show(result, as_json, lambda d: f"Noted on {customer} (entry {d['history_id']}).")
 
 
 def script_command(
     ctx: typer.Context,
-    customer: str = typer.Argument(..., help="The customer's id."),
+    customer: Customer,
     currency: str | None = typer.Option(None, "--currency"),
     as_of: AsOfDay = None,
     as_json: AsJson = False,

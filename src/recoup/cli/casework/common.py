@@ -48,9 +48,29 @@ else:  # imported when a command first uses them (recoup.cli.lazy)
     writeoffs = lazy("recoup.services.casework.writeoffs")
 
 __all__ = [
-    "DATE", "Actor", "AsJson", "AsOfDay", "OnDay", "actor_of", "agency", "calls", "casework",
-    "credit_requests", "day_of", "disputes", "do", "holds", "plans", "promises", "refusals",
-    "settlements", "show", "tasks", "writeoffs",
+    "DATE",
+    "Actor",
+    "AsJson",
+    "AsOfDay",
+    "Customer",
+    "OnDay",
+    "act",
+    "actor_of",
+    "agency",
+    "calls",
+    "casework",
+    "credit_requests",
+    "day_of",
+    "disputes",
+    "do",
+    "holds",
+    "plans",
+    "promises",
+    "refusals",
+    "settlements",
+    "show",
+    "tasks",
+    "writeoffs",
 ]  # fmt: skip
 
 T = TypeVar("T")
@@ -69,6 +89,7 @@ Actor = Annotated[
     typer.Option("--actor", envvar="RECOUP_ACTOR", help="Who does it (default: your login name)."),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+Customer = Annotated[str, typer.Argument(help="The customer's id.")]
 
 
 def _default_actor() -> str:
@@ -115,3 +136,15 @@ def show(result: Any, as_json: bool, words: Callable[[dict[str, Any]], str]) -> 
         print_json(data)
     else:
         console.print(words(data), markup=False)
+
+
+def act(
+    ctx: typer.Context,
+    as_json: bool,
+    words: Callable[[dict[str, Any]], str],
+    action: Callable[..., Any],
+    *args: Any,
+    **kwargs: Any,
+) -> None:
+    """`action(book, *args, **kwargs)` on the command's book, its result shown (`show`)."""
+    show(do(ctx, lambda b: action(b, *args, **kwargs)), as_json, words)

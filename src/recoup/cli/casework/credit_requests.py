@@ -15,11 +15,11 @@ from recoup.cli.casework.common import (
     Actor,
     AsJson,
     OnDay,
+    act,
     actor_of,
     credit_requests,
     day_of,
     do,
-    show,
 )
 from recoup.cli.output import console, print_json
 
@@ -62,11 +62,15 @@ def approve_command(
     as_json: AsJson = False,
 ) -> None:
     """An owner approves a credit request: the credit note is written, the dispute closes."""
-    result = do(
+    act(
         ctx,
-        lambda b: credit_requests.approve(b, request_id, actor=actor_of(actor), on=day_of(on)),
+        as_json,
+        _words,
+        credit_requests.approve,
+        request_id,
+        actor=actor_of(actor),
+        on=day_of(on),
     )
-    show(result, as_json, _words)
 
 
 def refuse_command(
@@ -78,13 +82,16 @@ def refuse_command(
     as_json: AsJson = False,
 ) -> None:
     """An owner refuses a credit request; the dispute stays open."""
-    result = do(
+    act(
         ctx,
-        lambda b: credit_requests.refuse(
-            b, request_id, actor=actor_of(actor), on=day_of(on), reason=reason
-        ),
+        as_json,
+        _words,
+        credit_requests.refuse,
+        request_id,
+        actor=actor_of(actor),
+        on=day_of(on),
+        reason=reason,
     )
-    show(result, as_json, _words)
 
 
 def register(dispute_app: typer.Typer) -> None:

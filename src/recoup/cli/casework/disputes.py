@@ -9,12 +9,13 @@ import typer
 from recoup.cli.casework.common import (
     Actor,
     AsJson,
+    Customer,
     OnDay,
+    act,
     actor_of,
     day_of,
     disputes,
     do,
-    show,
 )
 from recoup.cli.output import console, print_json
 from recoup.domain.words import term
@@ -39,7 +40,7 @@ def _dispute_words(d: dict[str, Any]) -> str:
 @dispute_app.command("open")
 def dispute_open(
     ctx: typer.Context,
-    customer: str = typer.Argument(..., help="The customer's id."),
+    customer: Customer,
     invoice: str = typer.Option(..., "--invoice", help="The invoice disputed."),
     reason: str = typer.Option(
         ...,
@@ -54,20 +55,19 @@ def dispute_open(
     as_json: AsJson = False,
 ) -> None:
     """Open a dispute on an invoice or part of one; collection of it is held."""
-    result = do(
+    act(
         ctx,
-        lambda b: disputes.open_dispute(
-            b,
-            customer,
-            invoice,
-            reason,
-            actor=actor_of(actor),
-            on=day_of(on),
-            amount=amount,
-            text=text,
-        ),
+        as_json,
+        _dispute_words,
+        disputes.open_dispute,
+        customer,
+        invoice,
+        reason,
+        actor=actor_of(actor),
+        on=day_of(on),
+        amount=amount,
+        text=text,
     )
-    show(result, as_json, _dispute_words)
 
 
 @dispute_app.command("resolve")
@@ -82,13 +82,18 @@ def dispute_resolve(
     as_json: AsJson = False,
 ) -> None:
     """Resolve a dispute by credit note, upheld or rejected."""
-    result = do(
+    act(
         ctx,
-        lambda b: disputes.resolve(
-            b, dispute_id, how, actor=actor_of(actor), on=day_of(on), credit=credit, note=note
-        ),
+        as_json,
+        _dispute_words,
+        disputes.resolve,
+        dispute_id,
+        how,
+        actor=actor_of(actor),
+        on=day_of(on),
+        credit=credit,
+        note=note,
     )
-    show(result, as_json, _dispute_words)
 
 
 @dispute_app.command("list")

@@ -10,11 +10,11 @@ from recoup.cli.casework.common import (
     AsJson,
     AsOfDay,
     OnDay,
+    act,
     actor_of,
     day_of,
     do,
     holds,
-    show,
     tasks,
 )
 from recoup.cli.output import console, print_json
@@ -33,13 +33,17 @@ def hold_set(
     as_json: AsJson = False,
 ) -> None:
     """Record a cease-contact request or an insolvency: all contact stops."""
-    result = do(
+    act(
         ctx,
-        lambda b: holds.set_flag(
-            b, customer, kind, actor=actor_of(actor), on=day_of(on), note=note
-        ),
+        as_json,
+        lambda d: f"{d['kind']} hold on {customer} since {d['since']}",
+        holds.set_flag,
+        customer,
+        kind,
+        actor=actor_of(actor),
+        on=day_of(on),
+        note=note,
     )
-    show(result, as_json, lambda d: f"{d['kind']} hold on {customer} since {d['since']}")
 
 
 @hold_app.command("lift")
@@ -53,13 +57,17 @@ def hold_lift(
     as_json: AsJson = False,
 ) -> None:
     """Lift a cease-contact or insolvency hold."""
-    result = do(
+    act(
         ctx,
-        lambda b: holds.lift_flag(
-            b, customer, kind, actor=actor_of(actor), on=day_of(on), note=note
-        ),
+        as_json,
+        lambda d: f"{d['kind']} hold on {customer} lifted on {d['lifted_on']}",
+        holds.lift_flag,
+        customer,
+        kind,
+        actor=actor_of(actor),
+        on=day_of(on),
+        note=note,
     )
-    show(result, as_json, lambda d: f"{d['kind']} hold on {customer} lifted on {d['lifted_on']}")
 
 
 @hold_app.command("show")

@@ -11,7 +11,9 @@ from recoup.cli.casework.common import (
     DATE,
     Actor,
     AsJson,
+    Customer,
     OnDay,
+    act,
     actor_of,
     day_of,
     do,
@@ -26,7 +28,7 @@ plan_app = typer.Typer(help="Payment plans.", no_args_is_help=True)
 @plan_app.command("create")
 def plan_create(
     ctx: typer.Context,
-    customer: str = typer.Argument(..., help="The customer's id."),
+    customer: Customer,
     installments: int = typer.Option(..., "--installments", help="How many installments."),
     first: datetime = typer.Option(..., "--first", formats=DATE, help="The first one's day."),
     every: int = typer.Option(30, "--every", help="Days between installments."),
@@ -39,23 +41,22 @@ def plan_create(
     as_json: AsJson = False,
 ) -> None:
     """Agree a payment plan; outside the policy's limits it waits for an owner."""
-    result = do(
+    act(
         ctx,
-        lambda b: plans.create_plan(
-            b,
-            customer,
-            installments,
-            day_of(first),
-            actor=actor_of(actor),
-            on=day_of(on),
-            every_days=every,
-            amount=amount,
-            currency=currency,
-            rate_percent=rate,
-            fee=fee,
-        ),
+        as_json,
+        _plan_words,
+        plans.create_plan,
+        customer,
+        installments,
+        day_of(first),
+        actor=actor_of(actor),
+        on=day_of(on),
+        every_days=every,
+        amount=amount,
+        currency=currency,
+        rate_percent=rate,
+        fee=fee,
     )
-    show(result, as_json, _plan_words)
 
 
 def _plan_words(d: dict[str, Any]) -> str:
@@ -88,8 +89,9 @@ def plan_approve(
     as_json: AsJson = False,
 ) -> None:
     """An owner approves a plan outside the policy's limits."""
-    result = do(ctx, lambda b: plans.approve_plan(b, plan_id, actor=actor_of(actor), on=day_of(on)))
-    show(result, as_json, _plan_words)
+    act(
+        ctx, as_json, _plan_words, plans.approve_plan, plan_id, actor=actor_of(actor), on=day_of(on)
+    )
 
 
 @plan_app.command("default")
@@ -102,8 +104,13 @@ def plan_default(
     as_json: AsJson = False,
 ) -> None:
     """Put a current plan in default by hand."""
-    result = do(
+    act(
         ctx,
-        lambda b: plans.default(b, plan_id, actor=actor_of(actor), on=day_of(on), reason=reason),
+        as_json,
+        _plan_words,
+        plans.default,
+        plan_id,
+        actor=actor_of(actor),
+        on=day_of(on),
+        reason=reason,
     )
-    show(result, as_json, _plan_words)

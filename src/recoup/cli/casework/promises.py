@@ -12,13 +12,14 @@ from recoup.cli.casework.common import (
     Actor,
     AsJson,
     AsOfDay,
+    Customer,
     OnDay,
+    act,
     actor_of,
     casework,
     day_of,
     do,
     promises,
-    show,
 )
 from recoup.cli.output import console, print_json
 from recoup.domain.words import term
@@ -29,7 +30,7 @@ promise_app = typer.Typer(help="Promises to pay.", no_args_is_help=True)
 @promise_app.command("add")
 def promise_add(
     ctx: typer.Context,
-    customer: str = typer.Argument(..., help="The customer's id."),
+    customer: Customer,
     amount: str = typer.Option(..., "--amount", help="The amount promised, e.g. 250.00."),
     by: datetime = typer.Option(..., "--date", formats=DATE, help="The day it is promised for."),
     currency: str | None = typer.Option(None, "--currency"),
@@ -38,26 +39,27 @@ def promise_add(
     as_json: AsJson = False,
 ) -> None:
     """Record a promise to pay AMOUNT by DATE. Reminders pause while it is in force."""
-    result = do(
+    act(
         ctx,
-        lambda b: promises.add_promise(
-            b, customer, amount, day_of(by), actor=actor_of(actor), on=day_of(on), currency=currency
-        ),
-    )
-    show(
-        result,
         as_json,
         lambda d: (
-            f"Promise {d['id']}: {d['amount']} {d['currency']} by "
-            f"{d['promised_on']} (grace {d['grace_days']} days)."
+            f"Promise {d['id']}: {d['amount']} {d['currency']} by {d['promised_on']} "
+            f"(grace {d['grace_days']} days)."
         ),
+        promises.add_promise,
+        customer,
+        amount,
+        day_of(by),
+        actor=actor_of(actor),
+        on=day_of(on),
+        currency=currency,
     )
 
 
 @promise_app.command("list")
 def promise_list(
     ctx: typer.Context,
-    customer: str = typer.Argument(..., help="The customer's id."),
+    customer: Customer,
     as_json: AsJson = False,
 ) -> None:
     """A customer's promises, oldest first."""

@@ -14,12 +14,13 @@ from recoup.cli.casework.common import (
     Actor,
     AsJson,
     AsOfDay,
+    Customer,
     OnDay,
+    act,
     actor_of,
     day_of,
     do,
     settlements,
-    show,
 )
 from recoup.cli.output import console, print_json
 
@@ -37,7 +38,7 @@ def _settle_words(d: dict[str, Any]) -> str:
 @settle_app.command("offer")
 def settle_offer(
     ctx: typer.Context,
-    customer: str = typer.Argument(..., help="The customer's id."),
+    customer: Customer,
     amount: str = typer.Option(..., "--amount", help="The settlement amount."),
     deadline: datetime = typer.Option(..., "--deadline", formats=DATE, help="Paid by this day."),
     currency: str | None = typer.Option(None, "--currency"),
@@ -46,19 +47,18 @@ def settle_offer(
     as_json: AsJson = False,
 ) -> None:
     """Offer a settlement; below the policy's floor it needs an owner's approval."""
-    result = do(
+    act(
         ctx,
-        lambda b: settlements.offer(
-            b,
-            customer,
-            amount,
-            day_of(deadline),
-            actor=actor_of(actor),
-            on=day_of(on),
-            currency=currency,
-        ),
+        as_json,
+        _settle_words,
+        settlements.offer,
+        customer,
+        amount,
+        day_of(deadline),
+        actor=actor_of(actor),
+        on=day_of(on),
+        currency=currency,
     )
-    show(result, as_json, _settle_words)
 
 
 def _settle_step(name: str, step: str, doc: str) -> None:
@@ -73,8 +73,7 @@ def _settle_step(name: str, step: str, doc: str) -> None:
         as_json: AsJson = False,
     ) -> None:
         fn: Callable[..., Any] = getattr(settlements, step)
-        result = do(ctx, lambda b: fn(b, settlement_id, actor=actor_of(actor), on=day_of(on)))
-        show(result, as_json, _settle_words)
+        act(ctx, as_json, _settle_words, fn, settlement_id, actor=actor_of(actor), on=day_of(on))
 
     command.__doc__ = doc
     settle_app.command(name)(command)
@@ -109,7 +108,7 @@ def settle_list(
 @settle_app.command("compare")
 def settle_compare(
     ctx: typer.Context,
-    customer: str = typer.Argument(..., help="The customer's id."),
+    customer: Customer,
     offer_amount: str | None = typer.Option(None, "--offer", help="Compare this offer."),
     court_fee: str | None = typer.Option(None, "--court-fee", help="The small-claims fee."),
     jurisdiction: str | None = typer.Option(

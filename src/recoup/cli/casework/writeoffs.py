@@ -12,11 +12,12 @@ from recoup.cli.casework.common import (
     DATE,
     Actor,
     AsJson,
+    Customer,
     OnDay,
+    act,
     actor_of,
     day_of,
     do,
-    show,
     writeoffs,
 )
 from recoup.cli.output import console, print_json
@@ -34,7 +35,7 @@ def _writeoff_words(d: dict[str, Any]) -> str:
 @writeoff_app.command("add")
 def writeoff_add(
     ctx: typer.Context,
-    customer: str = typer.Argument(..., help="The customer's id."),
+    customer: Customer,
     reason: str = typer.Option(
         ...,
         "--reason",
@@ -52,21 +53,20 @@ def writeoff_add(
     as_json: AsJson = False,
 ) -> None:
     """Ask for (or, with --approved-by, do) a write-off."""
-    result = do(
+    act(
         ctx,
-        lambda b: writeoffs.write_off(
-            b,
-            customer,
-            reason,
-            actor=actor_of(actor),
-            on=day_of(on),
-            amount=amount,
-            currency=currency,
-            note=note,
-            approved_by=approved_by,
-        ),
+        as_json,
+        _writeoff_words,
+        writeoffs.write_off,
+        customer,
+        reason,
+        actor=actor_of(actor),
+        on=day_of(on),
+        amount=amount,
+        currency=currency,
+        note=note,
+        approved_by=approved_by,
     )
-    show(result, as_json, _writeoff_words)
 
 
 @writeoff_app.command("approve")
@@ -78,13 +78,15 @@ def writeoff_approve(
     as_json: AsJson = False,
 ) -> None:
     """An owner approves a pending write-off."""
-    result = do(
+    act(
         ctx,
-        lambda b: writeoffs.approve_write_off(
-            b, write_off_id, actor=actor_of(actor), on=day_of(on)
-        ),
+        as_json,
+        _writeoff_words,
+        writeoffs.approve_write_off,
+        write_off_id,
+        actor=actor_of(actor),
+        on=day_of(on),
     )
-    show(result, as_json, _writeoff_words)
 
 
 @writeoff_app.command("refuse")
@@ -97,13 +99,16 @@ def writeoff_refuse(
     as_json: AsJson = False,
 ) -> None:
     """An owner refuses a pending write-off."""
-    result = do(
+    act(
         ctx,
-        lambda b: writeoffs.refuse_write_off(
-            b, write_off_id, actor=actor_of(actor), on=day_of(on), reason=reason
-        ),
+        as_json,
+        _writeoff_words,
+        writeoffs.refuse_write_off,
+        write_off_id,
+        actor=actor_of(actor),
+        on=day_of(on),
+        reason=reason,
     )
-    show(result, as_json, _writeoff_words)
 
 
 @writeoff_app.command("list")
