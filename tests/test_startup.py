@@ -104,6 +104,27 @@ def test_light_commands_import_only_what_they_use(small_book: Path, command: lis
     # and of the command line only the module of the command run (and what it uses)
     assert "recoup.cli.casework" not in found
     assert "recoup.cli.messages" not in found or command == ["worklist"]
+    # nor the import commands' readers, an import's problem lines, or Rich's progress bars
+    # (drawn only on a terminal, for long work); a SQLite book, PostgreSQL's dialect
+    # (the partial indexes' WHERE for it is made only for the schema and bulk loads)
+    if command[0] not in ("aging", "account", "customers", "dso"):
+        assert "recoup.cli.books" not in found
+    assert {"recoup.cli.problem_lines", "rich.progress"} & found == set()
+    assert "sqlalchemy.dialects.postgresql" not in found
+
+
+def test_the_partial_indexes_are_in_the_schema():
+    from recoup.store.schema import metadata
+
+    wheres = {
+        i.name: str(i.dialect_options["postgresql"]["where"])
+        for table in metadata.tables.values()
+        for i in table.indexes
+        if i.dialect_options["sqlite"]["where"] is not None
+    }
+    assert wheres["ix_invoices_open"] == "settled_on IS NULL AND kind = 'invoice'"
+    assert wheres["uq_actions_once_per_cycle"] == "withdrawn_on IS NULL"
+    assert len(wheres) == 9
 
 
 def test_the_table_of_commands_is_what_the_modules_add():

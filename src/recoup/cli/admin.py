@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 from rich.table import Table
 
-from recoup.cli.books import as_of_option
+from recoup.cli.as_of import as_of_option
 from recoup.cli.context import EXIT_USAGE, State, state
 from recoup.cli.lazy import lazy
 from recoup.cli.output import console, day, err_console, money, print_json

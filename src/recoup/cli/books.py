@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
+from recoup.cli.as_of import as_of as _as_of
+from recoup.cli.as_of import as_of_option
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_USAGE, state
 from recoup.cli.lazy import lazy
 from recoup.cli.output import console, data, day, err_console, money, plain, print_json, text
@@ -36,21 +38,6 @@ import_app = typer.Typer(
     "e-invoice: UBL, CII, Factur-X/ZUGFeRD XML or PDF).",
     no_args_is_help=True,
 )
-
-
-def as_of_option() -> Any:
-    return typer.Option(
-        None,
-        "--as-of",
-        help="The date to report at (YYYY-MM-DD; default today).",
-        formats=["%Y-%m-%d"],
-    )
-
-
-def _as_of(value: datetime | date | None) -> date:
-    if value is None:
-        return local_today()
-    return value.date() if isinstance(value, datetime) else value
 
 
 def _run_import(

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from recoup.cli.books import _as_of, as_of_option
+from recoup.cli.as_of import as_of as _as_of
+from recoup.cli.as_of import as_of_option
 from recoup.cli.context import EXIT_NOT_FOUND, state
 from recoup.cli.lazy import lazy
 from recoup.cli.output import console, err_console, print_json

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
-from recoup.cli.books import as_of_option
+from recoup.cli.as_of import as_of_option
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_STOPPED, EXIT_USAGE, state
 from recoup.cli.lazy import lazy
 from recoup.cli.messages import delivery_words

@@ -45,6 +45,9 @@ def insert_rows(
         return
     cols = ", ".join(columns)
     if conn.dialect.name == "sqlite":
+        from recoup.store.tables import partial_indexes
+
+        partial_indexes()  # on their tables, to be told apart (made on first need)
         # partial indexes (those with a WHERE) are left in place: the rows of a bulk load
         # seldom belong in them, and checking costs little next to rebuilding them
         indexes = [i for i in table.indexes if not _is_partial(i) or i.name in always_rebuild]

@@ -17,4 +17,5 @@ from recoup.store import (  # noqa: F401 - imported for their tables
     tables_sessions,
 )
 
+tables.partial_indexes()
 metadata = tables.metadata
