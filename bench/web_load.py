@@ -252,7 +252,11 @@ def main() -> None:
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         server.terminate()
-        server.wait(30)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:  # requests still running: stop it now
+            server.kill()
+            server.wait()
     if not report(out, args.seconds, pages):
         raise SystemExit(1)
 
