@@ -105,7 +105,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(db: str, port: int) -> subprocess.Popen[bytes]:
+def serve(db: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "RECOUP_DATABASE_URL": db,
@@ -228,6 +228,9 @@ def main() -> None:
         "again as soon as it has its page)",
     )
     parser.add_argument(
+        "--workers", type=int, default=1, help="web processes (uvicorn --workers when > 1)"
+    )
+    parser.add_argument(
         "--pages",
         default=",".join(PAGES),
         help=f"the pages the clients ask for in turn (default: {','.join(PAGES)})",
@@ -240,12 +243,12 @@ def main() -> None:
         make_book(args.db, args.customers, args.invoices)
     keys = prepare(args.db, args.clients)
     port = free_port()
-    server = serve(args.db, port)
+    server = serve(args.db, port, args.workers)
     try:
         load_now = " ".join(f"{x:.2f}" for x in os.getloadavg())
         print(
             f"{args.clients} clients (think {args.think} s) for {args.seconds:.0f} s on "
-            f"{args.db}; load average before: {load_now}"
+            f"{args.db}, {args.workers} web process(es); load average before: {load_now}"
         )
         base = f"http://127.0.0.1:{port}"
         out = asyncio.run(load(base, keys, args.clients, args.seconds, args.think, pages))
