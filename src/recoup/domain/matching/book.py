@@ -225,6 +225,17 @@ class MatchBook:
             found.update(self.customers_named(name_key(payer_name)))
         return found
 
+    def payers_of(self, lines: Sequence[tuple[str, str]]) -> set[str]:
+        """`payers` for many (name, account) pairs, the names made comparable at once."""
+        keys = name_keys([name for name, _ in lines])
+        found: set[str] = set()
+        for key, (_, iban) in zip(keys, lines, strict=True):
+            if iban:
+                found.update(self.by_iban.get(iban_key(iban), ()))
+            if key:
+                found.update(self.customers_named(key))
+        return found
+
     # -- for the lines at hand ------------------------------------------------------
 
     def prepare(self, amounts: Iterable[tuple[str, int]], customers: Iterable[str]) -> None:

@@ -66,7 +66,8 @@ class _Found:
     charges: int
     groups: dict[tuple[int, ...], list[Evidence]] = field(default_factory=dict)
     names: dict[str, int] = field(default_factory=dict)  # customer -> name similarity
-    payer: str = ""
+    payer: str = ""  # the payer's name, made comparable
+    payers: set[str] = field(default_factory=set)  # customers the payer is, by account or name
 
     def add(self, indexes: tuple[int, ...], evidence: Evidence) -> None:
         found = self.groups.setdefault(indexes, [])
@@ -111,25 +112,31 @@ def match_lines(
 ) -> list[Match]:
     """Each line matched in turn: the book prepared for all of them first."""
     prepare(lines, book)
-    return [match_line(line, book, rules) for line in lines]
+    return [match_prepared(line, book, rules) for line in lines]
 
 
 def prepare(lines: Sequence[IncomingLine], book: MatchBook) -> None:
     """The book's lookups by amount and by customer, for these lines."""
-    payers: set[str] = set()
-    for line in lines:
-        if line.is_credit and line.amount_minor > 0:
-            payers |= book.payers(line.payer_name, line.payer_iban)
+    paying = [
+        (ln.payer_name, ln.payer_iban) for ln in lines if ln.is_credit and ln.amount_minor > 0
+    ]
+    payers = book.payers_of(paying)
     book.prepare({(line.currency, line.amount_minor) for line in lines}, payers)
 
 
 def match_line(line: IncomingLine, book: MatchBook, rules: MatchingRules) -> Match:
     """The candidates for `line` among `book`'s open invoices, and what to do with it."""
     prepare([line], book)
+    return match_prepared(line, book, rules)
+
+
+def match_prepared(line: IncomingLine, book: MatchBook, rules: MatchingRules) -> Match:
+    """`match_line` for a book already prepared for `line` (`prepare`)."""
     if not line.is_credit or line.amount_minor <= 0:
         return Match(Decision.NOT_PAYMENT, (), "money out, a fee or a return")
     found = _Found(line, book, rules, charges_minor(rules, line.currency))
     found.payer = name_key(line.payer_name) if line.payer_name else ""
+    found.payers = _payer_customers(found)
     _references(found)
     numbered = _numbers(found)
     if not _number_backed(found, numbered):
@@ -219,21 +226,15 @@ def _near_numbers(found: _Found) -> None:
     for key in sorted(set(keys), key=len, reverse=True)[:NEAR_WINDOWS]:
         for variant in near_keys(key):
             for i in book.numbered(variant):
-                if found.usable(i) and _supported(found, book.invoice(i)):
+                if found.usable(i) and _supported(found, i):
                     found.add((i,), Evidence(Kind.NEAR_NUMBER, key))
 
 
-def _supported(found: _Found, invoice: OpenInvoice) -> bool:
+def _supported(found: _Found, i: int) -> bool:
     """Whether a number one character away is worth showing: the amount fits or the
     payer is the customer."""
-    if found.fits(invoice.open_minor) is not None:
-        return True
-    line = found.line
-    if line.payer_iban and invoice.customer in found.book.by_iban.get(
-        iban_key(line.payer_iban), ()
-    ):
-        return True
-    return bool(found.payer) and found.name_score(invoice.customer) >= found.rules.name_similarity
+    book = found.book
+    return found.fits(book.open_minor[i]) is not None or book.customers[i] in found.payers
 
 
 def _same_amount(found: _Found) -> None:
@@ -243,15 +244,23 @@ def _same_amount(found: _Found) -> None:
             found.add((i,), Evidence(Kind.AMOUNT_EXACT))
 
 
-def _payers(found: _Found) -> None:
-    """Customers the payer is known to be: their invoices that the amount fits, alone,
-    together, or in part."""
+def _payer_customers(found: _Found) -> set[str]:
+    """The customers the payer is: by an account learned for them, or by a name as
+    alike as the rules ask."""
     book, line = found.book, found.line
     customers = set(book.by_iban.get(iban_key(line.payer_iban), ())) if line.payer_iban else set()
     if found.payer:
         for customer in book.customers_named(found.payer):
             if found.name_score(customer) >= found.rules.name_similarity:
                 customers.add(customer)
+    return customers
+
+
+def _payers(found: _Found) -> None:
+    """Customers the payer is known to be: their invoices that the amount fits, alone,
+    together, or in part."""
+    book = found.book
+    customers = found.payers
     for customer in sorted(customers):
         indexes = [i for i in book.by_customer.get(customer, ()) if found.usable(i)]
         indexes.sort(key=lambda i: (book.due_dates[i], book.numbers[i]))
