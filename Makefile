@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean i18n
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,19 @@ lint: $(BIN)/.installed
 
 test: lint
 	$(BIN)/pytest
+
+# The catalogues of the pages and the CLI (English is the source; de and fr): extract the
+# strings into messages.pot (babel.cfg), bring the .po files up to date with it, compile
+# the .mo files. The .mo files are committed, so a clean clone and an installed package
+# need no build step; tests/test_i18n.py fails on a string without its de or fr words
+# (fuzzy or empty) and on a .mo older than its .po.
+LOCALE_DIR := src/recoup/locale
+i18n: $(BIN)/.installed
+	$(BIN)/pybabel extract -F babel.cfg --no-location --omit-header --width 100 \
+		--project Recoup -o $(LOCALE_DIR)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) -D messages \
+		--width 100 --ignore-obsolete --ignore-pot-creation-date
+	$(BIN)/pybabel compile -d $(LOCALE_DIR) -D messages --statistics
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/run.py

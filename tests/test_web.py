@@ -692,7 +692,7 @@ def test_account_shows_the_next_steps(worked: Site) -> None:
     for key in keys:
         explained = daily_run.explain(worked.book, key, AS_OF)
         panel = next_steps_panel(worked.client.get(f"/customers/{key}?as_of={AS_OF}").text)
-        shown = text_of(panel)
+        shown = re.sub(r" ([,;.)])", r"\1", text_of(panel))  # no space before punctuation
         assert shown.startswith("Next steps")
         assert re.findall(r'<div class="case" data-currency="(\w+)">', panel) == [
             case["currency"] for case in explained.cases
@@ -700,7 +700,9 @@ def test_account_shows_the_next_steps(worked: Site) -> None:
         for case in explained.cases:
             for section in ("notes", "done_this_cycle", "would_do", "waiting", "upcoming"):
                 for line in case[section]:
-                    assert days_shown(line) in shown, (key, section, line)
+                    # codes in words, amounts and dates as the locale writes them
+                    expected = Formats(LOCALE).figures_text(readable(line))
+                    assert expected in shown, (key, section, line)
                 if section in seen:
                     seen[section] += len(case[section])
             if case["next_review"]:

@@ -58,8 +58,8 @@ class Speech:
 
     @property
     def html_lang(self) -> str:
-        """The language as an HTML lang attribute: de."""
-        return self.language
+        """The locale as an HTML lang attribute: de-DE."""
+        return self.locale.replace("_", "-")
 
 
 ENGLISH = Speech("en", "en_US")
@@ -164,15 +164,16 @@ def accept_language(header: str) -> list[str]:
 
 def negotiate(header: str, default: str) -> Speech:
     """The speech for a browser's Accept-Language `header`: the first language it asks
-    for that Recoup speaks (Babel's `negotiate_locale`; with the region it names, `de-AT`
-    -> de_AT), else `default` (the server's locale setting) with its language when
+    for that Recoup speaks (Babel's `negotiate_locale`), its figures in the server's
+    locale (`default`) when that is the same language, else in the region the browser
+    names (`de-AT` -> de_AT); when it asks for none, `default` with its language when
     Recoup speaks it, else English with the default's figures."""
     from babel.core import negotiate_locale
 
     wanted = accept_language(header)
     chosen = negotiate_locale(wanted, list(LANGUAGES)) if wanted else None
     if chosen:
-        return for_language(chosen, *wanted, default)
+        return for_language(chosen, default, *wanted)
     if not default:
         return ENGLISH
     language = language_of(default)

@@ -6,7 +6,7 @@ from importlib import import_module
 
 import typer
 
-from recoup import clock
+from recoup import clock, i18n
 from recoup.cli.context import State
 from recoup.cli.lazy import Registrar, lazy_group
 
@@ -82,7 +82,11 @@ def root(
         help="The book: a SQLite file path or a database URL (default: recoup.db here).",
     ),
     locale: str | None = typer.Option(
-        None, "--locale", envvar="RECOUP_LOCALE", help="How money and dates are shown (e.g. de_DE)."
+        None,
+        "--locale",
+        envvar="RECOUP_LOCALE",
+        help="The language of the output (en, de, fr) and how money and dates are shown: "
+        "de_DE, fr_FR, en_GB ... (default en_US).",
     ),
     now: str | None = typer.Option(
         None,
@@ -101,6 +105,7 @@ def root(
         settings.database_url = db
     if locale:
         settings.locale = locale
+    speak(ctx, settings.locale)
     if now:
         try:
             moment = clock.parse_moment(now)
@@ -112,6 +117,16 @@ def root(
         token = clock.set_moment(moment)
         ctx.call_on_close(lambda: clock.reset(token))
     ctx.obj = State(settings)
+
+
+def speak(ctx: typer.Context, locale: str) -> None:
+    """The command's words in the language of `locale` for as long as it runs (English,
+    the source language, needs nothing: no catalogue is read, Babel is not imported)."""
+    language = i18n.language_of(locale)
+    if language == "en":
+        return
+    token = i18n.use(i18n.Speech(language, locale))
+    ctx.call_on_close(lambda: i18n.reset(token))
 
 
 def main() -> None:

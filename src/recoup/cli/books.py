@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
+from recoup import i18n
 from recoup.cli.as_of import as_of as _as_of
 from recoup.cli.as_of import as_of_option
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_USAGE, state
@@ -18,7 +19,9 @@ from recoup.cli.output import console, data, day, err_console, money, plain, pri
 from recoup.cli.progress import progress_bar
 from recoup.clock import local_today
 from recoup.domain.aging import DEFAULT_BUCKETS, BucketSpecError, parse_buckets
-from recoup.domain.words import count
+from recoup.domain.words import count, term
+from recoup.i18n import gettext as _
+from recoup.i18n import pgettext
 from recoup.services.mappings import load_options, save_options
 
 if TYPE_CHECKING:
@@ -245,20 +248,24 @@ def aging_command(
         return
     loc = st.settings.locale
     for cur in report.currencies:
-        table = Table(title=f"Aging at {day(report.as_of, loc)} ({cur.currency})")
-        table.add_column("Days past due")
-        table.add_column("Invoices", justify="right")
-        table.add_column("Open amount", justify="right")
+        title = _("Aging at %(day)s (%(currency)s)")
+        table = Table(title=title % {"day": day(report.as_of, loc), "currency": cur.currency})
+        table.add_column(_("Days past due"))
+        table.add_column(_("Invoices"), justify="right")
+        table.add_column(_("Open amount"), justify="right")
         for b in cur.buckets:
             table.add_row(b.label, str(b.count), money(b.amount, loc))
         table.add_row(
-            text("total", "bold"),
+            text(_("total"), "bold"),
             str(sum(b.count for b in cur.buckets)),
             text(money(cur.total, loc), "bold"),
         )
         console.print(table)
         if cur.unapplied:
-            console.print(f"Unapplied payments and credits: {money(cur.unapplied, loc)}")
+            console.print(
+                _("Unapplied payments and credits: %(amount)s")
+                % {"amount": money(cur.unapplied, loc)}
+            )
 
 
 def dso_command(
@@ -342,30 +349,54 @@ def account_command(
         return
     loc = st.settings.locale
     c = acc.customer
-    console.print(
-        f"[bold]{data(c['name'])}[/] ({data(c['key'])}, {data(c['country'] or 'no country')})",
-        markup=True,
-    )
+    country = data(c["country"] or _("no country"))
+    console.print(f"[bold]{data(c['name'])}[/] ({data(c['key'])}, {country})", markup=True)
     for ct in acc.contacts:
-        console.print(
-            f"  {ct['name']} · {ct['email']} · {ct['phone']} · prefers {ct['preferred_channel']}"
-        )
+        prefers = _("prefers %(channel)s") % {"channel": ct["preferred_channel"]}
+        console.print(f"  {ct['name']} · {ct['email']} · {ct['phone']} · {prefers}")
     for bal in acc.balances:
-        console.print(f"Balance: [bold]{money(bal, loc)}[/]", markup=True)
+        console.print(
+            _("Balance: %(amount)s") % {"amount": f"[bold]{money(bal, loc)}[/]"}, markup=True
+        )
         fig = acc.figures(bal.currency)
         if fig is not None and (fig.charges_open().minor or fig.unapplied.minor):
+            parts = _(
+                "open invoices %(principal)s + charges unpaid %(charges)s"
+                " - on account %(unapplied)s"
+            )
             console.print(
-                f"  open invoices {money(fig.principal, loc)} + charges unpaid "
-                f"{money(fig.charges_open(), loc)} - on account {money(fig.unapplied, loc)}"
+                "  "
+                + parts
+                % {
+                    "principal": money(fig.principal, loc),
+                    "charges": money(fig.charges_open(), loc),
+                    "unapplied": money(fig.unapplied, loc),
+                }
             )
     b = acc.behaviour
     if b.settled_count:
-        console.print(
-            f"Pays on average {b.average_days_to_pay} days after invoicing, "
-            f"{b.average_days_late} days late ({b.settled_count} invoices settled)"
+        pays = _(
+            "Pays on average %(to_pay)s days after invoicing, %(late)s days late "
+            "(%(settled)s invoices settled)"
         )
-    table = Table(title="Invoices")
-    for col in ("Number", "Issued", "Due", "Amount", "Open", "Status", "Days past due"):
+        console.print(
+            pays
+            % {
+                "to_pay": b.average_days_to_pay,
+                "late": b.average_days_late,
+                "settled": b.settled_count,
+            }
+        )
+    table = Table(title=_("Invoices"))
+    for col in (
+        _("Number"),
+        _("Issued"),
+        _("Due"),
+        _("Amount"),
+        pgettext("amount", "Open"),
+        _("Status"),
+        _("Days past due"),
+    ):
         table.add_column(col)
     for i in acc.invoices:
         table.add_row(
@@ -374,13 +405,13 @@ def account_command(
             day(i.due_date, loc),
             money(i.amount, loc),
             money(i.open, loc),
-            i.status,
+            term("status", i.status, i18n.current().language),
             str(i.days_past_due) if i.open.minor else "",
         )
     console.print(table)
     if acc.payments:
-        table = Table(title="Payments")
-        for col in ("Date", "Amount", "Method", "Reference", "Invoice"):
+        table = Table(title=_("Payments"))
+        for col in (_("Date"), _("Amount"), _("Method"), _("Reference"), _("Invoice")):
             table.add_column(col)
         for p in acc.payments:
             table.add_row(

@@ -8,14 +8,17 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
+from recoup import i18n
 from recoup.cli.as_of import as_of_option
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_STOPPED, EXIT_USAGE, state
 from recoup.cli.lazy import lazy
 from recoup.cli.messages import delivery_words
-from recoup.cli.output import console, data, err_console, print_json
+from recoup.cli.output import console, data, day, err_console, money, print_json
 from recoup.cli.progress import progress_bar
 from recoup.clock import local_today
-from recoup.domain.words import count, readable, stage_words, template_words, term
+from recoup.domain.words import readable, stage_words, template_words, term
+from recoup.i18n import gettext as _
+from recoup.i18n import ngettext
 
 if TYPE_CHECKING:
     from recoup.services import dispatch
@@ -198,28 +201,42 @@ def worklist_command(
     if as_json:
         print_json([line.to_json() for line in lines])
         return
-    shown = count(len(found.lines), "account")
+    loc = state(ctx).settings.locale
+    language = i18n.current().language
+    accounts = ngettext("%(num)d account", "%(num)d accounts", len(found.lines)) % {
+        "num": len(found.lines)
+    }
     if len(lines) < len(found.lines):
-        shown = f"{len(lines)} of {shown}"
-    table = Table(title=f"Worklist ({shown}, {count(found.tasks, 'task')})")
-    for col in ("Priority", "Customer", "Overdue", "Tasks", "Why", "Next step"):
+        accounts = _("%(shown)d of %(accounts)s") % {"shown": len(lines), "accounts": accounts}
+    tasks_in_all = ngettext("%(num)d task", "%(num)d tasks", found.tasks) % {"num": found.tasks}
+    table = Table(
+        title=_("Worklist (%(accounts)s, %(tasks)s)")
+        % {
+            "accounts": accounts,
+            "tasks": tasks_in_all,
+        }
+    )
+    for col in (_("Priority"), _("Customer"), _("Overdue"), _("Tasks"), _("Why"), _("Next step")):
         table.add_column(col)
     for line in lines:
         tasks = []
         for t in line.tasks:
-            stage = "" if t.stage == t.kind else f" · {stage_words(t.stage)}"
+            stage = "" if t.stage == t.kind else f" · {stage_words(t.stage, language)}"
             own = worklists.note(t)
+            since = _("since %(day)s") % {"day": day(t.since, loc)}
             tasks.append(
-                f"{term('task', t.kind)}{stage} (since {t.since})" + (f": {own}" if own else "")
+                f"{term('task', t.kind, language)}{stage} ({since})" + (f": {own}" if own else "")
             )
         table.add_row(
             str(line.score),
             f"{line.name} ({line.customer})"
-            + (f"\ncollector: {line.collector}" if line.collector else ""),
-            f"{line.amount.amount} {line.currency}",
-            "\n".join(readable(t) for t in tasks),
-            readable(line.why),
-            "\n".join(readable(s) for s in worklists.next_steps(line.tasks)),
+            + (
+                "\n" + _("collector: %(name)s") % {"name": line.collector} if line.collector else ""
+            ),
+            money(line.amount, loc),
+            "\n".join(readable(t, language) for t in tasks),
+            readable(line.why, language),
+            "\n".join(readable(s, language) for s in worklists.next_steps(line.tasks)),
         )
     console.print(table)
 

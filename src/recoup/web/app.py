@@ -22,6 +22,7 @@ from recoup.web import errors
 from recoup.web.auth import page_context, verify_csrf
 from recoup.web.context import STATIC, WebContext
 from recoup.web.formatting import Formats
+from recoup.web.language import Speaking
 from recoup.web.login_limits import LoginLimits
 from recoup.web.routes import (
     admin,
@@ -144,6 +145,7 @@ def create_app(settings: Settings, book: Book | None = None) -> FastAPI:
         settings, the_book, Formats(settings.locale), page_context=(page_context,)
     )
     app.state.login_limits = LoginLimits(settings)
+    app.add_middleware(Speaking, default=settings.locale)  # inside the session's
     app.add_middleware(
         SessionMiddleware,
         secret_key=keys.session_secret(the_book, settings.secret_key, settings.key_dir),

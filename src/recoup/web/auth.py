@@ -23,11 +23,13 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
+from recoup.i18n import gettext as _
 from recoup.services import sessions
 from recoup.services.book import Book
 from recoup.services.users import Role, User
 from recoup.web.context import BookDep, get_book
 from recoup.web.errors import CsrfFailed, Forbidden, LoginRequired
+from recoup.web.formatting import role_word
 
 SESSION_TOKEN = "sid"
 SESSION_CSRF = "csrf"
@@ -129,7 +131,10 @@ class RoleCheck:
 
     def __call__(self, user: CurrentUser) -> User:
         if not user.may(self.role):
-            raise Forbidden(f"This page needs the {self.role.value} role; you are {user.role}.")
+            raise Forbidden(
+                _("This page needs the %(needed)s role; you are %(role)s.")
+                % {"needed": role_word(self.role), "role": role_word(user.role)}
+            )
         return user
 
     def __repr__(self) -> str:

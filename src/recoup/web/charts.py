@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from recoup.domain.money import Money
+from recoup.i18n import gettext
 from recoup.services.reports import CurrencyAging
 
 PLOT_HEIGHT = 150  # px for the tallest bar
@@ -45,13 +46,13 @@ class BarChart:
     @property
     def description(self) -> str:
         """A text equivalent of the chart (for screen readers; the table has the figures)."""
-        return f"Open {self.currency} amounts by days past due"
+        return gettext("Open %(currency)s amounts by days past due") % {"currency": self.currency}
 
 
 def bucket_label(label: str) -> str:
     """current -> Current, 1-30 -> 1–30, over-120 -> 120+."""
     if label == "current":
-        return "Current"
+        return gettext("Current")
     if label.startswith("over-"):
         return label.removeprefix("over-") + "+"
     return label.replace("-", "–")

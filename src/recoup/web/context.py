@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.responses import Response
 
+from recoup import i18n
 from recoup.clock import local_today
 from recoup.services.book import Book
 from recoup.settings import Settings
@@ -52,6 +53,17 @@ class WebContext:
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
+        )
+        # _(), gettext, ngettext, pgettext and {% trans %} in the request's language;
+        # a {% trans %} block's lines joined as `pybabel extract` (babel.cfg) reads them
+        env.policies["ext.i18n.trimmed"] = True
+        env.install_gettext_callables(  # type: ignore[attr-defined]
+            i18n.gettext,
+            i18n.ngettext,
+            newstyle=True,
+            pgettext=i18n.pgettext,
+            npgettext=i18n.npgettext,
         )
         self.formats.install(env)
         env.filters["path_part"] = _path_part

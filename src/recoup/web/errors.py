@@ -12,6 +12,8 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from recoup.domain.money import MoneyError
+from recoup.i18n import N_
+from recoup.i18n import gettext as _
 from recoup.services.accounts import NotFoundError
 from recoup.services.run import UnknownCustomerError
 from recoup.services.users import UserError
@@ -24,7 +26,7 @@ class WebError(Exception):
     """An error shown to the user as a page with `status_code`."""
 
     status_code: ClassVar[int] = 500
-    title: ClassVar[str] = "Something went wrong"
+    title: ClassVar[str] = N_("Something went wrong")
 
     def __init__(self, message: str = "") -> None:
         super().__init__(message)
@@ -33,32 +35,34 @@ class WebError(Exception):
 
 class BadRequest(WebError):  # noqa: N818 - named for the HTTP status
     status_code = 400
-    title = "That request cannot be read"
+    title = N_("That request cannot be read")
 
 
 class LoginRequired(WebError):  # noqa: N818 - a signal to redirect, not a failure
     status_code = 401
-    title = "Please log in"
+    title = N_("Please log in")
 
 
 class Forbidden(WebError):  # noqa: N818 - named for the HTTP status
     status_code = 403
-    title = "Not allowed"
+    title = N_("Not allowed")
 
 
 class CsrfFailed(Forbidden):
-    title = "The form has expired"
+    title = N_("The form has expired")
 
     def __init__(self) -> None:
         super().__init__(
-            "The form was not sent with this session's security token. "
-            "Reload the page and try again."
+            _(
+                "The form was not sent with this session's security token. "
+                "Reload the page and try again."
+            )
         )
 
 
 class NotFound(WebError):  # noqa: N818 - named for the HTTP status
     status_code = 404
-    title = "Not found"
+    title = N_("Not found")
 
 
 # Exceptions of the layers below, and what they become here.
@@ -69,7 +73,7 @@ SERVICE_ERRORS: dict[type[Exception], type[WebError]] = {
     MoneyError: BadRequest,
 }
 
-_HTTP_TITLES = {404: "Page not found", 405: "Method not allowed"}
+_HTTP_TITLES = {404: N_("Page not found"), 405: N_("Method not allowed")}
 
 
 def is_htmx(request: Request) -> bool:
@@ -94,7 +98,7 @@ def error_page(request: Request, status: int, title: str, message: str) -> Respo
     return render(
         request,
         "error.html",
-        {"status": status, "title": title, "message": message},
+        {"status": status, "title": _(title), "message": message},
         status_code=status,
     )
 
@@ -118,10 +122,10 @@ async def _service_error(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    title = _HTTP_TITLES.get(exc.status_code, "Request failed")
+    title = _HTTP_TITLES.get(exc.status_code, N_("Request failed"))
     message = "" if exc.detail in (None, title) else str(exc.detail)
     if exc.status_code == 404:
-        message = "There is no page at this address."
+        message = _("There is no page at this address.")
     response = error_page(request, exc.status_code, title, message)
     if exc.headers:
         response.headers.update(exc.headers)
@@ -141,7 +145,7 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     try:
         return error_page(
-            request, 500, WebError.title, "The error has been logged. Please try again later."
+            request, 500, WebError.title, _("The error has been logged. Please try again later.")
         )
     except Exception:  # the page itself failed: say so plainly
         log.exception("the error page failed too")

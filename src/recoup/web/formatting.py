@@ -5,8 +5,11 @@ hold codes, `term(kind)` for one code, `stage` for a stage key."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_time
@@ -14,6 +17,7 @@ from babel.numbers import format_compact_currency, format_decimal
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
+from recoup import i18n
 from recoup.domain.currencies import MINOR_UNITS
 from recoup.domain.money import Money, MoneyError
 from recoup.domain.words import count, readable, stage_words, term
@@ -26,7 +30,9 @@ AMOUNT = re.compile(r"(?<![\w.,])(-?\d+(?:\.\d+)?) ([A-Z]{3})\b")
 
 
 class Formats:
-    """Formatting in one Babel locale (the `locale` setting, e.g. en_US or de_DE)."""
+    """Formatting in one Babel locale (the `locale` setting, e.g. en_US or de_DE). In a
+    page, the filters `install` puts in the templates format in the locale of the
+    request's speech (`recoup.i18n`), this one's when none is set."""
 
     def __init__(self, locale: str) -> None:
         self.locale = Locale.parse(locale)
@@ -104,6 +110,27 @@ class Formats:
         out.append(str(self.dates_in(text[end:])))
         return Markup("".join(out))
 
+    def figures_text(self, text: str) -> str:
+        """`text` with its amounts and ISO dates as this locale writes them, as plain
+        text (for an <option> or an attribute, where there is no markup)."""
+
+        def amount(found: re.Match[str]) -> str:
+            number, currency = found.groups()
+            if currency not in MINOR_UNITS:
+                return found.group()
+            try:
+                return self.money(Money.of(number, currency))
+            except MoneyError:
+                return found.group()
+
+        def day(found: re.Match[str]) -> str:
+            try:
+                return self.day(date.fromisoformat(found.group()))
+            except ValueError:
+                return found.group()
+
+        return ISO_DATE.sub(day, AMOUNT.sub(amount, text))
+
     def moment(self, value: datetime | None) -> str:
         """A moment in UTC, to the minute: "Dec 10, 2026, 9:05 AM UTC"."""
         if value is None:
@@ -129,18 +156,63 @@ class Formats:
         name = self.locale.territories.get(code.upper())
         return str(name) if name else code
 
+    def speaking(self) -> Formats:
+        """The formats of the current speech's locale (`recoup.i18n.current`), or these
+        when no speech is set (outside a request)."""
+        if not i18n.is_set():
+            return self
+        return formats_for(i18n.current().locale)
+
     def install(self, env: Environment) -> None:
-        env.filters["money"] = self.money
-        env.filters["money_short"] = self.money_short
-        env.filters["day"] = self.day
+        """The filters of the templates, each in the locale of the request's speech."""
+        for name in (
+            "money",
+            "money_short",
+            "day",
+            "dates_in",
+            "figures_in",
+            "figures_text",
+            "moment",
+        ):
+            env.filters[name] = self._speaking(name)
+        env.filters["number"] = lambda value, digits=0: self.speaking().number(value, digits)
+        env.filters["country"] = lambda code: self.speaking().country(code)
         env.filters["iso"] = self.iso
-        env.filters["dates_in"] = self.dates_in
-        env.filters["figures_in"] = self.figures_in
-        env.filters["moment"] = self.moment
-        env.filters["number"] = self.number
-        env.filters["country"] = self.country
-        env.filters["words"] = readable
-        env.filters["term"] = lambda code, kind: term(kind, code)
-        env.filters["stage"] = stage_words
-        env.globals["count"] = count
-        env.globals["html_lang"] = self.html_lang
+        # Recoup's codes in the words of the request's language (recoup.domain.words)
+        env.filters["words"] = lambda text: readable(text, _language())
+        env.filters["term"] = lambda code, kind: term(kind, code, _language())
+        env.filters["stage"] = lambda key: stage_words(key, _language())
+        env.globals["count"] = lambda n, noun: count(n, noun, _language())
+        env.globals["speech"] = i18n.current
+        env.globals["language_names"] = i18n.LANGUAGE_NAMES
+        env.globals["role_word"] = role_word
+
+    def _speaking(self, name: str) -> Callable[[Any], Any]:
+        def apply(value: Any) -> Any:
+            return getattr(self.speaking(), name)(value)
+
+        apply.__name__ = name
+        return apply
+
+
+ROLE_WORDS = {
+    "owner": i18n.N_("owner"),
+    "collector": i18n.N_("collector"),
+    "viewer": i18n.N_("viewer"),
+}
+
+
+def role_word(role: object) -> str:
+    """A role (owner, collector, viewer) in the request's language."""
+    code = str(getattr(role, "value", role))
+    return i18n.gettext(ROLE_WORDS[code]) if code in ROLE_WORDS else code
+
+
+def _language() -> str:
+    return i18n.current().language
+
+
+@lru_cache(maxsize=32)
+def formats_for(locale: str) -> Formats:
+    """The formats of one locale name, made once per process."""
+    return Formats(locale)

@@ -18,11 +18,11 @@ from recoup.web.context import get_book
 
 
 def choose(user: User | None, accept_language: str, default: str) -> i18n.Speech:
-    """The speech of one request: `user`'s language when they chose one (with the
-    browser's or the server's region for its figures when it is the same language),
-    else what the browser asks for, else `default`."""
+    """The speech of one request: `user`'s language when they chose one (its figures in
+    the server's locale when that is the same language, else in the browser's region for
+    it), else what the browser asks for, else `default` (`recoup.i18n.negotiate`)."""
     if user is not None and user.language in i18n.LANGUAGES:
-        return i18n.for_language(user.language, *i18n.accept_language(accept_language), default)
+        return i18n.for_language(user.language, default, *i18n.accept_language(accept_language))
     return i18n.negotiate(accept_language, default)
 
 

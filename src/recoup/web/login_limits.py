@@ -25,6 +25,7 @@ from limits import RateLimitItem, RateLimitItemPerMinute
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from recoup.i18n import ngettext
 from recoup.settings import Settings
 
 
@@ -36,8 +37,11 @@ class Refusal:
 
     @property
     def message(self) -> str:
-        unit = "minute" if self.minutes == 1 else "minutes"
-        return f"Too many attempts; try again in {self.minutes} {unit}."
+        return ngettext(
+            "Too many attempts; try again in %(num)d minute.",
+            "Too many attempts; try again in %(num)d minutes.",
+            self.minutes,
+        ) % {"num": self.minutes}
 
 
 class LoginLimits:

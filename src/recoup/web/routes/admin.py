@@ -19,6 +19,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from recoup.i18n import gettext as _
 from recoup.services import assignments as assignment_service
 from recoup.services import sessions, users
 from recoup.services.users import Role
@@ -79,7 +80,7 @@ def change_role(
     role: Annotated[Role, Form()],
 ) -> Response:
     if username == user.username:
-        raise BadRequest("You cannot change your own role; another owner can.")
+        raise BadRequest(_("You cannot change your own role; another owner can."))
     try:
         users.set_role(book, username, role)
     except users.UserError as err:
@@ -128,7 +129,7 @@ def disable_user(
     disabled: Annotated[bool, Form()] = True,
 ) -> Response:
     if disabled and username == user.username:
-        raise BadRequest("You cannot disable yourself; another owner can.")
+        raise BadRequest(_("You cannot disable yourself; another owner can."))
     ended = users.set_disabled(book, username, disabled)
     if not disabled:
         return _back(request, "enabled", username=username)

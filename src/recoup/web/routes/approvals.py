@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from recoup.domain.casework.errors import CaseworkError
+from recoup.i18n import gettext as _
 from recoup.services import accounts
 from recoup.services.book import Book
 from recoup.services.casework import credit_requests, settlements, writeoffs
@@ -98,14 +99,23 @@ def _done(request: Request, as_of: date, message: str) -> Response:
 async def decide_settlement(request: Request, user: Owner, book: BookDep, as_of: AsOf) -> Response:
     sid, decision, reason = await _decision(request)
     if sid is None or decision not in DECISIONS:
-        return _page(request, book, as_of, "Choose a settlement and approve or refuse it.", 422)
+        return _page(request, book, as_of, _("Choose a settlement and approve or refuse it."), 422)
     try:
         if decision == "approve":
             s = settlements.approve(book, sid, actor=user.username, on=as_of)
-            message = f"Settlement {s.id} for {s.customer} approved: {s.amount} is now offered."
+            message = _(
+                "Settlement %(id)s for %(customer)s approved: %(amount)s is now offered."
+            ) % {
+                "id": s.id,
+                "customer": s.customer,
+                "amount": s.amount,
+            }
         else:
             s = settlements.refuse(book, sid, actor=user.username, on=as_of, reason=reason)
-            message = f"Settlement {s.id} for {s.customer} refused."
+            message = _("Settlement %(id)s for %(customer)s refused.") % {
+                "id": s.id,
+                "customer": s.customer,
+            }
     except (CaseworkError, accounts.NotFoundError) as err:
         return _page(request, book, as_of, str(err), 422)
     return _done(request, as_of, message)
@@ -115,16 +125,23 @@ async def decide_settlement(request: Request, user: Owner, book: BookDep, as_of:
 async def decide_write_off(request: Request, user: Owner, book: BookDep, as_of: AsOf) -> Response:
     wid, decision, reason = await _decision(request)
     if wid is None or decision not in DECISIONS:
-        return _page(request, book, as_of, "Choose a write-off and approve or refuse it.", 422)
+        return _page(request, book, as_of, _("Choose a write-off and approve or refuse it."), 422)
     if decision == "refuse" and not reason:
-        return _page(request, book, as_of, "Say why the write-off is refused.", 422)
+        return _page(request, book, as_of, _("Say why the write-off is refused."), 422)
     try:
         if decision == "approve":
             w = writeoffs.approve_write_off(book, wid, actor=user.username, on=as_of)
-            message = f"Write-off {w.id} of {w.amount} for {w.customer} approved and done."
+            message = _("Write-off %(id)s of %(amount)s for %(customer)s approved and done.") % {
+                "id": w.id,
+                "amount": w.amount,
+                "customer": w.customer,
+            }
         else:
             w = writeoffs.refuse_write_off(book, wid, actor=user.username, on=as_of, reason=reason)
-            message = f"Write-off {w.id} for {w.customer} refused."
+            message = _("Write-off %(id)s for %(customer)s refused.") % {
+                "id": w.id,
+                "customer": w.customer,
+            }
     except (CaseworkError, accounts.NotFoundError) as err:
         return _page(request, book, as_of, str(err), 422)
     return _done(request, as_of, message)
@@ -134,18 +151,22 @@ async def decide_write_off(request: Request, user: Owner, book: BookDep, as_of: 
 async def decide_credit(request: Request, user: Owner, book: BookDep, as_of: AsOf) -> Response:
     rid, decision, reason = await _decision(request)
     if rid is None or decision not in DECISIONS:
-        return _page(request, book, as_of, "Choose a credit note and approve or refuse it.", 422)
+        return _page(request, book, as_of, _("Choose a credit note and approve or refuse it."), 422)
     if decision == "refuse" and not reason:
-        return _page(request, book, as_of, "Say why the credit note is refused.", 422)
+        return _page(request, book, as_of, _("Say why the credit note is refused."), 422)
     try:
         if decision == "approve":
             c = credit_requests.approve(book, rid, actor=user.username, on=as_of)
-            message = (
-                f"Credit note of {c.amount} on {c.invoice} for {c.customer} approved and written."
-            )
+            message = _(
+                "Credit note of %(amount)s on %(invoice)s for %(customer)s approved and written."
+            ) % {"amount": c.amount, "invoice": c.invoice, "customer": c.customer}
         else:
             c = credit_requests.refuse(book, rid, actor=user.username, on=as_of, reason=reason)
-            message = f"Credit note of {c.amount} on {c.invoice} for {c.customer} refused."
+            message = _("Credit note of %(amount)s on %(invoice)s for %(customer)s refused.") % {
+                "amount": c.amount,
+                "invoice": c.invoice,
+                "customer": c.customer,
+            }
     except (CaseworkError, accounts.NotFoundError) as err:
         return _page(request, book, as_of, str(err), 422)
     return _done(request, as_of, message)

@@ -11,6 +11,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from recoup.domain.money import Money
+from recoup.i18n import N_
+from recoup.i18n import gettext as _
 from recoup.services import accounts
 from recoup.services import run as daily_run
 from recoup.services.accounts import CurrencyFigures, CustomerLine, CustomerPage, InvoiceLine
@@ -29,11 +31,11 @@ TABLE_ID = "customer-table"
 
 # (sort key, column heading); the service's SORTS in the order they are shown.
 COLUMNS = (
-    ("name", "Name"),
-    ("key", "Key"),
-    ("balance", "Balance"),
-    ("overdue", "Overdue"),
-    ("oldest", "Oldest due"),
+    ("name", N_("Name")),
+    ("key", N_("Key")),
+    ("balance", N_("Balance")),
+    ("overdue", N_("Overdue")),
+    ("oldest", N_("Oldest due")),
 )
 
 
@@ -131,7 +133,7 @@ def customer_list(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
     if sort not in accounts.SORTS:
-        raise BadRequest(f"Sort by one of: {', '.join(accounts.SORTS)}.")
+        raise BadRequest(_("Sort by one of: %(sorts)s.") % {"sorts": ", ".join(accounts.SORTS)})
     search = q.strip()
     result = accounts.list_customers(book, today, search, sort, order == "desc", page, PER_PAGE)
     given = today if "as_of" in request.query_params else None

@@ -1,4 +1,4 @@
-"""Logging in and out, and changing one's own password.
+"""Logging in and out, changing one's own password, and the language of one's pages.
 
 A login attempt is counted (`recoup.web.login_limits`) before its password is checked;
 past the limit the form says "Too many attempts; try again in N minutes" with HTTP 429.
@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from recoup.i18n import gettext as _
 from recoup.services import users
 from recoup.services.passwords import PasswordsBusyError
 from recoup.web.auth import Viewer, client_address, log_in, log_out, safe_next, session_user
@@ -67,9 +68,9 @@ def login(
     except PasswordsBusyError as busy:
         return refused(str(busy), 503, {"Retry-After": str(BUSY_RETRY_SECONDS)})
     except users.UserDisabledError:
-        return refused("This login is disabled. Ask an owner to enable it again.", 403)
+        return refused(_("This login is disabled. Ask an owner to enable it again."), 403)
     if user is None:
-        return refused("That username and password do not match.", 401)
+        return refused(_("That username and password do not match."), 401)
     limits.succeeded(name)
     log_in(request, book, user)
     return RedirectResponse(safe_next(next_url), status_code=303)
@@ -82,8 +83,21 @@ def logout(request: Request, book: BookDep, _user: Viewer) -> Response:
 
 
 @router.get("/password", response_class=Response)
-def password_form(request: Request, user: Viewer) -> Response:
-    return render(request, "password.html", {"error": "", "done": False})
+def password_form(
+    request: Request, user: Viewer, saved: Annotated[str, Query(max_length=20)] = ""
+) -> Response:
+    """One's own page: the password, and the language of one's pages."""
+    context = {"error": "", "done": False, "language_saved": saved == "language"}
+    return render(request, "password.html", context)
+
+
+@router.post("/language", response_class=Response)
+def set_language(
+    book: BookDep, user: Viewer, language: Annotated[str, Form(max_length=8)] = ""
+) -> Response:
+    """The language of one's pages from the next page on ("": the browser's)."""
+    users.set_language(book, user.username, language.strip())  # else 400 (UserError)
+    return RedirectResponse("/password?saved=language#language", status_code=303)
 
 
 @router.post("/password", response_class=Response)
@@ -99,11 +113,11 @@ def change_password(
     log in again); this browser gets a new one."""
 
     def refused(message: str, status: int, headers: dict[str, str] | None = None) -> Response:
-        context = {"error": message, "done": False}
+        context = {"error": message, "done": False, "language_saved": False}
         return render(request, "password.html", context, status_code=status, headers=headers)
 
     if new != repeat:
-        return refused("The new password and its repetition differ.", 422)
+        return refused(_("The new password and its repetition differ."), 422)
     refusal = login_limits(request).attempt(user.username, client_address(request))
     if refusal is not None:
         return refused(refusal.message, 429, {"Retry-After": str(refusal.minutes * 60)})
@@ -115,7 +129,7 @@ def change_password(
         return refused(_sentence(str(err)), 422)
     login_limits(request).succeeded(user.username)
     log_in(request, book, user)
-    return render(request, "password.html", {"error": "", "done": True})
+    return render(request, "password.html", {"error": "", "done": True, "language_saved": False})
 
 
 def _sentence(text: str) -> str:

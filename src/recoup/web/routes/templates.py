@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from recoup.clock import now as clock_now
+from recoup.i18n import gettext as _
 from recoup.messages.labels import LANGUAGES
 from recoup.services import template_gate, templates
 from recoup.services.accounts import NotFoundError
@@ -142,11 +143,11 @@ def template_save(
             today,
             source=source,
             status=422,
-            message="Not saved: the tone check found the problems listed below.",
+            message=_("Not saved: the tone check found the problems listed below."),
         )
     except ValueError as err:
         raise BadRequest(str(err)) from None
-    return _page(request, book, name, lang, customer, today, message="Saved.")
+    return _page(request, book, name, lang, customer, today, message=_("Saved."))
 
 
 @router.post("/{name}/test", response_class=Response)
@@ -171,7 +172,7 @@ def template_test(
             language=lang,
             as_of=today,
         )
-        message = f"Test sent to {to} ({mid})."
+        message = _("Test sent to %(to)s (%(id)s).") % {"to": to, "id": mid}
         status = 200
     except (ValueError, templates.TemplateProblem, OSError) as err:
         message, status = f"Not sent: {err}", 422
@@ -207,9 +208,11 @@ def template_approve(
     except NotFoundError as err:
         raise NotFound(str(err)) from None
     except template_gate.VersionChangedError:
-        message = "Not signed off: the template changed since the page was shown; check it again."
+        message = _(
+            "Not signed off: the template changed since the page was shown; check it again."
+        )
         return _page(request, book, name, lang, customer, today, message=message, status=409)
     except template_gate.SignOffRefusedError as err:
         return _page(request, book, name, lang, customer, today, message=str(err), status=403)
-    message = "Signed off: messages from this version may go out."
+    message = _("Signed off: messages from this version may go out.")
     return _page(request, book, name, lang, customer, today, message=message)

@@ -18,8 +18,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from recoup import i18n
 from recoup.domain.money import Money
 from recoup.domain.words import stage_words, term
+from recoup.i18n import N_
 from recoup.services import assignments, delivery_problems
 from recoup.services import worklist as worklists
 from recoup.services.run import WorkItem
@@ -36,7 +38,7 @@ PROBLEMS_SHOWN = 50  # delivery problems listed on the page; `recoup dispatch pr
 UNASSIGNED = "-"  # the collector choice "accounts without a collector"
 
 # Score bands, highest first: (lowest score of the band, its name).
-BANDS = ((60, "urgent"), (40, "high"), (20, "medium"), (0, "low"))
+BANDS = ((60, N_("urgent")), (40, N_("high")), (20, N_("medium")), (0, N_("low")))
 
 _FACTOR = re.compile(r"^(?P<text>.*?)\s*\((?P<points>[+-]\d+)\)$")
 _PREFIX = re.compile(r"^priority\s+\d+:\s*")
@@ -72,7 +74,7 @@ def band(score: int) -> str:
 
 def task_label(kind: str) -> str:
     """The task in words, as a heading: "Broken promise" (`recoup.domain.words`)."""
-    words = term("task", kind)
+    words = term("task", kind, i18n.current().language)
     return words[:1].upper() + words[1:]
 
 
@@ -80,7 +82,7 @@ def stage_label(item: WorkItem) -> str:
     """The stage in words, or "" where it only repeats the task ("call" for a call)."""
     if item.stage == item.kind:
         return ""
-    return stage_words(item.stage)
+    return stage_words(item.stage, i18n.current().language)
 
 
 @dataclass(frozen=True)
