@@ -5,6 +5,7 @@ balance within its class, invoice numbers, the cycle's first day)."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -14,6 +15,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from recoup.domain.collection import (
+    CaseFacts,
     CaseInput,
     OpenInvoice,
     OpenSummary,
@@ -99,28 +101,15 @@ def banded_policies(draw):
     )
 
 
-def _situation(shared: SharedPlans, case: CaseInput, consumer: bool):
-    summary = case.summary
-    assert summary is not None
-    debtor = case.debtor
-    return shared.situation(
-        case.currency,
-        summary.balance,
-        summary.overdue,
-        summary.oldest_due,
-        case.done,
-        tuple(sorted(c.at for c in debtor.contacts)),
-        debtor.holds,
-        debtor.country,
-        debtor.timezone,
-        shared.tag_class(case.tags, case.kind, consumer),
-        case.broken_promises,
-    )
+def _facts(shared: SharedPlans, case: CaseInput) -> CaseFacts:
+    """The case's facts as the run gives them to share decisions."""
+    assert case.summary is not None
+    return shared.shared(case.facts(case.summary))
 
 
 def _bare(case: CaseInput, day: date, tags: tuple[str, ...], kind: PayerKind) -> CaseInput:
-    """The case as the run's first read gives it: a summary without details, and the
-    limitation day its country and tags give."""
+    """The case as the run's first read gives it: its figures without the numbers (they
+    go into actions only), and the limitation day its country and tags give."""
     summary = summarize(case.invoices, day)
     assert summary is not None
     consumer = "consumer" in tags
@@ -134,7 +123,6 @@ def _bare(case: CaseInput, day: date, tags: tuple[str, ...], kind: PayerKind) ->
             summary.oldest_due,
             "",
             "",
-            False,
         ),
         tags=tags,
         kind=kind,
@@ -145,16 +133,15 @@ def _bare(case: CaseInput, day: date, tags: tuple[str, ...], kind: PayerKind) ->
 
 
 def _check(shared: SharedPlans, cases_: list[CaseInput], day: date) -> int:
-    """Every case's plan from its situation's shape, filled with its own figures, is the
-    plan `plan_case` makes of it; how many had actions."""
+    """Every case's plan from the shape of its shared facts, filled with its own figures,
+    is the plan `plan_case` makes of it; how many had actions."""
     with_actions = 0
     for case in cases_:
-        consumer = "consumer" in case.tags
-        made = shared.shape(_situation(shared, case, consumer), lambda c=case: c)
-        # the details: an oldest number and the numbers of the case's own
+        made = shared.shape(_facts(shared, case))
+        # the numbers: an oldest number and the numbers of the case's own
         assert case.summary is not None
         summary = case.summary._replace(
-            detailed=True, oldest_number=f"{case.customer}-1", numbers_text=f"{case.customer}-1"
+            oldest_number=f"{case.customer}-1", numbers_text=f"{case.customer}-1"
         )
         plan = plan_case(replace(case, summary=summary), shared.policy, day, with_notes=False)
         filled = fill(made, case.currency, summary, case.cycle_start or day)
@@ -168,9 +155,9 @@ def _check(shared: SharedPlans, cases_: list[CaseInput], day: date) -> int:
 
 @st.composite
 def groups(draw):
-    """Cases in one situation: one random case, and others that differ from it only in
-    the customer, the balance (within the same class of the plan), the numbers and the
-    cycle's first day; and a case or two in other situations."""
+    """Cases with the same shared facts: one random case, and others that differ from it
+    only in the customer, the balance (between the same two amounts of the plan), the
+    numbers and the cycle's first day; and a case or two with other facts."""
     base = draw(cases())
     tags = tuple(draw(st.sets(st.sampled_from(["vip", "consumer", "x"]), max_size=2)))
     kind = draw(st.sampled_from(list(PayerKind)))
@@ -189,7 +176,7 @@ def test_shared_answers_are_plan_case_answers(group, policy, offset, data):
     first = replace(_bare(base, day, tags, kind), done=done, customer="C1")
     assert first.summary is not None
     edges = sorted({e for b in shared._bands for e in b.edges(first.currency)})
-    klass = shared.balance_class(first.currency, first.summary.balance)
+    klass = bisect_right(edges, first.summary.balance)
     low = edges[klass - 1] if klass else 1
     high = edges[klass] - 1 if klass < len(edges) else first.summary.balance * 3 + 10
     same = [first]
@@ -208,12 +195,12 @@ def test_shared_answers_are_plan_case_answers(group, policy, offset, data):
                 ),
             )
         )
-    # the same case with nothing overdue, or all of it: another situation only when a
-    # stage charges a share of the overdue part
+    # the same case with nothing overdue, or all of it: other facts only when a stage
+    # charges a share of the overdue part
     flipped = 0 if first.summary.overdue else first.summary.balance
     same.append(replace(first, customer="O1", summary=first.summary._replace(overdue=flipped)))
-    # the same case for customers of other kinds and tags: the same situation when the
-    # plan cannot tell them apart, else another
+    # the same case for customers of other kinds and tags: the same facts when the plan
+    # cannot tell them apart, else others
     for n, (other_tags, other_kind) in enumerate(
         data.draw(
             st.lists(
@@ -232,7 +219,7 @@ def test_shared_answers_are_plan_case_answers(group, policy, offset, data):
     ]
     acted = _check(shared, [*same, *rest, *same], day)
     event(f"cases with actions: {'some' if acted else 'none'}")
-    assert shared.situations <= len(rest) + len(same)  # each situation is worked out once
+    assert shared.situations <= len(rest) + len(same)  # equal facts are decided once
 
 
 def _one(customer: str, minor: int = 12000) -> CaseInput:
@@ -240,21 +227,15 @@ def _one(customer: str, minor: int = 12000) -> CaseInput:
     return CaseInput(customer, "EUR", invoices, Debtor("GB", "Europe/London"))
 
 
-def test_a_situation_is_worked_out_once():
+def test_equal_facts_are_decided_once():
     day = START + timedelta(days=40)
     shared = SharedPlans(default_policy(), day)
-    made = []
-
-    def make(case: CaseInput) -> CaseInput:
-        made.append(case)
-        return case
-
-    shapes = set()
-    for n in range(5):
-        case = _bare(_one(f"C{n}", 12000 + n), day, (), PayerKind.UNKNOWN)
-        situation = _situation(shared, case, False)
-        shapes.add(shared.shape(situation, lambda c=case: make(c)))
-    assert len(made) == 1
+    facts = [
+        _facts(shared, _bare(_one(f"C{n}", 12000 + n), day, (), PayerKind.UNKNOWN))
+        for n in range(5)
+    ]
+    assert len(set(facts)) == 1  # the balances lie between the same two amounts
+    shapes = {shared.shape(f) for f in facts}
     assert shared.situations == 1
     assert len(shapes) == 1  # all five alike
 
@@ -265,7 +246,18 @@ def test_plans_with_interest_are_not_shared():
         SharedPlans(policy, START)
 
 
-def test_actions_are_not_made_from_a_bare_summary():
-    case = _bare(_one("C1"), START + timedelta(days=20), (), PayerKind.UNKNOWN)
-    with pytest.raises(ValueError, match="details"):
-        plan_case(case, default_policy(), START + timedelta(days=20))
+def test_a_reason_is_a_template_and_its_figures():
+    """Text of the plan goes into a reason as it is, braces and all; the figures go
+    where the template names them."""
+    policy = default_policy()
+    odd = replace(
+        policy, stages=tuple(replace(s, name="{balance} " + s.name) for s in policy.stages)
+    )
+    plans = [plan_case(_one("C1", 12345), odd, START + timedelta(days=n)) for n in range(30, 45)]
+    acting = [a for p in plans for a in p.actions if a.kind in ("email", "letter")]
+    assert acting
+    for action in acting:
+        assert "\x00" not in action.reason
+        assert action.reason.startswith(f"{action.stage} (")  # "{balance} ..." as it is
+        assert action.stage.startswith("{balance} ")
+        assert "balance 123.45" in action.reason  # the figure where the template names it

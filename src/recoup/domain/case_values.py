@@ -1,7 +1,19 @@
 """What a case is and what the plan makes of it: the values `recoup.domain.collection`
-reads (a case's open invoices, or their summary) and returns (planned actions, a plan,
-and the shape of a plan before a case's own figures are in). Kept apart from the rule
-itself so that each module stays readable; `collection` re-exports every name."""
+reads and returns. Kept apart from the rule itself so that each module stays readable;
+`collection` re-exports every name.
+
+- `CaseFacts`: everything the planning rule reads of a case; frozen and hashable, and
+  two cases with equal facts are decided alike, so the facts are their own cache key
+  (`recoup.domain.shared_plans`).
+- `OpenSummary`: a case's figures (how many invoices, the balance, the overdue part,
+  the oldest invoice's number, every number): what goes into the texts and amounts of
+  its actions (`collection.fill`), not into the deciding.
+- `CaseInput`: a whole case as a caller has it (its open invoices, or their summary,
+  and the customer's facts); `facts` and `figures` split it.
+- `CaseShape` / `ActionShape`: the decision before the figures are in, its texts
+  templates (`NUMBER`, `BALANCE`, `OVERDUE`, `COUNT` are their fields); `CasePlan` /
+  `PlannedAction`: the decision with them.
+"""
 
 from __future__ import annotations
 
@@ -52,10 +64,6 @@ class OpenSummary(NamedTuple):
     oldest_due: date
     oldest_number: str
     numbers_text: str
-    # False: a summary without `oldest_number` and `numbers_text` (left empty), and with
-    # `overdue` only when a stage charges a share of it (else 0): what the figures of
-    # actions need, not the deciding (`shape`); `fill` refuses to make actions from it
-    detailed: bool = True
 
     def numbers(self) -> tuple[str, ...]:
         return tuple(sorted(self.numbers_text.split(NUMBER_SEPARATOR)))
@@ -74,6 +82,36 @@ def summarize(invoices: Sequence[OpenInvoice], as_of: date) -> OpenSummary | Non
         oldest.number,
         NUMBER_SEPARATOR.join(i.number for i in invoices),
     )
+
+
+class CaseFacts(NamedTuple):
+    """What the planning rule (`collection.shape`) reads of a case with something open,
+    and nothing else: two cases with equal facts get the same decision on a day under a
+    plan, so a `CaseFacts` is the key that decision is kept under.
+
+    `balance` (minor units) decides only which of the plan's amounts it lies between:
+    a caller that wants cases to share decisions gives every balance of one stretch as
+    the same figure (`SharedPlans.balance_floor`); `overdue` is whether any of it is past
+    due (it matters only to a stage that charges a share of the overdue part). `tags`
+    and `kind` likewise may be given as far as the plan tells them apart. `invoices`
+    only for a plan that charges interest (worked out invoice by invoice). A named
+    tuple: immutable, and made and hashed for every case of a run at C speed."""
+
+    currency: str
+    balance: int
+    overdue: bool
+    oldest_due: date
+    debtor: Debtor  # country, time zone, past contacts, holds
+    tags: tuple[str, ...] = ()
+    kind: PayerKind = PayerKind.UNKNOWN
+    done: tuple[tuple[str, date], ...] = ()  # stages (and recommendations) done this cycle
+    broken_promises: int = 0
+    limitation: date | None = None  # the day the oldest open invoice is time-barred
+    limitation_basis: str = ""  # the jurisdiction's rule, in words, for the notes
+    interest: InterestTerms | None = None  # None: the plan charges no interest
+    interest_charged: int = 0  # minor units of interest charged so far this cycle
+    compensated: frozenset[str] = frozenset()  # invoices that had the compensation
+    invoices: tuple[OpenInvoice, ...] = ()  # for interest only
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +136,32 @@ class CaseInput:
     # daily run's cheaper read (see `OpenSummary`)
     summary: OpenSummary | None = None
 
+    def figures(self, as_of: date) -> OpenSummary | None:
+        """The case's figures (None when nothing is open)."""
+        return self.summary if self.summary is not None else summarize(self.invoices, as_of)
+
+    def facts(self, figures: OpenSummary) -> CaseFacts:
+        """What the planning rule reads of this case, whose figures these are."""
+        if self.interest is not None and not self.invoices:
+            raise ValueError("a plan that charges interest needs the invoices, not a summary")
+        return CaseFacts(
+            self.currency,
+            figures.balance,
+            figures.overdue > 0,
+            figures.oldest_due,
+            self.debtor,
+            self.tags,
+            self.kind,
+            self.done,
+            self.broken_promises,
+            self.limitation,
+            self.limitation_basis,
+            self.interest,
+            self.interest_charged,
+            self.compensated,
+            self.invoices if self.interest is not None else (),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class PlannedAction:
@@ -119,20 +183,25 @@ class CasePlan:
     upcoming: tuple[tuple[str, date], ...] = field(default=())  # stage, earliest day
 
 
-# Where a shape's texts take the case's own figures (`fill`); no text of a plan or a
-# policy holds these characters.
-NUMBER = "\x00number\x00"  # the oldest open invoice's number
-BALANCE = "\x00balance\x00"  # the balance
-OVERDUE = "\x00overdue\x00"  # the part overdue
-COUNT = "\x00count\x00"  # how many invoices are open
+# A shape's texts are templates (`str.format`): these fields take the case's own
+# figures (`collection.fill`); any other text goes in through `literal`.
+NUMBER = "{number}"  # the oldest open invoice's number
+BALANCE = "{balance}"  # the balance
+OVERDUE = "{overdue}"  # the part overdue
+COUNT = "{count}"  # how many invoices are open
+
+
+def literal(text: object) -> str:
+    """`text` as a part of a template that reads as it is (its braces doubled)."""
+    return str(text).replace("{", "{{").replace("}", "}}")
 
 
 @dataclass(frozen=True, slots=True)
 class ActionShape:
     """A planned action before the case's own figures are in (`fill`): `amount` None
     is the case's balance, `invoices` None its open invoices, `percent` a fee of that
-    share of the overdue part; `reason` holds NUMBER, BALANCE and OVERDUE where the
-    figures go."""
+    share of the overdue part; `reason` is a template: NUMBER, BALANCE and OVERDUE
+    where the figures go."""
 
     kind: str
     stage: str
@@ -148,7 +217,8 @@ class CaseShape:
     """What the plan decides for a case, before its own figures are in: cases in the
     same situation have the same shape (`recoup.domain.shared_plans`). `next_review` is
     the first day on which something changes by itself (None: nothing does), before
-    the safety net; the notes hold COUNT, BALANCE and NUMBER."""
+    the safety net; the notes are templates (COUNT, BALANCE and NUMBER), the skipped
+    texts plain."""
 
     actions: tuple[ActionShape, ...] = ()
     skipped: tuple[str, ...] = ()

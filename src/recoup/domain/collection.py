@@ -51,12 +51,14 @@ from recoup.domain.case_values import NUMBER as NUMBER
 from recoup.domain.case_values import NUMBER_SEPARATOR as NUMBER_SEPARATOR
 from recoup.domain.case_values import OVERDUE as OVERDUE
 from recoup.domain.case_values import ActionShape as ActionShape
+from recoup.domain.case_values import CaseFacts as CaseFacts
 from recoup.domain.case_values import CaseInput as CaseInput
 from recoup.domain.case_values import CasePlan as CasePlan
 from recoup.domain.case_values import CaseShape as CaseShape
 from recoup.domain.case_values import OpenInvoice as OpenInvoice
 from recoup.domain.case_values import OpenSummary as OpenSummary
 from recoup.domain.case_values import PlannedAction as PlannedAction
+from recoup.domain.case_values import literal as literal
 from recoup.domain.case_values import summarize as summarize
 from recoup.domain.contact_rules import ContactRules, Debtor, next_contact_day
 from recoup.domain.memo import by_identity
@@ -85,7 +87,7 @@ def _rules(c: ContactSettings) -> ContactRules:
     )
 
 
-def _pick(step: Sequence[Stage], balance: Money, case: CaseInput) -> Stage | None:
+def _pick(step: Sequence[Stage], balance: Money, case: CaseFacts) -> Stage | None:
     for stage in step:
         if stage.conditions.matches(balance, case.tags, case.kind):
             return stage
@@ -112,22 +114,25 @@ def plan_case(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool 
 def decide(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool = True) -> CasePlan:
     """`plan_case` without the safety net: `next_review` is the first day on which
     something changes by itself, None when nothing does."""
-    summary = case.summary if case.summary is not None else summarize(case.invoices, as_of)
-    made = shape(case, policy, as_of, with_notes=with_notes)
-    if summary is None:
-        return CasePlan(notes=made.notes)
-    return fill(made, case.currency, summary, case.cycle_start or as_of)
+    figures = case.figures(as_of)
+    if figures is None:
+        return CasePlan(notes=(f"{case.currency}: nothing is open",))
+    made = shape(case.facts(figures), policy, as_of, with_notes=with_notes)
+    return fill(made, case.currency, figures, case.cycle_start or as_of)
 
 
 def fill(made: CaseShape, currency: str, summary: OpenSummary, cycle_start: date) -> CasePlan:
-    """The plan of a case of this shape, with its figures (a summary with its details
-    when the shape has actions) and the first day of its cycle."""
-    if made.actions and not summary.detailed:
-        raise ValueError("actions need the summary's details (its numbers and overdue part)")
+    """The plan of a case of this shape, with its figures and the first day of its
+    cycle: the shape's templates filled, its amounts and invoices made."""
     balance = Money(summary.balance, currency)
     overdue = Money(summary.overdue, currency)
     shares = any(a.percent is not None for a in made.actions)  # a share of the overdue part
-    figures = (summary.oldest_number, str(balance), str(overdue) if shares else "")
+    figures = {
+        "number": summary.oldest_number,
+        "balance": str(balance),
+        "overdue": str(overdue) if shares else "",
+        "count": str(summary.invoice_count),
+    }
     numbers = summary.numbers() if any(a.invoices is None for a in made.actions) else ()
     actions = []
     for a in made.actions:
@@ -137,43 +142,32 @@ def fill(made: CaseShape, currency: str, summary: OpenSummary, cycle_start: date
             amount = balance if a.amount is None else a.amount
         invoices = numbers if a.invoices is None else a.invoices
         actions.append(
-            PlannedAction(a.kind, a.stage, invoices, amount, a.template, _filled(a.reason, figures))
+            PlannedAction(
+                a.kind, a.stage, invoices, amount, a.template, a.reason.format_map(figures)
+            )
         )
-    notes = made.notes
-    if notes:
-        count = str(summary.invoice_count)
-        notes = tuple(_filled(n, figures).replace(COUNT, count) for n in notes)
+    notes = tuple(n.format_map(figures) for n in made.notes)
     return CasePlan(
         tuple(actions), made.skipped, notes, cycle_start, made.next_review, made.upcoming
     )
 
 
-def _filled(text: str, figures: tuple[str, str, str]) -> str:
-    if "\x00" not in text:
-        return text
-    number, balance, overdue = figures
-    return text.replace(NUMBER, number).replace(BALANCE, balance).replace(OVERDUE, overdue)
-
-
-def shape(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool = True) -> CaseShape:
-    """What the plan decides for this case on `as_of`, with the places where its own
-    figures go (its balance, overdue part, oldest invoice's number and open invoices;
-    `fill` puts them in): all the case's balance decides is which of the plan's
-    amounts it lies between, and whether anything is overdue when a stage charges a
-    share of it. A plan that charges interest gives shapes with the case's interest in
+def shape(case: CaseFacts, policy: Policy, as_of: date, *, with_notes: bool = True) -> CaseShape:
+    """What the plan decides for a case with these facts on `as_of`, its texts templates
+    where its own figures go (its balance, overdue part, oldest invoice's number and
+    open invoices; `fill` puts them in): all the case's balance decides is which of the
+    plan's amounts it lies between, and whether anything is overdue when a stage charges
+    a share of it. A plan that charges interest gives shapes with the case's interest in
     (worked out invoice by invoice)."""
-    summary = case.summary if case.summary is not None else summarize(case.invoices, as_of)
-    if summary is None:
-        return CaseShape(notes=(f"{case.currency}: nothing is open",))
     if case.interest is not None and not case.invoices:
-        raise ValueError("a plan that charges interest needs the invoices, not a summary")
-    oldest_due = summary.oldest_due
-    balance = Money(summary.balance, case.currency)
+        raise ValueError("a plan that charges interest needs the invoices")
+    oldest_due = case.oldest_due
+    balance = Money(case.balance, case.currency)
     dpd = (as_of - oldest_due).days
     done = dict(case.done)
     notes = (
         [
-            f"{case.currency}: {COUNT} open invoice(s), balance {BALANCE}, "
+            f"{literal(case.currency)}: {COUNT} open invoice(s), balance {BALANCE}, "
             f"oldest due {oldest_due} ({dpd} days past due)"
         ]
         if with_notes
@@ -186,7 +180,7 @@ def shape(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool = Tr
         f"no letter before action, no legal step"
     )
     warning = ""
-    basis = f" (jurisdiction {case.limitation_basis})" if case.limitation_basis else ""
+    basis = f" (jurisdiction {literal(case.limitation_basis)})" if case.limitation_basis else ""
     if case.limitation is not None:
         left = (case.limitation - as_of).days
         if barred:
@@ -227,7 +221,9 @@ def shape(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool = Tr
         if oldest_due < as_of and onboarding.before_due(stage):
             # it would call overdue invoices "due on": those go in an overdue message
             if with_notes:
-                notes.append(f"{stage.name} is not sent: invoice {NUMBER} is already overdue")
+                notes.append(
+                    f"{literal(stage.name)} is not sent: invoice {NUMBER} is already overdue"
+                )
             continue
         when = stage.trigger.date_for(oldest_due, previous_done)
         if when is None:
@@ -251,7 +247,7 @@ def shape(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool = Tr
                     if with_notes:
                         notes.append(
                             f"first contact, {dpd} days past due: the plan opens at "
-                            f"{stage.name} (onboarding gentle); later stages follow by "
+                            f"{literal(stage.name)} (onboarding gentle); later stages follow by "
                             "the plan's gaps"
                         )
         else:
@@ -262,8 +258,8 @@ def shape(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool = Tr
     if due_step is not None:
         if passed_over:
             notes.append(
-                f"passed over {', '.join(passed_over)}: missed, and one message is "
-                f"enough; {due_step.name} is where the account is now"
+                f"passed over {literal(', '.join(passed_over))}: missed, and one message "
+                f"is enough; {literal(due_step.name)} is where the account is now"
             )
         contacts = due_step.actions.email or due_step.actions.letter or due_step.actions.call
         day = next_contact_day(rules_from_policy(policy), case.debtor, as_of) if contacts else as_of
@@ -276,9 +272,7 @@ def shape(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool = Tr
             )
             next_review = day if day is not None else next_review
         else:
-            actions.extend(
-                _stage_actions(case, due_step, oldest_due, dpd, summary, as_of, done, notes)
-            )
+            actions.extend(_stage_actions(case, due_step, oldest_due, dpd, as_of, done, notes))
     for rec in _recommendations(case, policy, as_of, dpd, balance, done):
         if barred and rec.kind == "escalate":
             skipped.append(f"{rec.stage} is not done: {no_legal}")
@@ -311,18 +305,17 @@ def shape(case: CaseInput, policy: Policy, as_of: date, *, with_notes: bool = Tr
 
 
 def _stage_actions(
-    case: CaseInput,
+    case: CaseFacts,
     stage: Stage,
     oldest_due: date,
     dpd: int,
-    summary: OpenSummary,
     as_of: date,
     done: dict[str, date],
     notes: list[str],
 ) -> list[ActionShape]:
     """What a stage taken today does: its messages, call, fees and interest."""
     reason = (
-        f"{stage.name} ({stage.tone.value}): {stage.trigger.describe()}; "
+        f"{literal(stage.name)} ({stage.tone.value}): {literal(stage.trigger.describe())}; "
         f"oldest invoice {NUMBER} due {oldest_due}, {dpd} days past due; balance {BALANCE}"
     )
     acts = stage.actions
@@ -336,16 +329,16 @@ def _stage_actions(
     if acts.fee is not None and acts.fee.applies_to(case.currency):
         fee = acts.fee.in_currency(case.currency)
         out.append(
-            ActionShape("fee", stage.name, None, f"fixed fee of the stage {stage.name}", fee)
+            ActionShape(
+                "fee", stage.name, None, f"fixed fee of the stage {literal(stage.name)}", fee
+            )
         )
     if case.interest is not None and (acts.email or acts.letter):
         out.extend(
-            ActionShape(
-                a.kind, a.stage, a.template, a.reason.replace("\x00", ""), a.amount, a.invoices
-            )
+            ActionShape(a.kind, a.stage, a.template, literal(a.reason), a.amount, a.invoices)
             for a in _interest_actions(case, stage.name, as_of, notes)
         )
-    if acts.fee_percent is not None and summary.overdue > 0:
+    if acts.fee_percent is not None and case.overdue:
         out.append(
             ActionShape(
                 "fee", stage.name, None, f"{acts.fee_percent}% of {OVERDUE} overdue",
@@ -370,7 +363,7 @@ def next_review_with_safety(found: date | None, customer: str, as_of: date) -> d
 
 
 def _interest_actions(
-    case: CaseInput, stage: str, as_of: date, notes: list[str]
+    case: CaseFacts, stage: str, as_of: date, notes: list[str]
 ) -> list[PlannedAction]:
     """Interest accrued since the last charge of this cycle, and the statutory
     compensation for each invoice past due that has not had it in this cycle
@@ -391,7 +384,7 @@ def _interest_actions(
     )
     if accrued is None:
         return []
-    notes.extend(accrued.notes)
+    notes.extend(literal(n) for n in accrued.notes)
     out = []
     increment = accrued.interest.minor - case.interest_charged
     if increment > 0:
@@ -447,7 +440,7 @@ def contact_window(policy: Policy) -> int:
 
 
 def _next_recommendation_day(
-    case: CaseInput,
+    case: CaseFacts,
     policy: Policy,
     as_of: date,
     oldest_due: date,
@@ -496,7 +489,7 @@ def _final_names(stages: tuple[Stage, ...]) -> frozenset[str]:
 
 
 def _recommendations(
-    case: CaseInput,
+    case: CaseFacts,
     policy: Policy,
     as_of: date,
     dpd: int,
@@ -519,7 +512,7 @@ def _recommendations(
                     "escalate",
                     key,
                     None,
-                    f"the plan recommends {rule.step.value}: {dpd} days past due, "
+                    f"the plan recommends {literal(rule.step.value)}: {dpd} days past due, "
                     f"balance {BALANCE}",
                 )
             )

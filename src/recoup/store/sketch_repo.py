@@ -3,16 +3,12 @@
 Deciding that a case gets nothing today needs far less than planning its actions: the
 case's open invoices counted and added up, its oldest due date, what the current cycle
 has done and when (`cases.steps`, see `recoup.store.steps`), the days the customer was
-contacted. The run reads about one row per case, and the texts serve as they come as
-parts of a case's situation (`recoup.domain.shared_plans`). Only when a situation is
-met for the first time is a sketch turned into the planner's input
-(`Sketch.data`): what `run_repo.load(..., summarize=True)` gives, but for the
-summaries' details (`OpenSummary.detailed`).
+contacted. The run reads about one row per case and makes the planning rule's facts
+of it (`recoup.services.run.sketch_facts`, which reads each distinct text once).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,11 +16,10 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from recoup.domain.collection import OpenSummary
 from recoup.domain.local_calendar import holiday_code
 from recoup.store import driver, steps
 from recoup.store.point_in_time import invoices_source, steps_until
-from recoup.store.run_repo import CustomerData, apply_steps, cases_sql, ended_sql, manual_sql
+from recoup.store.run_repo import cases_sql, ended_sql, manual_sql
 
 
 @dataclass(slots=True)
@@ -50,23 +45,6 @@ class Sketch:
         if not self.others and len(self.steps) < 2:
             return next(iter(self.steps.values()), "")
         return steps.join(*(self.steps[c] for c in sorted(self.steps)), *self.others)
-
-    def data(self, day: Any, as_of: date) -> CustomerData:
-        """The planner's input for this customer as `run_repo.load(..., summarize=True)`
-        reads it, with summaries that lack their details (`OpenSummary.detailed`) and
-        no name; `day` turns the driver's dates into dates (`driver.date_reader`)."""
-        tags = tuple(t for t in self.tags.split(",") if t)
-        out = CustomerData(
-            self.id, self.key, "", self.country, self.timezone, tags, [], [], {}, defaultdict(list)
-        )
-        for currency, (count, balance, overdue, oldest) in self.open.items():
-            out.summaries[currency] = OpenSummary(
-                count, balance, overdue, day(oldest), "", "", False
-            )
-        for currency, (start, review) in self.cases.items():
-            out.cases[currency] = (day(start), None if review is None else day(review))
-        apply_steps(out, as_of, self.steps, self.others)
-        return out
 
 
 def sketches(

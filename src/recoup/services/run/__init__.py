@@ -6,7 +6,8 @@ Where each part lives:
 |----------------|----------------------------------------------------------------------|
 | `daily`        | `run`: the customers to look at, in batches; planning ahead in forks |
 | `deciding`     | `plan_batch`: what a batch's cases get today, nothing written yet     |
-| `facts`        | a case's facts as the planning rule reads them (`case_inputs`)       |
+| `facts`        | a case's input for the planning rule, read in full (`case_inputs`)   |
+| `sketch_facts` | `SketchFacts`: sketched cases as `CaseFacts`, each decided once      |
 | `recording`    | `write_batch`: a decided batch written set-based; `RunReport`        |
 | `history_json` | the history entry's data, hand-written equal to `data_text`          |
 | `store`        | `RunStore`: the run's tuning of the book (collector, PRAGMAs)        |

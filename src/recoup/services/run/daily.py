@@ -21,13 +21,14 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from recoup.domain.policy import Policy
+from recoup.domain.policy import InterestKind
 from recoup.services import assignments, casework
 from recoup.services.book import Book, Rollback
 from recoup.services.policy import active_policy
 from recoup.services.run import workers as workers_
 from recoup.services.run.deciding import BatchPlan, plan_batch
 from recoup.services.run.recording import RunReport, write_batch
+from recoup.services.run.sketch_facts import SketchFacts
 from recoup.services.run.store import RunStore
 from recoup.settings import RUN_BATCH
 from recoup.store import point_in_time, run_repo
@@ -74,16 +75,20 @@ def _run(
         ids = run_repo.candidates(conn, as_of, full, past)
         queued = run_repo.queued(conn) if full and not past else []
     batches = [ids[start : start + batch_size] for start in range(0, len(ids), batch_size)]
+    # the decisions by case facts, kept for every batch of the run (`sketch_facts`)
+    known = SketchFacts(policy, as_of) if policy.fees.interest is InterestKind.NONE else None
+
+    def decide(conn: Any, ids: list[int]) -> BatchPlan:
+        return plan_batch(conn, ids, policy, version, as_of, facts=known, past=past)
+
     done = 0
     count = _planners(book, len(batches), workers)
     if count:
-        done = _run_ahead(
-            book, batches, policy, version, as_of, report, dry_run, count, progress, past
-        )
+        done = _run_ahead(book, batches, decide, version, as_of, report, dry_run, count, progress)
     for n in range(done, len(batches)):
         try:
             with book.write() as conn:
-                _run_batch(conn, batches[n], policy, version, as_of, report, past)
+                write_batch(conn, decide(conn, batches[n]), version, as_of, report)
                 if dry_run:
                     raise Rollback
         except Rollback:
@@ -131,14 +136,13 @@ def _planners(book: Book, batches: int, asked: int | None) -> int:
 def _run_ahead(
     book: Book,
     batches: list[list[int]],
-    policy: Policy,
+    decide: Callable[[Any, list[int]], BatchPlan],
     version: int,
     as_of: date,
     report: RunReport,
     dry_run: bool,
     workers: int,
     progress: Callable[[int, int], None] | None,
-    past: bool = False,
 ) -> int:
     """Write the batches as planning processes (`workers`) hand in their plans; the
     number of batches done. All writes go through one connection, so that its
@@ -146,11 +150,7 @@ def _run_ahead(
     on, a plan made ahead may be stale, and the rest of the run plans in its own write
     transactions (the caller goes on from the batch returned)."""
     total = sum(len(b) for b in batches)
-
-    def plan(read: Any, ids: list[int]) -> BatchPlan:
-        return plan_batch(read, ids, policy, version, as_of, past=past)
-
-    with RunStore(book).writer() as writer, workers_.ahead(book, batches, plan, workers) as plans:
+    with RunStore(book).writer() as writer, workers_.ahead(book, batches, decide, workers) as plans:
         for n, made in enumerate(plans):
             with writer.conn.begin() as transaction:
                 if writer.others_committed():
@@ -162,16 +162,3 @@ def _run_ahead(
             if progress is not None:
                 progress(sum(len(b) for b in batches[: n + 1]), total)
     return len(batches)
-
-
-def _run_batch(
-    conn: Any,
-    ids: list[int],
-    policy: Policy,
-    version: int,
-    as_of: date,
-    report: RunReport,
-    past: bool = False,
-) -> None:
-    plan = plan_batch(conn, ids, policy, version, as_of, past=past)
-    write_batch(conn, plan, version, as_of, report)

@@ -10,15 +10,13 @@ them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
 from operator import itemgetter
 from typing import Any
 
 from recoup.domain.collection import (
-    CaseInput,
     CaseShape,
     OpenSummary,
     PlannedAction,
@@ -28,16 +26,14 @@ from recoup.domain.collection import (
 )
 from recoup.domain.contact_rules import Hold
 from recoup.domain.policy import InterestKind, Policy
-from recoup.domain.shared_plans import SharedPlans
 from recoup.services.casework import holds
 from recoup.services.run.facts import (
     applying_holds,
     case_inputs,
     charges_compensation,
-    is_consumer,
-    payer_kind,
 )
 from recoup.services.run.history_json import json_list
+from recoup.services.run.sketch_facts import SketchFacts
 from recoup.store import driver, run_repo, sketch_repo, steps
 from recoup.store.run_repo import CustomerData
 from recoup.store.sketch_repo import Sketch
@@ -67,14 +63,16 @@ def plan_batch(
     as_of: date,
     *,
     shared_plans: bool = True,
+    facts: SketchFacts | None = None,
     past: bool = False,
 ) -> BatchPlan:
     """Plan every case of these customers as the book stands in `conn`'s transaction;
     nothing is written.
 
-    With a plan that charges no interest, each case is decided by its situation
-    (`recoup.domain.shared_plans`) from a sketch of the customer
-    (`recoup.store.sketch_repo`), and the actions of those that get any are made from
+    With a plan that charges no interest, each case is decided by its facts
+    (`recoup.domain.shared_plans`, made by `facts`: the run's, or one for this batch)
+    from a sketch of the customer (`recoup.store.sketch_repo`), and the actions of
+    those that get any are made from
     their shapes with their own figures (`collection.fill`), read for them alone.
     Customers with disputed parts (read invoice by invoice), and every customer under a
     plan that charges interest or with `shared_plans=False`, are read in full and
@@ -87,16 +85,17 @@ def plan_batch(
     broken = holds.broken_promises_for(conn, ids, as_of)
     later: list[int] = ids
     if shared_plans and policy.fees.interest is InterestKind.NONE:
-        run = _shared_plans(policy, as_of)
+        if facts is None:
+            facts = SketchFacts(policy, as_of)
         day = driver.date_reader(conn)
         later = []
         acting: list[tuple[Sketch, list[tuple[str, CaseShape]]]] = []
-        overdue = run.plans.overdue_matters
+        overdue = facts.plans.overdue_matters
         for sketch in sketch_repo.sketches(conn, ids, as_of, overdue=overdue, past=past):
             if sketch.id in disputed:
                 later.append(sketch.id)
                 continue
-            shapes = _shapes(run, sketch, day, policy, as_of, in_force, broken)
+            shapes = facts.shapes(sketch, day, in_force, broken)
             if any(made.actions for _currency, made in shapes):
                 acting.append((sketch, shapes))
             else:
@@ -129,70 +128,6 @@ def plan_batch(
 
 
 _FIRST = itemgetter(0)
-
-
-@dataclass
-class _SharedRun:
-    """The situations met so far under one plan on one day, and the class of each tags
-    text met (kept for the run's batches, and in a planning process for all the batches
-    it plans)."""
-
-    plans: SharedPlans
-    tag_classes: dict[str, Hashable] = field(default_factory=dict)
-
-    def tag_class(self, text: str) -> Hashable:
-        found = self.tag_classes.get(text)
-        if found is None:
-            tags = tuple(t for t in text.split(",") if t)
-            found = self.tag_classes[text] = self.plans.tag_class(
-                tags, payer_kind(tags), is_consumer(tags)
-            )
-        return found
-
-
-_SHARED: list[_SharedRun] = []
-
-
-def _shared_plans(policy: Policy, as_of: date) -> _SharedRun:
-    for known in _SHARED:
-        if known.plans.policy is policy and known.plans.as_of == as_of:
-            return known
-    run = _SharedRun(SharedPlans(policy, as_of))
-    _SHARED[:] = [run]
-    return run
-
-
-def _shapes(
-    run: _SharedRun,
-    sketch: Sketch,
-    day: Callable[[Any], date],
-    policy: Policy,
-    as_of: date,
-    in_force: Mapping[int, Sequence[Hold]],
-    broken: Mapping[int, int],
-) -> list[tuple[str, CaseShape]]:
-    """The shape of each of this customer's cases with something open, by situation."""
-    shared = run.plans
-    mine = applying_holds(policy, in_force.get(sketch.id, ()))
-    contacts = sketch.contact_text()
-    tag_class = run.tag_class(sketch.tags)
-    broken_here = broken.get(sketch.id, 0)
-    steps = sketch.steps
-    data: list[CustomerData] = []  # made when a situation is new
-
-    def case_of(currency: str) -> CaseInput:
-        if not data:
-            data.append(sketch.data(day, as_of))
-        return _case_of(data[0], currency, mine, policy, broken_here)
-
-    out = []
-    for currency, (_count, balance, overdue, oldest) in sorted(sketch.open.items()):
-        situation = shared.situation(
-            currency, balance, overdue, oldest, steps.get(currency, ""), contacts, mine,
-            sketch.country, sketch.timezone, tag_class, broken_here,
-        )  # fmt: skip
-        out.append((currency, shared.shape(situation, partial(case_of, currency))))
-    return out
 
 
 def _add_plans(
@@ -264,15 +199,6 @@ def _look_again(stored: date | None, found: date | None, as_of: date) -> bool:
     only the cases it found something about, instead of moving every case's safety net
     (200,000 writes on a large book)."""
     return stored is None or found is None or stored <= as_of or found < stored
-
-
-def _case_of(
-    data: CustomerData, currency: str, mine: tuple[Hold, ...], policy: Policy, broken: int
-) -> CaseInput:
-    for case in case_inputs(data, holds=mine, policy=policy, broken_promises=broken):
-        if case.currency == currency:
-            return case
-    raise LookupError(currency)
 
 
 def _plan_customer(

@@ -42,7 +42,7 @@ def is_consumer(tags: tuple[str, ...]) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _past_contact(day: date, kind: str) -> PastContact:
+def past_contact(day: date, kind: str) -> PastContact:
     """A recorded contact: its day at noon UTC (the run records days), by its channel.
     Remembered: a book's contacts fall on a few hundred days."""
     return PastContact(datetime.combine(day, time(12), UTC), _CHANNEL[kind])
@@ -52,7 +52,7 @@ _LIMITATIONS: dict[tuple[date, str, bool], tuple[date | None, str]] = {}
 _LIMITATIONS_OF: list[LimitationTable] = []
 
 
-def _limitation(
+def limitation_of(
     oldest: date, country: str, consumer: bool, table: LimitationTable
 ) -> tuple[date | None, str]:
     """The day the oldest invoice becomes time-barred, and the rule in words. Remembered
@@ -90,7 +90,7 @@ def case_inputs(
     """
     table = limitations if limitations is not None else default_limitations()
     consumer = is_consumer(data.tags)
-    contacts = tuple(_past_contact(day, kind) for day, kind in data.contacts)
+    contacts = tuple(past_contact(day, kind) for day, kind in data.contacts)
     debtor = Debtor(
         country=data.country,
         timezone=data.timezone or "UTC",
@@ -116,7 +116,7 @@ def case_inputs(
         elif invoices:
             oldest = min(i.due_date for i in invoices)
         limitation, basis = (
-            _limitation(oldest, data.country or "", consumer, table)
+            limitation_of(oldest, data.country or "", consumer, table)
             if oldest is not None
             else (None, "")
         )
