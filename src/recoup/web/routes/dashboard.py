@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from recoup.services import dashboard as dashboard_figures
 from recoup.services import delivery_problems, doctor, reports
-from recoup.services import run as daily_run
 from recoup.services.book import Book
-from recoup.services.reports import CurrencyAging, CurrencyDso, OverdueAccount
+from recoup.services.reports import CurrencyAging, CurrencyDso
 from recoup.settings import Settings
 from recoup.web.auth import Viewer
 from recoup.web.charts import BarChart, aging_chart
@@ -53,10 +53,7 @@ def currency_blocks(aging: reports.AgingReport, dso: reports.DsoReport) -> list[
 
 @router.get("/", response_class=Response)
 def dashboard(request: Request, _user: Viewer, book: BookDep, as_of: AsOf) -> Response:
-    aging = reports.aging(book, as_of)
-    dso = reports.dso(book, as_of, DSO_WINDOW_DAYS)
-    top: list[OverdueAccount] = reports.top_overdue(book, as_of, TOP_OVERDUE)
-    tasks = len(daily_run.worklist(book, as_of))
+    found = dashboard_figures.figures(book, as_of, DSO_WINDOW_DAYS, TOP_OVERDUE)
     outbox = delivery_problems.outbox_counts(book)
     setup = setup_report(request, book)
     return render(
@@ -66,10 +63,10 @@ def dashboard(request: Request, _user: Viewer, book: BookDep, as_of: AsOf) -> Re
             "active": "dashboard",
             "as_of": as_of,
             "as_of_given": "as_of" in request.query_params,
-            "blocks": currency_blocks(aging, dso),
-            "top": top,
+            "blocks": currency_blocks(found.aging, found.dso),
+            "top": found.top,
             "window": DSO_WINDOW_DAYS,
-            "tasks": tasks,
+            "tasks": found.tasks,
             "waiting": outbox.waiting,
             "delivered": outbox.sent,
             "setup": setup,
