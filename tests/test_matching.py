@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 from recoup.domain.matching.book import MatchBook, OpenInvoice
 from recoup.domain.matching.evidence import Decision, IncomingLine, Kind
 from recoup.domain.matching.matcher import match_line
-from recoup.domain.matching.references import is_rf, make_rf, name_key, number_keys, rf_in_text
+from recoup.domain.matching.references import (
+    compact,
+    iban_key,
+    is_rf,
+    make_rf,
+    name_key,
+    number_keys,
+    rf_in_text,
+)
 from recoup.domain.matching.rules import MatchingRules, Term, matching_issues, parse_rule
 from recoup.policy import DEFAULT_POLICY_PATH, default_policy_text
 from recoup.policy.matching import MATCHING_KEYS
@@ -93,6 +101,11 @@ def test_a_number_is_found_however_it_is_written(prefix, year, serial, sep, zero
     assert match.decision is Decision.APPLY
     assert match.candidates[0].invoices == (number,)
     assert set(number_keys(number)) & set(number_keys(written))
+
+
+@given(st.text(max_size=40))
+def test_the_quick_account_key_is_the_plain_one(text):
+    assert iban_key(text) == compact(text)
 
 
 def test_names_compare_without_accents_case_or_legal_form():

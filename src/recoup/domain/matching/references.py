@@ -116,8 +116,13 @@ def near_keys(key: str) -> Iterator[str]:
                 yield added
 
 
+_SEPARATORS = str.maketrans("", "", " -./\t")
+
+
 def iban_key(iban: str) -> str:
-    return compact(iban)
+    """An account number made comparable: upper case, no spaces or separators."""
+    key = iban.translate(_SEPARATORS).upper()
+    return key if key.isalnum() and key.isascii() else compact(key)
 
 
 _LEGAL_FORMS = (
