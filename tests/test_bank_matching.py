@@ -147,6 +147,22 @@ def test_confirm_teaches_the_account_and_reject_sets_aside(book: Book, tmp_path:
     assert "known for this customer" in log[-1][3]
 
 
+def test_a_suggestion_paid_meanwhile_is_not_confirmed(book: Book, tmp_path: Path):
+    _load(book, tmp_path)
+    rows = [
+        "2026-06-01,100.00,EUR,B. B.,,thanks,T10",
+        "2026-06-01,100.00,EUR,B. B.,,thanks again,T11",
+    ]
+    import_statement(book, _statement(tmp_path, "june.csv", rows), MAPPING)
+    lines = _lines(book)
+    first = bank_matching.confirm(book, lines["T10"][0], actor="ann", as_of=DAY)
+    number = first.history[-1][3].split()[1]  # "confirmed: INV-... 100.00"
+    with pytest.raises(BankMatchError, match="paid already"):
+        bank_matching.confirm(book, lines["T11"][0], actor="ann", as_of=DAY)
+    with pytest.raises(BankMatchError, match="paid already"):
+        bank_matching.confirm(book, lines["T11"][0], [number], actor="ann", as_of=DAY)
+
+
 def test_reassign_and_split(book: Book, tmp_path: Path):
     _load(book, tmp_path)
     rows = [

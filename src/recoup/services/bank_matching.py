@@ -410,6 +410,12 @@ def confirm(
                     f"line {line_id} has no suggestion: name the invoice with --invoice"
                 )
             parts = list(zip(cands[0]["invoices"], map(int, cands[0]["amounts"]), strict=True))
+            now_open = bank_match_repo.invoice_rows(conn, [n for n, _ in parts])
+            paid = [n for n, _ in parts if int(now_open[n]["open_minor"]) <= 0]
+            if paid:
+                raise BankMatchError(
+                    f"invoice {paid[0]} is paid already: name the invoice with --invoice"
+                )
         at = now()
         customers = _apply(conn, row, parts, actor=actor, on=as_of, state="confirmed")
         iban = iban_key(row.get("counterparty_iban") or "")
