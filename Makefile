@@ -37,7 +37,7 @@ i18n: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg --no-location --omit-header --width 100 \
 		--project Recoup -o $(LOCALE_DIR)/messages.pot .
 	$(BIN)/pybabel update -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) -D messages \
-		--width 100 --ignore-obsolete --ignore-pot-creation-date
+		--width 100 --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
 	$(BIN)/pybabel compile -d $(LOCALE_DIR) -D messages --statistics
 
 bench: $(BIN)/.installed

@@ -171,7 +171,7 @@ def test_call_promise_broken_followup_and_settlement_approval(
     shot(pg, "casework-call-refused")
     call.get_by_label("Promised by").fill(promised.isoformat())
     call.get_by_role("button", name="Record").click()
-    expect(pg.locator("#flash")).to_contain_text("Call recorded, with a promise of 750.00")
+    expect(pg.locator("#flash")).to_contain_text("Call recorded, with a promise of $750.00")
     items = pg.locator("#timeline .tl-item")
     expect(items).to_have_count(3)  # newest first: the promise's confirmation queued
     expect(items.nth(0)).to_have_attribute("data-kind", "email")

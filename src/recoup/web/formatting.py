@@ -186,6 +186,9 @@ class Formats:
         env.globals["speech"] = i18n.current
         env.globals["language_names"] = i18n.LANGUAGE_NAMES
         env.globals["role_word"] = role_word
+        # a label kept in Python (marked with N_) in the request's language, as it is:
+        # not a format string (the newstyle `_()` would read its "%")
+        env.filters["translated"] = lambda text: i18n.gettext(str(text)) if text else text
 
     def _speaking(self, name: str) -> Callable[[Any], Any]:
         def apply(value: Any) -> Any:

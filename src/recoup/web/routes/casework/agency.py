@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from pydantic import Field
 
+from recoup.i18n import N_
+from recoup.i18n import gettext as _
 from recoup.services.book import Book
 from recoup.services.casework import agency
 from recoup.web.routes.casework.forms import (
@@ -24,36 +26,36 @@ from recoup.web.routes.casework.forms import (
 
 class AgencyPlaceForm(CaseForm):
     name = "agency-place"
-    title = "Hand off to an agency"
-    submit = "Place account"
-    intro = "Our own reminders and calls stop while the account is with the agency."
+    title = N_("Hand off to an agency")
+    submit = N_("Place account")
+    intro = N_("Our own reminders and calls stop while the account is with the agency.")
     needs = "not_placed"
 
-    agency: Text = Field(title="Agency")
+    agency: Text = Field(title=N_("Agency"))
     percent: MaybePercent = Field(
-        Decimal(25), title="Contingency fee (%)",
-        description="25–50% of what the agency recovers is usual",
+        Decimal(25), title=N_("Contingency fee (%)"),
+        description=N_("25–50% of what the agency recovers is usual"),
     )  # fmt: skip
-    currency: MaybeCurrency = Field(None, title="Currency")
+    currency: MaybeCurrency = Field(None, title=N_("Currency"))
 
 
 class AgencyRecoveryForm(CaseForm):
     name = "agency-recovery"
-    title = "Agency recovery"
-    submit = "Record recovery"
+    title = N_("Agency recovery")
+    submit = N_("Record recovery")
     needs = "placed"
 
-    amount: Amount = Field(title="Recovered")
-    fee: MaybeAmount = Field(None, title="Agency's fee (default: the contingency %)")
+    amount: Amount = Field(title=N_("Recovered"))
+    fee: MaybeAmount = Field(None, title=N_("Agency's fee (default: the contingency %)"))
 
 
 class AgencyRecallForm(CaseForm):
     name = "agency-recall"
-    title = "Recall from the agency"
-    submit = "Recall"
+    title = N_("Recall from the agency")
+    submit = N_("Recall")
     needs = "placed"
 
-    reason: MaybeText = Field(None, title="Reason")
+    reason: MaybeText = Field(None, title=N_("Reason"))
 
 
 def place(book: Book, key: str, actor: str, on: date, form: AgencyPlaceForm) -> str:
@@ -61,7 +63,10 @@ def place(book: Book, key: str, actor: str, on: date, form: AgencyPlaceForm) -> 
         book, key, form.agency, actor=actor, on=on,
         contingency_percent=str(form.percent or "25"), currency=form.currency,
     )  # fmt: skip
-    return f"Placed with {p.agency} ({p.contingency_percent}% fee); our own contact stops."
+    return _("Placed with %(agency)s (%(percent)s%% fee); our own contact stops.") % {
+        "agency": p.agency,
+        "percent": p.contingency_percent,
+    }
 
 
 def recovery(book: Book, key: str, actor: str, on: date, form: AgencyRecoveryForm) -> str:
@@ -69,12 +74,15 @@ def recovery(book: Book, key: str, actor: str, on: date, form: AgencyRecoveryFor
         book, key, str(form.amount), actor=actor, on=on,
         fee=str(form.fee) if form.fee else None,
     )  # fmt: skip
-    return f"Recovery recorded: {p.recovered} recovered by {p.agency} so far."
+    return _("Recovery recorded: %(amount)s recovered by %(agency)s so far.") % {
+        "amount": p.recovered,
+        "agency": p.agency,
+    }
 
 
 def recall(book: Book, key: str, actor: str, on: date, form: AgencyRecallForm) -> str:
     p = agency.recall(book, key, actor=actor, on=on, reason=form.reason or "")
-    return f"Recalled from {p.agency}; our own contact may resume."
+    return _("Recalled from %(agency)s; our own contact may resume.") % {"agency": p.agency}
 
 
 def placement_lists(book: Book, key: str) -> dict[str, Choices]:

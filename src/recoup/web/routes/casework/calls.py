@@ -10,6 +10,8 @@ from pydantic import Field
 
 from recoup.domain.casework.calls import OUTCOME_WORDS, Outcome
 from recoup.domain.casework.errors import CaseworkError
+from recoup.i18n import N_
+from recoup.i18n import gettext as _
 from recoup.services.book import Book
 from recoup.services.casework import calls, promises
 from recoup.web.routes.casework.forms import (
@@ -29,39 +31,43 @@ OUTCOMES = tuple((o.value, OUTCOME_WORDS[o].capitalize()) for o in Outcome)
 
 class NoteForm(CaseForm):
     name = "note"
-    title = "Note"
-    submit = "Add note"
-    intro = "Anything worth keeping on file. A note is not a contact."
+    title = N_("Note")
+    submit = N_("Add note")
+    intro = N_("Anything worth keeping on file. A note is not a contact.")
 
-    text: LongText = Field(title="Note")
+    text: LongText = Field(title=N_("Note"))
 
 
 class CallForm(CaseForm):
     name = "call"
-    title = "Call or visit"
-    submit = "Record"
+    title = N_("Call or visit")
+    submit = N_("Record")
 
-    kind: Annotated[str, Widget("select"), Select((("call", "Call"), ("visit", "Visit")))] = Field(
-        title="Type"
-    )
-    outcome: Annotated[str, Widget("select"), Select(OUTCOMES)] = Field(title="Outcome")
-    notes: MaybeLongText = Field(None, title="What was said")
+    kind: Annotated[
+        str, Widget("select"), Select((("call", N_("Call")), ("visit", N_("Visit"))))
+    ] = Field(title=N_("Type"))
+    outcome: Annotated[str, Widget("select"), Select(OUTCOMES)] = Field(title=N_("Outcome"))
+    notes: MaybeLongText = Field(None, title=N_("What was said"))
     promise_amount: MaybeAmount = Field(
-        None, title="Promised amount", description="When the outcome is a promise: how much",
+        None, title=N_("Promised amount"),
+        description=N_("When the outcome is a promise: how much"),
         json_schema_extra={"group": "if-promise"},
     )  # fmt: skip
     promise_date: MaybeDay = Field(
-        None, title="Promised by", description="When the outcome is a promise: by which day",
+        None, title=N_("Promised by"),
+        description=N_("When the outcome is a promise: by which day"),
         json_schema_extra={"group": "if-promise"},
     )  # fmt: skip
     override_reason: MaybeText = Field(
-        None, title="Override reason", description="Only to go against a contact rule (logged)"
+        None,
+        title=N_("Override reason"),
+        description=N_("Only to go against a contact rule (logged)"),
     )
 
 
 def note(book: Book, key: str, actor: str, on: date, form: NoteForm) -> str:
     calls.record_note(book, key, form.text, actor=actor, on=on)
-    return "Note added."
+    return _("Note added.")
 
 
 def call(book: Book, key: str, actor: str, on: date, form: CallForm) -> str:
@@ -69,11 +75,11 @@ def call(book: Book, key: str, actor: str, on: date, form: CallForm) -> str:
     if promised:
         problems = {}
         if form.promise_amount is None:
-            problems["promise_amount"] = "A promise needs the amount."
+            problems["promise_amount"] = _("A promise needs the amount.")
         if form.promise_date is None:
-            problems["promise_date"] = "A promise needs the day."
+            problems["promise_date"] = _("A promise needs the day.")
         elif form.promise_date < on:
-            problems["promise_date"] = "The promised day is in the past."
+            problems["promise_date"] = _("The promised day is in the past.")
         if problems:
             raise FormError(problems)
     record = calls.record_visit if form.kind == "visit" else calls.record_call
@@ -81,15 +87,24 @@ def call(book: Book, key: str, actor: str, on: date, form: CallForm) -> str:
         book, key, form.outcome, actor=actor, on=on, notes=form.notes or "",
         override_reason=form.override_reason,
     )  # fmt: skip
-    what = "Visit" if form.kind == "visit" else "Call"
+    visit = form.kind == "visit"
     if not promised or form.promise_date is None:
-        return f"{what} recorded."
+        return _("Visit recorded.") if visit else _("Call recorded.")
     try:
         p = promises.add_promise(
             book, key, str(form.promise_amount), form.promise_date, actor=actor, on=on,
             contact_id=made.id,
         )  # fmt: skip
     except CaseworkError as err:
-        raise FormError({"promise_amount": f"The {what.lower()} was recorded, the promise "
-                          f"was not: {err}"}) from None  # fmt: skip
-    return f"{what} recorded, with a promise of {p.amount} by {p.promised_on.isoformat()}."
+        refused = (
+            _("The visit was recorded, the promise was not: %(why)s")
+            if visit
+            else _("The call was recorded, the promise was not: %(why)s")
+        )
+        raise FormError({"promise_amount": refused % {"why": err}}) from None
+    recorded = (
+        _("Visit recorded, with a promise of %(amount)s by %(day)s.")
+        if visit
+        else _("Call recorded, with a promise of %(amount)s by %(day)s.")
+    )
+    return recorded % {"amount": p.amount, "day": p.promised_on.isoformat()}

@@ -28,6 +28,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError, core_schema
 
+from recoup.i18n import gettext
+
 MAX_TEXT = 2000
 PLAIN_NUMBER = re.compile(r"\d+(\.\d+)?")
 
@@ -246,7 +248,12 @@ class FormSpec:
             for e in err.errors():
                 name = str(e["loc"][0]) if e["loc"] else ""
                 label = self.label(name)
-                why = f"{label} is required." if e["type"] == "missing" else f"{label}: {e['msg']}"
+                label = gettext(label)
+                why = (
+                    gettext("%(label)s is required.") % {"label": label}
+                    if e["type"] == "missing"
+                    else f"{label}: {e['msg']}"
+                )
                 errors.setdefault(name, why)
             raise FormError(errors) from None
 

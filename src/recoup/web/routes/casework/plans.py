@@ -7,7 +7,8 @@ from typing import Annotated
 
 from pydantic import Field
 
-from recoup.domain.words import count
+from recoup.i18n import N_, ngettext
+from recoup.i18n import gettext as _
 from recoup.services.book import Book
 from recoup.services.casework import plans
 from recoup.web.routes.casework.forms import (
@@ -23,20 +24,20 @@ from recoup.web.routes.casework.forms import (
 
 class PlanForm(CaseForm):
     name = "plan"
-    title = "Payment plan"
-    submit = "Agree plan"
+    title = N_("Payment plan")
+    submit = N_("Agree plan")
     intro = (
         "Installments add up exactly to the amount. Outside the plan's limits it waits for "
         "the owner's approval."
     )
 
-    installments: Annotated[int, Widget("int"), whole(1, 120)] = Field(title="Installments")
-    first: Day = Field(title="First installment on")
-    every: Annotated[int, Widget("int"), whole(1, 366)] = Field(30, title="Every (days)")
-    amount: MaybeAmount = Field(None, title="Amount (default: the whole balance)")
-    rate: MaybePercent = Field(None, title="Yearly interest (%)")
-    fee: MaybeAmount = Field(None, title="Fee")
-    currency: MaybeCurrency = Field(None, title="Currency")
+    installments: Annotated[int, Widget("int"), whole(1, 120)] = Field(title=N_("Installments"))
+    first: Day = Field(title=N_("First installment on"))
+    every: Annotated[int, Widget("int"), whole(1, 366)] = Field(30, title=N_("Every (days)"))
+    amount: MaybeAmount = Field(None, title=N_("Amount (default: the whole balance)"))
+    rate: MaybePercent = Field(None, title=N_("Yearly interest (%)"))
+    fee: MaybeAmount = Field(None, title=N_("Fee"))
+    currency: MaybeCurrency = Field(None, title=N_("Currency"))
 
 
 def plan(book: Book, key: str, actor: str, on: date, form: PlanForm) -> str:
@@ -47,5 +48,11 @@ def plan(book: Book, key: str, actor: str, on: date, form: PlanForm) -> str:
         fee=str(form.fee) if form.fee else None,
     )  # fmt: skip
     if p.status == "needs_approval":
-        return f"Payment plan of {p.total} saved; it waits for the owner's approval."
-    return f"Payment plan of {p.total} in {count(len(p.installments), 'installment')} agreed."
+        return _("Payment plan of %(total)s saved; it waits for the owner's approval.") % {
+            "total": p.total
+        }
+    return ngettext(
+        "Payment plan of %(total)s in %(num)d installment agreed.",
+        "Payment plan of %(total)s in %(num)d installments agreed.",
+        len(p.installments),
+    ) % {"total": p.total, "num": len(p.installments)}

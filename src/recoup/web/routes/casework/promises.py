@@ -6,6 +6,8 @@ from datetime import date
 
 from pydantic import Field
 
+from recoup.i18n import N_
+from recoup.i18n import gettext as _
 from recoup.services.book import Book
 from recoup.services.casework import promises
 from recoup.web.routes.casework.forms import Amount, CaseForm, Day, FormError, MaybeCurrency
@@ -13,19 +15,22 @@ from recoup.web.routes.casework.forms import Amount, CaseForm, Day, FormError, M
 
 class PromiseForm(CaseForm):
     name = "promise"
-    title = "Promise to pay"
-    submit = "Record promise"
-    intro = "Reminders pause while the promise holds; it is kept or broken from the payments."
+    title = N_("Promise to pay")
+    submit = N_("Record promise")
+    intro = N_("Reminders pause while the promise holds; it is kept or broken from the payments.")
 
-    amount: Amount = Field(title="Amount")
-    promised_on: Day = Field(title="Pay by")
-    currency: MaybeCurrency = Field(None, title="Currency")
+    amount: Amount = Field(title=N_("Amount"))
+    promised_on: Day = Field(title=N_("Pay by"))
+    currency: MaybeCurrency = Field(None, title=N_("Currency"))
 
 
 def promise(book: Book, key: str, actor: str, on: date, form: PromiseForm) -> str:
     if form.promised_on < on:
-        raise FormError({"promised_on": "The promised day is in the past."})
+        raise FormError({"promised_on": _("The promised day is in the past.")})
     p = promises.add_promise(
         book, key, str(form.amount), form.promised_on, actor=actor, on=on, currency=form.currency
     )
-    return f"Promise of {p.amount} by {p.promised_on.isoformat()} recorded."
+    return _("Promise of %(amount)s by %(day)s recorded.") % {
+        "amount": p.amount,
+        "day": p.promised_on.isoformat(),
+    }

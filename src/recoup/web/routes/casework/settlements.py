@@ -9,6 +9,8 @@ from typing import Annotated
 from pydantic import Field
 
 from recoup.domain.casework.errors import CaseworkError
+from recoup.i18n import N_
+from recoup.i18n import gettext as _
 from recoup.services import casefile
 from recoup.services.accounts import Account
 from recoup.services.book import Book
@@ -26,44 +28,53 @@ from recoup.web.routes.casework.forms import (
 
 class SettlementForm(CaseForm):
     name = "settlement"
-    title = "Settlement offer"
-    submit = "Offer settlement"
+    title = N_("Settlement offer")
+    submit = N_("Offer settlement")
     intro = (
         "Within the plan's authority the offer stands at once; below its floor it waits for "
         "the owner's approval."
     )
 
-    amount: Amount = Field(title="Settle for")
-    deadline: Day = Field(title="Paid by")
-    currency: MaybeCurrency = Field(None, title="Currency")
+    amount: Amount = Field(title=N_("Settle for"))
+    deadline: Day = Field(title=N_("Paid by"))
+    currency: MaybeCurrency = Field(None, title=N_("Currency"))
 
 
 class SettlementAcceptForm(CaseForm):
     name = "settlement-accept"
-    title = "Settlement accepted"
-    submit = "Customer accepted"
-    intro = "When the settled amount is paid, the rest is written off (reason: settlement)."
+    title = N_("Settlement accepted")
+    submit = N_("Customer accepted")
+    intro = N_("When the settled amount is paid, the rest is written off (reason: settlement).")
 
-    settlement: Annotated[str, Widget("select"), Select(source="offered")] = Field(title="Offer")
+    settlement: Annotated[str, Widget("select"), Select(source="offered")] = Field(
+        title=N_("Offer")
+    )
 
 
 def offer(book: Book, key: str, actor: str, on: date, form: SettlementForm) -> str:
     if form.deadline < on:
-        raise FormError({"deadline": "The deadline is in the past."})
+        raise FormError({"deadline": _("The deadline is in the past.")})
     s = settlements.offer(
         book, key, str(form.amount), form.deadline, actor=actor, on=on, currency=form.currency
     )
     if s.status == "needs_approval":
-        return (
-            f"Settlement of {s.amount} ({s.percent}%) saved; it needs the owner's approval "
-            f"before it is offered ({s.authority_note})."
-        )
-    return f"Settlement of {s.amount} ({s.percent}%) offered, to be paid by {s.deadline}."
+        return _(
+            "Settlement of %(amount)s (%(percent)s%%) saved; it needs the owner's approval "
+            "before it is offered (%(why)s)."
+        ) % {"amount": s.amount, "percent": s.percent, "why": s.authority_note}
+    return _("Settlement of %(amount)s (%(percent)s%%) offered, to be paid by %(day)s.") % {
+        "amount": s.amount,
+        "percent": s.percent,
+        "day": s.deadline,
+    }
 
 
 def accept(book: Book, key: str, actor: str, on: date, form: SettlementAcceptForm) -> str:
     s = settlements.accept(book, int(form.settlement), actor=actor, on=on)
-    return f"Settlement of {s.amount} accepted, to be paid by {s.deadline.isoformat()}."
+    return _("Settlement of %(amount)s accepted, to be paid by %(day)s.") % {
+        "amount": s.amount,
+        "day": s.deadline.isoformat(),
+    }
 
 
 def offered(book: Book, key: str) -> tuple[tuple[str, str], ...]:

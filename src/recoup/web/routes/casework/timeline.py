@@ -8,8 +8,10 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from recoup import i18n
 from recoup.domain.kinds import GROUP_OF, EntryGroup, kinds_in
 from recoup.domain.words import term
+from recoup.i18n import N_
 from recoup.services import history
 from recoup.services.book import Book
 from recoup.services.history import Entry
@@ -22,14 +24,14 @@ TIMELINE_LIMIT = 100
 # The filter's groups, in the order of `EntryGroup`: (value in the address, label, the
 # history kinds it shows).
 GROUP_LABELS: dict[EntryGroup, str] = {
-    EntryGroup.CONTACTS: "Contacts",
-    EntryGroup.PROMISES: "Promises & plans",
-    EntryGroup.SETTLEMENTS: "Settlements",
-    EntryGroup.DISPUTES: "Disputes & holds",
-    EntryGroup.MONEY: "Money",
-    EntryGroup.PLAN: "Collection plan",
-    EntryGroup.HANDOFF: "Agency & write-off",
-    EntryGroup.CORRECTIONS: "Corrections",
+    EntryGroup.CONTACTS: N_("Contacts"),
+    EntryGroup.PROMISES: N_("Promises & plans"),
+    EntryGroup.SETTLEMENTS: N_("Settlements"),
+    EntryGroup.DISPUTES: N_("Disputes & holds"),
+    EntryGroup.MONEY: N_("Money"),
+    EntryGroup.PLAN: N_("Collection plan"),
+    EntryGroup.HANDOFF: N_("Agency & write-off"),
+    EntryGroup.CORRECTIONS: N_("Corrections"),
 }
 GROUPS: tuple[tuple[str, str, frozenset[str]], ...] = tuple(
     (g.value, GROUP_LABELS[g], frozenset(kinds_in(g))) for g in EntryGroup
@@ -53,7 +55,7 @@ class TimelineItem:
 
     @property
     def label(self) -> str:
-        return term("entry", self.entry.kind)
+        return term("entry", self.entry.kind, i18n.current().language)
 
 
 @dataclass(frozen=True)
