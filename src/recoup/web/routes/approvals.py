@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from recoup.domain.casework.errors import CaseworkError
@@ -79,12 +80,18 @@ def approvals_page(request: Request, _user: Owner, book: BookDep, as_of: AsOf) -
     return _page(request, book, as_of)
 
 
-async def _decision(request: Request) -> tuple[int | None, str, str]:
-    form = await request.form()
-    raw_id = str(form.get("id") or "")
-    decision = str(form.get("decision") or "")
-    reason = str(form.get("reason") or "").strip()[:500]
-    return (int(raw_id) if raw_id.isdigit() else None), decision, reason
+def _decision(
+    raw_id: Annotated[str, Form(alias="id", max_length=20)] = "",
+    decision: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=4000)] = "",
+) -> tuple[int | None, str, str]:
+    """The posted decision: which one (None if not a number), approve or refuse, why."""
+    return (int(raw_id) if raw_id.isdigit() else None), decision, reason.strip()[:500]
+
+
+# The handlers are plain `def`: FastAPI reads the form, then runs them (and the book's
+# work) in its threadpool, off the event loop.
+Decision = Annotated[tuple[int | None, str, str], Depends(_decision)]
 
 
 def _done(request: Request, as_of: date, message: str) -> Response:
@@ -96,8 +103,10 @@ def _done(request: Request, as_of: date, message: str) -> Response:
 
 
 @router.post("/approvals/settlement", response_class=Response)
-async def decide_settlement(request: Request, user: Owner, book: BookDep, as_of: AsOf) -> Response:
-    sid, decision, reason = await _decision(request)
+def decide_settlement(
+    request: Request, user: Owner, book: BookDep, as_of: AsOf, chosen: Decision
+) -> Response:
+    sid, decision, reason = chosen
     if sid is None or decision not in DECISIONS:
         return _page(request, book, as_of, _("Choose a settlement and approve or refuse it."), 422)
     try:
@@ -122,8 +131,10 @@ async def decide_settlement(request: Request, user: Owner, book: BookDep, as_of:
 
 
 @router.post("/approvals/write-off", response_class=Response)
-async def decide_write_off(request: Request, user: Owner, book: BookDep, as_of: AsOf) -> Response:
-    wid, decision, reason = await _decision(request)
+def decide_write_off(
+    request: Request, user: Owner, book: BookDep, as_of: AsOf, chosen: Decision
+) -> Response:
+    wid, decision, reason = chosen
     if wid is None or decision not in DECISIONS:
         return _page(request, book, as_of, _("Choose a write-off and approve or refuse it."), 422)
     if decision == "refuse" and not reason:
@@ -148,8 +159,10 @@ async def decide_write_off(request: Request, user: Owner, book: BookDep, as_of: 
 
 
 @router.post("/approvals/credit", response_class=Response)
-async def decide_credit(request: Request, user: Owner, book: BookDep, as_of: AsOf) -> Response:
-    rid, decision, reason = await _decision(request)
+def decide_credit(
+    request: Request, user: Owner, book: BookDep, as_of: AsOf, chosen: Decision
+) -> Response:
+    rid, decision, reason = chosen
     if rid is None or decision not in DECISIONS:
         return _page(request, book, as_of, _("Choose a credit note and approve or refuse it."), 422)
     if decision == "refuse" and not reason:
