@@ -274,6 +274,10 @@ def test_pages_speak_the_browsers_language_with_its_figures(
         account = _visible(client.get("/customers/K1", headers={"Accept-Language": header}).text)
         assert "Rechnungen" in account
         assert "04.02.2026" in account  # the due date, in German
+        # the case forms: titles, labels and buttons kept in Python, in German too
+        for words in ("Diesen Fall bearbeiten", "Anruf oder Besuch", "Zugesagter Betrag"):
+            assert words in account, words
+        assert "Zusage erfassen" in account  # a button
 
 
 def test_the_users_own_language_wins_over_the_browsers(client: TestClient) -> None:
