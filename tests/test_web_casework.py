@@ -475,3 +475,18 @@ def test_the_timeline_shows_the_newest_hundred(site: Site) -> None:
     texts = re.findall(r'<p class="tl-text">Note number (\d+)</p>', page)
     assert texts == [str(n) for n in range(105, 5, -1)]
     assert "The newest 100 of 105 matching, 105 entries" in page
+
+
+def test_a_german_reader_types_amounts_as_germans_write_them(site: Site) -> None:
+    """The form reads a number in the reader's locale (their browser asks for German):
+    "1.234,50" and "12,50" are 1234.50 and 12.50; a plain "12.50" is read too."""
+    log_in(site, "carl")
+    site.client.headers["Accept-Language"] = "de-DE,de;q=0.9"
+    for typed, read in (("12,50", "12.50"), ("12.50", "12.50")):
+        done = site.post("promise", {"amount": typed, "promised_on": "2025-07-07"})
+        assert done.status_code == 303, done.text
+        assert str(promises.list_promises(site.book, site.key)[-1].amount.amount) == read
+        promises.cancel_promise(
+            site.book, promises.list_promises(site.book, site.key)[-1].id, actor="carl",
+            on=AS_OF, reason="test",
+        )  # fmt: skip

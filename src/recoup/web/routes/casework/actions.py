@@ -15,13 +15,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from recoup import i18n
 from recoup.domain.casework.errors import CaseworkError
 from recoup.services import accounts
 from recoup.services.accounts import Account
 from recoup.services.book import Book
 from recoup.services.users import User
 from recoup.web.auth import Collector
-from recoup.web.context import AsOf, BookDep, web_context
+from recoup.web.context import AsOf, BookDep
 from recoup.web.errors import NotFound
 from recoup.web.routes.casework import (
     agency,
@@ -115,7 +116,7 @@ def _act(
     spec, act = FORMS[action]
     acct = accounts.account(book, key, as_of)  # 404 for an unknown customer
     choices = form_choices(book, acct)
-    locale = str(web_context(request).formats.locale)
+    locale = i18n.current().locale  # the figures' locale of this reader (recoup.web.language)
     try:
         message = act(book, key, user.username, as_of, spec.check(posted, choices, locale))
     except FormError as err:
