@@ -278,6 +278,7 @@ def test_pages_speak_the_browsers_language_with_its_figures(
         for words in ("Diesen Fall bearbeiten", "Anruf oder Besuch", "Zugesagter Betrag"):
             assert words in account, words
         assert "Zusage erfassen" in account  # a button
+        assert "PydanticUndefined" not in account  # a required field starts empty
 
 
 def test_the_users_own_language_wins_over_the_browsers(client: TestClient) -> None:

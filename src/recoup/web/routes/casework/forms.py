@@ -217,7 +217,7 @@ class FormSpec:
         for name, info in form.model_fields.items():
             widget = next(m for m in info.metadata if isinstance(m, Widget))
             select = next((m for m in info.metadata if isinstance(m, Select)), None)
-            default = info.get_default()
+            default = None if info.is_required() else info.get_default()  # not "PydanticUndefined"
             extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
             fields.append(
                 ShownField(
