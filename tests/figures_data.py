@@ -92,25 +92,16 @@ def charge(
 ) -> int:
     """A fee ("fee"; stage "<stage>:compensation" for the statutory compensation) or
     interest ("interest") as the daily run records it."""
-    [action_id] = run_repo.record_actions(
+    # the action alone: its case's steps are the test's to set
+    [action_id] = run_repo.record_action_rows(
         conn,
         [
-            {
-                "customer_id": cid,
-                "currency": currency,
-                "cycle_start": cycle or on,
-                "run_on": on,
-                "kind": kind,
-                "stage": stage,
-                "invoices": list(numbers),
-                "amount_minor": amount,
-                "template": None,
-                "reason": f"{kind} for the test",
-                "policy_version": 0,
-            }
+            (
+                cid, currency, cycle or on, on, kind, stage, json.dumps(list(numbers)), amount,
+                None, f"{kind} for the test", 0, None,
+            )
         ],
-        with_steps=False,
-    )
+    )  # fmt: skip
     assert action_id is not None
     return action_id
 

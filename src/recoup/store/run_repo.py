@@ -416,7 +416,7 @@ def open_tasks(conn: Connection, as_of: date) -> list[dict[str, Any]]:
 ACTION_KEY = ("customer_id", "currency", "cycle_start", "stage", "kind")
 
 
-_ACTION_COLUMNS = (
+ACTION_COLUMNS = (
     "customer_id", "currency", "cycle_start", "run_on", "kind", "stage", "invoices",
     "amount_minor", "template", "reason", "policy_version", "data",
 )  # fmt: skip  # "data": a case-work notice's figures (None for the run's own actions)
@@ -427,25 +427,24 @@ def _invoices_json(numbers: Sequence[str] | str) -> str:
     return numbers if isinstance(numbers, str) else json.dumps(list(numbers))
 
 
-def record_actions(
-    conn: Connection, rows: Sequence[dict[str, Any]], *, with_steps: bool = True
-) -> list[int | None]:
+def record_actions(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int | None]:
     """Record many actions at once; each one's id, or None where the same action (same
     customer, currency, cycle, stage and kind) was already recorded (by an earlier run,
     or by another run at the same time). The steps of the case whose cycle an action
     belongs to (`cases.steps`) take it on; an action for a cycle without a case (a
-    notice before the first run looked at the account) is kept in the actions only.
-    (`with_steps=False`: the caller adds them, e.g. with the case's new state in
-    `save_cases`.)"""
-    ids = _insert_actions(conn, rows)
-    if with_steps:
-        added: dict[tuple[int, str, date], list[str]] = defaultdict(list)
-        for row, action_id in zip(rows, ids, strict=True):
-            if action_id is not None:
-                added[(row["customer_id"], row["currency"], row["cycle_start"])].append(
-                    steps.step(row["run_on"], row["kind"], row["stage"], row["amount_minor"])
-                )
-        add_steps(conn, [(*key, steps.join(*items)) for key, items in added.items()])
+    notice before the first run looked at the account) is kept in the actions only."""
+    values = [
+        tuple(_invoices_json(r[c]) if c == "invoices" else r.get(c) for c in ACTION_COLUMNS)
+        for r in rows
+    ]
+    ids = record_action_rows(conn, values)
+    added: dict[tuple[int, str, date], list[str]] = defaultdict(list)
+    for row, action_id in zip(rows, ids, strict=True):
+        if action_id is not None:
+            added[(row["customer_id"], row["currency"], row["cycle_start"])].append(
+                steps.step(row["run_on"], row["kind"], row["stage"], row["amount_minor"])
+            )
+    add_steps(conn, [(*key, steps.join(*items)) for key, items in added.items()])
     return ids
 
 
@@ -460,21 +459,22 @@ def add_steps(conn: Connection, added: Sequence[tuple[int, str, date, str]]) -> 
     )
 
 
-def _insert_actions(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int | None]:
-    if not rows:
+_KEY_AT = tuple(ACTION_COLUMNS.index(c) for c in ACTION_KEY)
+
+
+def record_action_rows(conn: Connection, values: Sequence[tuple[Any, ...]]) -> list[int | None]:
+    """`record_actions` for rows given as tuples in `ACTION_COLUMNS` order (the invoices
+    as JSON text), without the steps: each one's id, or None where it was there."""
+    if not values:
         return []
-    values = [
-        tuple(_invoices_json(r[c]) if c == "invoices" else r.get(c) for c in _ACTION_COLUMNS)
-        for r in rows
-    ]
-    keys = [tuple(r[c] for c in ACTION_KEY) for r in rows]
+    keys = [tuple(v[i] for i in _KEY_AT) for v in values]
     if conn.dialect.name != "sqlite":
         # only the rows this statement inserted come back
         mine: dict[tuple[Any, ...], int] = {}
-        columns = ", ".join(_ACTION_COLUMNS)
+        columns = ", ".join(ACTION_COLUMNS)
         for start in range(0, len(values), 500):
             part = values[start : start + 500]
-            one = f"({driver.marks(len(_ACTION_COLUMNS))})"
+            one = f"({driver.marks(len(ACTION_COLUMNS))})"
             for found_id, *key in driver.fetch(
                 conn,
                 f"INSERT INTO actions ({columns}) VALUES {', '.join([one] * len(part))} "
@@ -491,8 +491,8 @@ def _insert_actions(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[in
     ids = list(range(top + 1, top + 1 + len(values)))
     added = driver.insert_many(
         conn,
-        f"INSERT INTO actions (id, {', '.join(_ACTION_COLUMNS)})",
-        len(_ACTION_COLUMNS) + 1,
+        f"INSERT INTO actions (id, {', '.join(ACTION_COLUMNS)})",
+        len(ACTION_COLUMNS) + 1,
         [(i, *v) for i, v in zip(ids, values, strict=True)],
         "ON CONFLICT DO NOTHING",
     )
@@ -500,7 +500,7 @@ def _insert_actions(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[in
         return list(ids)
     day = driver.date_reader(conn)
     found: dict[tuple[Any, ...], int] = {}
-    for _chunk, where, params in driver.id_ranges(sorted({r["customer_id"] for r in rows}), 2000):
+    for _chunk, where, params in driver.id_ranges(sorted({v[0] for v in values}), 2000):
         for row in driver.fetch(
             conn, f"SELECT id, {', '.join(ACTION_KEY)} FROM actions WHERE {where}", params
         ):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from recoup.domain.collection import (
     CaseShape,
@@ -32,7 +32,7 @@ from recoup.services.run.facts import (
     case_inputs,
     charges_compensation,
 )
-from recoup.services.run.history_json import json_list
+from recoup.services.run.history_json import data_tail, entry_words, json_list
 from recoup.services.run.sketch_facts import SketchFacts
 from recoup.store import driver, run_repo, sketch_repo, steps
 from recoup.store.run_repo import CustomerData
@@ -49,9 +49,12 @@ class BatchPlan:
     upserts: list[tuple[int, str, date, date | None]] = field(default_factory=list)
     ended: list[tuple[int, str]] = field(default_factory=list)
     skipped: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # customer id, entry
-    # the new actions: (customer id, customer key, currency, action) and each one's row
+    # the new actions: (customer id, customer key, currency, action), each one's row (in
+    # `run_repo.ACTION_COLUMNS` order) and what else is written of it (`Written`): made
+    # here, in a planning process when there are some, so that the writer only adds ids
     planned: list[tuple[int, str, str, PlannedAction]] = field(default_factory=list)
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    written: list[Written] = field(default_factory=list)
     past: bool = False  # planned for a day the book has moved past: the queue stays
 
 
@@ -122,8 +125,10 @@ def plan_batch(
         # in the customers' order, as they came
         out.skipped.sort(key=_FIRST)
         if later and out.planned:
-            pairs = sorted(zip(out.planned, out.rows, strict=True), key=lambda p: p[0][0])
-            out.planned, out.rows = [p for p, _r in pairs], [r for _p, r in pairs]
+            order = sorted(range(len(out.planned)), key=lambda n: out.planned[n][0])
+            out.planned = [out.planned[n] for n in order]
+            out.rows = [out.rows[n] for n in order]
+            out.written = [out.written[n] for n in order]
     return out
 
 
@@ -164,6 +169,18 @@ def _add_plans(
         out.ended.append((sketch.id, currency))  # nothing open in it any more
 
 
+class Written(NamedTuple):
+    """What is written of a planned action besides its row, but for its id: its step
+    (`recoup.store.steps`), its history entry's kind, text and data (`history_json`),
+    and its line of the run's report (whose "id" the writer sets)."""
+
+    step: str
+    history_kind: str
+    history_text: str
+    data_tail: str
+    report: dict[str, Any]
+
+
 def _add_action(
     out: BatchPlan,
     cid: int,
@@ -174,21 +191,34 @@ def _add_action(
     version: int,
     as_of: date,
 ) -> None:
+    invoices = json_list(action.invoices)
+    amount = action.amount.to_json()
+    kind, text = entry_words(action, currency, amount)
     out.planned.append((cid, key, currency, action))
     out.rows.append(
-        {
-            "customer_id": cid,
-            "currency": currency,
-            "cycle_start": cycle,
-            "run_on": as_of,
-            "kind": action.kind,
-            "stage": action.stage,
-            "invoices": json_list(action.invoices),
-            "amount_minor": action.amount.minor,
-            "template": action.template,
-            "reason": action.reason,
-            "policy_version": version,
-        }
+        (
+            cid, currency, cycle, as_of, action.kind, action.stage, invoices,
+            action.amount.minor, action.template, action.reason, version, None,
+        )
+    )  # fmt: skip
+    out.written.append(
+        Written(
+            steps.step(as_of, action.kind, action.stage, action.amount.minor),
+            kind,
+            text,
+            data_tail(action, currency, amount, invoices, version),
+            {
+                "id": None,
+                "customer": key,
+                "kind": action.kind,
+                "stage": action.stage,
+                "invoices": list(action.invoices),
+                "currency": currency,
+                "amount": amount,
+                "template": action.template,
+                "reason": action.reason,
+            },
+        )
     )
 
 

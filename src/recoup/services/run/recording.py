@@ -11,7 +11,7 @@ from typing import Any
 
 from recoup.services import allocation_sync, history
 from recoup.services.run.deciding import BatchPlan
-from recoup.services.run.history_json import history_data
+from recoup.services.run.history_json import with_id
 from recoup.store import run_repo, steps
 
 
@@ -36,59 +36,44 @@ class RunReport:
         }
 
 
+_SENT = frozenset({"email", "letter"})  # kinds of action that go to the outbox
+_CHARGES = frozenset({"fee", "interest"})  # kinds that charge the account
+
+
 def write_batch(conn: Any, plan: BatchPlan, version: int, as_of: date, report: RunReport) -> None:
     """Write a planned batch with a few set-based statements: case states, the new
-    actions, their outbox entries and history entries; the batch leaves the queue."""
+    actions, their outbox entries and history entries; the batch leaves the queue.
+    Everything but the actions' ids was made while planning (`deciding.Written`)."""
     report.reviewed += plan.reviewed
     report.skipped.extend(entry for _cid, entry in plan.skipped)
     # the case's steps take the new actions with its new state, in one statement
-    action_ids = run_repo.record_actions(conn, plan.rows, with_steps=False)
+    action_ids = run_repo.record_action_rows(conn, plan.rows)
     to_send: list[tuple[int, str, str | None]] = []
     entries: list[tuple[int, str, str, str]] = []
     charged: set[int] = set()
     added: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for (cid, key, currency, action), row, action_id in zip(
-        plan.planned, plan.rows, action_ids, strict=True
-    ):
+    cycles: dict[tuple[int, str], date] = {}
+    for row, made, action_id in zip(plan.rows, plan.written, action_ids, strict=True):
         if action_id is None:
             continue  # another run recorded it meanwhile
-        added[(cid, currency)].append(
-            steps.step(as_of, action.kind, action.stage, action.amount.minor)
-        )
-        if action.kind in ("email", "letter"):
-            to_send.append((action_id, action.kind, action.template))
-        elif action.kind in ("fee", "interest"):
+        cid, currency, cycle, _on, kind = row[:5]
+        added[(cid, currency)].append(made.step)
+        cycles[(cid, currency)] = cycle
+        if kind in _SENT:
+            to_send.append((action_id, kind, row[8]))
+        elif kind in _CHARGES:
             charged.add(cid)
-        amount = action.amount.to_json()
-        kind, words = _HISTORY_KIND.get(action.kind, ("stage", action.kind))
         entries.append(
-            (
-                cid,
-                kind,
-                f"{words} (stage {action.stage}, {amount} {currency}): {action.reason}",
-                history_data(action_id, action, currency, amount, row["invoices"], version),
-            )
+            (cid, made.history_kind, made.history_text, with_id(action_id, made.data_tail))
         )
-        report.actions.append(
-            {
-                "id": action_id,
-                "customer": key,
-                "kind": action.kind,
-                "stage": action.stage,
-                "invoices": list(action.invoices),
-                "currency": currency,
-                "amount": amount,
-                "template": action.template,
-                "reason": action.reason,
-            }
-        )
+        made.report["id"] = action_id
+        report.actions.append(made.report)
     upserts = [
         (cid, currency, cycle, review, steps.join(*added.pop((cid, currency), ())))
         for cid, currency, cycle, review in plan.upserts
     ]
     run_repo.save_cases(conn, upserts, plan.ended, as_of)
     if added:  # cases whose state stayed as it was
-        cycles = {(r["customer_id"], r["currency"]): r["cycle_start"] for r in plan.rows}
         run_repo.add_steps(
             conn, [(*case, cycles[case], steps.join(*items)) for case, items in added.items()]
         )
@@ -99,15 +84,3 @@ def write_batch(conn: Any, plan: BatchPlan, version: int, as_of: date, report: R
     history.record_same_time(conn, entries, actor="daily run", on=as_of)
     if not plan.past:
         run_repo.dequeue(conn, plan.ids)
-
-
-# How each kind of action reads in the account's history.
-_HISTORY_KIND = {
-    "email": ("email", "Reminder email queued"),
-    "letter": ("letter", "Letter queued"),
-    "call": ("stage", "Call task put on the worklist"),
-    "fee": ("fee", "Fee charged"),
-    "interest": ("interest", "Interest charged"),
-    "escalate": ("escalate", "Escalation recommended"),
-    "write_off_recommendation": ("write_off_recommendation", "Write-off recommended"),
-}
