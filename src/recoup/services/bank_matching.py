@@ -32,7 +32,7 @@ from recoup.domain.matching.evidence import (
     Kind,
     Match,
 )
-from recoup.domain.matching.matcher import match_line, prepare
+from recoup.domain.matching.matcher import match_prepared, prepare
 from recoup.domain.matching.references import iban_key
 from recoup.domain.matching.rules import MatchingRules
 from recoup.domain.money import Money, format_minor, to_decimal
@@ -99,7 +99,7 @@ def match_new_lines(
     waiting: list[tuple[dict[str, Any], Match]] = []
     logs: list[tuple[int, str, str]] = []
     for row, line in zip(rows, lines, strict=True):
-        match = match_line(line, book, rules)
+        match = match_prepared(line, book, rules)
         chosen = match.applied
         if chosen is not None:
             for number, minor in zip(chosen.invoices, chosen.amounts, strict=True):

@@ -19,8 +19,8 @@ from recoup.store.tables_casework import placements
 
 def open_invoice_columns(conn: Connection, currencies: Iterable[str]) -> tuple[list[Any], ...]:
     """The open invoices in these currencies, as columns: number, customer key, open
-    minor units, currency, due date, payment reference (else the invoice's reference),
-    customer id."""
+    minor units, currency, due date (a date, or its ISO text), payment reference (else
+    the invoice's reference), customer id."""
     q = (
         select(
             invoices.c.number,
@@ -38,7 +38,11 @@ def open_invoice_columns(conn: Connection, currencies: Iterable[str]) -> tuple[l
             invoices.c.currency.in_(sorted(set(currencies))),
         )
     )
-    rows = conn.execute(q).all()
+    result = conn.execute(q)
+    # the driver's own rows: no SQLAlchemy row or type processing for a million of them
+    # (SQLite gives the due dates as ISO text; the matcher reads either)
+    rows = result.cursor.fetchall() if result.cursor is not None else []
+    result.close()
     if not rows:
         return ([], [], [], [], [], [], [])
     return tuple(list(column) for column in zip(*rows, strict=True))

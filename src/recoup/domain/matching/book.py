@@ -88,7 +88,7 @@ class MatchBook:
         customers: Sequence[str],
         open_minor: Sequence[int],
         currencies: Sequence[str],
-        due_dates: Sequence[date],
+        due_dates: Sequence[date | str],  # dates, or their ISO text
         references: Sequence[str],
         customer_names: Mapping[str, str],
         known_ibans: Mapping[str, Iterable[str]] | None = None,
@@ -112,7 +112,7 @@ class MatchBook:
         for customer, ibans in (known_ibans or {}).items():
             for iban in ibans:
                 self.by_iban.setdefault(iban_key(iban), set()).add(customer)
-        self.by_amount: dict[tuple[str, int], list[int]] = {}
+        self.by_amount: dict[tuple[str, int], set[int]] = {}
         self.by_customer: dict[str, list[int]] = {}
 
     @classmethod
@@ -176,12 +176,13 @@ class MatchBook:
         return self._positions[number]
 
     def invoice(self, i: int) -> OpenInvoice:
+        due: date | str = self.due_dates[i]
         return OpenInvoice(
             self.numbers[i],
             self.customers[i],
             self.open_minor[i],
             self.currencies[i],
-            self.due_dates[i],
+            date.fromisoformat(due) if isinstance(due, str) else due,
             None,
             self.references[i],
         )
@@ -245,10 +246,10 @@ class MatchBook:
         if new:
             minors = {m for _, m in new}
             for pair in new:
-                self.by_amount[pair] = []
+                self.by_amount[pair] = set()
             for i, minor in enumerate(self.open_minor):
                 if minor in minors and (self.currencies[i], minor) in new:
-                    self.by_amount[(self.currencies[i], minor)].append(i)
+                    self.by_amount[(self.currencies[i], minor)].add(i)
         who = {c for c in customers if c not in self.by_customer}
         if who:
             for c in who:
@@ -263,7 +264,7 @@ class MatchBook:
         new = max(0, old - minor)
         self.open_minor[i] = new
         same = self.by_amount.get((self.currencies[i], old))
-        if same is not None and i in same:
-            same.remove(i)
+        if same is not None:
+            same.discard(i)
         if (self.currencies[i], new) in self.by_amount:
-            self.by_amount[(self.currencies[i], new)].append(i)
+            self.by_amount[(self.currencies[i], new)].add(i)

@@ -238,9 +238,9 @@ def _supported(found: _Found, i: int) -> bool:
 
 
 def _same_amount(found: _Found) -> None:
-    same = found.book.by_amount.get((found.line.currency, found.line.amount_minor), [])
+    same = found.book.by_amount.get((found.line.currency, found.line.amount_minor), set())
     if len(same) <= SAME_AMOUNT_UP_TO:
-        for i in same:
+        for i in sorted(same):
             found.add((i,), Evidence(Kind.AMOUNT_EXACT))
 
 
