@@ -353,10 +353,10 @@ def test_a_file_that_is_no_csv_or_xlsx_is_refused(site: Site) -> None:
     response = site.client.post(
         "/import/upload",
         data={"kind": "invoices", "csrf_token": site.token()},
-        files={"file": ("report.pdf", b"%PDF-1.4", "application/pdf")},
+        files={"file": ("report.docx", b"PK\x03\x04", "application/msword")},
     )
     assert response.status_code == 422
-    assert "not a CSV or Excel (.xlsx) file" in response.text
+    assert "not a CSV, Excel (.xlsx), XML or PDF file" in response.text
 
 
 # --- today's run ----------------------------------------------------------------------

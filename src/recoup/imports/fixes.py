@@ -16,6 +16,7 @@ __all__ = [
     "CURRENCY",
     "DATE_FORMAT",
     "DECIMAL",
+    "EINVOICE_TERMS",
     "ENCODING",
     "TERMS",
     "Fix",
@@ -28,6 +29,7 @@ CURRENCY = Fix("currency")  # rows without a currency
 DATE_FORMAT = Fix("date_format")  # dates that read two ways
 DECIMAL = Fix("decimal")  # amounts whose decimal mark cannot be told
 TERMS = Fix("terms")  # invoices without a due date
+EINVOICE_TERMS = Fix("einvoice_terms")  # an e-invoice without a due date or net days
 ENCODING = Fix("encoding")  # text that is not UTF-8
 
 
@@ -41,6 +43,7 @@ _WORDS = {
     "date_format": "pass --date-format",
     "decimal": "pass --decimal . or --decimal ,",
     "terms": "give a due_date or terms_days column, or pass --terms",
+    "einvoice_terms": "pass --terms DAYS",
     "encoding": "try --encoding cp1252",
 }
 

@@ -2,7 +2,10 @@
 which field, the date format, the decimal mark and the currencies the file uses, as
 detected (or as the person chose); then the dry run's problems grouped by kind (the
 command line's grouping: `recoup.services.problem_groups`), and the import itself
-(`recoup.services.importing.import_file`: all rows land, or none).
+(`recoup.services.importing.import_file`: all rows land, or none). An e-invoice (an XML
+or PDF file, told by its first bytes as the command line tells it) is not a table: its
+detection is what it says (`recoup.services.einvoice_preview`), and the dry run and the
+import are the command line's too.
 
 Nothing here writes to the book but `apply`. Problems name the file by its own name
 (an upload is kept under a temporary folder, which is nobody's business).
@@ -16,13 +19,15 @@ from itertools import islice
 from pathlib import Path
 
 from recoup.imports.dates import CANDIDATES, read_dates
+from recoup.imports.einvoice import sniff
 from recoup.imports.fields import FIELDS, Kind
 from recoup.imports.mapping import IGNORED, Options, match
 from recoup.imports.numbers import AmountError, parse_amount
 from recoup.imports.problems import InputError, Problem
 from recoup.imports.source import Cell, open_table
-from recoup.services import importing
+from recoup.services import einvoice_preview, importing
 from recoup.services.book import Book
+from recoup.services.einvoice_preview import EInvoiceReading
 from recoup.services.import_report import ImportReport
 
 __all__ = [
@@ -34,6 +39,7 @@ __all__ = [
     "apply",
     "check",
     "detect",
+    "is_einvoice",
 ]
 
 DATE_FORMATS = CANDIDATES
@@ -80,6 +86,7 @@ class Detection:
     currency_column: bool = False
     delimiter: str | None = None  # of a CSV file
     problems: list[Problem] = field(default_factory=list)  # why it cannot be read as is
+    einvoice: EInvoiceReading | None = None  # an e-invoice's figures, not a table's
 
     @property
     def readable(self) -> bool:
@@ -96,6 +103,10 @@ def _shown(problems: Iterable[Problem], path: Path) -> list[Problem]:
 def detect(kind: Kind, path: Path, options: Options) -> Detection:
     """How `path` would be read as `kind` with `options` (the file is only read)."""
     out = Detection(kind, path.name)
+    if kind is Kind.INVOICES and is_einvoice(path):
+        out.einvoice = einvoice_preview.read(path)
+        out.problems = _shown(out.einvoice.problems, path)
+        return out
     out.fields = [Field(f.name, f.required, f.help) for f in FIELDS[kind]]
     try:
         table = open_table(
@@ -131,6 +142,12 @@ def detect(kind: Kind, path: Path, options: Options) -> Detection:
         found = {str(v).strip().upper() for v in values(index["currency"])}
         out.currencies = sorted(c for c in found if c)
     return out
+
+
+def is_einvoice(path: Path) -> bool:
+    """The file is an e-invoice by its first bytes (XML or PDF), as `recoup import
+    invoices` tells one."""
+    return sniff(path) is not None
 
 
 def _text(value: Cell) -> str:

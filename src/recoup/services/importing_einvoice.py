@@ -35,8 +35,10 @@ from recoup.clock import local_today
 from recoup.domain.emails import EmailError, check_address
 from recoup.domain.money import format_minor
 from recoup.domain.regions import region_from_address
+from recoup.imports import fixes
 from recoup.imports.einvoice.model import Buyer, EInvoice, Reading
 from recoup.imports.einvoice.read import read_file
+from recoup.imports.fixes import Fix
 from recoup.imports.mapping import Options
 from recoup.imports.problems import Problem
 from recoup.services import allocation_sync, history
@@ -89,9 +91,11 @@ def import_einvoice(
     return report
 
 
-def _problem(report: ImportReport, reading: Reading, element: str, message: str) -> None:
+def _problem(
+    report: ImportReport, reading: Reading, element: str, message: str, fix: Fix | None = None
+) -> None:
     where = f"{reading.xml_name}:{element}" if reading.xml_name else element
-    report.problems.append(Problem(report.file, None, None, message, element=where))
+    report.problems.append(Problem(report.file, None, None, message, element=where, fix=fix))
 
 
 def _figures(
@@ -113,7 +117,8 @@ def _figures(
         _problem(
             report, reading, inv.due_element,
             f"no due date, and no net period in days in the payment terms{said}: "
-            "pass --terms DAYS",
+            + fixes.words(fixes.EINVOICE_TERMS),
+            fixes.EINVOICE_TERMS,
         )  # fmt: skip
         return None
     return _Figures("credit_note" if credit else "invoice", amount, tax, due, terms)

@@ -38,3 +38,14 @@ def customer_by_vat_id(conn: Connection, vat_id: str) -> dict[str, Any] | None:
     q = select(customers).where(stored == folded).order_by(customers.c.id).limit(1)
     row = conn.execute(q).mappings().first()
     return dict(row) if row else None
+
+
+def customer_key_of_invoice(conn: Connection, number: str) -> str | None:
+    """The key of the customer the invoice `number` belongs to, or None."""
+    q = (
+        select(customers.c.key)
+        .join(invoices, invoices.c.customer_id == customers.c.id)
+        .where(invoices.c.number == number)
+    )
+    found = conn.execute(q).scalar_one_or_none()
+    return None if found is None else str(found)

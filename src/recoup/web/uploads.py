@@ -36,7 +36,7 @@ from recoup.web.context import web_context
 SESSION_KEY = "import_upload"
 KEEP = 6 * 3600  # seconds an upload is kept at most
 SLACK = 64 * 1024  # what a form adds to the file (its other fields, boundaries)
-SUFFIXES = (".csv", ".xlsx", ".xlsm")
+SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xml", ".pdf")  # tables, and e-invoices
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
@@ -61,8 +61,8 @@ class Upload:
 
 
 def safe_name(name: str) -> str | None:
-    """The file's own name, fit to be a file name here; None when it is no CSV or XLSX
-    file by its name."""
+    """The file's own name, fit to be a file name here; None when it is no CSV, XLSX,
+    XML or PDF file by its name."""
     base = _UNSAFE.sub("_", Path(name.replace("\\", "/")).name).strip(" .")[-100:]
     if not base.lower().endswith(SUFFIXES):
         return None

@@ -4,6 +4,11 @@ detected, and changed where needed); check it (the dry run: what it would import
 update, or its problems grouped by kind); then import it (one transaction: a refused
 import leaves the book as it was). Owners and collectors; viewers are refused.
 
+An e-invoice (UBL, CII, or a Factur-X/ZUGFeRD PDF), told by its content as `recoup
+import invoices` tells it, is an invoice import whatever kind was chosen: the page
+shows what the document says (or its problems by element path) instead of columns,
+and checks and imports it through the command line's service.
+
 The file is kept between the steps in a folder of this session's own (`web.uploads`)
 and removed once imported or given up. What the page says is in `import.html`; the
 code passes codes (an error's kind, a result's counts), not sentences.
@@ -20,7 +25,8 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from recoup.domain.problems import Problem
-from recoup.services import import_preview, problem_groups
+from recoup.services import einvoice_preview, import_preview, problem_groups
+from recoup.services.book import Book
 from recoup.services.import_preview import DATE_FORMATS, Detection, Kind, Options
 from recoup.services.import_report import ImportReport
 from recoup.services.problem_groups import ProblemGroup
@@ -155,6 +161,7 @@ def _page(request: Request, state: PageState, status: int = 200) -> Response:
             "kinds": KINDS,
             "upload": state.upload,
             "det": state.detection,
+            "einvoice": state.detection.einvoice if state.detection else None,
             "choices": kept,
             "errors": state.errors or {},
             "report": report,
@@ -204,6 +211,8 @@ def _too_large_page(request: Request, err: UploadTooLarge) -> Response:
 def upload_file(request: Request, _user: Collector, form: FormFields, file: FormFile) -> Response:
     kind = form.get("kind", "")
     errors: dict[str, str] = {}
+    if file is not None and file.filename and _is_einvoice(file):
+        kind = Kind.INVOICES.value  # an e-invoice is an invoice, whatever was chosen
     if kind not in KINDS:
         errors["kind"] = "choose"
     name = safe_name(file.filename or "") if file is not None else None
@@ -219,6 +228,14 @@ def upload_file(request: Request, _user: Collector, form: FormFields, file: Form
     except UploadTooLarge as err:
         return _too_large_page(request, err)
     return RedirectResponse("/import", status_code=303)
+
+
+def _is_einvoice(file: UploadFile) -> bool:
+    """The upload is an e-invoice by its first bytes (the file is read from its start
+    again afterwards)."""
+    head = file.file.read(einvoice_preview.HEAD_BYTES)
+    file.file.seek(0)
+    return einvoice_preview.is_einvoice(head)
 
 
 def _current(request: Request) -> Upload | None:
@@ -273,8 +290,22 @@ def run_import(request: Request, _user: Collector, book: BookDep, form: FormFiel
         "unchanged": report.unchanged,
         "customers_created": report.customers_created,
         "changes": [c.key for c in report.changes[:10]],
+        **_einvoice_done(book, state.detection),
     }
     return RedirectResponse("/import", status_code=303)
+
+
+def _einvoice_done(book: Book, detection: Detection | None) -> dict[str, Any]:
+    """What the page says after an e-invoice's import: its number and its customer."""
+    reading = detection.einvoice if detection else None
+    if reading is None or reading.invoice is None:
+        return {}
+    number = reading.invoice.number
+    return {
+        "invoice": number,
+        "credit": reading.credit,
+        "customer": einvoice_preview.customer_of(book, number),
+    }
 
 
 @router.post("/discard", response_class=Response)
