@@ -17,8 +17,8 @@ from sqlalchemy.engine import Connection
 
 from recoup import clock
 from recoup.domain.history import Break, ChainChecker, EntryFields, StoredEntry, chain_uniform
-from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
+from recoup.services.errors import NotFoundError
 from recoup.store import history_repo, ledger_repo
 from recoup.store.history_repo import NewDocument
 

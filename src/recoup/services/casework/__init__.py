@@ -30,8 +30,8 @@ from datetime import date
 from typing import Any
 
 from recoup.domain.casework.errors import CaseworkError
-from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
+from recoup.services.errors import NotFoundError
 
 __all__ = ["CaseworkError", "NotFoundError", "Review", "review_all"]
 

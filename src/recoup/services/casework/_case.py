@@ -22,8 +22,8 @@ from recoup.domain.money import Money
 from recoup.domain.policy import Policy
 from recoup.domain.priority import PayerKind
 from recoup.services import allocation_sync, history
-from recoup.services.accounts import NotFoundError
 from recoup.services.casework.authority import require_owner
+from recoup.services.errors import NotFoundError
 from recoup.store import casework_repo, ledger_repo, run_repo
 
 __all__ = ["Case", "CaseworkError", "NotFoundError", "require_owner"]

@@ -11,8 +11,8 @@ from datetime import date
 from typing import Any
 
 from recoup.domain.casework.errors import CaseworkError
-from recoup.services.accounts import NotFoundError
 from recoup.services.book import Book
+from recoup.services.errors import NotFoundError
 from recoup.store import casework_repo
 from recoup.store.tables_casework import casework_tasks
 
