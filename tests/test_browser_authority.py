@@ -126,7 +126,7 @@ def test_an_upheld_dispute_beyond_authority_waits_for_the_owner(
     opening.get_by_label("Invoice").select_option("B1")
     opening.get_by_label("Reason").select_option("duplicate")
     opening.get_by_role("button", name="Open dispute").click()
-    expect(pg.locator("#flash")).to_contain_text("Dispute on B1 for 250.00")
+    expect(pg.locator("#flash")).to_contain_text("Dispute on B1 for €250.00")
     [d] = disputes.list_disputes(book, "C2", "open")
 
     resolving = pg.locator("#form-dispute-resolve")
@@ -134,7 +134,7 @@ def test_an_upheld_dispute_beyond_authority_waits_for_the_owner(
     resolving.locator('select[name="dispute"]').select_option(str(d.id))
     resolving.get_by_label("Resolution").select_option("upheld")
     resolving.get_by_role("button", name="Resolve").click()
-    expect(pg.locator("#flash")).to_contain_text("Credit note of 250.00 EUR on B1 asked for")
+    expect(pg.locator("#flash")).to_contain_text("Credit note of €250.00 on B1 asked for")
     expect(pg.locator("#flash")).to_contain_text("waits for the owner's approval")
     expect(pg.locator('#timeline .tl-item[data-kind="credit_requested"]')).to_have_count(1)
     assert balance(book, "C2") == 25000  # nothing credited yet
@@ -152,7 +152,7 @@ def test_an_upheld_dispute_beyond_authority_waits_for_the_owner(
     expect(row).to_contain_text("carl")
     row.get_by_role("button", name="Approve").click()
     expect(owner.locator(".flash")).to_contain_text(
-        "Credit note of 250.00 EUR on B1 for C2 approved"
+        "Credit note of €250.00 on B1 for C2 approved"
     )
     expect(owner.locator("#credit-approvals")).to_have_count(0)
     assert balance(book, "C2") == 0
