@@ -31,6 +31,23 @@ NEVER_LIGHT = {
     "jinja2",
     "argon2",
     "psycopg",
+    # the settings are a plain pydantic model (pydantic-settings was 0.04 s of each start);
+    # the daily run's forked planners
+    "pydantic_settings",
+    "dotenv",
+    "multiprocessing",
+    "ctypes",
+}
+# what `recoup worklist` reads is the run's worklist part, not the run itself (planning,
+# recording, the forked workers), nor the accounts and reports services
+NEVER_WORKLIST = {
+    "recoup.services.run.daily",
+    "recoup.services.run.deciding",
+    "recoup.services.run.recording",
+    "recoup.services.run.workers",
+    "recoup.services.run.history_json",
+    "recoup.services.accounts",
+    "recoup.services.reports",
 }
 # and `--help` not even the database, the settings, Babel, or Rich's help panels
 NEVER_HELP = NEVER_LIGHT | {
@@ -111,6 +128,8 @@ def test_light_commands_import_only_what_they_use(small_book: Path, command: lis
         assert "recoup.cli.books" not in found
     assert {"recoup.cli.problem_lines", "rich.progress"} & found == set()
     assert "sqlalchemy.dialects.postgresql" not in found
+    if command == ["worklist"]:
+        assert found & NEVER_WORKLIST == set()
 
 
 def test_the_partial_indexes_are_in_the_schema():

@@ -1,16 +1,45 @@
-"""The one settings object. Every setting can come from a RECOUP_* environment variable."""
+"""The one settings object. Every setting can come from a RECOUP_* environment variable.
+
+`Settings()` reads RECOUP_<FIELD> (in any case: RECOUP_DATABASE_URL, recoup_database_url)
+for each field, and arguments given to it win over the environment; pydantic turns the
+text into each field's type ("1", "true", "yes" for a flag, digits for a number) and
+refuses what does not fit. Variables that name no setting are left alone. This is what
+pydantic-settings' `BaseSettings` did here; a plain pydantic model reading them itself
+starts faster (pydantic-settings imports asyncio and its cloud-provider sources, about
+0.045 s of every `recoup` command; bench/RESULTS.md).
+"""
 
 from __future__ import annotations
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+ENV_PREFIX = "RECOUP_"
 
 RUN_BATCH = 4000
 """Customers per transaction of the daily run: fewer commits and per-batch reads, short
 locks (`recoup.services.run.daily`)."""
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="RECOUP_", extra="ignore")
+def from_environment(fields: Mapping[str, object], environ: Mapping[str, str]) -> dict[str, str]:
+    """The values `environ` gives the `fields`: RECOUP_<FIELD>, the name in any case."""
+    found: dict[str, str] = {}
+    for key, value in environ.items():
+        if key[: len(ENV_PREFIX)].upper() == ENV_PREFIX:
+            name = key[len(ENV_PREFIX) :].lower()
+            if name in fields:
+                found[name] = value
+    return found
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**{**from_environment(type(self).model_fields, os.environ), **values})
 
     database_url: str = "recoup.db"
     """A SQLite file path, or a URL such as postgresql://user@host/db (RECOUP_DATABASE_URL)."""
