@@ -23,6 +23,7 @@ from sqlalchemy import select
 from recoup.services.book import Book
 from recoup.store.tables import customers, invoices
 from tests.conftest import corpus_file
+from tests.test_einvoice_import import factur_x_pdf
 from tests.test_web_operations import BUSINESS, Site, make_site, snapshot, token_of
 
 
@@ -190,3 +191,18 @@ def test_a_pdf_without_an_e_invoice_inside_is_refused(site: Site) -> None:
     assert "This e-invoice cannot be imported" in response.text
     assert "not a readable PDF" in response.text
     assert snapshot(site.book) == before
+
+
+def test_a_factur_x_pdf_is_read_through_the_xml_inside_it(site: Site) -> None:
+    site.log_in("olivia")
+    xml = corpus_file("einvoice", "facturx-zugferd", "xml_en16931_3.xml").read_bytes()
+    pdf = site.folder / "F20200024.pdf"
+    pdf.write_bytes(factur_x_pdf(xml))
+    page = upload_file(site, pdf)
+    assert "a PDF with the CII CrossIndustryInvoice factur-x.xml inside" in page
+    assert figure(page, "number") == "F20200024"
+    assert figure(page, "payable") == "€108.00"
+    assert figure(page, "payment-reference") == "F20180023BUYER"
+    done = site.client.post("/import/run", data={"csrf_token": token_of(page)})
+    assert 'data-figure="imported">1<' in done.text
+    assert row(site.book, "F20200024")["amount_minor"] == 10800
