@@ -32,6 +32,7 @@ from recoup.services.casework import disputes, holds, promises
 from recoup.services.importing import Kind, Options
 from recoup.services.policy import active_policy
 from recoup.store import ledger_repo, point_in_time, run_repo, sketch_repo
+from recoup.store.run_repo import ACTION_COLUMNS
 from recoup.store.steps import ITEM, PART
 
 START = date(2026, 11, 2)
@@ -44,7 +45,7 @@ def _plan(book: Book, ids: list[int], as_of: date, past: bool) -> dict[str, Any]
         made = daily_run.plan_batch(conn, ids, policy, version, as_of, past=past)
     return {
         "reviewed": made.reviewed,
-        "rows": made.rows,
+        "rows": [dict(zip(ACTION_COLUMNS, row, strict=True)) for row in made.rows],
         "upserts": made.upserts,
         "ended": made.ended,
         "skipped": made.skipped,

@@ -49,10 +49,10 @@ class BatchPlan:
     upserts: list[tuple[int, str, date, date | None]] = field(default_factory=list)
     ended: list[tuple[int, str]] = field(default_factory=list)
     skipped: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # customer id, entry
-    # the new actions: (customer id, customer key, currency, action), each one's row (in
-    # `run_repo.ACTION_COLUMNS` order) and what else is written of it (`Written`): made
-    # here, in a planning process when there are some, so that the writer only adds ids
-    planned: list[tuple[int, str, str, PlannedAction]] = field(default_factory=list)
+    # the new actions: each one's row (in `run_repo.ACTION_COLUMNS` order) and what else
+    # is written of it (`Written`): made here, in a planning process when there are
+    # some, so that the writer only adds ids (and a plan sent between processes carries
+    # plain values only)
     rows: list[tuple[Any, ...]] = field(default_factory=list)
     written: list[Written] = field(default_factory=list)
     past: bool = False  # planned for a day the book has moved past: the queue stays
@@ -124,9 +124,8 @@ def plan_batch(
     if len(later) < len(ids):
         # in the customers' order, as they came
         out.skipped.sort(key=_FIRST)
-        if later and out.planned:
-            order = sorted(range(len(out.planned)), key=lambda n: out.planned[n][0])
-            out.planned = [out.planned[n] for n in order]
+        if later and out.rows:
+            order = sorted(range(len(out.rows)), key=lambda n: out.rows[n][0])
             out.rows = [out.rows[n] for n in order]
             out.written = [out.written[n] for n in order]
     return out
@@ -194,7 +193,6 @@ def _add_action(
     invoices = json_list(action.invoices)
     amount = action.amount.to_json()
     kind, text = entry_words(action, currency, amount)
-    out.planned.append((cid, key, currency, action))
     out.rows.append(
         (
             cid, currency, cycle, as_of, action.kind, action.stage, invoices,
