@@ -176,6 +176,15 @@ async def load(
     for s in sessions[:2]:  # each page, unmeasured: the server's first requests warm it
         for page in pages:
             await s.get(paths[page])
+    alone = []  # one client, one page at a time: the server's own work per page
+    for page in pages:
+        times = []
+        for key in keys[:5]:
+            started = time.perf_counter()
+            await sessions[0].get(paths[page] if page != "account" else f"/customers/{key}")
+            times.append((time.perf_counter() - started) * 1000)
+        alone.append(f"{page} {statistics.median(times):.1f} ms")
+    print("one client alone (median of 5): " + ", ".join(alone))
     out: dict[str, list[float]] = defaultdict(list)
     until = time.monotonic() + seconds
     await asyncio.gather(
