@@ -125,13 +125,13 @@ def match_new_lines(
 
 
 def _match_book(conn: Connection, currencies: set[str]) -> MatchBook:
-    numbers, keys, open_minor, currency, due, refs, _ = bank_match_repo.open_invoice_columns(
+    numbers, keys, open_minor, currency, due, refs = bank_match_repo.open_invoice_columns(
         conn, currencies
     )
     return MatchBook(
         numbers,
         keys,
-        [int(m) for m in open_minor],
+        open_minor,  # whole numbers from either driver (BIGINT arithmetic)
         currency,
         due,
         refs,

@@ -20,7 +20,7 @@ from recoup.store.tables_casework import placements
 def open_invoice_columns(conn: Connection, currencies: Iterable[str]) -> tuple[list[Any], ...]:
     """The open invoices in these currencies, as columns: number, customer key, open
     minor units, currency, due date (a date, or its ISO text), payment reference (else
-    the invoice's reference), customer id."""
+    the invoice's reference)."""
     q = (
         select(
             invoices.c.number,
@@ -29,7 +29,6 @@ def open_invoice_columns(conn: Connection, currencies: Iterable[str]) -> tuple[l
             invoices.c.currency,
             invoices.c.due_date,
             func.coalesce(invoices.c.payment_reference, invoices.c.reference, ""),
-            invoices.c.customer_id,
         )
         .join(customers, customers.c.id == invoices.c.customer_id)
         .where(
@@ -44,7 +43,7 @@ def open_invoice_columns(conn: Connection, currencies: Iterable[str]) -> tuple[l
     rows = result.cursor.fetchall() if result.cursor is not None else []
     result.close()
     if not rows:
-        return ([], [], [], [], [], [], [])
+        return ([], [], [], [], [], [])
     return tuple(list(column) for column in zip(*rows, strict=True))
 
 
