@@ -52,6 +52,13 @@ class State:
             err_console.print(f"Book: {book.where}", markup=False, highlight=False, soft_wrap=True)
         return book
 
+    def close(self) -> None:
+        """Close the book if the command opened it (when the root command's context
+        closes: its connections end here, not whenever the interpreter collects them)."""
+        if self._book is not None:
+            self._book.close()
+            self._book = None
+
 
 def state(ctx: typer.Context) -> State:
     """The invocation's state, as the command of `ctx` (its own context) sees it."""
