@@ -1,4 +1,4 @@
-"""A full run's first read (`recoup.store.sketch_repo`) and its deciding by situation
+"""A full run's first read (`recoup.store.sketch_repo`) and its deciding by case facts
 (`daily_run.plan_batch(..., shared_plans=True)`) must come to what the one-by-one read
 and `plan_case` come to, on both databases: over the demo's four weeks of daily runs,
 with the case work of its collector (a promise, a broken promise, a dispute, a payment
@@ -40,8 +40,8 @@ def _comparable(plan: daily_run.BatchPlan) -> tuple[Any, ...]:
 def played(book: Book, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, int]:
     """The demo's book played for four weeks, every batch of every run planned both ways
     and compared; how many batches and customers were compared, and how many of those
-    were decided by situation."""
-    counts = {"batches": 0, "customers": 0, "by_situation": 0}
+    were decided by their facts."""
+    counts = {"batches": 0, "customers": 0, "by_facts": 0}
     real = daily_run.plan_batch
 
     def both(conn: Any, ids: list[int], policy: Any, version: int, as_of: date, **_kw: Any):
@@ -51,7 +51,7 @@ def played(book: Book, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[
         assert _comparable(shared) == _comparable(one_by_one), as_of
         counts["batches"] += 1
         counts["customers"] += one_by_one.reviewed
-        counts["by_situation"] += len({cid for cid, *_ in shared.upserts}) - len(
+        counts["by_facts"] += len({cid for cid, *_ in shared.upserts}) - len(
             {cid for cid, *_ in shared.rows}
         )
         return one_by_one
@@ -98,10 +98,10 @@ def _worked_account(book: Book, as_of: date) -> tuple[str, str, int]:
     raise AssertionError("no contacted customer with one currency")
 
 
-def test_full_runs_decide_by_situation_what_they_plan_one_by_one(played: dict[str, int]):
+def test_full_runs_decide_by_facts_what_they_plan_one_by_one(played: dict[str, int]):
     assert played["batches"] > 30
     assert played["customers"] > 300
-    assert played["by_situation"] > 100  # the comparison is not empty on the shared side
+    assert played["by_facts"] > 100  # the comparison is not empty on the shared side
 
 
 def _actions_by_cycle(book: Book) -> dict[tuple[int, str, date], list[tuple[Any, ...]]]:

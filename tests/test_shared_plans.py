@@ -1,6 +1,6 @@
-"""Deciding once per situation (`recoup.domain.shared_plans`) must answer every case as
+"""Deciding once per case facts (`recoup.domain.shared_plans`) must answer every case as
 `plan_case` does: for random plans with amount bands, tags and categories, and for
-groups of cases that share a situation but differ in what must not matter (customer,
+groups of cases with equal facts that differ in what must not matter (customer,
 balance within its class, invoice numbers, the cycle's first day)."""
 
 from __future__ import annotations
@@ -219,7 +219,7 @@ def test_shared_answers_are_plan_case_answers(group, policy, offset, data):
     ]
     acted = _check(shared, [*same, *rest, *same], day)
     event(f"cases with actions: {'some' if acted else 'none'}")
-    assert shared.situations <= len(rest) + len(same)  # equal facts are decided once
+    assert shared.decided <= len(rest) + len(same)  # equal facts are decided once
 
 
 def _one(customer: str, minor: int = 12000) -> CaseInput:
@@ -236,7 +236,7 @@ def test_equal_facts_are_decided_once():
     ]
     assert len(set(facts)) == 1  # the balances lie between the same two amounts
     shapes = {shared.shape(f) for f in facts}
-    assert shared.situations == 1
+    assert shared.decided == 1
     assert len(shapes) == 1  # all five alike
 
 

@@ -215,7 +215,7 @@ class ActionShape:
 @dataclass(frozen=True, slots=True)
 class CaseShape:
     """What the plan decides for a case, before its own figures are in: cases in the
-    same situation have the same shape (`recoup.domain.shared_plans`). `next_review` is
+    same facts have the same shape (`recoup.domain.shared_plans`). `next_review` is
     the first day on which something changes by itself (None: nothing does), before
     the safety net; the notes are templates (COUNT, BALANCE and NUMBER), the skipped
     texts plain."""

@@ -57,7 +57,7 @@ class SharedPlans:
         self._tags = frozenset(t for c in conditions for t in (*c.tags, *c.exclude_tags))
 
     @property
-    def situations(self) -> int:
+    def decided(self) -> int:
         """How many distinct facts were decided (for the benchmark's curiosity)."""
         return len(self._known)
 

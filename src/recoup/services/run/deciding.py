@@ -1,7 +1,7 @@
 """Deciding a batch of customers: what each of their cases gets today, before anything
 is written (`BatchPlan`).
 
-With a plan that charges no interest, cases in the same situation share one decision
+With a plan that charges no interest, cases with equal facts share one decision
 (`recoup.domain.shared_plans`), made from a sketch of each customer
 (`recoup.store.sketch_repo`); the actions of the cases that get any are made from their
 shapes with their own figures (`collection.fill`). Other cases are read in full and
