@@ -21,6 +21,11 @@ median counts). Each run is a process of its own, as `recoup run` is. Prints a t
 per book.
 
     python bench/daily_run.py [--book open|realistic|both] [--invoices N] [--customers N]
+                              [--targets-only]
+
+`--targets-only`: the first run and the day after's `--full --dry-run` preview (three
+times, the median counts) against their targets (<= 5 s, <= 3 s), nothing else. Every
+run uses `recoup run`'s batch (`Settings.run_batch`).
 """
 
 from __future__ import annotations
