@@ -90,6 +90,14 @@ def test_promise_refusals_and_not_found(db: Path):
     assert code == 2
 
 
+def test_not_found_names_the_key_in_whole_quotes(db: Path):
+    """A lookup error's text is printed as the service wrote it: no quote cut off."""
+    args = ("dispute", "open", "C1", "--invoice", "INV-17", "--reason", "quality")
+    code, _out, err = run(db, *args, "--amount", "12.00", "--on", "2026-11-02")
+    assert code == 3
+    assert "C1 has no invoice 'INV-17'" in err
+
+
 def test_plan_create_contract(db: Path):
     code, out, err = run(
         db,

@@ -318,7 +318,7 @@ def approve_command(
         err_console.print(f"Refused: {err}", markup=False)
         raise typer.Exit(EXIT_REFUSED) from None
     except NotFoundError as err:
-        err_console.print(str(err).strip("'\""), markup=False)
+        err_console.print(str(err), markup=False)
         raise typer.Exit(EXIT_NOT_FOUND) from None
     except ValueError as err:
         err_console.print(str(err), markup=False)

@@ -116,7 +116,7 @@ def refusals() -> Iterator[None]:
     try:
         yield
     except NotFoundError as err:
-        err_console.print(str(err).strip("'\""), markup=False)
+        err_console.print(str(err), markup=False)
         raise typer.Exit(EXIT_NOT_FOUND) from None
     except CaseworkError as err:
         err_console.print(f"Refused: {err}", markup=False)
