@@ -193,3 +193,13 @@ def test_the_heads_read_from_the_files_are_alembics(tmp_path: Path):
     assert heads <= known
     assert len(known) == len(list((migrate.MIGRATIONS / "versions").glob("[0-9]*.py")))
     book.close()
+
+
+def test_a_command_closes_the_book_it_opened(small_book: Path):
+    """`main()` freezes the heap before the interpreter exits (its last collections
+    would walk it all again), so the book is closed by the command itself: SQLite's
+    write-ahead log is gone afterwards, as after a clean close."""
+    wal = small_book.with_name(small_book.name + "-wal")
+    for command in (["aging"], ["worklist"]):
+        loaded("--db", str(small_book), *command)
+        assert not wal.exists(), command
