@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from recoup.clock import local_today
+from recoup.i18n import gettext as _
 from recoup.services import bank_matching
 from recoup.services.bank_matching import BankMatchError
 from recoup.web.auth import Collector, Viewer
@@ -73,7 +74,7 @@ def confirm(
         )
     except BankMatchError as err:
         return _done(request, line_id, False, str(err))
-    return _done(request, line_id, True, view.history[-1][3] if view.history else "confirmed")
+    return _done(request, line_id, True, view.history[-1][3] if view.history else _("confirmed"))
 
 
 @router.post("/lines/{line_id}/reject", response_class=Response)
@@ -88,4 +89,4 @@ def reject(
         bank_matching.reject(book, line_id, actor=user.username, reason=reason.strip())
     except BankMatchError as err:
         return _done(request, line_id, False, str(err))
-    return _done(request, line_id, True, "set aside: not a customer payment")
+    return _done(request, line_id, True, _("set aside: not a customer payment"))
