@@ -317,7 +317,8 @@ def customers_command(
     loc = st.settings.locale
     table = Table(title=f"Customers (page {result.page} of {result.pages}, {result.total} in all)")
     for col in ("Id", "Name", "Country", "Open", "Balance", "Overdue", "Oldest due"):
-        table.add_column(col)
+        # keys and amounts whole on a narrow terminal: names and dates wrap instead
+        table.add_column(col, no_wrap=col in ("Id", "Balance", "Overdue"))
     for c in result.lines:  # one figure per currency, one line each
         table.add_row(
             c.key,
@@ -398,6 +399,8 @@ def account_command(
         _("Days past due"),
     ):
         table.add_column(col)
+    for column in (table.columns[0], table.columns[3], table.columns[4]):
+        column.no_wrap = True  # the number and the amounts whole; the dates wrap instead
     for i in acc.invoices:
         table.add_row(
             i.number,

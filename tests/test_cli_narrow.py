@@ -1,0 +1,37 @@
+"""On an 80-column terminal the account and customer tables keep keys and amounts whole
+(names, dates and statuses wrap instead): a cut invoice number or amount is not true."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from recoup.cli.app import app
+from recoup.services.book import Book
+
+runner = CliRunner()
+
+
+def test_account_and_customers_keep_numbers_and_amounts_whole(tmp_path: Path):
+    db = tmp_path / "book.db"
+    Book.create(str(db)).close()
+    inv = tmp_path / "inv.csv"
+    inv.write_text(
+        "customer,customer_name,number,issue_date,due_date,amount,currency\n"
+        "CUST-000042,Bright Motors Trading Limited,INV-2026-000123,2025-03-05,2025-04-04,"
+        "108067.89,USD\n",
+        encoding="utf-8",
+    )
+    env = {"COLUMNS": "80", "RECOUP_NOW": "2026-12-07"}
+    result = runner.invoke(app, ["--db", str(db), "import", "invoices", str(inv)], env=env)
+    assert result.exit_code == 0, result.stderr
+    result = runner.invoke(app, ["--db", str(db), "account", "CUST-000042"], env=env)
+    assert result.exit_code == 0, result.stderr
+    assert "INV-2026-000123" in result.stdout
+    assert "$108,067.89" in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    result = runner.invoke(app, ["--db", str(db), "customers"], env=env)
+    assert result.exit_code == 0, result.stderr
+    assert "CUST-000042" in result.stdout
+    assert result.stdout.count("$108,067.89") == 2  # the balance and the overdue part
