@@ -35,3 +35,30 @@ def test_account_and_customers_keep_numbers_and_amounts_whole(tmp_path: Path):
     assert result.exit_code == 0, result.stderr
     assert "CUST-000042" in result.stdout
     assert result.stdout.count("$108,067.89") == 2  # the balance and the overdue part
+
+
+def test_baddebt_keeps_days_keys_and_figures_whole(tmp_path: Path):
+    db = tmp_path / "book.db"
+    Book.create(str(db)).close()
+    inv = tmp_path / "inv.csv"
+    inv.write_text(
+        "customer,customer_name,number,issue_date,due_date,amount,currency,tax\n"
+        "CUST-000042,Crown Clinic V.O.F.,INV-2026-000123,2025-03-05,2025-04-04,"
+        "1664.23,USD,277.37\n",
+        encoding="utf-8",
+    )
+    env = {"COLUMNS": "80", "RECOUP_NOW": "2026-12-07", "RECOUP_ACTOR": "ann"}
+    db_args = ["--db", str(db)]
+    assert runner.invoke(app, [*db_args, "import", "invoices", str(inv)], env=env).exit_code == 0
+    args = ["writeoff", "add", "CUST-000042", "--reason", "uncollectible"]
+    result = runner.invoke(app, [*db_args, *args], env=env)
+    assert result.exit_code == 0, result.stderr
+    args = ["baddebt", "--from", "2026-01-01", "--to", "2026-12-31"]
+    result = runner.invoke(app, [*db_args, *args], env=env)
+    assert result.exit_code == 0, result.stderr
+    assert "2026-12-07" in result.stdout
+    assert "INV-2026-000123" in result.stdout
+    assert "CUST-000042" in result.stdout
+    assert "1664.23" in result.stdout
+    assert "277.37" in result.stdout
+    assert "…" not in result.stdout

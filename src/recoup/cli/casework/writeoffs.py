@@ -140,7 +140,8 @@ def baddebt_command(
         return
     table = Table(title=f"Bad debts {report.start} to {report.end}")
     for col in ("Date", "Customer", "Name", "Invoice", "Reason", "Amount", "Tax"):
-        table.add_column(col)
+        # the day and the keys whole on a narrow terminal; the rest wraps at its spaces
+        table.add_column(col, no_wrap=col in ("Date", "Customer", "Invoice"), overflow="fold")
     for line in report.lines:
         table.add_row(
             line.on.isoformat(),
