@@ -34,7 +34,7 @@ class AgencyPlaceForm(CaseForm):
     agency: Text = Field(title=N_("Agency"))
     percent: MaybePercent = Field(
         Decimal(25), title=N_("Contingency fee (%)"),
-        description=N_("25–50% of what the agency recovers is usual"),
+        description=N_("usually 25 to 50 percent of what the agency recovers"),
     )  # fmt: skip
     currency: MaybeCurrency = Field(None, title=N_("Currency"))
 
