@@ -151,9 +151,7 @@ def test_an_upheld_dispute_beyond_authority_waits_for_the_owner(
     expect(row).to_contain_text("250.00")
     expect(row).to_contain_text("carl")
     row.get_by_role("button", name="Approve").click()
-    expect(owner.locator(".flash")).to_contain_text(
-        "Credit note of €250.00 on B1 for C2 approved"
-    )
+    expect(owner.locator(".flash")).to_contain_text("Credit note of €250.00 on B1 for C2 approved")
     expect(owner.locator("#credit-approvals")).to_have_count(0)
     assert balance(book, "C2") == 0
     owner.goto(account)

@@ -30,9 +30,7 @@ def upgrade() -> None:
         postgresql_where=_NOT_WITHDRAWN,
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("revision", sa.Integer(), nullable=False, server_default="0")
-        )
+        batch_op.add_column(sa.Column("revision", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("lease_owner", sa.String(length=120), nullable=True))
         batch_op.add_column(sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("wait_reason", sa.Text(), nullable=True))
