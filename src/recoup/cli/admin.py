@@ -242,7 +242,7 @@ def demo_command(
         demo_service.write_business(book)  # the demo book carries its business details
         for name, password, role in DEMO_USERS:
             users.add_user(book, name, password, role)
-        demo_book.mark(book)  # the next demo may replace it
+        demo_book.mark(book, finished=False)  # the next demo may replace it
     business_details.apply(st.settings, book)
     _print_overview(st, today)
     # the plan's last four weeks, day by day, with a collector working the largest
@@ -250,6 +250,7 @@ def demo_command(
     with console.status("running the collection plan day by day, delivering each day"):
         delivered = demo_service.Deliveries(book, st.settings, clock_now())
         played = demo_service.play(book, today, deliver=delivered.day)
+    demo_book.mark(book)  # what it holds now: anything added later is the user's
     for line in played.casework:
         console.print(f"  collector: {line}")
     if played.first_contacts:

@@ -5,18 +5,30 @@ or whatever `--db` names), so that `recoup aging`, `recoup worklist` and the res
 the demo right after it. A book the demo made carries a mark (a `meta` row); the demo
 replaces such a book, or an empty one, on every run. A book with anything else in it
 (customers or users the demo did not make) it leaves alone unless told `--fresh`.
+
+The mark holds what the finished demo book held (the rows of each table but the ones
+logging in writes), so a demo book somebody has since worked in — imported their own
+customers, added a user, run a day, recorded a call — counts as their book, not the
+demo's: a new user's next `make demo` must not wipe what they did in it.
 """
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from pathlib import Path
+
+from sqlalchemy import Connection, func, select
 
 from recoup.services.book import Book, NoBookError
 from recoup.store import ledger_repo, user_repo
 from recoup.store.engine import sqlite_file
+from recoup.store.schema import metadata
 
 MARK = "demo_book"
+BUILDING = "1"  # marked while the demo builds (and by older versions): still the demo's
+# what logging in and the mark itself write: the demo book stays the demo's
+_NOT_CONTENT = frozenset({"meta", "sessions"})
 
 
 class Found(StrEnum):
@@ -35,7 +47,8 @@ def found_at(path_or_url: str) -> Found:
         return Found.NOTHING
     try:
         with book.read() as conn:
-            if user_repo.get_meta(conn, MARK):
+            marked = user_repo.get_meta(conn, MARK)
+            if marked == BUILDING or (marked and marked == _contents(conn)):
                 return Found.DEMO
             if ledger_repo.count_customers(conn) or user_repo.list_users(conn):
                 return Found.DATA
@@ -55,7 +68,19 @@ def remove(path_or_url: str) -> bool:
     return True
 
 
-def mark(book: Book) -> None:
-    """Note in the book that the demo made it (so the next demo may replace it)."""
+def mark(book: Book, *, finished: bool = True) -> None:
+    """Note in the book that the demo made it (so the next demo may replace it): while
+    it builds, that it is the demo's; once finished, what it holds, so that anything
+    added later makes it somebody's book."""
     with book.write() as conn:
-        user_repo.set_meta(conn, MARK, "1")
+        user_repo.set_meta(conn, MARK, _contents(conn) if finished else BUILDING)
+
+
+def _contents(conn: Connection) -> str:
+    """The rows of each table of the book, as the text the mark keeps."""
+    counts = {
+        table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+        for table in metadata.sorted_tables
+        if table.name not in _NOT_CONTENT
+    }
+    return json.dumps(counts, sort_keys=True, separators=(",", ":"))
