@@ -26,11 +26,19 @@ def test_account_and_customers_keep_numbers_and_amounts_whole(tmp_path: Path):
     env = {"COLUMNS": "80", "RECOUP_NOW": "2026-12-07"}
     result = runner.invoke(app, ["--db", str(db), "import", "invoices", str(inv)], env=env)
     assert result.exit_code == 0, result.stderr
+    cust = tmp_path / "cust.csv"
+    cust.write_text(
+        "customer,name,email\nCUST-000042,Bright Motors Trading Limited,ap@bright.example\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["--db", str(db), "import", "customers", str(cust)], env=env)
+    assert result.exit_code == 0, result.stderr
     result = runner.invoke(app, ["--db", str(db), "account", "CUST-000042"], env=env)
     assert result.exit_code == 0, result.stderr
     assert "INV-2026-000123" in result.stdout
     assert "$108,067.89" in result.stdout
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    assert "·  ·" not in result.stdout  # a contact without a phone: no empty place
     result = runner.invoke(app, ["--db", str(db), "customers"], env=env)
     assert result.exit_code == 0, result.stderr
     assert "CUST-000042" in result.stdout

@@ -354,7 +354,8 @@ def account_command(
     console.print(f"[bold]{data(c['name'])}[/] ({data(c['key'])}, {country})", markup=True)
     for ct in acc.contacts:
         prefers = _("prefers %(channel)s") % {"channel": ct["preferred_channel"]}
-        console.print(f"  {ct['name']} · {ct['email']} · {ct['phone']} · {prefers}")
+        given = [ct["name"], ct["email"], ct["phone"], prefers]
+        console.print("  " + " · ".join(str(part) for part in given if part))  # none blank
     for bal in acc.balances:
         console.print(
             _("Balance: %(amount)s") % {"amount": f"[bold]{money(bal, loc)}[/]"}, markup=True
