@@ -107,6 +107,7 @@ def test_settlements_follow_the_floors_for_a_collector():
     assert owner.allowed
     assert owner.reason.endswith("an owner's decision")
     assert "below the floor" in owner.reason
+    assert "must approve" not in owner.reason  # the owner is who approves: not told to
 
 
 def test_a_reduction_takes_off_more_than_nothing_in_one_currency():

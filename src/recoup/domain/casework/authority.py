@@ -107,7 +107,9 @@ def decide(role: Role, authority: Authority, reduction: Reduction) -> Verdict:
             floors,
         )
     if role is Role.OWNER:
-        said = floors.reason + "; " if floors is not None and not floors.within else ""
+        # beyond the floors, it says so; "the owner must approve" is what this decision is
+        below = floors.reason.removesuffix(": the owner must approve") if floors else ""
+        said = below + "; " if floors is not None and not floors.within else ""
         return Verdict(Outcome.ALLOWED, f"{said}an owner's decision", floors)
     if floors is not None:
         outcome = Outcome.ALLOWED if floors.within else Outcome.NEEDS_OWNER
