@@ -70,3 +70,28 @@ def test_baddebt_keeps_days_keys_and_figures_whole(tmp_path: Path):
     assert "1664.23" in result.stdout
     assert "277.37" in result.stdout
     assert "…" not in result.stdout
+
+
+def test_a_waiting_write_off_says_how_it_goes_on_and_no_tax_yet(tmp_path: Path):
+    db = tmp_path / "book.db"
+    Book.create(str(db)).close()
+    inv = tmp_path / "inv.csv"
+    inv.write_text(
+        "customer,number,issue_date,due_date,amount,currency,tax\n"
+        "C1,A1,2025-03-05,2025-04-04,120.00,EUR,20.00\n",
+        encoding="utf-8",
+    )
+    env = {"RECOUP_NOW": "2026-12-07", "RECOUP_ACTOR": "ann"}
+    db_args = ["--db", str(db)]
+    assert runner.invoke(app, [*db_args, "import", "invoices", str(inv)], env=env).exit_code == 0
+    user = ["user", "add", "colin", "--role", "collector", "--password", "p" * 12]
+    assert runner.invoke(app, [*db_args, *user], env=env).exit_code == 0
+    args = ["writeoff", "add", "C1", "--reason", "uncollectible", "--actor", "colin"]
+    result = runner.invoke(app, [*db_args, *args], env=env)
+    assert result.exit_code == 0, result.stderr
+    assert "tax" not in result.stdout  # worked out when it is booked
+    said = " ".join(result.stdout.split())  # as wrapped to the terminal
+    assert "pending: `recoup writeoff approve 1` (an owner)" in said
+    result = runner.invoke(app, [*db_args, "writeoff", "approve", "1"], env=env)
+    assert result.exit_code == 0, result.stderr
+    assert "120.00 EUR (tax 20.00), uncollectible, done" in result.stdout

@@ -26,9 +26,12 @@ writeoff_app = typer.Typer(help="Write-offs (with reason and approval).", no_arg
 
 
 def _writeoff_words(d: dict[str, Any]) -> str:
+    # the tax part is worked out when the write-off is booked: none to show before
+    tax = f" (tax {d['tax']})" if d["status"] == "done" else ""
+    waits = f": `recoup writeoff approve {d['id']}` (an owner)" if d["status"] == "pending" else ""
     return (
-        f"Write-off {d['id']} of {d['customer']}: {d['amount']} {d['currency']} "
-        f"(tax {d['tax']}), {d['reason']}, {d['status']}"
+        f"Write-off {d['id']} of {d['customer']}: {d['amount']} {d['currency']}{tax}, "
+        f"{d['reason']}, {d['status']}{waits}"
     )
 
 
