@@ -1,5 +1,8 @@
-"""On an 80-column terminal the account and customer tables keep keys and amounts whole
-(names, dates and statuses wrap instead): a cut invoice number or amount is not true."""
+"""What trying the README's commands from a clean clone found in their human output.
+
+On an 80-column terminal the account, customer and bad-debt tables keep keys, days and
+amounts whole (names, dates and statuses wrap instead): a cut invoice number or amount
+is not true. A write-off that waits says how it goes on."""
 
 from __future__ import annotations
 
