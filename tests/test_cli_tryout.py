@@ -98,3 +98,31 @@ def test_a_waiting_write_off_says_how_it_goes_on_and_no_tax_yet(tmp_path: Path):
     result = runner.invoke(app, [*db_args, "writeoff", "approve", "1"], env=env)
     assert result.exit_code == 0, result.stderr
     assert "120.00 EUR (tax 20.00), uncollectible, done" in result.stdout
+
+
+def test_a_preview_for_an_account_with_nothing_open_says_so(tmp_path: Path):
+    db = tmp_path / "book.db"
+    Book.create(str(db)).close()
+    inv = tmp_path / "inv.csv"
+    inv.write_text(
+        "customer,number,issue_date,due_date,amount,currency\n"
+        "C1,A1,2026-10-01,2026-10-31,120.00,EUR\n"
+        "C2,B1,2026-10-01,2026-10-31,80.00,EUR\n",
+        encoding="utf-8",
+    )
+    pay = tmp_path / "pay.csv"
+    pay.write_text("invoice,date,amount\nA1,2026-11-02,120.00\n", encoding="utf-8")
+    env = {"RECOUP_NOW": "2026-12-07"}
+    db_args = ["--db", str(db)]
+    for kind, file in (("invoices", inv), ("payments", pay)):
+        result = runner.invoke(app, [*db_args, "import", kind, str(file)], env=env)
+        assert result.exit_code == 0, result.stderr
+    args = ["template", "preview", "overdue-firm", "--customer"]
+    paid = runner.invoke(app, [*db_args, *args, "C1"], env=env)
+    assert paid.exit_code == 0, paid.stderr
+    said = " ".join(paid.stderr.split())
+    assert "Note: C1 has nothing open on 2026-12-07: no run would send this" in said
+    owing = runner.invoke(app, [*db_args, *args, "C2"], env=env)
+    assert owing.exit_code == 0, owing.stderr
+    assert "Note:" not in owing.stderr
+    assert "B1" in owing.stdout

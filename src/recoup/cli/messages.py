@@ -205,6 +205,12 @@ def preview_command(
         console.print(f"Subject: {shown.rendered.subject}\n", markup=False, highlight=False)
         body = shown.rendered.html if html else shown.rendered.text
         console.print(body, markup=False, highlight=False, soft_wrap=True)
+        if customer and not shown.data.items:  # the figures above are all zero
+            err_console.print(
+                f"Note: {customer} has nothing open on {shown.data.as_of}: no run would send "
+                "this; the figures above are zero.",
+                markup=False,
+            )
     for f in shown.findings:
         err_console.print(f.format(f"{shown.language}/{name}.txt"), markup=False)
     if shown.rendered is None or shown.findings:
