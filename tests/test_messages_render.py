@@ -116,3 +116,24 @@ def test_user_text_is_escaped_in_the_html_part():
     assert "<script>" not in r.html
     assert "&lt;script&gt;" in r.html
     assert "<script>alert(1)</script>" in r.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "more"), [("en", "and 76 more"), ("de", "und 76 weitere"), ("fr", "et 76 autres")]
+)
+@pytest.mark.parametrize("name", ["overdue-friendly", "overdue-firm", "final-notice"])
+def test_a_subject_names_three_invoices_and_how_many_more(name: str, lang: str, more: str):
+    """An account with 79 open invoices: the subject names the first three and counts
+    the rest (the body's table lists all 79)."""
+    from dataclasses import replace
+
+    data = sample(lang)
+    first = data.items[0]
+    items = tuple(replace(first, number=f"R-{n:03d}") for n in range(1, 80))
+    data = replace(data, items=items)
+    source = catalogue.builtin_source(name, lang)
+    assert source is not None
+    r = render(source, template_context(data), table_text(data), table_html(data))
+    assert "R-001, R-002, R-003 " + more in r.subject
+    assert "R-004" not in r.subject
+    assert all(f"R-{n:03d}" in r.text for n in range(1, 80))

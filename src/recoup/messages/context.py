@@ -34,6 +34,10 @@ NO_BANK = {  # "pay by bank transfer to ..." in a preview when no bank details a
 }  # "please pay by": this many days after the message
 
 
+BRIEF = 3  # invoice numbers a subject line names before "and N more"
+MORE = {"en": " and {} more", "de": " und {} weitere", "fr": " et {} autres"}
+
+
 @dataclass(frozen=True)
 class Business:
     """Who writes: the letterhead, the signature, how to pay. An empty detail is unset:
@@ -158,6 +162,14 @@ class Formatter:
     def join(self, items: Sequence[str]) -> str:
         return format_list(list(items), locale=self.locale) if items else ""
 
+    def brief(self, items: Sequence[str]) -> str:
+        """At most three of `items`, then how many more: what a subject line can hold
+        (an account with 79 open invoices is not 79 numbers in a subject)."""
+        if len(items) <= BRIEF + 1:
+            return self.join(items)
+        more = len(items) - BRIEF
+        return ", ".join(items[:BRIEF]) + MORE.get(self.lang, MORE["en"]).format(more)
+
     def value(self, v: Any) -> Any:
         """An extra value as a template may see it: formatted, or plain data."""
         if isinstance(v, Money):
@@ -214,6 +226,7 @@ def template_context(data: MessageData) -> dict[str, Any]:
         ],
         "invoice_count": len(data.items),
         "invoice_numbers": f.join(numbers),
+        "invoice_numbers_brief": f.brief(numbers),
         "overdue_count": len(overdue),
         "principal": f.money(data.principal),
         "interest": f.money(interest),
