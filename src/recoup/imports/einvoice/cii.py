@@ -51,7 +51,7 @@ def read(doc: Doc) -> EInvoice | None:
         doc.problem(payable_element, "the amount due for payment is missing")
     if total_el is None:
         doc.problem(doc.expected(f"{_SUMS}/ram:GrandTotalAmount"), "the total with VAT is missing")
-    tax_el = _tax_total(doc, currency)
+    tax_el = doc.in_currency(f"{_SUMS}/ram:TaxTotalAmount", currency)  # BT-110
     buyer_el = doc.first(f"{_AGREEMENT}/ram:BuyerTradeParty")
     if buyer_el is None:
         doc.problem(doc.expected(f"{_AGREEMENT}/ram:BuyerTradeParty"), "the buyer is missing")
@@ -105,24 +105,6 @@ def read(doc: Doc) -> EInvoice | None:
     )
 
 
-def _tax_total(doc: Doc, currency: str | None) -> etree._Element | None:
-    """BT-110: the TaxTotalAmount in the invoice's currency (a second one may give the VAT
-    in the accounting currency, BT-111)."""
-    amounts = doc.all(f"{_SUMS}/ram:TaxTotalAmount")
-    for el in amounts:
-        if (el.get("currencyID") or "").strip() == currency:
-            return el
-    return amounts[0] if len(amounts) == 1 else None
-
-
-def _scheme_id(doc: Doc, el: etree._Element | None) -> str:
-    if el is None:
-        return ""
-    value = doc.text(".", el)
-    scheme = (el.get("schemeID") or "").strip()
-    return f"{scheme}:{value}" if value and scheme else value
-
-
 def _buyer(doc: Doc, party: etree._Element) -> Buyer:
     name = doc.text("ram:Name", party)
     trading = doc.text("ram:SpecifiedLegalOrganization/ram:TradingBusinessName", party)
@@ -144,8 +126,8 @@ def _buyer(doc: Doc, party: etree._Element) -> Buyer:
         subdivision = doc.text("ram:CountrySubDivisionName", address)
         lines += [city, subdivision]
         country = doc.text("ram:CountryID", address).upper()
-    party_id = doc.text("ram:ID", party) or _scheme_id(doc, doc.first("ram:GlobalID", party))
-    endpoint = _scheme_id(doc, doc.first("ram:URIUniversalCommunication/ram:URIID", party))
+    party_id = doc.text("ram:ID", party) or doc.scheme_id(doc.first("ram:GlobalID", party))
+    endpoint = doc.scheme_id(doc.first("ram:URIUniversalCommunication/ram:URIID", party))
     contact = doc.first("ram:DefinedTradeContact", party)
     email = phone = person = ""
     if contact is not None:
@@ -160,7 +142,7 @@ def _buyer(doc: Doc, party: etree._Element) -> Buyer:
         name=name or trading,
         trading_name=trading,
         vat_id=vat,
-        legal_id=_scheme_id(doc, doc.first("ram:SpecifiedLegalOrganization/ram:ID", party)),
+        legal_id=doc.scheme_id(doc.first("ram:SpecifiedLegalOrganization/ram:ID", party)),
         party_id=party_id,
         endpoint=endpoint,
         country=country,

@@ -53,7 +53,7 @@ def read(doc: Doc) -> EInvoice | None:
             doc.expected("cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount"),
             "the total with VAT is missing",
         )
-    tax_el = _tax_total(doc, currency)
+    tax_el = doc.in_currency("cac:TaxTotal/cbc:TaxAmount", currency)  # BT-110
     buyer_el = doc.first("cac:AccountingCustomerParty/cac:Party")
     if buyer_el is None:
         doc.problem(doc.expected("cac:AccountingCustomerParty/cac:Party"), "the buyer is missing")
@@ -112,24 +112,6 @@ def read(doc: Doc) -> EInvoice | None:
     )
 
 
-def _tax_total(doc: Doc, currency: str | None) -> etree._Element | None:
-    """BT-110: the TaxTotal's TaxAmount in the document's currency (a second TaxTotal may
-    give the VAT in the accounting currency, BT-111)."""
-    amounts = doc.all("cac:TaxTotal/cbc:TaxAmount")
-    for el in amounts:
-        if (el.get("currencyID") or "").strip() == currency:
-            return el
-    return amounts[0] if len(amounts) == 1 else None
-
-
-def _scheme_id(doc: Doc, el: etree._Element | None) -> str:
-    if el is None:
-        return ""
-    value = doc.text(".", el)
-    scheme = (el.get("schemeID") or "").strip()
-    return f"{scheme}:{value}" if value and scheme else value
-
-
 def _buyer(doc: Doc, party: etree._Element) -> Buyer:
     legal = doc.text("cac:PartyLegalEntity/cbc:RegistrationName", party)
     trading = doc.text("cac:PartyName/cbc:Name", party)
@@ -150,7 +132,7 @@ def _buyer(doc: Doc, party: etree._Element) -> Buyer:
         subdivision = doc.text("cbc:CountrySubentity", address)
         lines += [city, subdivision]
         country = doc.text("cac:Country/cbc:IdentificationCode", address).upper()
-    endpoint = _scheme_id(doc, doc.first("cbc:EndpointID", party))
+    endpoint = doc.scheme_id(doc.first("cbc:EndpointID", party))
     email = doc.text("cac:Contact/cbc:ElectronicMail", party)
     if not email and endpoint.upper().startswith("EM:"):
         email = endpoint[3:]
@@ -163,8 +145,8 @@ def _buyer(doc: Doc, party: etree._Element) -> Buyer:
         name=legal or trading,
         trading_name=trading,
         vat_id=vat,
-        legal_id=_scheme_id(doc, doc.first("cac:PartyLegalEntity/cbc:CompanyID", party)),
-        party_id=_scheme_id(doc, doc.first("cac:PartyIdentification/cbc:ID", party)),
+        legal_id=doc.scheme_id(doc.first("cac:PartyLegalEntity/cbc:CompanyID", party)),
+        party_id=doc.scheme_id(doc.first("cac:PartyIdentification/cbc:ID", party)),
         endpoint=endpoint,
         country=country,
         address="\n".join(line for line in lines if line),

@@ -129,6 +129,25 @@ class Doc:
     def where(self, path: str) -> str:
         return f"{self.inside}:{path}" if self.inside else path
 
+    # --- values both syntaxes write alike ---------------------------------------------
+
+    def in_currency(self, path: str, currency: str | None) -> etree._Element | None:
+        """The amount at `path` in `currency`: a document may give one amount twice, the
+        second in its accounting currency (the VAT: BT-110 and BT-111)."""
+        amounts = self.all(path)
+        for el in amounts:
+            if (el.get("currencyID") or "").strip() == currency:
+                return el
+        return amounts[0] if len(amounts) == 1 else None
+
+    def scheme_id(self, el: etree._Element | None) -> str:
+        """An identifier with its scheme, `0088:5790000435975`, or the value alone."""
+        if el is None:
+            return ""
+        value = self.text(".", el)
+        scheme = (el.get("schemeID") or "").strip()
+        return f"{scheme}:{value}" if value and scheme else value
+
     def problem(self, path: str, message: str, line: int | None = None) -> None:
         self.problems.append(Problem(self.name, line, None, message, element=self.where(path)))
 
