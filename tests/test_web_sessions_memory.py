@@ -28,6 +28,7 @@ import pytest
 from recoup.services import passwords, users
 from recoup.services.book import Book
 from recoup.services.users import Role
+from tests.conftest import missing
 
 ARGON2_MIB = 64  # argon2-cffi's default memory cost (65536 KiB)
 BOUND_MIB = 2 * ARGON2_MIB + 48  # 176 MiB
@@ -64,7 +65,7 @@ def free_port() -> int:
 @pytest.fixture
 def server(sqlite_book: Book, tmp_path: Path) -> Iterator[Server]:
     if not Path("/proc/self/clear_refs").exists():
-        pytest.skip("needs Linux's /proc to read and reset a process's peak memory")
+        missing("Linux's /proc (to read and reset a process's peak memory)")
     users.add_user(sqlite_book, "olivia", "olivia-owner-pw", Role.OWNER)
     port = free_port()
     env = {
