@@ -289,6 +289,15 @@ def test_a_refused_ofx_transaction_is_named_by_its_line():
 
 SHEETS = "csv/oca-bank-statement-import/sheet_file"
 US = {"date_format": "%m/%d/%Y", "decimal": "."}
+# the OCA sample sheets' columns and account, one mapping for most of them
+OCA_ACCOUNT = "NL91ABNA0417164300"
+OCA_COLUMNS = {
+    "Date": "date",
+    "Label": "remittance",
+    "Currency": "currency",
+    "Amount": "amount",
+    "Partner Name": "counterparty",
+}
 CSV_MAPPINGS: dict[str, CsvMapping] = {
     f"{SHEETS}/balance.csv": CsvMapping(
         account="NL91ABNA0417164300",
@@ -328,36 +337,18 @@ CSV_MAPPINGS: dict[str, CsvMapping] = {
         **US,
     ),
     f"{SHEETS}/multi_currency.csv": CsvMapping(
-        account="NL91ABNA0417164300",
-        columns={
-            "Date": "date",
-            "Label": "remittance",
-            "Currency": "currency",
-            "Amount": "amount",
-            "Partner Name": "counterparty",
-        },
+        account=OCA_ACCOUNT,
+        columns=OCA_COLUMNS,
         **US,
     ),
     f"{SHEETS}/original_currency.csv": CsvMapping(
-        account="NL91ABNA0417164300",
-        columns={
-            "Date": "date",
-            "Label": "remittance",
-            "Currency": "currency",
-            "Amount": "amount",
-            "Partner Name": "counterparty",
-        },
+        account=OCA_ACCOUNT,
+        columns=OCA_COLUMNS,
         **US,
     ),
     f"{SHEETS}/original_currency_empty.csv": CsvMapping(
-        account="NL91ABNA0417164300",
-        columns={
-            "Date": "date",
-            "Label": "remittance",
-            "Currency": "currency",
-            "Amount": "amount",
-            "Partner Name": "counterparty",
-        },
+        account=OCA_ACCOUNT,
+        columns=OCA_COLUMNS,
         currency="USD",
         **US,
     ),
@@ -375,25 +366,13 @@ CSV_MAPPINGS: dict[str, CsvMapping] = {
         **US,
     ),
     f"{SHEETS}/sample_statement_en.csv": CsvMapping(
-        account="NL91ABNA0417164300",
-        columns={
-            "Date": "date",
-            "Label": "remittance",
-            "Currency": "currency",
-            "Amount": "amount",
-            "Partner Name": "counterparty",
-        },
+        account=OCA_ACCOUNT,
+        columns=OCA_COLUMNS,
         **US,
     ),
     f"{SHEETS}/sample_statement_credit_card_inverse_sign_en.csv": CsvMapping(
-        account="NL91ABNA0417164300",
-        columns={
-            "Date": "date",
-            "Label": "remittance",
-            "Currency": "currency",
-            "Amount": "amount",
-            "Partner Name": "counterparty",
-        },
+        account=OCA_ACCOUNT,
+        columns=OCA_COLUMNS,
         sign="inverse",
         **US,
     ),
