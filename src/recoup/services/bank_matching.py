@@ -125,18 +125,19 @@ def match_new_lines(
 
 
 def _match_book(conn: Connection, currencies: set[str]) -> MatchBook:
-    numbers, keys, open_minor, currency, due, refs = bank_match_repo.open_invoice_columns(
-        conn, currencies
+    names, keys = bank_match_repo.customer_names(conn)
+    numbers, customer, open_minor, currency, due, refs = bank_match_repo.open_invoice_columns(
+        conn, currencies, keys
     )
     return MatchBook(
         numbers,
-        keys,
+        customer,
         open_minor,  # whole numbers from either driver (BIGINT arithmetic)
         currency,
         due,
         refs,
-        bank_match_repo.customer_names(conn),
-        bank_match_repo.known_ibans(conn),
+        names,
+        bank_match_repo.known_ibans(conn, keys),
     )
 
 

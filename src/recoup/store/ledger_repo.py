@@ -253,6 +253,26 @@ class InvoiceRow:
     currency: str
     amount_minor: int
     applies_to: str | None
+    # what the last allocation derived, as stored: only what changes is written again
+    status: str | None = None
+    paid_minor: int = 0
+    first_paid_on: date | None = None
+    last_paid_on: date | None = None
+    settled_on: date | None = None
+
+    def stored(self) -> tuple[int, str | None, int, date | None, date | None, date | None]:
+        """The derived fields as `replace_allocations` takes them."""
+        return (
+            self.id,
+            self.status,
+            self.paid_minor,
+            self.first_paid_on,
+            self.last_paid_on,
+            self.settled_on,
+        )
+
+
+_Day = date  # `PaymentRow.date` hides the type inside that class
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +284,8 @@ class PaymentRow:
     currency: str
     amount_minor: int
     invoice_number: str | None
+    applied_minor: int = 0  # as stored (see InvoiceRow)
+    applied_on: _Day | None = None
 
 
 def _chunks(ids: Sequence[int], size: int = 5000) -> Iterable[Sequence[int]]:

@@ -170,7 +170,13 @@ class MatchBook:
         return found
 
     def position(self, number: str) -> int:
-        """Where the invoice numbered exactly `number` is held."""
+        """Where the invoice numbered exactly `number` is held: found by its key (a dict
+        of a million numbers would cost more than the lines that ask)."""
+        key = _bulk([number], zeros=True)[0]
+        held = self.more_keys.get(key) or ([self.by_full[key]] if key in self.by_full else [])
+        for i in held:
+            if self.numbers[i] == number:
+                return i
         if self._positions is None:
             self._positions = dict(zip(self.numbers, range(len(self.numbers)), strict=True))
         return self._positions[number]
