@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 from pathlib import Path
 
 import facturx
@@ -21,6 +22,7 @@ from recoup.cli.app import app
 from recoup.services import history, importing
 from recoup.services.book import Book
 from recoup.services.importing import Kind, Options
+from recoup.store import sales_repo
 from recoup.store.tables import customers, invoices
 from recoup.store.tables_history import history as history_table
 from tests.conftest import corpus_file
@@ -78,6 +80,11 @@ def test_an_invoice_and_the_credit_note_correcting_it(book: Book) -> None:
         f"{same.file}:/CreditNote/cbc:ID: Snippet1 is in the book as an invoice; this "
         "document, a credit note, has the same number: not imported over it"
     ]
+    # the days' sales the DSO reads count the invoice in and the credit note out
+    with book.read() as conn:
+        kept = sales_repo.of_days(conn, date(2000, 1, 1), date(2100, 1, 1))
+        assert sorted(kept) == sorted(sales_repo.from_invoices(conn))
+    assert sum(minor for _, _, minor in kept) == 0
 
 
 def test_prepaid_amounts_are_deducted(book: Book) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
+from recoup.store import sales_repo
 from recoup.store.tables import customers, invoices
 
 # what an e-invoice sets on an invoice, in the order the import compares them
@@ -28,6 +29,8 @@ def invoice_by_number(conn: Connection, number: str) -> dict[str, Any] | None:
 def insert_invoice(conn: Connection, values: dict[str, Any]) -> int:
     key = conn.execute(insert(invoices).values(**values)).inserted_primary_key
     assert key is not None
+    kind = values.get("kind") or "invoice"
+    sales_repo.add(conn, [(kind, values["currency"], values["issue_date"], values["amount_minor"])])
     return int(key[0])
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, exists, func, select, text, update
 from sqlalchemy.engine import Connection
 
+from recoup.store import sales_repo
 from recoup.store.bulk import insert_rows
 from recoup.store.tables import (
     CHARGE_KINDS_SQL,
@@ -21,6 +22,7 @@ from recoup.store.tables import (
     payments,
 )
 
+_SOLD = ("kind", "currency", "issue_date", "amount_minor")  # what a day's sales count
 CUSTOMER_COLUMNS = ("key", "name", "country", "language", "timezone", "tags")
 INVOICE_COLUMNS = (
     "customer_id",
@@ -191,6 +193,10 @@ def currencies_of_customers(conn: Connection, ids: set[int]) -> dict[int, set[st
 
 def insert_invoices(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
     insert_rows(conn, invoices, INVOICE_COLUMNS, rows)
+    k, c, d, a = (
+        INVOICE_COLUMNS.index(n) for n in ("kind", "currency", "issue_date", "amount_minor")
+    )
+    sales_repo.add(conn, ((r[k], r[c], r[d], r[a]) for r in rows))
 
 
 def insert_plain_invoices(
@@ -208,6 +214,8 @@ def insert_plain_invoices(
         always_rebuild=frozenset({"ix_invoices_open", "ix_invoices_open_by_customer"}),
         while_indexing=while_indexing,
     )
+    c, d, a = (PLAIN_INVOICE_COLUMNS.index(n) for n in ("currency", "issue_date", "amount_minor"))
+    sales_repo.add_plain(conn, ((r[c], r[d], r[a]) for r in rows))
 
 
 def has_invoices(conn: Connection) -> bool:
@@ -215,7 +223,17 @@ def has_invoices(conn: Connection) -> bool:
 
 
 def update_invoice(conn: Connection, invoice_id: int, values: dict[str, Any]) -> None:
+    """Change an invoice; its day's sales follow when its kind, currency, issue day or
+    amount changes."""
+    before = None
+    if any(n in values for n in _SOLD):
+        q = select(*(invoices.c[n] for n in _SOLD)).where(invoices.c.id == invoice_id)
+        before = conn.execute(q).first()
     conn.execute(update(invoices).where(invoices.c.id == invoice_id).values(**values))
+    if before is not None:
+        after = tuple(values.get(n, old) for n, old in zip(_SOLD, before, strict=True))
+        sales_repo.add(conn, [tuple(before)], sign=-1)
+        sales_repo.add(conn, [after])
 
 
 def payment_index(conn: Connection) -> dict[str, tuple[Any, ...]]:

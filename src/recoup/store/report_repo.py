@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from recoup.store import sales_repo
 from recoup.store.tables import (
     CHARGE_KINDS_SQL,
     actions,
@@ -160,16 +161,9 @@ def _unapplied(conn: Connection, as_of: date, chunk: list[int] | None) -> dict[s
 
 
 def sales_by_day(conn: Connection, start: date, end: date) -> list[tuple[str, date, int]]:
-    """Invoiced minus credited, per currency and issue day, for days in [start, end]."""
-    signed = case(
-        (invoices.c.kind == "credit_note", -invoices.c.amount_minor), else_=invoices.c.amount_minor
-    )
-    q = (
-        select(invoices.c.currency, invoices.c.issue_date, func.sum(signed))
-        .where(invoices.c.issue_date >= start, invoices.c.issue_date <= end)
-        .group_by(invoices.c.currency, invoices.c.issue_date)
-    )
-    return [(cur, day, int(amount)) for cur, day, amount in conn.execute(q)]
+    """Invoiced minus credited, per currency and issue day, for days in [start, end]:
+    kept as the invoices are written (`sales_repo`), not grouped from them here."""
+    return sales_repo.of_days(conn, start, end)
 
 
 def first_issue_date(conn: Connection) -> date | None:
