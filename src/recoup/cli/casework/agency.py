@@ -13,8 +13,7 @@ from recoup.cli.casework.common import (
     AsOfDay,
     Customer,
     OnDay,
-    act,
-    actor_of,
+    act_by,
     agency,
     day_of,
     do,
@@ -44,15 +43,15 @@ def agency_place(
     as_json: AsJson = False,
 ) -> None:
     """Place the account with an agency: our own contact stops."""
-    act(
+    act_by(
         ctx,
         as_json,
         _placement_words,
         agency.place,
         customer,
         name,
-        actor=actor_of(actor),
-        on=day_of(on),
+        actor=actor,
+        on=on,
         contingency_percent=fee_percent,
         currency=currency,
     )
@@ -89,15 +88,15 @@ def agency_recover(
     as_json: AsJson = False,
 ) -> None:
     """Record a recovery by the agency (and its fee)."""
-    act(
+    act_by(
         ctx,
         as_json,
         _placement_words,
         agency.record_recovery,
         customer,
         amount,
-        actor=actor_of(actor),
-        on=day_of(on),
+        actor=actor,
+        on=on,
         fee=fee,
     )
 
@@ -112,13 +111,6 @@ def agency_recall(
     as_json: AsJson = False,
 ) -> None:
     """Take the account back from the agency."""
-    act(
-        ctx,
-        as_json,
-        _placement_words,
-        agency.recall,
-        customer,
-        actor=actor_of(actor),
-        on=day_of(on),
-        reason=reason,
+    act_by(
+        ctx, as_json, _placement_words, agency.recall, customer, actor=actor, on=on, reason=reason
     )

@@ -13,6 +13,7 @@ from recoup.cli.casework.common import (
     Customer,
     OnDay,
     act,
+    act_by,
     actor_of,
     calls,
     day_of,
@@ -81,14 +82,14 @@ def letter_command(
     as_json: AsJson = False,
 ) -> None:
     """Record a letter written and sent by hand; the contact rules are checked."""
-    act(
+    act_by(
         ctx,
         as_json,
         lambda d: f"Recorded letter {d['id']} to {customer}.",
         calls.record_letter,
         customer,
-        actor=actor_of(actor),
-        on=day_of(on),
+        actor=actor,
+        on=on,
         notes=notes,
         override_reason=override,
     )
@@ -103,15 +104,15 @@ def note_command(
     as_json: AsJson = False,
 ) -> None:
     """Add a note to the account's history."""
-    act(
+    act_by(
         ctx,
         as_json,
         lambda d: f"Noted on {customer} (entry {d['history_id']}).",
         calls.record_note,
         customer,
         text,
-        actor=actor_of(actor),
-        on=day_of(on),
+        actor=actor,
+        on=on,
     )
 
 

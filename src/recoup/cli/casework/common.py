@@ -55,6 +55,7 @@ __all__ = [
     "Customer",
     "OnDay",
     "act",
+    "act_by",
     "actor_of",
     "agency",
     "calls",
@@ -148,3 +149,18 @@ def act(
 ) -> None:
     """`action(book, *args, **kwargs)` on the command's book, its result shown (`show`)."""
     show(do(ctx, lambda b: action(b, *args, **kwargs)), as_json, words)
+
+
+def act_by(
+    ctx: typer.Context,
+    as_json: bool,
+    words: Callable[[dict[str, Any]], str],
+    action: Callable[..., Any],
+    *args: Any,
+    actor: str | None,
+    on: datetime | date | None,
+    **kwargs: Any,
+) -> None:
+    """`act` for a change someone makes on a day: `--actor` and `--on` as given, else
+    your login name and today."""
+    act(ctx, as_json, words, action, *args, actor=actor_of(actor), on=day_of(on), **kwargs)

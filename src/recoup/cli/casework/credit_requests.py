@@ -15,10 +15,8 @@ from recoup.cli.casework.common import (
     Actor,
     AsJson,
     OnDay,
-    act,
-    actor_of,
+    act_by,
     credit_requests,
-    day_of,
     do,
 )
 from recoup.cli.output import console, print_json
@@ -62,15 +60,7 @@ def approve_command(
     as_json: AsJson = False,
 ) -> None:
     """An owner approves a credit request: the credit note is written, the dispute closes."""
-    act(
-        ctx,
-        as_json,
-        _words,
-        credit_requests.approve,
-        request_id,
-        actor=actor_of(actor),
-        on=day_of(on),
-    )
+    act_by(ctx, as_json, _words, credit_requests.approve, request_id, actor=actor, on=on)
 
 
 def refuse_command(
@@ -82,15 +72,8 @@ def refuse_command(
     as_json: AsJson = False,
 ) -> None:
     """An owner refuses a credit request; the dispute stays open."""
-    act(
-        ctx,
-        as_json,
-        _words,
-        credit_requests.refuse,
-        request_id,
-        actor=actor_of(actor),
-        on=day_of(on),
-        reason=reason,
+    act_by(
+        ctx, as_json, _words, credit_requests.refuse, request_id, actor=actor, on=on, reason=reason
     )
 
 

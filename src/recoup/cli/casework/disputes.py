@@ -11,9 +11,7 @@ from recoup.cli.casework.common import (
     AsJson,
     Customer,
     OnDay,
-    act,
-    actor_of,
-    day_of,
+    act_by,
     disputes,
     do,
 )
@@ -55,7 +53,7 @@ def dispute_open(
     as_json: AsJson = False,
 ) -> None:
     """Open a dispute on an invoice or part of one; collection of it is held."""
-    act(
+    act_by(
         ctx,
         as_json,
         _dispute_words,
@@ -63,8 +61,8 @@ def dispute_open(
         customer,
         invoice,
         reason,
-        actor=actor_of(actor),
-        on=day_of(on),
+        actor=actor,
+        on=on,
         amount=amount,
         text=text,
     )
@@ -82,15 +80,15 @@ def dispute_resolve(
     as_json: AsJson = False,
 ) -> None:
     """Resolve a dispute by credit note, upheld or rejected."""
-    act(
+    act_by(
         ctx,
         as_json,
         _dispute_words,
         disputes.resolve,
         dispute_id,
         how,
-        actor=actor_of(actor),
-        on=day_of(on),
+        actor=actor,
+        on=on,
         credit=credit,
         note=note,
     )

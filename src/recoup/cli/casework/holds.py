@@ -10,8 +10,7 @@ from recoup.cli.casework.common import (
     AsJson,
     AsOfDay,
     OnDay,
-    act,
-    actor_of,
+    act_by,
     day_of,
     do,
     holds,
@@ -33,15 +32,15 @@ def hold_set(
     as_json: AsJson = False,
 ) -> None:
     """Record a cease-contact request or an insolvency: all contact stops."""
-    act(
+    act_by(
         ctx,
         as_json,
         lambda d: f"{d['kind']} hold on {customer} since {d['since']}",
         holds.set_flag,
         customer,
         kind,
-        actor=actor_of(actor),
-        on=day_of(on),
+        actor=actor,
+        on=on,
         note=note,
     )
 
@@ -57,15 +56,15 @@ def hold_lift(
     as_json: AsJson = False,
 ) -> None:
     """Lift a cease-contact or insolvency hold."""
-    act(
+    act_by(
         ctx,
         as_json,
         lambda d: f"{d['kind']} hold on {customer} lifted on {d['lifted_on']}",
         holds.lift_flag,
         customer,
         kind,
-        actor=actor_of(actor),
-        on=day_of(on),
+        actor=actor,
+        on=on,
         note=note,
     )
 

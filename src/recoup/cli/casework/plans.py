@@ -14,6 +14,7 @@ from recoup.cli.casework.common import (
     Customer,
     OnDay,
     act,
+    act_by,
     actor_of,
     day_of,
     do,
@@ -41,7 +42,7 @@ def plan_create(
     as_json: AsJson = False,
 ) -> None:
     """Agree a payment plan; outside the policy's limits it waits for an owner."""
-    act(
+    act_by(
         ctx,
         as_json,
         _plan_words,
@@ -49,8 +50,8 @@ def plan_create(
         customer,
         installments,
         day_of(first),
-        actor=actor_of(actor),
-        on=day_of(on),
+        actor=actor,
+        on=on,
         every_days=every,
         amount=amount,
         currency=currency,
@@ -104,13 +105,4 @@ def plan_default(
     as_json: AsJson = False,
 ) -> None:
     """Put a current plan in default by hand."""
-    act(
-        ctx,
-        as_json,
-        _plan_words,
-        plans.default,
-        plan_id,
-        actor=actor_of(actor),
-        on=day_of(on),
-        reason=reason,
-    )
+    act_by(ctx, as_json, _plan_words, plans.default, plan_id, actor=actor, on=on, reason=reason)

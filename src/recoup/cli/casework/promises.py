@@ -14,8 +14,7 @@ from recoup.cli.casework.common import (
     AsOfDay,
     Customer,
     OnDay,
-    act,
-    actor_of,
+    act_by,
     casework,
     day_of,
     do,
@@ -39,7 +38,7 @@ def promise_add(
     as_json: AsJson = False,
 ) -> None:
     """Record a promise to pay AMOUNT by DATE. Reminders pause while it is in force."""
-    act(
+    act_by(
         ctx,
         as_json,
         lambda d: (
@@ -50,8 +49,8 @@ def promise_add(
         customer,
         amount,
         day_of(by),
-        actor=actor_of(actor),
-        on=day_of(on),
+        actor=actor,
+        on=on,
         currency=currency,
     )
 

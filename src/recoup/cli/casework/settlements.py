@@ -17,6 +17,7 @@ from recoup.cli.casework.common import (
     Customer,
     OnDay,
     act,
+    act_by,
     actor_of,
     day_of,
     do,
@@ -47,7 +48,7 @@ def settle_offer(
     as_json: AsJson = False,
 ) -> None:
     """Offer a settlement; below the policy's floor it needs an owner's approval."""
-    act(
+    act_by(
         ctx,
         as_json,
         _settle_words,
@@ -55,8 +56,8 @@ def settle_offer(
         customer,
         amount,
         day_of(deadline),
-        actor=actor_of(actor),
-        on=day_of(on),
+        actor=actor,
+        on=on,
         currency=currency,
     )
 

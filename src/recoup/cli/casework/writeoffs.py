@@ -14,8 +14,7 @@ from recoup.cli.casework.common import (
     AsJson,
     Customer,
     OnDay,
-    act,
-    actor_of,
+    act_by,
     day_of,
     do,
     writeoffs,
@@ -56,15 +55,15 @@ def writeoff_add(
     as_json: AsJson = False,
 ) -> None:
     """Ask for (or, with --approved-by, do) a write-off."""
-    act(
+    act_by(
         ctx,
         as_json,
         _writeoff_words,
         writeoffs.write_off,
         customer,
         reason,
-        actor=actor_of(actor),
-        on=day_of(on),
+        actor=actor,
+        on=on,
         amount=amount,
         currency=currency,
         note=note,
@@ -81,14 +80,8 @@ def writeoff_approve(
     as_json: AsJson = False,
 ) -> None:
     """An owner approves a pending write-off."""
-    act(
-        ctx,
-        as_json,
-        _writeoff_words,
-        writeoffs.approve_write_off,
-        write_off_id,
-        actor=actor_of(actor),
-        on=day_of(on),
+    act_by(
+        ctx, as_json, _writeoff_words, writeoffs.approve_write_off, write_off_id, actor=actor, on=on
     )
 
 
@@ -102,14 +95,14 @@ def writeoff_refuse(
     as_json: AsJson = False,
 ) -> None:
     """An owner refuses a pending write-off."""
-    act(
+    act_by(
         ctx,
         as_json,
         _writeoff_words,
         writeoffs.refuse_write_off,
         write_off_id,
-        actor=actor_of(actor),
-        on=day_of(on),
+        actor=actor,
+        on=on,
         reason=reason,
     )
 
