@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from recoup.imports.einvoice import totals
 from recoup.imports.einvoice.model import CREDIT_TYPE_CODES, Buyer, EInvoice
 from recoup.imports.einvoice.terms import net_days
 from recoup.imports.einvoice.xmldoc import Doc
@@ -16,6 +17,13 @@ _AGREEMENT = f"{_TRADE}/ram:ApplicableHeaderTradeAgreement"
 _SETTLEMENT = f"{_TRADE}/ram:ApplicableHeaderTradeSettlement"
 _SUMS = f"{_SETTLEMENT}/ram:SpecifiedTradeSettlementHeaderMonetarySummation"
 _TERMS = f"{_SETTLEMENT}/ram:SpecifiedTradePaymentTerms"
+_TOTALS = totals.TotalPaths(
+    total=f"{_SUMS}/ram:GrandTotalAmount",
+    prepaid=f"{_SUMS}/ram:TotalPrepaidAmount",
+    payable=f"{_SUMS}/ram:DuePayableAmount",
+    rounding=f"{_SUMS}/ram:RoundingAmount",
+    tax=f"{_SUMS}/ram:TaxTotalAmount",
+)
 
 
 def read(doc: Doc) -> EInvoice | None:
@@ -38,38 +46,17 @@ def read(doc: Doc) -> EInvoice | None:
         t for t in (doc.text(".", el) for el in doc.all(f"{_TERMS}/ram:Description")) if t
     )
 
-    total_el = doc.first(f"{_SUMS}/ram:GrandTotalAmount")
-    prepaid_el = doc.first(f"{_SUMS}/ram:TotalPrepaidAmount")
-    payable_el = doc.first(f"{_SUMS}/ram:DuePayableAmount")
-    rounding_el = doc.first(f"{_SUMS}/ram:RoundingAmount")
-    payable_element = (
-        doc.path(payable_el)
-        if payable_el is not None
-        else doc.expected(f"{_SUMS}/ram:DuePayableAmount")
-    )
-    if payable_el is None:
-        doc.problem(payable_element, "the amount due for payment is missing")
-    if total_el is None:
-        doc.problem(doc.expected(f"{_SUMS}/ram:GrandTotalAmount"), "the total with VAT is missing")
-    tax_el = doc.in_currency(f"{_SUMS}/ram:TaxTotalAmount", currency)  # BT-110
+    found = totals.find(doc, _TOTALS, currency)
     buyer_el = doc.first(f"{_AGREEMENT}/ram:BuyerTradeParty")
     if buyer_el is None:
         doc.problem(doc.expected(f"{_AGREEMENT}/ram:BuyerTradeParty"), "the buyer is missing")
     if currency is None or issue is None or not number or doc.problems:
         return None
-    assert payable_el is not None
-    assert total_el is not None
     assert buyer_el is not None
-    payable = doc.amount(payable_el, currency, "the amount due for payment")
-    total = doc.amount(total_el, currency, "the total with VAT")
-    prepaid = doc.amount(prepaid_el, currency, "the paid amount") if prepaid_el is not None else 0
-    rounding = (
-        doc.amount(rounding_el, currency, "the rounding amount") if rounding_el is not None else 0
-    )
-    tax = doc.amount(tax_el, currency, "the VAT total") if tax_el is not None else None
+    sums = totals.read(doc, found, currency)
     buyer = _buyer(doc, buyer_el)
     preceding_el = doc.first(f"{_SETTLEMENT}/ram:InvoiceReferencedDocument/ram:IssuerAssignedID")
-    if doc.problems or payable is None or total is None or prepaid is None or rounding is None:
+    if doc.problems or sums is None:
         return None
     return EInvoice(
         syntax="cii",
@@ -88,12 +75,12 @@ def read(doc: Doc) -> EInvoice | None:
         terms_text=terms,
         terms_days=net_days(terms) if terms else None,
         currency=currency,
-        total_minor=total,
-        prepaid_minor=prepaid,
-        payable_minor=payable,
-        payable_element=payable_element,
-        rounding_minor=rounding,
-        tax_minor=tax,
+        total_minor=sums.total,
+        prepaid_minor=sums.prepaid,
+        payable_minor=sums.payable,
+        payable_element=found.payable_element,
+        rounding_minor=sums.rounding,
+        tax_minor=sums.tax,
         payment_reference=doc.text(f"{_SETTLEMENT}/ram:PaymentReference"),
         buyer_reference=doc.text(f"{_AGREEMENT}/ram:BuyerReference"),
         preceding_invoice=doc.text(".", preceding_el) if preceding_el is not None else "",

@@ -6,9 +6,19 @@ from __future__ import annotations
 
 from lxml import etree
 
+from recoup.imports.einvoice import totals
 from recoup.imports.einvoice.model import CREDIT_TYPE_CODES, Buyer, EInvoice
 from recoup.imports.einvoice.terms import net_days
 from recoup.imports.einvoice.xmldoc import UBL_CREDIT_NOTE, Doc
+
+_MONEY = "cac:LegalMonetaryTotal"
+_TOTALS = totals.TotalPaths(
+    total=f"{_MONEY}/cbc:TaxInclusiveAmount",
+    prepaid=f"{_MONEY}/cbc:PrepaidAmount",
+    payable=f"{_MONEY}/cbc:PayableAmount",
+    rounding=f"{_MONEY}/cbc:PayableRoundingAmount",
+    tax="cac:TaxTotal/cbc:TaxAmount",
+)
 
 
 def read(doc: Doc) -> EInvoice | None:
@@ -37,41 +47,17 @@ def read(doc: Doc) -> EInvoice | None:
         t for t in (doc.text(".", el) for el in doc.all("cac:PaymentTerms/cbc:Note")) if t
     )
 
-    total_el = doc.first("cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount")
-    prepaid_el = doc.first("cac:LegalMonetaryTotal/cbc:PrepaidAmount")
-    payable_el = doc.first("cac:LegalMonetaryTotal/cbc:PayableAmount")
-    rounding_el = doc.first("cac:LegalMonetaryTotal/cbc:PayableRoundingAmount")
-    payable_element = (
-        doc.path(payable_el)
-        if payable_el is not None
-        else doc.expected("cac:LegalMonetaryTotal/cbc:PayableAmount")
-    )
-    if payable_el is None:
-        doc.problem(payable_element, "the amount due for payment is missing")
-    if total_el is None:
-        doc.problem(
-            doc.expected("cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount"),
-            "the total with VAT is missing",
-        )
-    tax_el = doc.in_currency("cac:TaxTotal/cbc:TaxAmount", currency)  # BT-110
+    found = totals.find(doc, _TOTALS, currency)
     buyer_el = doc.first("cac:AccountingCustomerParty/cac:Party")
     if buyer_el is None:
         doc.problem(doc.expected("cac:AccountingCustomerParty/cac:Party"), "the buyer is missing")
     if currency is None or issue is None or not number or doc.problems:
         return None
-    assert payable_el is not None
-    assert total_el is not None
     assert buyer_el is not None
-    payable = doc.amount(payable_el, currency, "the amount due for payment")
-    total = doc.amount(total_el, currency, "the total with VAT")
-    prepaid = doc.amount(prepaid_el, currency, "the paid amount") if prepaid_el is not None else 0
-    rounding = (
-        doc.amount(rounding_el, currency, "the rounding amount") if rounding_el is not None else 0
-    )
-    tax = doc.amount(tax_el, currency, "the VAT total") if tax_el is not None else None
+    sums = totals.read(doc, found, currency)
     buyer = _buyer(doc, buyer_el)
     preceding_el = doc.first("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID")
-    if doc.problems or payable is None or total is None or prepaid is None or rounding is None:
+    if doc.problems or sums is None:
         return None
     return EInvoice(
         syntax="ubl",
@@ -87,12 +73,12 @@ def read(doc: Doc) -> EInvoice | None:
         due_element=due_element,
         terms_text=terms,
         currency=currency,
-        total_minor=total,
-        prepaid_minor=prepaid,
-        payable_minor=payable,
-        payable_element=payable_element,
-        rounding_minor=rounding,
-        tax_minor=tax,
+        total_minor=sums.total,
+        prepaid_minor=sums.prepaid,
+        payable_minor=sums.payable,
+        payable_element=found.payable_element,
+        rounding_minor=sums.rounding,
+        tax_minor=sums.tax,
         terms_days=net_days(terms) if terms else None,
         payment_reference=next(
             (
