@@ -9,17 +9,12 @@ tests/screenshots/ for a person to look at.
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from recoup.clock import local_today
 from recoup.demo.generator import GeneratedBook
@@ -31,22 +26,20 @@ from recoup.services.worklist import group
 from recoup.settings import Settings
 from recoup.web.app import create_app
 from recoup.web.formatting import ISO_DATE, Formats
-from tests.conftest import missing
+from tests.browser_support import (
+    DESKTOP,
+    PHONE,
+    browser_fixture,
+    console_fixture,
+    fill_login,
+    page_fixture,
+    serving,
+    shot,
+)
 from tests.plans import by_age
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SHOTS = Path(__file__).resolve().parent / "screenshots"
-PHONE: ViewportSize = {"width": 390, "height": 844}
-DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 OWNER = ("owner", "owner-browser-pw")
 VIEWER = ("viewer", "viewer-browser-pw")
 
@@ -80,13 +73,6 @@ def most_explained(book: Book, gen: GeneratedBook) -> str:
     return max((c.key for c in gen.customers), key=lambda k: (filled(k), k))
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """uvicorn in a background thread on a free loopback port, over a demo book."""
@@ -107,57 +93,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         for line in case[s]
     ]
     app = create_app(Settings(database_url=str(path), secret_key="browser-test-" + "k" * 32), book)
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield Server(f"http://127.0.0.1:{port}", gen, work, explained, lines)
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        book.close()
+    with serving(app, book) as url:
+        yield Server(url, gen, work, explained, lines)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        missing("Chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def console() -> list[str]:
-    """Errors the page reported (JavaScript errors, refused resources, CSP violations)."""
-    return []
-
-
-@pytest.fixture
-def page(browser: Browser, console: list[str]) -> Iterator[Page]:
-    context = browser.new_context(viewport=DESKTOP, locale="en-US")
-    pg = context.new_page()
-    pg.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: console.append(str(e)))
-    pg.on(
-        "response",
-        lambda r: console.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-    )
-    yield pg
-    context.close()
-
-
-def shot(pg: Page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+browser = browser_fixture()
+console = console_fixture()
+page = page_fixture("en-US", failed_from=400)
 
 
 def days_shown(text: str) -> str:
@@ -171,9 +113,7 @@ def log_in(pg: Page, base: str, who: tuple[str, str]) -> None:
     pg.goto(base + "/")
     expect(pg).to_have_url(re.compile(r"/login"))
     expect(pg).to_have_title(re.compile("Log in"))
-    pg.get_by_label("Username").fill(who[0])
-    pg.get_by_label("Password").fill(who[1])
-    pg.get_by_role("button", name="Log in").click()
+    fill_login(pg, who)
     expect(pg).to_have_url(base + "/")
 
 

@@ -12,14 +12,10 @@ to tests/screenshots/ (users, assignment, worklist-collector, and phone views).
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from recoup.clock import local_today
 from recoup.services import assignments, demo, users
@@ -28,17 +24,9 @@ from recoup.services.book import Book
 from recoup.services.users import Role
 from recoup.settings import Settings
 from recoup.web.app import create_app
-from tests.conftest import missing
+from tests.browser_support import PHONE, Served, browser_fixture, log_in, new_page, serving, shot
 from tests.plans import by_age
-from tests.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    DESKTOP,
-    PHONE,
-    free_port,
-    run_weekdays,
-    shot,
-)
+from tests.test_browser import run_weekdays
 
 pytestmark = pytest.mark.browser
 
@@ -47,14 +35,8 @@ CARL = ("carl", "carl-collector-pw")
 ANNA = ("anna", "anna-collector-pw")
 
 
-@dataclass
-class Server:
-    url: str
-    book: Book
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     path = tmp_path_factory.mktemp("assign") / "book.db"
     book = Book.create(str(path))
     demo.write_book(book, demo.make(80, 900, 5, local_today(), currency=None))
@@ -64,55 +46,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     by_age(book)
     run_weekdays(book, 21)
     settings = Settings(database_url=str(path), secret_key="browser-assign-" + "k" * 32)
-    uv = uvicorn.Server(
-        uvicorn.Config(create_app(settings, book), host="127.0.0.1", port=free_port(),
-                       log_level="warning")
-    )  # fmt: skip
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield Server(f"http://127.0.0.1:{uv.config.port}", book)
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        book.close()
+    with serving(create_app(settings, book), book) as url:
+        yield Served(url, book)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        missing("Chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+browser = browser_fixture()
 
 
-def open_page(browser: Browser, errors: list[str]) -> Page:
-    context = browser.new_context(viewport=DESKTOP, locale="en-US")
-    pg = context.new_page()
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    return pg
-
-
-def log_in(pg: Page, base: str, who: tuple[str, str]) -> None:
-    pg.goto(base + "/login")
-    pg.get_by_label("Username").fill(who[0])
-    pg.get_by_label("Password").fill(who[1])
-    pg.get_by_role("button", name="Log in").click()
-    expect(pg).to_have_url(base + "/")
-
-
-def test_users_assignment_and_a_collectors_worklist(server: Server, browser: Browser) -> None:
+def test_users_assignment_and_a_collectors_worklist(server: Served, browser: Browser) -> None:
     base = server.url
     errors: list[str] = []
-    owner = open_page(browser, errors)
+    owner = new_page(browser, errors)
     log_in(owner, base, OWNER)
 
     # --- Users: add a collector, change a role, reset a password -----------------------
@@ -215,7 +159,7 @@ def test_users_assignment_and_a_collectors_worklist(server: Server, browser: Bro
         shot(owner, f"phone-{name}")
 
     # --- the collector's own worklist -------------------------------------------------
-    anna = open_page(browser, errors)
+    anna = new_page(browser, errors)
     log_in(anna, base, ANNA)
     expect(anna.get_by_role("link", name="Assignment")).to_have_count(0)
     anna.get_by_role("link", name="Worklist", exact=True).click()

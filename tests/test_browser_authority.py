@@ -7,52 +7,26 @@ invoice is credited (issue 14: one authority check)."""
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from recoup.services import history, users
 from recoup.services.book import Book
 from recoup.services.casework import credit_requests, disputes
 from recoup.settings import Settings
 from recoup.web.app import create_app
+from tests.browser_support import GPU_ARGS, Served, browser_fixture, log_in, new_page, serving
 from tests.casework_data import balance, invoices
-from tests.conftest import missing
 from tests.test_authority_walk import AS_OF, PASSWORDS, ROWS
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@dataclass
-class Server:
-    url: str
-    book: Book
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+def server(tmp_path: Path) -> Iterator[Served]:
     path = tmp_path / "book.db"
     make = getattr(Book, "create", None) or Book.open  # a new book
     book = make(str(path))
@@ -62,64 +36,34 @@ def server(tmp_path: Path) -> Iterator[Server]:
     for name, (password, role) in PASSWORDS.items():
         users.add_user(book, name, password, role)
     app = create_app(Settings(database_url=str(path), secret_key="authority-" + "k" * 32), book)
-    uv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
-    )
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield Server(f"http://127.0.0.1:{uv.config.port}", book)
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        book.close()
+    with serving(app, book) as url:
+        yield Served(url, book)
 
 
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        missing("Chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+browser = browser_fixture(GPU_ARGS, scope="function")
 
 
-def log_in(browser: Browser, base: str, name: str, problems: list[str]) -> Page:
-    pg = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US").new_page()
-    pg.on("pageerror", lambda e: problems.append(str(e)))
-    pg.on(
-        "response",
-        lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 500 else None,
-    )
-    pg.goto(base + "/login")
-    pg.get_by_label("Username").fill(name)
-    pg.get_by_label("Password").fill(PASSWORDS[name][0])
-    pg.get_by_role("button", name="Log in").click()
-    expect(pg).to_have_url(base + "/")
+def logged_in(browser: Browser, base: str, name: str, problems: list[str]) -> Page:
+    pg = new_page(browser, problems, console=False, failed_from=500)
+    log_in(pg, base, (name, PASSWORDS[name][0]))
     return pg
 
 
 def test_an_upheld_dispute_beyond_authority_waits_for_the_owner(
-    browser: Browser, server: Server
+    browser: Browser, server: Served
 ) -> None:
     problems: list[str] = []
     base, book = server.url, server.book
     account = f"{base}/customers/C2?as_of={AS_OF.isoformat()}"
 
-    viewer = log_in(browser, base, "vera", problems)
+    viewer = logged_in(browser, base, "vera", problems)
     viewer.goto(account)
     expect(viewer.get_by_role("heading", level=1)).to_be_visible()
     expect(viewer.locator("#form-dispute")).to_have_count(0)
     expect(viewer.locator("#form-dispute-resolve")).to_have_count(0)
     viewer.context.close()
 
-    pg = log_in(browser, base, "carl", problems)
+    pg = logged_in(browser, base, "carl", problems)
     pg.goto(account)
     opening = pg.locator("#form-dispute")
     opening.locator("summary").click()
@@ -143,7 +87,7 @@ def test_an_upheld_dispute_beyond_authority_waits_for_the_owner(
     expect(pg.get_by_text(re.compile("needs the owner role"))).to_be_visible()
     pg.context.close()
 
-    owner = log_in(browser, base, "olivia", problems)
+    owner = logged_in(browser, base, "olivia", problems)
     owner.get_by_role("link", name="Approvals").click()
     owner.goto(f"{base}/approvals?as_of={AS_OF.isoformat()}")
     row = owner.locator(f'#credit-approvals tr[data-credit="{waiting.id}"]')

@@ -7,14 +7,11 @@ suggestion, i types the invoices, h opens the history), and screenshots of the q
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from recoup.services import users
 from recoup.services.bank_import import import_statement
@@ -22,7 +19,15 @@ from recoup.services.book import Book
 from recoup.services.users import Role
 from recoup.settings import Settings
 from recoup.web.app import create_app
-from tests.conftest import missing
+from tests.browser_support import (
+    DESKTOP,
+    PHONE,
+    browser_fixture,
+    fill_login,
+    new_page,
+    serving,
+    shot,
+)
 from tests.test_bank_matching import (
     FIRST,
     INVOICES,
@@ -32,7 +37,6 @@ from tests.test_bank_matching import (
     _load,
     _statement,
 )
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, free_port, shot
 
 pytestmark = pytest.mark.browser
 
@@ -55,33 +59,11 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Book]]:
         locale="en_GB",
         now="2026-06-04T10:00:00",
     )
-    port = free_port()
-    uv = uvicorn.Server(
-        uvicorn.Config(create_app(settings, book), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", book
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        book.close()
+    with serving(create_app(settings, book), book) as url:
+        yield url, book
 
 
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        missing("Chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+browser = browser_fixture(scope="function")
 
 
 def _focused(pg: Page, line: str) -> None:
@@ -95,15 +77,10 @@ def test_working_through_the_queue_with_the_keyboard(
 ) -> None:
     base, book = server
     lines = {t: str(i) for t, (i, _) in _lines(book).items()}
-    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
-    pg = context.new_page()
     errors: list[str] = []
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg = new_page(browser, errors, locale="en-GB")
     pg.goto(base + "/")
-    pg.get_by_label("Username").fill(COLLECTOR[0])
-    pg.get_by_label("Password").fill(COLLECTOR[1])
-    pg.get_by_role("button", name="Log in").click()
+    fill_login(pg, COLLECTOR)
     pg.get_by_role("link", name="Bank", exact=True).click()
     expect(pg).to_have_title(re.compile("^Bank"))
     expect(pg.locator("[data-figure=waiting]")).to_have_text("4")
@@ -153,4 +130,4 @@ def test_working_through_the_queue_with_the_keyboard(
     pg.goto(f"{base}/bank/lines/{lines['T5']}")
     expect(pg.locator("#line-state")).to_have_text("rejected")
     assert errors == []
-    context.close()
+    pg.context.close()

@@ -8,15 +8,12 @@ authority and the owner approves it. Screenshots go to tests/screenshots/.
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from recoup.clock import local_today
 from recoup.domain.local_calendar import holiday_calendar
@@ -26,14 +23,15 @@ from recoup.services.casework import promises, review_all, settlements, tasks
 from recoup.services.users import Role
 from recoup.settings import Settings
 from recoup.web.app import create_app
-from tests.conftest import missing
-from tests.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+from tests.browser_support import (
     DESKTOP,
     PHONE,
     SHOTS,
-    free_port,
+    Served,
+    browser_fixture,
+    log_in,
+    new_page,
+    serving,
     shot,
 )
 
@@ -44,9 +42,7 @@ OWNER = ("olivia", "olivia-browser-pw")
 
 
 @dataclass
-class Server:
-    url: str
-    book: Book
+class Server(Served):
     key: str  # the demo book's worst account
     name: str
     country: str
@@ -66,59 +62,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     assert key is not None
     name, country = next((c.name, c.country) for c in gen.customers if c.key == key)
     app = create_app(Settings(database_url=str(path), secret_key="casework-" + "k" * 32), book)
-    port = free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield Server(f"http://127.0.0.1:{port}", book, key, name, country, today)
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        book.close()
+    with serving(app, book) as url:
+        yield Server(url, book, key, name, country, today)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        missing("Chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def new_page(browser: Browser, console: list[str]) -> Page:
-    context = browser.new_context(viewport=DESKTOP, locale="en-US")
-    pg = context.new_page()
-    # a refused form answers 422 on purpose; Chromium logs that as a failed load
-    pg.on(
-        "console",
-        lambda m: (
-            console.append(m.text) if m.type == "error" and "status of 422" not in m.text else None
-        ),
-    )
-    pg.on("pageerror", lambda e: console.append(str(e)))
-    pg.on(
-        "response",
-        lambda r: (
-            console.append(f"{r.status} {r.url}") if r.status >= 400 and r.status != 422 else None
-        ),
-    )
-    return pg
-
-
-def log_in(pg: Page, base: str, who: tuple[str, str]) -> None:
-    pg.goto(base + "/login")
-    pg.get_by_label("Username").fill(who[0])
-    pg.get_by_label("Password").fill(who[1])
-    pg.get_by_role("button", name="Log in").click()
-    expect(pg).to_have_url(base + "/")
+browser = browser_fixture()
 
 
 def working_day(start: date, country: str) -> date:
@@ -146,7 +94,8 @@ def test_call_promise_broken_followup_and_settlement_approval(
     later = day + timedelta(days=14)  # past the promised day and its grace days
 
     # --- a collector records a call with a promise --------------------------------
-    pg = new_page(browser, console)
+    # a refused form answers 422 on purpose; Chromium logs that as a failed load
+    pg = new_page(browser, console, failed_from=400, allowed=422)
     log_in(pg, base, COLLECTOR)
     pg.goto(f"{base}/customers/{key}?as_of={day.isoformat()}")
     expect(pg.get_by_role("heading", level=1)).to_have_text(server.name)
@@ -234,7 +183,7 @@ def test_call_promise_broken_followup_and_settlement_approval(
     pg.context.close()
 
     # --- the owner approves it -----------------------------------------------------
-    owner = new_page(browser, console)
+    owner = new_page(browser, console, failed_from=400, allowed=422)
     log_in(owner, base, OWNER)
     owner.get_by_role("link", name="Approvals").click()
     expect(owner).to_have_title(re.compile(r"^Approvals"))

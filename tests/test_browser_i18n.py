@@ -14,15 +14,19 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from recoup.services import assignments
-from tests.conftest import missing
-from tests.test_browser import DESKTOP, PHONE, shot
+from tests.browser_support import (
+    GPU_ARGS,
+    PHONE,
+    browser_fixture,
+    console_fixture,
+    page_fixture,
+    shot,
+)
 from tests.test_browser_operations import (
     BUSINESS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     CUSTOMERS,
     OWNER,
     Server,
@@ -42,29 +46,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield from serve(tmp_path_factory.mktemp("browser-i18n"), BUSINESS)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        missing("Chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def console() -> list[str]:
-    return []
-
-
-@pytest.fixture
-def page(browser: Browser, console: list[str]) -> Iterator[Page]:
-    context = browser.new_context(viewport=DESKTOP, locale="de-DE")  # Accept-Language
-    pg = context.new_page()
-    pg.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: console.append(str(e)))
-    yield pg
-    context.close()
+browser = browser_fixture(GPU_ARGS)
+console = console_fixture()
+page = page_fixture("de-DE")  # the browser asks for German (Accept-Language)
 
 
 def no_raw_figures(pg: Page) -> None:

@@ -11,18 +11,19 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import corpus_file, missing
-from tests.test_browser import DESKTOP, PHONE, shot
-from tests.test_browser_operations import (
-    BUSINESS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    Server,
+from tests.browser_support import (
+    DESKTOP,
+    GPU_ARGS,
+    PHONE,
+    browser_fixture,
     log_in,
-    serve,
+    new_page,
+    shot,
 )
+from tests.conftest import corpus_file
+from tests.test_browser_operations import BUSINESS, OWNER, Server, serve
 
 pytestmark = pytest.mark.browser
 
@@ -32,21 +33,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield from serve(tmp_path_factory.mktemp("browser-einvoice"), BUSINESS)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        missing("Chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+browser = browser_fixture(GPU_ARGS)
 
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
-    yield context.new_page()
-    context.close()
+    pg = new_page(browser, locale="en-GB")
+    yield pg
+    pg.context.close()
 
 
 def test_a_ubl_invoice_uploaded_checked_imported_and_on_its_customers_page(
@@ -56,7 +50,7 @@ def test_a_ubl_invoice_uploaded_checked_imported_and_on_its_customers_page(
     pg = page
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
-    log_in(pg, server.url)
+    log_in(pg, server.url, OWNER, start="/")
     pg.get_by_role("link", name="Import", exact=True).click()
     pg.get_by_label("File", exact=True).set_input_files(str(invoice))
     pg.get_by_role("button", name="Upload and look at it").click()

@@ -13,16 +13,13 @@ the day the test runs.
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from recoup.services import daily_run, delivery_problems, importing, users
 from recoup.services.book import Book
@@ -30,18 +27,21 @@ from recoup.services.importing import Kind, Options
 from recoup.services.users import Role
 from recoup.settings import Settings
 from recoup.web.app import create_app
-from tests.conftest import missing
-from tests.test_browser import DESKTOP, PHONE, free_port, shot
+from tests.browser_support import (
+    DESKTOP,
+    GPU_ARGS,
+    PHONE,
+    Served,
+    browser_fixture,
+    console_fixture,
+    log_in,
+    page_fixture,
+    serving,
+    shot,
+)
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 OWNER = ("olivia", "olivia-operations-pw")
 MOMENT = "2026-03-10T10:00:00"  # a Tuesday
 TODAY = date(2026, 3, 10)
@@ -57,9 +57,7 @@ BUSINESS = {
 
 
 @dataclass
-class Server:
-    url: str
-    book: Book
+class Server(Served):
     outbox: Path  # where delivery writes the .eml files
     files: Path  # the files the test uploads
 
@@ -108,22 +106,8 @@ def serve(root: Path, details: dict[str, str]) -> Iterator[Server]:
         locale="en_GB",
         **details,
     )
-    app = create_app(settings, book)
-    port = free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield Server(f"http://127.0.0.1:{port}", book, outbox, files)
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        book.close()
+    with serving(create_app(settings, book), book) as url:
+        yield Server(url, book, outbox, files)
 
 
 @pytest.fixture(scope="module")
@@ -137,37 +121,9 @@ def bare_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield from serve(tmp_path_factory.mktemp("browser-operations-bare"), {})
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        missing("Chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def console() -> list[str]:
-    return []
-
-
-@pytest.fixture
-def page(browser: Browser, console: list[str]) -> Iterator[Page]:
-    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
-    pg = context.new_page()
-    pg.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: console.append(str(e)))
-    yield pg
-    context.close()
-
-
-def log_in(pg: Page, base: str) -> None:
-    pg.goto(base + "/")
-    pg.get_by_label("Username").fill(OWNER[0])
-    pg.get_by_label("Password").fill(OWNER[1])
-    pg.get_by_role("button", name="Log in").click()
-    expect(pg).to_have_url(base + "/")
+browser = browser_fixture(GPU_ARGS)
+console = console_fixture()
+page = page_fixture("en-GB")
 
 
 def upload(pg: Page, kind: str, file: Path) -> None:
@@ -180,7 +136,7 @@ def upload(pg: Page, kind: str, file: Path) -> None:
 def test_import_preview_run_and_send(page: Page, server: Server, console: list[str]) -> None:
     pg = page
     base = server.url
-    log_in(pg, base)
+    log_in(pg, base, OWNER, start="/")
 
     # customers: upload, the detected mapping, check, import
     pg.get_by_role("link", name="Import", exact=True).click()
@@ -287,7 +243,7 @@ def test_held_messages_say_what_fixes_them(
     planned = len(daily_run.run(server.book, TODAY).actions)
     assert planned == CUSTOMERS
     pg = page
-    log_in(pg, server.url)
+    log_in(pg, server.url, OWNER, start="/")
     pg.goto(server.url + "/outbox")
     pg.get_by_role("button", name="Send now").click()
     expect(pg.locator("#sent-result")).to_contain_text(f"{CUSTOMERS} held until the set-up")

@@ -8,21 +8,18 @@ passwords show "Too many attempts; try again in N minutes".
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from recoup.services import users
 from recoup.services.book import Book
 from recoup.services.users import Role
 from recoup.settings import Settings
 from recoup.web.app import SESSION_COOKIE, create_app
-from tests.conftest import missing
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, free_port, shot
+from tests import browser_support
+from tests.browser_support import browser_fixture, fill_login, serving, shot
 
 pytestmark = pytest.mark.browser
 
@@ -49,34 +46,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         login_attempts_per_user=PER_USER,
         login_attempts_per_address=200,  # every test logs in from 127.0.0.1
     )
-    uv = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, book), host="127.0.0.1", port=free_port(), log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{uv.config.port}"
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        book.close()
+    with serving(create_app(settings, book), book) as url:
+        yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        missing("Chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+browser = browser_fixture()
 
 
 @pytest.fixture
@@ -88,18 +62,20 @@ def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
         context.close()
 
 
-def new_page(browser: Browser, contexts: list[BrowserContext]) -> Page:
-    context = browser.new_context(viewport=DESKTOP, locale="en-US")
-    contexts.append(context)
-    return context.new_page()
+def new_page(
+    browser: Browser, contexts: list[BrowserContext], errors: list[str] | None = None
+) -> Page:
+    """A page in a context of its own (closed after the test); what went wrong on it in
+    `errors` (see browser_support.new_page)."""
+    pg = browser_support.new_page(browser, errors)
+    contexts.append(pg.context)
+    return pg
 
 
 def log_in(pg: Page, base: str, name: str, password: str | None = None) -> None:
     pg.goto(base + "/")
     expect(pg).to_have_url(re.compile(r"/login"))
-    pg.get_by_label("Username").fill(name)
-    pg.get_by_label("Password").fill(password or PEOPLE[name][0])
-    pg.get_by_role("button", name="Log in").click()
+    fill_login(pg, (name, password or PEOPLE[name][0]))
     expect(pg).to_have_url(base + "/")
 
 
@@ -166,9 +142,7 @@ def test_a_disabled_user_is_logged_out_and_kept_out(
     shot(owner, "users-disabled")
     dee.reload()
     asks_to_log_in(dee)
-    dee.get_by_label("Username").fill("dee")
-    dee.get_by_label("Password").fill(PEOPLE["dee"][0])
-    dee.get_by_role("button", name="Log in").click()
+    fill_login(dee, ("dee", PEOPLE["dee"][0]))
     expect(dee.get_by_role("alert")).to_have_text(
         "This login is disabled. Ask an owner to enable it again."
     )
@@ -217,9 +191,7 @@ def test_the_users_page_has_no_console_errors(
     browser: Browser, contexts: list[BrowserContext], server: str
 ) -> None:
     errors: list[str] = []
-    pg = new_page(browser, contexts)
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg = new_page(browser, contexts, errors)
     log_in(pg, server, "olga")
     pg.goto(server + "/admin/users")
     pg.goto(server + "/password")

@@ -6,24 +6,20 @@ from __future__ import annotations
 
 import html
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from recoup.services import demo, doctor, users
 from recoup.services.book import Book
 from recoup.services.users import Role
 from recoup.settings import Settings
 from recoup.web.app import create_app
-from tests.conftest import missing
+from tests.browser_support import DESKTOP, PHONE, chromium, log_in, new_page, serving, shot
 
 AS_OF = date(2026, 11, 23)
 SECRET = "checklist-test-" + "s" * 32
@@ -35,15 +31,6 @@ DETAILS = {
     "business_email": "accounts@lindqvist.example",
     "business_bank": "IBAN DE89 3704 0044 0532 0130 00 · BIC COBADEFFXXX",
 }
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SHOTS = Path(__file__).resolve().parent / "screenshots"
 
 
 def settings(tmp_path: Path, **values: str) -> Settings:
@@ -119,71 +106,34 @@ def test_the_book_s_own_details_count(small_book: Book, tmp_path: Path):
 # --- in Chromium ---------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served(sqlite_book: Book, tmp_path: Path) -> Iterator[str]:
     demo.write_book(sqlite_book, demo.make(30, 300, 7, AS_OF, currency="USD"))
     users.add_user(sqlite_book, *VIEWER, Role.VIEWER)
     app = create_app(settings(tmp_path, business_name="Lindqvist Design Studio"), sqlite_book)
-    uv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
-    )
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{uv.config.port}"
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
+    with serving(app) as url:  # the sqlite_book fixture closes the book
+        yield url
 
 
 @pytest.mark.browser
 def test_the_checklist_in_chromium(served: str):
-    if not CHROMIUM.exists():
-        missing("Chromium")
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            for name, viewport in (
-                ("setup-checklist", {"width": 1280, "height": 900}),
-                ("setup-checklist-phone", {"width": 390, "height": 844}),
-            ):
-                pg = browser.new_page(viewport=viewport)  # type: ignore[arg-type]
-                pg.on("pageerror", lambda e: errors.append(str(e)))
-                pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-                pg.goto(served + "/login")
-                pg.get_by_label("Username").fill(VIEWER[0])
-                pg.get_by_label("Password").fill(VIEWER[1])
-                pg.get_by_role("button", name="Log in").click()
-                expect(pg).to_have_url(served + "/")
-                pg.goto(f"{served}/?as_of={AS_OF}")
-                card = pg.locator("#setup-checklist")
-                expect(card).to_be_visible()
-                expect(
-                    card.get_by_role("heading", name=re.compile("Set-up checklist"))
-                ).to_be_visible()
-                # the name is set; the address, phone, bank details and sender are not
-                expect(card.locator("li.gap")).to_have_count(4)
-                expect(card.locator('li[data-setting="RECOUP_BUSINESS_NAME"]')).to_have_count(0)
-                expect(card.locator('li[data-setting="RECOUP_BUSINESS_BANK"]')).to_contain_text(
-                    "export RECOUP_BUSINESS_BANK="
-                )
-                width = pg.evaluate("document.documentElement.scrollWidth")
-                assert width <= viewport["width"], "the checklist makes the page scroll sideways"
-                SHOTS.mkdir(exist_ok=True)
-                pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-                pg.close()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        for name, viewport in (("setup-checklist", DESKTOP), ("setup-checklist-phone", PHONE)):
+            pg = new_page(browser, errors, locale=None, viewport=viewport)
+            log_in(pg, served, VIEWER)
+            pg.goto(f"{served}/?as_of={AS_OF}")
+            card = pg.locator("#setup-checklist")
+            expect(card).to_be_visible()
+            expect(card.get_by_role("heading", name=re.compile("Set-up checklist"))).to_be_visible()
+            # the name is set; the address, phone, bank details and sender are not
+            expect(card.locator("li.gap")).to_have_count(4)
+            expect(card.locator('li[data-setting="RECOUP_BUSINESS_NAME"]')).to_have_count(0)
+            expect(card.locator('li[data-setting="RECOUP_BUSINESS_BANK"]')).to_contain_text(
+                "export RECOUP_BUSINESS_BANK="
+            )
+            width = pg.evaluate("document.documentElement.scrollWidth")
+            assert width <= viewport["width"], "the checklist makes the page scroll sideways"
+            shot(pg, name)
+            pg.context.close()
     assert errors == []
