@@ -298,6 +298,13 @@ OCA_COLUMNS = {
     "Amount": "amount",
     "Partner Name": "counterparty",
 }
+
+
+def _oca(**more: str) -> CsvMapping:
+    """The mapping most of the OCA sheets share (their account, columns, US numbers)."""
+    return CsvMapping(account=OCA_ACCOUNT, columns=OCA_COLUMNS, **US, **more)
+
+
 CSV_MAPPINGS: dict[str, CsvMapping] = {
     f"{SHEETS}/balance.csv": CsvMapping(
         account="NL91ABNA0417164300",
@@ -336,22 +343,9 @@ CSV_MAPPINGS: dict[str, CsvMapping] = {
         currency="USD",
         **US,
     ),
-    f"{SHEETS}/multi_currency.csv": CsvMapping(
-        account=OCA_ACCOUNT,
-        columns=OCA_COLUMNS,
-        **US,
-    ),
-    f"{SHEETS}/original_currency.csv": CsvMapping(
-        account=OCA_ACCOUNT,
-        columns=OCA_COLUMNS,
-        **US,
-    ),
-    f"{SHEETS}/original_currency_empty.csv": CsvMapping(
-        account=OCA_ACCOUNT,
-        columns=OCA_COLUMNS,
-        currency="USD",
-        **US,
-    ),
+    f"{SHEETS}/multi_currency.csv": _oca(),
+    f"{SHEETS}/original_currency.csv": _oca(),
+    f"{SHEETS}/original_currency_empty.csv": _oca(currency="USD"),
     f"{SHEETS}/original_currency_no_header.csv": CsvMapping(
         account="NL91ABNA0417164300",
         columns={
@@ -365,17 +359,8 @@ CSV_MAPPINGS: dict[str, CsvMapping] = {
         no_header=True,
         **US,
     ),
-    f"{SHEETS}/sample_statement_en.csv": CsvMapping(
-        account=OCA_ACCOUNT,
-        columns=OCA_COLUMNS,
-        **US,
-    ),
-    f"{SHEETS}/sample_statement_credit_card_inverse_sign_en.csv": CsvMapping(
-        account=OCA_ACCOUNT,
-        columns=OCA_COLUMNS,
-        sign="inverse",
-        **US,
-    ),
+    f"{SHEETS}/sample_statement_en.csv": _oca(),
+    f"{SHEETS}/sample_statement_credit_card_inverse_sign_en.csv": _oca(sign="inverse"),
     f"{SHEETS}/empty_statement_en.csv": CsvMapping(
         account="NL91ABNA0417164300",
         columns={"Date": "date", "Label": "remittance", "Currency": "currency", "Amount": "amount"},

@@ -38,6 +38,23 @@ TERMS: dict[Kind, Term] = {
 }
 
 
+# what each kind of evidence says: the text found, the figure, or the figure as money
+# (a date's evidence, the days from the due date, is worded in `Evidence.describe`)
+_WORDS = {
+    Kind.REFERENCE: "payment reference {found}",
+    Kind.NUMBER: "invoice number written: {found}",
+    Kind.NEAR_NUMBER: "invoice number with one character different: {found}",
+    Kind.AMOUNT_EXACT: "amount exact",
+    Kind.AMOUNT_CHARGES: "{money} short (bank charges?)",
+    Kind.AMOUNT_SUM: "amount is the sum of {n} invoices",
+    Kind.AMOUNT_PART: "pays part; {money} stays open",
+    Kind.AMOUNT_OVER: "{money} more than is open (kept on account)",
+    Kind.IBAN: "payer's account {found} known for this customer",
+    Kind.NAME: "payer name {found} ({n}% alike)",
+    Kind.OTHER_PAYER: "paid by {found}, not this customer",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     kind: Kind
@@ -46,29 +63,11 @@ class Evidence:
 
     def describe(self, currency: str) -> str:
         """The evidence in plain words."""
-        k, found, n = self.kind, self.found, self.figure
-        if k is Kind.REFERENCE:
-            return f"payment reference {found}"
-        if k is Kind.NUMBER:
-            return f"invoice number written: {found}"
-        if k is Kind.NEAR_NUMBER:
-            return f"invoice number with one character different: {found}"
-        if k is Kind.AMOUNT_EXACT:
-            return "amount exact"
-        if k is Kind.AMOUNT_CHARGES:
-            return f"{format_minor(n, currency)} short (bank charges?)"
-        if k is Kind.AMOUNT_SUM:
-            return f"amount is the sum of {n} invoices"
-        if k is Kind.AMOUNT_PART:
-            return f"pays part; {format_minor(n, currency)} stays open"
-        if k is Kind.AMOUNT_OVER:
-            return f"{format_minor(n, currency)} more than is open (kept on account)"
-        if k is Kind.IBAN:
-            return f"payer's account {found} known for this customer"
-        if k is Kind.NAME:
-            return f"payer name {found} ({n}% alike)"
-        if k is Kind.OTHER_PAYER:
-            return f"paid by {found}, not this customer"
+        words = _WORDS.get(self.kind)
+        n = self.figure
+        if words is not None:
+            money = format_minor(n, currency) if "{money}" in words else ""
+            return words.format(found=self.found, n=n, money=money)
         if n == 0:
             return "paid on the due date"
         return f"paid {abs(n)} days {'after' if n > 0 else 'before'} the due date"
