@@ -116,6 +116,8 @@ def _print(report: bank_import.BankImportReport, dry_run: bool) -> None:
         highlight=False,
         soft_wrap=True,
     )
+    for warning in report.warnings:  # taken, but to be looked at
+        err_console.print(f"Note: {warning}", markup=False, highlight=False, soft_wrap=True)
 
 
 # the review queue's commands live in their own module (recoup.cli.bank_review)

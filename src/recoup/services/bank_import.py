@@ -27,6 +27,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from recoup.clock import local_today, now
+from recoup.domain.money import format_minor
+from recoup.imports.bank import balances
 from recoup.imports.bank.csv_mapping import CsvMapping, check, load, parse_maps, save
 from recoup.imports.bank.identity import line_identities, statement_identity
 from recoup.imports.bank.model import LineKind, Statement, StatementLine, Status
@@ -71,6 +73,8 @@ class BankImportReport:
     statements: int = 0  # statements new to the book
     problems: list[Problem] = field(default_factory=list)
     line_ids: list[int] = field(default_factory=list)  # the lines stored now
+    # what was taken but should be looked at: a statement whose lines do not add up
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def refused(self) -> bool:
@@ -86,6 +90,8 @@ class BankImportReport:
             # as the other imports print theirs: `file:line:column: message`, a camt
             # element by its path (`file:/Document/.../Ntry[3]/Amt: message`)
             "problems": [str(p) for p in self.problems],
+            # beyond the contract's keys: the file was taken, but not all is well
+            "warnings": list(self.warnings),
         }
 
 
@@ -212,15 +218,32 @@ def _store(
     key = statement_identity(statement, sha)
     statement_id = bank_repo.statement_id(conn, key)
     if statement_id is None:
-        statement_id = bank_repo.add_statement(
-            conn, _statement_row(statement, key, name, sha, at, actor)
-        )
+        row = _statement_row(statement, key, name, sha, at, actor)
+        found = balances.gap(statement)
+        row["gap_minor"] = found.minor if found is not None else None
+        statement_id = bank_repo.add_statement(conn, row)
         report.statements += 1
+        if found is not None:
+            report.warnings.append(_gap_words(name, statement, found))
     rows = [
         _line_row(line, identity, statement_id, statement.account, at) for identity, line in new
     ]
     report.not_payments += sum(1 for r in rows if r["state"] == OTHER)
     report.line_ids.extend(bank_repo.add_lines(conn, rows))
+
+
+def _gap_words(name: str, statement: Statement, found: balances.Gap) -> str:
+    """The gap as the import says it."""
+    cur = found.currency
+    which = f"statement {statement.statement_id}" if statement.statement_id else "the statement"
+    return (
+        f"{name}: {which} of {statement.account}: its booked lines come to "
+        f"{format_minor(found.lines_minor, cur)} {cur}, but its balances move by "
+        f"{format_minor(found.closing_minor - found.opening_minor, cur)} {cur} "
+        f"(opening {format_minor(found.opening_minor, cur)}, closing "
+        f"{format_minor(found.closing_minor, cur)}): {format_minor(found.minor, cur)} {cur} "
+        "is not in this file. Its lines were taken; look for the missing ones."
+    )
 
 
 def _statement_row(

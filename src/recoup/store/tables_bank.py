@@ -42,6 +42,9 @@ bank_statements = Table(
     Column("opening_minor", BigInteger, nullable=True),
     Column("closing_minor", BigInteger, nullable=True),
     Column("balance_currency", String(3), nullable=True),
+    # closing - opening - the booked lines: lines the file does not hold (None: no gap,
+    # or not both balances given; `recoup.imports.bank.balances`)
+    Column("gap_minor", BigInteger, nullable=True),
     Column("file_name", String(255), nullable=False),
     Column("file_sha256", String(64), nullable=False),
     Column("imported_at", DateTime(timezone=True), nullable=False),
