@@ -32,6 +32,7 @@ from recoup.imports.source import Progress, Table, open_table, path_problem
 from recoup.services import allocation_sync, history
 from recoup.services.book import Book, Rollback
 from recoup.services.import_report import Change, ImportReport
+from recoup.services.import_write import all_or_nothing
 from recoup.services.importing_customers import write_customers
 from recoup.store import ledger_repo, run_repo
 from recoup.store.bulk import DuplicateKeyError
@@ -60,10 +61,6 @@ __all__ = ["Change", "ImportReport", "Kind", "Options", "import_file", "path_pro
 # value of any other field's column is taken for a quote that was not closed (columns
 # that feed no field are never stored and may hold what they like)
 MULTILINE_FIELDS = ("address", "email")
-
-
-class _Refused(Rollback):
-    pass
 
 
 def import_file(
@@ -118,17 +115,7 @@ def import_file(
         Kind.PAYMENTS: _write_payments,
         Kind.CUSTOMERS: write_customers,
     }[kind]
-    try:
-        with book.write() as conn:
-            writer(conn, parsed, report)
-            if report.problems:
-                raise _Refused
-            if dry_run:
-                raise Rollback
-    except _Refused:
-        report.nothing_done()
-    except Rollback:
-        pass
+    all_or_nothing(book, report, dry_run, lambda conn: writer(conn, parsed, report))
     return report
 
 

@@ -42,15 +42,12 @@ from recoup.imports.fixes import Fix
 from recoup.imports.mapping import Options
 from recoup.imports.problems import Problem
 from recoup.services import allocation_sync, history
-from recoup.services.book import Book, Rollback
+from recoup.services.book import Book
 from recoup.services.import_report import ImportReport
+from recoup.services.import_write import all_or_nothing
 from recoup.store import einvoice_repo, ledger_repo, run_repo
 
 KEY_LENGTH = 64  # customers.key
-
-
-class _Refused(Rollback):
-    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,17 +74,9 @@ def import_einvoice(
     figures = _figures(inv, reading, options, report)
     if figures is None:
         return report
-    try:
-        with book.write() as conn:
-            _write(conn, inv, figures, reading, content, report)
-            if report.problems:
-                raise _Refused
-            if dry_run:
-                raise Rollback
-    except _Refused:
-        report.nothing_done()
-    except Rollback:
-        pass
+    all_or_nothing(
+        book, report, dry_run, lambda conn: _write(conn, inv, figures, reading, content, report)
+    )
     return report
 
 
