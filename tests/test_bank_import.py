@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy import text as text_
 from typer.testing import CliRunner
 
 from recoup.cli.app import app
@@ -153,7 +154,8 @@ def test_an_intraday_pending_line_is_booked_by_the_statement(book: Book):
     first = import_bytes(book, _camt("052", "PDNG", None, "REF-77"), "intraday.xml")
     assert (first.format, first.unmatched) == ("camt.052.001.02", 1)
     statement = import_bytes(book, _camt("053", "BOOK", "2025-01-07", "REF-77"), "day.xml")
-    assert (statement.lines, statement.duplicates) == (1, 1)
+    # booked now: counted with the new lines and matched (no invoice INV-1001 here)
+    assert (statement.lines, statement.duplicates, statement.unmatched) == (1, 0, 1)
     with book.engine.connect() as conn:
         (line,) = bank_repo.lines(conn)
     assert (line["status"], str(line["booking_date"])) == ("booked", "2025-01-07")
@@ -161,6 +163,36 @@ def test_an_intraday_pending_line_is_booked_by_the_statement(book: Book):
     before = _dump(book)
     import_bytes(book, _camt("053", "BOOK", "2025-01-07", "REF-77"), "day.xml")
     assert _dump(book) == before
+
+
+def test_a_pending_payment_is_applied_once_the_statement_books_it(book: Book, tmp_path: Path):
+    """An intraday report's pending credit is never applied (it may still change); the
+    day's statement books it, and then it pays the invoice it names."""
+    from recoup.services import importing
+    from recoup.services.importing import Kind, Options
+
+    for kind, text in (
+        (Kind.CUSTOMERS, "customer,name,country\nC1,Acme BV,NL\n"),
+        (Kind.INVOICES, "customer,number,issue_date,due_date,amount,currency\n"
+                        "C1,INV-1001,2024-12-01,2024-12-31,120.50,EUR\n"),
+    ):  # fmt: skip
+        path = tmp_path / f"{kind.value}.csv"
+        path.write_text(text, encoding="utf-8")
+        assert importing.import_file(book, kind, path, Options()).ok
+
+    def status() -> str:
+        with book.read() as conn:
+            found = conn.execute(text_("SELECT status FROM invoices WHERE number = 'INV-1001'"))
+            return str(found.scalar_one())
+
+    pending = import_bytes(book, _camt("052", "PDNG", None, "REF-77"), "intraday.xml")
+    assert (pending.applied, pending.unmatched) == (0, 1)
+    assert status() == "open"
+    booked = import_bytes(book, _camt("053", "BOOK", "2025-01-07", "REF-77"), "day.xml")
+    assert (booked.lines, booked.applied, booked.duplicates) == (1, 1, 0)
+    assert status() == "paid"
+    again = import_bytes(book, _camt("053", "BOOK", "2025-01-07", "REF-77"), "day.xml")
+    assert (again.applied, again.duplicates) == (0, 1)
 
 
 def test_dry_run_takes_nothing(book: Book):

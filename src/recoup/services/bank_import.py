@@ -7,7 +7,9 @@ is a duplicate (an overlapping or a repeated statement gives nothing twice), and
 new lines are stored, then handed to the matching (`match_lines`, the one seam) in the
 same transaction, so a statement's payments and their matches land together. A line
 the book holds as pending (an intraday camt.052) that a statement now gives as booked
-is marked booked, with its booking date; nothing else of a line already taken changes.
+is marked booked, with its booking date, and matched then (a pending line never is): it
+counts with the new lines, not the duplicates. Nothing else of a line already taken
+changes.
 
 The figures (`BankImportReport.to_json`): `lines` read from the file = `applied` +
 `suggested` + `unmatched` + `duplicates`. A new line that is no customer payment (a
@@ -45,8 +47,8 @@ OTHER = "other"  # not a customer payment, by its kind
 class Matched:
     """What the matching did with the new lines."""
 
-    applied: int = 0
-    suggested: int = 0
+    applied: set[int] = field(default_factory=set)  # line ids
+    suggested: set[int] = field(default_factory=set)
 
 
 def match_lines(conn: Connection, line_ids: list[int], *, as_of: date, actor: str) -> Matched:
@@ -73,6 +75,7 @@ class BankImportReport:
     statements: int = 0  # statements new to the book
     problems: list[Problem] = field(default_factory=list)
     line_ids: list[int] = field(default_factory=list)  # the lines stored now
+    booked_ids: list[int] = field(default_factory=list)  # lines known pending, now booked
     # what was taken but should be looked at: a statement whose lines do not add up
     warnings: list[str] = field(default_factory=list)
 
@@ -174,9 +177,11 @@ def import_bytes(
             with book.write() as conn:
                 for statement in read.statements:
                     _store(conn, statement, name, sha, at, actor, counted)
-                matched = match_lines(conn, counted.line_ids, as_of=today, actor=actor)
-                counted.applied, counted.suggested = matched.applied, matched.suggested
-                counted.unmatched = len(counted.line_ids) - matched.applied - matched.suggested
+                fresh = counted.line_ids + counted.booked_ids
+                matched = match_lines(conn, fresh, as_of=today, actor=actor)
+                counted.applied = len(matched.applied)
+                counted.suggested = len(matched.suggested)
+                counted.unmatched = len(fresh) - counted.applied - counted.suggested
                 if dry_run:
                     raise Rollback
         except Rollback:
@@ -207,14 +212,16 @@ def _store(
     booked_now: dict[str, date | None] = {}
     for identity, line in zip(identities, statement.lines, strict=True):
         if identity in known or identity in taken:
-            report.duplicates += 1
             if known.get(identity, "booked") != "booked" and line.status is Status.BOOKED:
-                booked_now[identity] = line.booking_date
+                booked_now[identity] = line.booking_date  # counted as it is matched
+            else:
+                report.duplicates += 1
             continue
         taken.add(identity)
         new.append((identity, line))
-    # a line first seen pending (an intraday camt.052) and now booked: booked it is
-    bank_repo.mark_booked(conn, booked_now)
+    # a line first seen pending (an intraday camt.052) and now booked: booked it is, and
+    # matched now (a pending line is never applied: it may still change)
+    report.booked_ids.extend(bank_repo.mark_booked(conn, booked_now))
     key = statement_identity(statement, sha)
     statement_id = bank_repo.statement_id(conn, key)
     if statement_id is None:

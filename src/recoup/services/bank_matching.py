@@ -82,14 +82,14 @@ def incoming(row: dict[str, Any]) -> IncomingLine:
 
 def match_new_lines(
     conn: Connection, line_ids: list[int], *, as_of: date, actor: str
-) -> tuple[int, int]:
+) -> tuple[set[int], set[int]]:
     """Match the lines just stored that wait ('unmatched'): apply the confident ones,
     keep the candidates of the others; written in a few statements for all the lines.
-    (applied, suggested)."""
+    The ids (applied, suggested)."""
     rows = [r for r in bank_repo.lines(conn, line_ids) if r["state"] == "unmatched"]
     rows = [r for r in rows if r["kind"] == "credit" and r["status"] == "booked"]
     if not rows:
-        return 0, 0
+        return set(), set()
     rules = rules_in(conn)
     book = _match_book(conn, {r["currency"] for r in rows})
     lines = [incoming(r) for r in rows]
@@ -121,7 +121,7 @@ def match_new_lines(
     bank_match_repo.set_states(conn, [int(r["id"]) for r, _ in applying], "applied", at)
     bank_match_repo.set_states(conn, [int(r["id"]) for r, _ in waiting], "suggested", at)
     bank_match_repo.logs(conn, at, actor, logs)
-    return len(applying), len(waiting)
+    return {int(r["id"]) for r, _ in applying}, {int(r["id"]) for r, _ in waiting}
 
 
 def _match_book(conn: Connection, currencies: set[str]) -> MatchBook:

@@ -69,20 +69,19 @@ def add_lines(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
     return [ids[identity] for identity in identities]
 
 
-def mark_booked(conn: Connection, booked: dict[str, Any]) -> int:
+def mark_booked(conn: Connection, booked: dict[str, Any]) -> list[int]:
     """Lines (by identity) held as pending or for information that a statement now
-    gives as booked, with their booking date; how many changed."""
-    changed = 0
+    gives as booked, with their booking date; the ids of those that changed."""
+    changed: list[int] = []
     for identity, on in booked.items():
         values: dict[str, Any] = {"status": "booked"}
         if on is not None:
             values["booking_date"] = on
-        result = conn.execute(
-            update(bank_lines)
-            .where(bank_lines.c.identity == identity, bank_lines.c.status != "booked")
-            .values(**values)
-        )
-        changed += result.rowcount or 0
+        where = (bank_lines.c.identity == identity, bank_lines.c.status != "booked")
+        found = conn.execute(select(bank_lines.c.id).where(*where)).scalar()
+        if found is not None:
+            conn.execute(update(bank_lines).where(*where).values(**values))
+            changed.append(int(found))
     return changed
 
 
