@@ -19,6 +19,7 @@ from recoup.cli.output import console, day, err_console, money, print_json
 from recoup.clock import local_today
 from recoup.clock import now as clock_now
 from recoup.domain.roles import Role
+from recoup.domain.words import count
 
 if TYPE_CHECKING:
     from recoup.services import book as book_service
@@ -210,8 +211,8 @@ def generate_command(
         print_json(report.to_json())
     else:
         console.print(
-            f"Generated {report.customers} customers, {report.invoices} invoices and "
-            f"{report.payments} payments."
+            f"Generated {count(report.customers, 'customer')}, "
+            f"{count(report.invoices, 'invoice')} and {count(report.payments, 'payment')}."
         )
 
 

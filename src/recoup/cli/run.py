@@ -16,7 +16,7 @@ from recoup.cli.messages import delivery_words
 from recoup.cli.output import console, data, day, err_console, money, print_json
 from recoup.cli.progress import progress_bar
 from recoup.clock import local_today
-from recoup.domain.words import readable, stage_words, template_words, term
+from recoup.domain.words import count, readable, stage_words, template_words, term
 from recoup.i18n import gettext as _
 from recoup.i18n import ngettext
 
@@ -77,8 +77,8 @@ def run_command(
     verb = "would record" if dry_run else "recorded"
     console.print(
         f"Run for {day} (policy version {report.policy_version}): looked at "
-        f"{report.reviewed} accounts, {verb} {len(report.actions)} actions, "
-        f"{len(report.skipped)} waiting."
+        f"{count(report.reviewed, 'account')}, {verb} "
+        f"{count(len(report.actions), 'action')}, {len(report.skipped)} waiting."
     )
     if report.actions:
         table = Table()
