@@ -5,7 +5,8 @@ credit note). Nothing of it reaches the ledger before the owner approves."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Annotated
 
@@ -20,6 +21,7 @@ from recoup.services.casework import credit_requests, settlements, writeoffs
 from recoup.services.casework.credit_requests import CreditRequestInfo
 from recoup.services.casework.settlements import SettlementInfo
 from recoup.services.casework.writeoffs import WriteOffInfo
+from recoup.services.users import User
 from recoup.web.auth import Owner
 from recoup.web.context import AsOf, BookDep, render
 
@@ -102,84 +104,92 @@ def _done(request: Request, as_of: date, message: str) -> Response:
     )
 
 
+# what an approval or a refusal gives back: its fields fill the message's %(name)s
+Decided = SettlementInfo | WriteOffInfo | CreditRequestInfo
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A decision posted to the page: by whom, on which book and day, and what (the
+    request's id if a number, approve or refuse, the reason)."""
+
+    request: Request
+    user: User
+    book: Book
+    as_of: date
+    chosen: tuple[int | None, str, str]
+
+    def carry_out(
+        self,
+        service: tuple[Callable[..., Decided], Callable[..., Decided]],
+        said: tuple[str, str],
+        unchosen: str,
+        unexplained: str = "",
+    ) -> Response:
+        """The decision carried out by the service's (approve, refuse) and said with the
+        message of (approved, refused), filled from what they give back. `unchosen` is
+        said when the request or the decision is missing, `unexplained` (if given) when a
+        refusal has no reason: the page again, 422."""
+        request, book, as_of = self.request, self.book, self.as_of
+        rid, decision, reason = self.chosen
+        if rid is None or decision not in DECISIONS:
+            return _page(request, book, as_of, unchosen, 422)
+        if unexplained and decision == "refuse" and not reason:
+            return _page(request, book, as_of, unexplained, 422)
+        approve, refuse = service
+        actor = self.user.username
+        try:
+            if decision == "approve":
+                done = approve(book, rid, actor=actor, on=as_of)
+            else:
+                done = refuse(book, rid, actor=actor, on=as_of, reason=reason)
+        except (CaseworkError, accounts.NotFoundError) as err:
+            return _page(request, book, as_of, str(err), 422)
+        message = said[0] if decision == "approve" else said[1]
+        fields_of = {f.name: getattr(done, f.name) for f in fields(done)}
+        return _done(request, as_of, message % fields_of)
+
+
+def _posted(request: Request, user: Owner, book: BookDep, as_of: AsOf, chosen: Decision) -> Posted:
+    return Posted(request, user, book, as_of, chosen)
+
+
+PostedDecision = Annotated[Posted, Depends(_posted)]
+
+
 @router.post("/approvals/settlement", response_class=Response)
-def decide_settlement(
-    request: Request, user: Owner, book: BookDep, as_of: AsOf, chosen: Decision
-) -> Response:
-    sid, decision, reason = chosen
-    if sid is None or decision not in DECISIONS:
-        return _page(request, book, as_of, _("Choose a settlement and approve or refuse it."), 422)
-    try:
-        if decision == "approve":
-            s = settlements.approve(book, sid, actor=user.username, on=as_of)
-            message = _(
-                "Settlement %(id)s for %(customer)s approved: %(amount)s is now offered."
-            ) % {
-                "id": s.id,
-                "customer": s.customer,
-                "amount": s.amount,
-            }
-        else:
-            s = settlements.refuse(book, sid, actor=user.username, on=as_of, reason=reason)
-            message = _("Settlement %(id)s for %(customer)s refused.") % {
-                "id": s.id,
-                "customer": s.customer,
-            }
-    except (CaseworkError, accounts.NotFoundError) as err:
-        return _page(request, book, as_of, str(err), 422)
-    return _done(request, as_of, message)
+def decide_settlement(posted: PostedDecision) -> Response:
+    return posted.carry_out(
+        (settlements.approve, settlements.refuse),
+        (
+            _("Settlement %(id)s for %(customer)s approved: %(amount)s is now offered."),
+            _("Settlement %(id)s for %(customer)s refused."),
+        ),
+        _("Choose a settlement and approve or refuse it."),
+    )
 
 
 @router.post("/approvals/write-off", response_class=Response)
-def decide_write_off(
-    request: Request, user: Owner, book: BookDep, as_of: AsOf, chosen: Decision
-) -> Response:
-    wid, decision, reason = chosen
-    if wid is None or decision not in DECISIONS:
-        return _page(request, book, as_of, _("Choose a write-off and approve or refuse it."), 422)
-    if decision == "refuse" and not reason:
-        return _page(request, book, as_of, _("Say why the write-off is refused."), 422)
-    try:
-        if decision == "approve":
-            w = writeoffs.approve_write_off(book, wid, actor=user.username, on=as_of)
-            message = _("Write-off %(id)s of %(amount)s for %(customer)s approved and done.") % {
-                "id": w.id,
-                "amount": w.amount,
-                "customer": w.customer,
-            }
-        else:
-            w = writeoffs.refuse_write_off(book, wid, actor=user.username, on=as_of, reason=reason)
-            message = _("Write-off %(id)s for %(customer)s refused.") % {
-                "id": w.id,
-                "customer": w.customer,
-            }
-    except (CaseworkError, accounts.NotFoundError) as err:
-        return _page(request, book, as_of, str(err), 422)
-    return _done(request, as_of, message)
+def decide_write_off(posted: PostedDecision) -> Response:
+    return posted.carry_out(
+        (writeoffs.approve_write_off, writeoffs.refuse_write_off),
+        (
+            _("Write-off %(id)s of %(amount)s for %(customer)s approved and done."),
+            _("Write-off %(id)s for %(customer)s refused."),
+        ),
+        _("Choose a write-off and approve or refuse it."),
+        _("Say why the write-off is refused."),
+    )
 
 
 @router.post("/approvals/credit", response_class=Response)
-def decide_credit(
-    request: Request, user: Owner, book: BookDep, as_of: AsOf, chosen: Decision
-) -> Response:
-    rid, decision, reason = chosen
-    if rid is None or decision not in DECISIONS:
-        return _page(request, book, as_of, _("Choose a credit note and approve or refuse it."), 422)
-    if decision == "refuse" and not reason:
-        return _page(request, book, as_of, _("Say why the credit note is refused."), 422)
-    try:
-        if decision == "approve":
-            c = credit_requests.approve(book, rid, actor=user.username, on=as_of)
-            message = _(
-                "Credit note of %(amount)s on %(invoice)s for %(customer)s approved and written."
-            ) % {"amount": c.amount, "invoice": c.invoice, "customer": c.customer}
-        else:
-            c = credit_requests.refuse(book, rid, actor=user.username, on=as_of, reason=reason)
-            message = _("Credit note of %(amount)s on %(invoice)s for %(customer)s refused.") % {
-                "amount": c.amount,
-                "invoice": c.invoice,
-                "customer": c.customer,
-            }
-    except (CaseworkError, accounts.NotFoundError) as err:
-        return _page(request, book, as_of, str(err), 422)
-    return _done(request, as_of, message)
+def decide_credit(posted: PostedDecision) -> Response:
+    return posted.carry_out(
+        (credit_requests.approve, credit_requests.refuse),
+        (
+            _("Credit note of %(amount)s on %(invoice)s for %(customer)s approved and written."),
+            _("Credit note of %(amount)s on %(invoice)s for %(customer)s refused."),
+        ),
+        _("Choose a credit note and approve or refuse it."),
+        _("Say why the credit note is refused."),
+    )

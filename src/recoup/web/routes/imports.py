@@ -16,7 +16,9 @@ code passes codes (an error's kind, a result's counts), not sentences.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -249,36 +251,47 @@ def _with_choices(request: Request, upload: Upload, form: dict[str, str]) -> Pag
     return PageState(upload, _detect(request, upload), errors=errors)
 
 
-@router.post("/check", response_class=Response)
-def check_import(request: Request, _user: Collector, book: BookDep, form: FormFields) -> Response:
-    upload = _current(request)
-    if upload is None:
+def _read(
+    request: Request,
+    book: Book,
+    form: dict[str, str],
+    read: Callable[[Book, Kind, Path, Options], ImportReport],
+) -> PageState | Response:
+    """The current upload read by `read` (import_preview.check or apply) with the page's
+    choices: the page's state with its report; or the answer when there is no upload
+    (back to the import page) or a choice is wrong (the page again, 422)."""
+    current = _current(request)
+    if current is None:
         return RedirectResponse("/import", status_code=303)
-    state = _with_choices(request, upload, form)
+    state = _with_choices(request, current, form)
     if state.errors:
         return _page(request, state, status=422)
-    assert state.upload is not None
+    upload = state.upload
+    assert upload is not None
     settings = web_context(request).settings
-    options = options_from(state.upload.options, settings.import_max_line_bytes)
-    state.report = import_preview.check(book, Kind(upload.kind), upload.path, options)
+    options = options_from(upload.options, settings.import_max_line_bytes)
+    state.report = read(book, Kind(upload.kind), upload.path, options)
+    return state
+
+
+@router.post("/check", response_class=Response)
+def check_import(request: Request, _user: Collector, book: BookDep, form: FormFields) -> Response:
+    state = _read(request, book, form, import_preview.check)
+    if isinstance(state, Response):
+        return state
     state.checked = True
-    return _page(request, state, status=200 if state.report.ok else 422)
+    ok = state.report is not None and state.report.ok
+    return _page(request, state, status=200 if ok else 422)
 
 
 @router.post("/run", response_class=Response)
 def run_import(request: Request, _user: Collector, book: BookDep, form: FormFields) -> Response:
-    upload = _current(request)
-    if upload is None:
-        return RedirectResponse("/import", status_code=303)
-    state = _with_choices(request, upload, form)
-    if state.errors:
-        return _page(request, state, status=422)
-    assert state.upload is not None
-    settings = web_context(request).settings
-    options = options_from(state.upload.options, settings.import_max_line_bytes)
-    report = import_preview.apply(book, Kind(upload.kind), upload.path, options)
+    state = _read(request, book, form, import_preview.apply)
+    if isinstance(state, Response):
+        return state
+    report = state.report
+    assert report is not None
     if not report.ok:
-        state.report = report
         return _page(request, state, status=422)
     uploads(request).discard(request.session)
     request.session[FLASH] = {

@@ -4,10 +4,11 @@ signing off a version that the tone check flags, so that its messages may go out
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from recoup.clock import now as clock_now
@@ -118,91 +119,100 @@ def template_email(
     return Response(html, media_type="text/html", headers=EMAIL_FRAME_HEADERS)
 
 
-@router.post("/{name}/save", response_class=Response)
-def template_save(
+@dataclass(frozen=True)
+class PostedFrom:
+    """The template page a form was posted from: the template, and the language and
+    customer of its preview (form fields); `page()` draws it again."""
+
+    request: Request
+    book: Book
+    today: date
+    name: str
+    lang: str
+    customer: str
+
+    def page(self, *, source: str | None = None, message: str = "", status: int = 200) -> Response:
+        return _page(
+            self.request,
+            self.book,
+            self.name,
+            self.lang,
+            self.customer,
+            self.today,
+            source=source,
+            message=message,
+            status=status,
+        )
+
+
+def _posted_from(
     request: Request,
-    user: Owner,
     book: BookDep,
     today: AsOf,
     name: str,
-    source: Annotated[str, Form()],
     lang: Annotated[str, Form()] = "en",
     customer: Annotated[str, Form()] = "",
-) -> Response:
-    if lang not in LANGUAGES:
+) -> PostedFrom:
+    return PostedFrom(request, book, today, name, lang, customer)
+
+
+Posted = Annotated[PostedFrom, Depends(_posted_from)]
+
+
+@router.post("/{name}/save", response_class=Response)
+def template_save(user: Owner, posted: Posted, source: Annotated[str, Form()]) -> Response:
+    if posted.lang not in LANGUAGES:
         raise BadRequest("unknown language")
     try:
-        templates.save_template(book, name, lang, source.replace("\r\n", "\n"), user=user.username)
+        templates.save_template(
+            posted.book, posted.name, posted.lang, source.replace("\r\n", "\n"), user=user.username
+        )
     except templates.TemplateRefusedError:
-        return _page(
-            request,
-            book,
-            name,
-            lang,
-            customer,
-            today,
+        return posted.page(
             source=source,
             status=422,
             message=_("Not saved: the tone check found the problems listed below."),
         )
     except ValueError as err:
         raise BadRequest(str(err)) from None
-    return _page(request, book, name, lang, customer, today, message=_("Saved."))
+    return posted.page(message=_("Saved."))
 
 
 @router.post("/{name}/test", response_class=Response)
-def template_test(
-    request: Request,
-    _user: Collector,
-    book: BookDep,
-    today: AsOf,
-    name: str,
-    to: Annotated[str, Form()],
-    lang: Annotated[str, Form()] = "en",
-    customer: Annotated[str, Form()] = "",
-) -> Response:
-    settings = web_context(request).settings
+def template_test(_user: Collector, posted: Posted, to: Annotated[str, Form()]) -> Response:
+    settings = web_context(posted.request).settings
     try:
         mid = templates.send_test(
-            book,
-            name,
+            posted.book,
+            posted.name,
             to=to,
             settings=settings,
-            customer=customer or None,
-            language=lang,
-            as_of=today,
+            customer=posted.customer or None,
+            language=posted.lang,
+            as_of=posted.today,
         )
         message = _("Test sent to %(to)s (%(id)s).") % {"to": to, "id": mid}
         status = 200
     except (ValueError, templates.TemplateProblem, OSError) as err:
         message, status = f"Not sent: {err}", 422
-    return _page(request, book, name, lang, customer, today, message=message, status=status)
+    return posted.page(message=message, status=status)
 
 
 @router.post("/{name}/approve", response_class=Response)
-def template_approve(
-    request: Request,
-    user: Owner,
-    book: BookDep,
-    today: AsOf,
-    name: str,
-    checksum: Annotated[str, Form()],
-    lang: Annotated[str, Form()] = "en",
-    customer: Annotated[str, Form()] = "",
-) -> Response:
+def template_approve(user: Owner, posted: Posted, checksum: Annotated[str, Form()]) -> Response:
     """An owner signs off the version shown (by its checksum): if the text changed since
     the page was drawn, nothing is signed off and the new version is shown instead."""
-    if lang not in LANGUAGES:
+    if posted.lang not in LANGUAGES:
         raise BadRequest("unknown language")
     try:
         template_gate.approve(
-            book,
-            name,
-            lang,
+            posted.book,
+            posted.name,
+            posted.lang,
             user=user.username,
             role=user.role,
             at=clock_now(),
-            settings=web_context(request).settings,
+            settings=web_context(posted.request).settings,
             expected=checksum,
         )
     except NotFoundError as err:
@@ -211,8 +221,7 @@ def template_approve(
         message = _(
             "Not signed off: the template changed since the page was shown; check it again."
         )
-        return _page(request, book, name, lang, customer, today, message=message, status=409)
+        return posted.page(message=message, status=409)
     except template_gate.SignOffRefusedError as err:
-        return _page(request, book, name, lang, customer, today, message=str(err), status=403)
-    message = _("Signed off: messages from this version may go out.")
-    return _page(request, book, name, lang, customer, today, message=message)
+        return posted.page(message=str(err), status=403)
+    return posted.page(message=_("Signed off: messages from this version may go out."))
