@@ -231,9 +231,9 @@ def test_cli_json_contract_and_exit_codes(db: Path):
     # come to -12.99: taken, and said (test_bank_balances.py)
     assert said["warnings"] == [
         "test-camt053: statement 1234Test/1 of NL77ABNA0574908765: its booked lines come "
-        "to -12.99 EUR, but its balances move by -447.15 EUR (opening 15568.27, closing "
-        "15121.12): -434.16 EUR is not in this file. Its lines were taken; look for the "
-        "missing ones."
+        "to -12.99 EUR, but its balances move by -447.15 EUR (opening 15568.27 EUR, "
+        "closing 15121.12 EUR): -434.16 EUR is not in this file. Its lines were taken; look "
+        "for the missing ones."
     ]
     code, out, _ = run(db, "bank", "import", str(camt), "--json")
     assert code == 0

@@ -28,6 +28,7 @@ from tests.browser_support import (
     serving,
     shot,
 )
+from tests.conftest import corpus_file
 from tests.test_bank_matching import (
     FIRST,
     INVOICES,
@@ -129,5 +130,41 @@ def test_working_through_the_queue_with_the_keyboard(
     assert _invoice(book, "INV-1006") == ("partial", 5800)
     pg.goto(f"{base}/bank/lines/{lines['T5']}")
     expect(pg.locator("#line-state")).to_have_text("rejected")
+    assert errors == []
+    pg.context.close()
+
+
+def test_taking_in_a_statement_from_the_page(
+    browser: Browser, server: tuple[str, Book], tmp_path: Path
+) -> None:
+    """A bank CSV uploaded with its account typed in (the queue's keys do not fire while
+    typing), then a camt statement whose lines do not add up to its balances: the outcome
+    and the gap are on the page."""
+    base, _ = server
+    errors: list[str] = []
+    pg = new_page(browser, errors, locale="en-GB")
+    pg.goto(base + "/")
+    fill_login(pg, COLLECTOR)
+    pg.goto(base + "/bank")
+    expect(pg.locator(".bank-line")).to_have_count(4)
+    export = tmp_path / "export.csv"
+    export.write_text("date,amount,currency,name,purpose\n2026-06-03,9.99,EUR,Xavier Cox,tip\n")
+    pg.locator("#statement-file").set_input_files(str(export))
+    pg.locator("#statement-account").click()
+    pg.keyboard.type("NL91ABNA0417164300 xc")  # x and c would set aside and confirm a line
+    pg.keyboard.press("Backspace")
+    pg.keyboard.press("Backspace")
+    pg.keyboard.press("Backspace")
+    pg.get_by_role("button", name="Import and match").click()
+    expect(pg.locator("#bank-imported")).to_contain_text(
+        "export.csv: 1 line read, 1 new: 0 applied, 0 to review, 1 not matched"
+    )
+    expect(pg.locator(".bank-line")).to_have_count(5)  # none confirmed or set aside
+    camt = corpus_file("bank", "camt", "oca-bank-statement-import", "test-camt053")
+    pg.locator("#statement-file").set_input_files(str(camt))
+    pg.get_by_role("button", name="Import and match").click()
+    expect(pg.locator("#bank-imported")).to_contain_text("-€434.16 is not in this file")
+    expect(pg.locator("[data-gap]")).to_have_attribute("data-gap", "-434.16")
+    shot(pg, "bank-imported")
     assert errors == []
     pg.context.close()

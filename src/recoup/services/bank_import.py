@@ -247,8 +247,8 @@ def _gap_words(name: str, statement: Statement, found: balances.Gap) -> str:
         f"{name}: {which} of {statement.account}: its booked lines come to "
         f"{format_minor(found.lines_minor, cur)} {cur}, but its balances move by "
         f"{format_minor(found.closing_minor - found.opening_minor, cur)} {cur} "
-        f"(opening {format_minor(found.opening_minor, cur)}, closing "
-        f"{format_minor(found.closing_minor, cur)}): {format_minor(found.minor, cur)} {cur} "
+        f"(opening {format_minor(found.opening_minor, cur)} {cur}, closing "
+        f"{format_minor(found.closing_minor, cur)} {cur}): {format_minor(found.minor, cur)} {cur} "
         "is not in this file. Its lines were taken; look for the missing ones."
     )
 

@@ -381,9 +381,15 @@ def counts(book: Book) -> dict[str, int]:
 
 
 def statements(book: Book) -> list[dict[str, Any]]:
-    """The statements imported, newest first, with how many lines each gave."""
+    """The statements imported, newest first, with how many lines each gave and their
+    gap (`gap`: what their booked lines leave unexplained between their balances, as a
+    decimal in the balances' currency; None when there is none)."""
     with book.read() as conn:
-        return bank_repo.statements(conn)
+        rows = bank_repo.statements(conn)
+    for r in rows:
+        gap, cur = r.get("gap_minor"), r.get("balance_currency")
+        r["gap"] = format_minor(int(gap), cur) if gap is not None and cur else None
+    return rows
 
 
 # --- what a person does ------------------------------------------------------------------

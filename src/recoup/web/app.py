@@ -55,6 +55,7 @@ ROUTERS = (
     run.router,
     outbox.router,
     bank.router,
+    bank.upload_router,
 )
 """Every page group's routes (tests walk them to check each declares a role)."""
 
