@@ -63,3 +63,19 @@ def test_the_cli_refuses_what_it_cannot_do(sqlite_book: Book) -> None:
     code, _, err = cli(sqlite_book, "user", "password", "vera", "--password", "short")
     assert code == 2
     assert "at least 8 characters" in err
+
+
+def test_a_piped_password_is_the_first_line_of_the_input(sqlite_book: Book) -> None:
+    """`echo pw | recoup user add NAME`: no prompt and no warning about echo, the line's
+    end not part of the password; the same for a new password."""
+    db = str(sqlite_book.engine.url.database)
+    added = runner.invoke(app, ["--db", db, "user", "add", "pia", "--role", "viewer"],
+                          input="piped-password-1\nnot this\n")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert "Warning" not in added.output
+    assert users.authenticate(sqlite_book, "pia", "piped-password-1") is not None
+    changed = runner.invoke(app, ["--db", db, "user", "password", "pia"],
+                            input="piped-password-2\r\n")  # fmt: skip
+    assert changed.exit_code == 0, changed.output
+    assert users.authenticate(sqlite_book, "pia", "piped-password-2") is not None
+    assert users.authenticate(sqlite_book, "pia", "piped-password-1") is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -51,6 +52,15 @@ def init_command(ctx: typer.Context) -> None:
     console.print(f"Book ready: {book.where}", markup=False, highlight=False, soft_wrap=True)
 
 
+def _ask_password(prompt: str) -> str:
+    """Asked for at a terminal without echo; piped in (`echo pw | recoup user add ...`),
+    the first line of the input, without the warning getpass gives when it cannot hide
+    what is typed."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return (sys.stdin.readline() if sys.stdin is not None else "").rstrip("\r\n")
+
+
 @user_app.command("add")
 def user_add(
     ctx: typer.Context,
@@ -66,7 +76,7 @@ def user_add(
 ) -> None:
     """Add a user who can log in to the web UI."""
     if password is None:
-        password = getpass.getpass("Password: ")
+        password = _ask_password("Password: ")
     try:
         user = users.add_user(state(ctx).book, username, password, role, replace=replace)
     except users.UserError as err:
@@ -112,7 +122,7 @@ def user_password(
 ) -> None:
     """Give a user a new password; every session of theirs ends."""
     if password is None:
-        password = getpass.getpass("New password: ")
+        password = _ask_password("New password: ")
     new = password
     book = state(ctx).book
     _user_change(
