@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from recoup.cli.casework.common import Actor, actor_of, day_of
+from recoup.cli.casework.common import actor_of, day_of
+from recoup.cli.casework.options import Actor
 from recoup.cli.context import EXIT_REFUSED, state
 from recoup.cli.lazy import lazy
 from recoup.cli.output import console, err_console, print_json

@@ -1,7 +1,7 @@
 """Working a case from the command line: calls, promises, plans, settlements, disputes,
 agencies, write-offs, the bad-debt report and follow-ups (issue 4). One module per
-`recoup.services.casework` module, each with its commands; `common` holds the options
-and helpers they share.
+`recoup.services.casework` module, each with its commands; `options` holds the options
+they share and `common` the helpers.
 
 Every action takes `--on` (the business date; default today) and `--actor` (who does
 it; default $RECOUP_ACTOR, else the login name). Every read command has `--json`.

@@ -7,17 +7,8 @@ from typing import Any
 
 import typer
 
-from recoup.cli.casework.common import (
-    Actor,
-    AsJson,
-    AsOfDay,
-    Customer,
-    OnDay,
-    act_by,
-    agency,
-    day_of,
-    do,
-)
+from recoup.cli.casework.common import act_by, agency, day_of, do
+from recoup.cli.casework.options import Actor, AsJson, AsOfDay, Customer, OnDay
 from recoup.cli.output import console, plain, print_json
 
 agency_app = typer.Typer(help="Hand-off to a collection agency.", no_args_is_help=True)

@@ -6,19 +6,8 @@ from datetime import UTC, datetime
 
 import typer
 
-from recoup.cli.casework.common import (
-    Actor,
-    AsJson,
-    AsOfDay,
-    Customer,
-    OnDay,
-    act,
-    act_by,
-    actor_of,
-    calls,
-    day_of,
-    do,
-)
+from recoup.cli.casework.common import act, act_by, actor_of, calls, day_of, do
+from recoup.cli.casework.options import Actor, AsJson, AsOfDay, Customer, OnDay
 from recoup.cli.output import console, print_json
 from recoup.domain.words import term
 

@@ -1,6 +1,6 @@
-"""What every case command shares: the options (`--on`, `--as-of`, `--actor`, `--json`)
-as `Annotated` aliases, the day and the actor they default to, the refusals turned into
-exit codes, and the services, imported when a command first uses them."""
+"""What every case command shares (its options are in `options`): the day and the actor
+they default to, the refusals turned into exit codes, the result shown, and the
+services, imported when a command first uses them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
@@ -48,12 +48,6 @@ else:  # imported when a command first uses them (recoup.cli.lazy)
     writeoffs = lazy("recoup.services.casework.writeoffs")
 
 __all__ = [
-    "DATE",
-    "Actor",
-    "AsJson",
-    "AsOfDay",
-    "Customer",
-    "OnDay",
     "act",
     "act_by",
     "actor_of",
@@ -75,22 +69,6 @@ __all__ = [
 ]  # fmt: skip
 
 T = TypeVar("T")
-DATE = ["%Y-%m-%d"]
-
-OnDay = Annotated[
-    datetime | None,
-    typer.Option("--on", formats=DATE, help="The day of the action (default today)."),
-]
-AsOfDay = Annotated[
-    datetime | None,
-    typer.Option("--as-of", formats=DATE, help="The day to look at (default today)."),
-]
-Actor = Annotated[
-    str | None,
-    typer.Option("--actor", envvar="RECOUP_ACTOR", help="Who does it (default: your login name)."),
-]
-AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-Customer = Annotated[str, typer.Argument(help="The customer's id.")]
 
 
 def _default_actor() -> str:

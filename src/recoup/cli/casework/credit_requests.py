@@ -11,14 +11,8 @@ from typing import Any
 
 import typer
 
-from recoup.cli.casework.common import (
-    Actor,
-    AsJson,
-    OnDay,
-    act_by,
-    credit_requests,
-    do,
-)
+from recoup.cli.casework.common import act_by, credit_requests, do
+from recoup.cli.casework.options import Actor, AsJson, OnDay
 from recoup.cli.output import console, print_json
 
 

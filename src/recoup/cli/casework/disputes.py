@@ -6,15 +6,8 @@ from typing import Any
 
 import typer
 
-from recoup.cli.casework.common import (
-    Actor,
-    AsJson,
-    Customer,
-    OnDay,
-    act_by,
-    disputes,
-    do,
-)
+from recoup.cli.casework.common import act_by, disputes, do
+from recoup.cli.casework.options import Actor, AsJson, Customer, OnDay
 from recoup.cli.output import console, print_json
 from recoup.domain.words import term
 

@@ -5,17 +5,8 @@ from __future__ import annotations
 
 import typer
 
-from recoup.cli.casework.common import (
-    Actor,
-    AsJson,
-    AsOfDay,
-    OnDay,
-    act_by,
-    day_of,
-    do,
-    holds,
-    tasks,
-)
+from recoup.cli.casework.common import act_by, day_of, do, holds, tasks
+from recoup.cli.casework.options import Actor, AsJson, AsOfDay, OnDay
 from recoup.cli.output import console, print_json
 
 hold_app = typer.Typer(help="Cease-contact and insolvency holds.", no_args_is_help=True)

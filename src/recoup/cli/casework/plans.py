@@ -7,20 +7,8 @@ from typing import Any
 
 import typer
 
-from recoup.cli.casework.common import (
-    DATE,
-    Actor,
-    AsJson,
-    Customer,
-    OnDay,
-    act,
-    act_by,
-    actor_of,
-    day_of,
-    do,
-    plans,
-    show,
-)
+from recoup.cli.casework.common import act, act_by, actor_of, day_of, do, plans, show
+from recoup.cli.casework.options import DATE, Actor, AsJson, Customer, OnDay
 from recoup.domain.words import term
 
 plan_app = typer.Typer(help="Payment plans.", no_args_is_help=True)

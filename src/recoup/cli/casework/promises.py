@@ -7,19 +7,8 @@ from datetime import datetime
 import typer
 from rich.table import Table
 
-from recoup.cli.casework.common import (
-    DATE,
-    Actor,
-    AsJson,
-    AsOfDay,
-    Customer,
-    OnDay,
-    act_by,
-    casework,
-    day_of,
-    do,
-    promises,
-)
+from recoup.cli.casework.common import act_by, casework, day_of, do, promises
+from recoup.cli.casework.options import DATE, Actor, AsJson, AsOfDay, Customer, OnDay
 from recoup.cli.output import console, print_json
 from recoup.domain.words import term
 

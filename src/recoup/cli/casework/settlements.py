@@ -9,20 +9,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from recoup.cli.casework.common import (
-    DATE,
-    Actor,
-    AsJson,
-    AsOfDay,
-    Customer,
-    OnDay,
-    act,
-    act_by,
-    actor_of,
-    day_of,
-    do,
-    settlements,
-)
+from recoup.cli.casework.common import act, act_by, actor_of, day_of, do, settlements
+from recoup.cli.casework.options import DATE, Actor, AsJson, AsOfDay, Customer, OnDay
 from recoup.cli.output import console, print_json
 
 settle_app = typer.Typer(help="Settlements and the settlement helper.", no_args_is_help=True)

@@ -8,17 +8,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from recoup.cli.casework.common import (
-    DATE,
-    Actor,
-    AsJson,
-    Customer,
-    OnDay,
-    act_by,
-    day_of,
-    do,
-    writeoffs,
-)
+from recoup.cli.casework.common import act_by, day_of, do, writeoffs
+from recoup.cli.casework.options import DATE, Actor, AsJson, Customer, OnDay
 from recoup.cli.output import console, print_json
 
 writeoff_app = typer.Typer(help="Write-offs (with reason and approval).", no_args_is_help=True)
