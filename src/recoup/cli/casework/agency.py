@@ -7,8 +7,8 @@ from typing import Any
 
 import typer
 
-from recoup.cli.casework.common import act_by, agency, day_of, do
-from recoup.cli.casework.options import Actor, AsJson, AsOfDay, Customer, OnDay
+from recoup.cli.casework.common import Call, agency, call, changes, day_of, do
+from recoup.cli.casework.options import AsJson, AsOfDay, Customer
 from recoup.cli.output import console, plain, print_json
 
 agency_app = typer.Typer(help="Hand-off to a collection agency.", no_args_is_help=True)
@@ -22,30 +22,15 @@ def _placement_words(d: dict[str, Any]) -> str:
     )
 
 
-@agency_app.command("place")
+@changes(agency_app, "place", _placement_words)
 def agency_place(
-    ctx: typer.Context,
     customer: Customer,
     name: str = typer.Option(..., "--agency", help="The agency's name."),
     fee_percent: str = typer.Option("25", "--fee-percent", help="Contingency fee (25-50 usual)."),
     currency: str | None = typer.Option(None, "--currency"),
-    on: OnDay = None,
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
+) -> Call:
     """Place the account with an agency: our own contact stops."""
-    act_by(
-        ctx,
-        as_json,
-        _placement_words,
-        agency.place,
-        customer,
-        name,
-        actor=actor,
-        on=on,
-        contingency_percent=fee_percent,
-        currency=currency,
-    )
+    return call(agency.place, customer, name, contingency_percent=fee_percent, currency=currency)
 
 
 @agency_app.command("export")
@@ -68,40 +53,20 @@ def agency_export(
         print(plain(result.csv_text), end="")  # a CSV for a file: its cells are safe already
 
 
-@agency_app.command("recover")
+@changes(agency_app, "recover", _placement_words)
 def agency_recover(
-    ctx: typer.Context,
     customer: Customer,
     amount: str = typer.Option(..., "--amount", help="What the agency recovered."),
     fee: str | None = typer.Option(None, "--fee", help="Their fee (default: the percent)."),
-    on: OnDay = None,
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
+) -> Call:
     """Record a recovery by the agency (and its fee)."""
-    act_by(
-        ctx,
-        as_json,
-        _placement_words,
-        agency.record_recovery,
-        customer,
-        amount,
-        actor=actor,
-        on=on,
-        fee=fee,
-    )
+    return call(agency.record_recovery, customer, amount, fee=fee)
 
 
-@agency_app.command("recall")
+@changes(agency_app, "recall", _placement_words)
 def agency_recall(
-    ctx: typer.Context,
     customer: Customer,
     reason: str = typer.Option("", "--reason"),
-    on: OnDay = None,
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
+) -> Call:
     """Take the account back from the agency."""
-    act_by(
-        ctx, as_json, _placement_words, agency.recall, customer, actor=actor, on=on, reason=reason
-    )
+    return call(agency.recall, customer, reason=reason)

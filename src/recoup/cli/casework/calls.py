@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import typer
 
-from recoup.cli.casework.common import act, act_by, actor_of, calls, day_of, do
+from recoup.cli.casework.common import Call, act, actor_of, call, calls, changes, day_of, do
 from recoup.cli.casework.options import Actor, AsJson, AsOfDay, Customer, OnDay
 from recoup.cli.output import console, print_json
 from recoup.domain.words import term
@@ -59,49 +60,30 @@ def call_command(
     )
 
 
+@changes(None, None)
 def letter_command(
-    ctx: typer.Context,
     customer: Customer,
     notes: str = typer.Option("", "--notes", help="What the letter said."),
     override: str | None = typer.Option(
         None, "--override", help="Go ahead although a contact rule says no: the reason (logged)."
     ),
-    on: OnDay = None,
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
+) -> Call:
     """Record a letter written and sent by hand; the contact rules are checked."""
-    act_by(
-        ctx,
-        as_json,
-        lambda d: f"Recorded letter {d['id']} to {customer}.",
-        calls.record_letter,
-        customer,
-        actor=actor,
-        on=on,
-        notes=notes,
-        override_reason=override,
+    return replace(
+        call(calls.record_letter, customer, notes=notes, override_reason=override),
+        words=lambda d: f"Recorded letter {d['id']} to {customer}.",
     )
 
 
+@changes(None, None)
 def note_command(
-    ctx: typer.Context,
     customer: Customer,
     text: str = typer.Argument(..., help="The note."),
-    on: OnDay = None,
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
+) -> Call:
     """Add a note to the account's history."""
-    act_by(
-        ctx,
-        as_json,
-        lambda d: f"Noted on {customer} (entry {d['history_id']}).",
-        calls.record_note,
-        customer,
-        text,
-        actor=actor,
-        on=on,
+    return replace(
+        call(calls.record_note, customer, text),
+        words=lambda d: f"Noted on {customer} (entry {d['history_id']}).",
     )
 
 

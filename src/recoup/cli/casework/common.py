@@ -4,14 +4,18 @@ services, imported when a command first uses them."""
 
 from __future__ import annotations
 
+import functools
 import getpass
+import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, get_type_hints
 
 import typer
 
+from recoup.cli.casework.options import Actor, AsJson, OnDay
 from recoup.cli.context import EXIT_NOT_FOUND, EXIT_REFUSED, state
 from recoup.cli.lazy import lazy
 from recoup.cli.output import console, err_console, print_json
@@ -48,12 +52,15 @@ else:  # imported when a command first uses them (recoup.cli.lazy)
     writeoffs = lazy("recoup.services.casework.writeoffs")
 
 __all__ = [
+    "Call",
     "act",
     "act_by",
     "actor_of",
     "agency",
+    "call",
     "calls",
     "casework",
+    "changes",
     "credit_requests",
     "day_of",
     "disputes",
@@ -142,3 +149,65 @@ def act_by(
     """`act` for a change someone makes on a day: `--actor` and `--on` as given, else
     your login name and today."""
     act(ctx, as_json, words, action, *args, actor=actor_of(actor), on=day_of(on), **kwargs)
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a case command asks of its service: `action(book, *args, **kwargs)`, its
+    result shown by `words` (else by the command's own words, see `changes`)."""
+
+    action: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    words: Callable[[dict[str, Any]], str] | None = None
+
+
+def call(action: Callable[..., Any], *args: Any, **kwargs: Any) -> Call:
+    return Call(action, args, kwargs)
+
+
+def changes(
+    app: typer.Typer | None,
+    name: str | None,
+    words: Callable[[dict[str, Any]], str] | None = None,
+) -> Callable[[Callable[..., Call]], Callable[..., None]]:
+    """Register the decorated function as the command `name` of `app` (none: the caller
+    registers it), a change someone makes on a day. The function takes the command's own
+    arguments and options and returns the `Call` to make; the command gets the options
+    every such command has (`--on`, `--actor`, `--json`), runs the call on the book as
+    `act_by` does and shows the result in `words` (or the call's own)."""
+
+    def register(fn: Callable[..., Call]) -> Callable[..., None]:
+        hints = get_type_hints(fn, include_extras=True)
+        own = [
+            p.replace(annotation=hints[p.name]) for p in inspect.signature(fn).parameters.values()
+        ]
+        shared = [
+            inspect.Parameter("on", _KEYWORD, default=None, annotation=OnDay),
+            inspect.Parameter("actor", _KEYWORD, default=None, annotation=Actor),
+            inspect.Parameter("as_json", _KEYWORD, default=False, annotation=AsJson),
+        ]
+        ctx = inspect.Parameter("ctx", _KEYWORD, annotation=typer.Context)
+
+        @functools.wraps(fn)
+        def command(ctx: typer.Context, **given: Any) -> None:
+            on, actor, as_json = given.pop("on"), given.pop("actor"), given.pop("as_json")
+            wanted = fn(**given)
+            said = wanted.words or words
+            assert said is not None, f"{name}: no words for its result"
+            act_by(
+                ctx, as_json, said, wanted.action, *wanted.args, actor=actor, on=on,
+                **wanted.kwargs,
+            )  # fmt: skip
+
+        params = [ctx, *own, *shared]
+        command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in params}
+        if app is not None:
+            app.command(name)(command)
+        return command
+
+    return register
+
+
+_KEYWORD = inspect.Parameter.POSITIONAL_OR_KEYWORD

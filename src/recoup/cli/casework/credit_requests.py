@@ -11,8 +11,8 @@ from typing import Any
 
 import typer
 
-from recoup.cli.casework.common import act_by, credit_requests, do
-from recoup.cli.casework.options import Actor, AsJson, OnDay
+from recoup.cli.casework.common import Call, call, changes, credit_requests, do
+from recoup.cli.casework.options import AsJson
 from recoup.cli.output import console, print_json
 
 
@@ -46,29 +46,21 @@ def requests_command(
         console.print(_words(c.to_json()), markup=False)
 
 
+@changes(None, None, _words)
 def approve_command(
-    ctx: typer.Context,
     request_id: int = typer.Argument(..., help="The credit request's id."),
-    on: OnDay = None,
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
+) -> Call:
     """An owner approves a credit request: the credit note is written, the dispute closes."""
-    act_by(ctx, as_json, _words, credit_requests.approve, request_id, actor=actor, on=on)
+    return call(credit_requests.approve, request_id)
 
 
+@changes(None, None, _words)
 def refuse_command(
-    ctx: typer.Context,
     request_id: int = typer.Argument(..., help="The credit request's id."),
     reason: str = typer.Option(..., "--reason", help="Why the credit note is refused."),
-    on: OnDay = None,
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
+) -> Call:
     """An owner refuses a credit request; the dispute stays open."""
-    act_by(
-        ctx, as_json, _words, credit_requests.refuse, request_id, actor=actor, on=on, reason=reason
-    )
+    return call(credit_requests.refuse, request_id, reason=reason)
 
 
 def register(dispute_app: typer.Typer) -> None:

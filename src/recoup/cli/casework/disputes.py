@@ -6,8 +6,8 @@ from typing import Any
 
 import typer
 
-from recoup.cli.casework.common import act_by, disputes, do
-from recoup.cli.casework.options import Actor, AsJson, Customer, OnDay
+from recoup.cli.casework.common import Call, call, changes, disputes, do
+from recoup.cli.casework.options import AsJson, Customer
 from recoup.cli.output import console, print_json
 from recoup.domain.words import term
 
@@ -28,9 +28,8 @@ def _dispute_words(d: dict[str, Any]) -> str:
     )
 
 
-@dispute_app.command("open")
+@changes(dispute_app, "open", _dispute_words)
 def dispute_open(
-    ctx: typer.Context,
     customer: Customer,
     invoice: str = typer.Option(..., "--invoice", help="The invoice disputed."),
     reason: str = typer.Option(
@@ -41,50 +40,20 @@ def dispute_open(
     ),
     amount: str | None = typer.Option(None, "--amount", help="The disputed part (default all)."),
     text: str = typer.Option("", "--text", help="What the customer says."),
-    on: OnDay = None,
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
+) -> Call:
     """Open a dispute on an invoice or part of one; collection of it is held."""
-    act_by(
-        ctx,
-        as_json,
-        _dispute_words,
-        disputes.open_dispute,
-        customer,
-        invoice,
-        reason,
-        actor=actor,
-        on=on,
-        amount=amount,
-        text=text,
-    )
+    return call(disputes.open_dispute, customer, invoice, reason, amount=amount, text=text)
 
 
-@dispute_app.command("resolve")
+@changes(dispute_app, "resolve", _dispute_words)
 def dispute_resolve(
-    ctx: typer.Context,
     dispute_id: int = typer.Argument(...),
     how: str = typer.Option(..., "--as", help="credit_note, upheld or rejected."),
     credit: str | None = typer.Option(None, "--credit", help="The credit note (credit_note)."),
     note: str = typer.Option("", "--note"),
-    on: OnDay = None,
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
+) -> Call:
     """Resolve a dispute by credit note, upheld or rejected."""
-    act_by(
-        ctx,
-        as_json,
-        _dispute_words,
-        disputes.resolve,
-        dispute_id,
-        how,
-        actor=actor,
-        on=on,
-        credit=credit,
-        note=note,
-    )
+    return call(disputes.resolve, dispute_id, how, credit=credit, note=note)
 
 
 @dispute_app.command("list")

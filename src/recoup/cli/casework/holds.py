@@ -3,60 +3,40 @@ follow-ups due (`recoup.services.casework.tasks`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import typer
 
-from recoup.cli.casework.common import act_by, day_of, do, holds, tasks
-from recoup.cli.casework.options import Actor, AsJson, AsOfDay, OnDay
+from recoup.cli.casework.common import Call, call, changes, day_of, do, holds, tasks
+from recoup.cli.casework.options import AsJson, AsOfDay
 from recoup.cli.output import console, print_json
 
 hold_app = typer.Typer(help="Cease-contact and insolvency holds.", no_args_is_help=True)
 
 
-@hold_app.command("set")
+@changes(hold_app, "set")
 def hold_set(
-    ctx: typer.Context,
     customer: str = typer.Argument(...),
     kind: str = typer.Option(..., "--kind", help="cease_contact or insolvency."),
     note: str = typer.Option("", "--note"),
-    on: OnDay = None,
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
+) -> Call:
     """Record a cease-contact request or an insolvency: all contact stops."""
-    act_by(
-        ctx,
-        as_json,
-        lambda d: f"{d['kind']} hold on {customer} since {d['since']}",
-        holds.set_flag,
-        customer,
-        kind,
-        actor=actor,
-        on=on,
-        note=note,
+    return replace(
+        call(holds.set_flag, customer, kind, note=note),
+        words=lambda d: f"{d['kind']} hold on {customer} since {d['since']}",
     )
 
 
-@hold_app.command("lift")
+@changes(hold_app, "lift")
 def hold_lift(
-    ctx: typer.Context,
     customer: str = typer.Argument(...),
     kind: str = typer.Option(..., "--kind", help="cease_contact or insolvency."),
     note: str = typer.Option("", "--note"),
-    on: OnDay = None,
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
+) -> Call:
     """Lift a cease-contact or insolvency hold."""
-    act_by(
-        ctx,
-        as_json,
-        lambda d: f"{d['kind']} hold on {customer} lifted on {d['lifted_on']}",
-        holds.lift_flag,
-        customer,
-        kind,
-        actor=actor,
-        on=on,
-        note=note,
+    return replace(
+        call(holds.lift_flag, customer, kind, note=note),
+        words=lambda d: f"{d['kind']} hold on {customer} lifted on {d['lifted_on']}",
     )
 
 

@@ -7,45 +7,21 @@ from typing import Any
 
 import typer
 
-from recoup.cli.casework.common import act, act_by, actor_of, day_of, do, plans, show
+from recoup.cli.casework.common import (
+    Call,
+    act,
+    actor_of,
+    call,
+    changes,
+    day_of,
+    do,
+    plans,
+    show,
+)
 from recoup.cli.casework.options import DATE, Actor, AsJson, Customer, OnDay
 from recoup.domain.words import term
 
 plan_app = typer.Typer(help="Payment plans.", no_args_is_help=True)
-
-
-@plan_app.command("create")
-def plan_create(
-    ctx: typer.Context,
-    customer: Customer,
-    installments: int = typer.Option(..., "--installments", help="How many installments."),
-    first: datetime = typer.Option(..., "--first", formats=DATE, help="The first one's day."),
-    every: int = typer.Option(30, "--every", help="Days between installments."),
-    amount: str | None = typer.Option(None, "--amount", help="Default: the whole balance."),
-    rate: str | None = typer.Option(None, "--rate", help="Yearly interest, percent (simple)."),
-    fee: str | None = typer.Option(None, "--fee", help="A one-off fee, with the first."),
-    currency: str | None = typer.Option(None, "--currency"),
-    on: OnDay = None,
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
-    """Agree a payment plan; outside the policy's limits it waits for an owner."""
-    act_by(
-        ctx,
-        as_json,
-        _plan_words,
-        plans.create_plan,
-        customer,
-        installments,
-        day_of(first),
-        actor=actor,
-        on=on,
-        every_days=every,
-        amount=amount,
-        currency=currency,
-        rate_percent=rate,
-        fee=fee,
-    )
 
 
 def _plan_words(d: dict[str, Any]) -> str:
@@ -59,6 +35,31 @@ def _plan_words(d: dict[str, Any]) -> str:
         for i in d["installments"]
     ]
     return "\n".join(lines)
+
+
+@changes(plan_app, "create", _plan_words)
+def plan_create(
+    customer: Customer,
+    installments: int = typer.Option(..., "--installments", help="How many installments."),
+    first: datetime = typer.Option(..., "--first", formats=DATE, help="The first one's day."),
+    every: int = typer.Option(30, "--every", help="Days between installments."),
+    amount: str | None = typer.Option(None, "--amount", help="Default: the whole balance."),
+    rate: str | None = typer.Option(None, "--rate", help="Yearly interest, percent (simple)."),
+    fee: str | None = typer.Option(None, "--fee", help="A one-off fee, with the first."),
+    currency: str | None = typer.Option(None, "--currency"),
+) -> Call:
+    """Agree a payment plan; outside the policy's limits it waits for an owner."""
+    return call(
+        plans.create_plan,
+        customer,
+        installments,
+        day_of(first),
+        every_days=every,
+        amount=amount,
+        currency=currency,
+        rate_percent=rate,
+        fee=fee,
+    )
 
 
 @plan_app.command("show")
@@ -83,14 +84,10 @@ def plan_approve(
     )
 
 
-@plan_app.command("default")
+@changes(plan_app, "default", _plan_words)
 def plan_default(
-    ctx: typer.Context,
     plan_id: int = typer.Argument(...),
     reason: str = typer.Option(..., "--reason"),
-    on: OnDay = None,
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
+) -> Call:
     """Put a current plan in default by hand."""
-    act_by(ctx, as_json, _plan_words, plans.default, plan_id, actor=actor, on=on, reason=reason)
+    return call(plans.default, plan_id, reason=reason)

@@ -3,45 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import typer
 from rich.table import Table
 
-from recoup.cli.casework.common import act_by, casework, day_of, do, promises
-from recoup.cli.casework.options import DATE, Actor, AsJson, AsOfDay, Customer, OnDay
+from recoup.cli.casework.common import Call, call, casework, changes, day_of, do, promises
+from recoup.cli.casework.options import DATE, AsJson, AsOfDay, Customer
 from recoup.cli.output import console, print_json
 from recoup.domain.words import term
 
 promise_app = typer.Typer(help="Promises to pay.", no_args_is_help=True)
 
 
-@promise_app.command("add")
+def _promise_words(d: dict[str, Any]) -> str:
+    return (
+        f"Promise {d['id']}: {d['amount']} {d['currency']} by {d['promised_on']} "
+        f"(grace {d['grace_days']} days)."
+    )
+
+
+@changes(promise_app, "add", _promise_words)
 def promise_add(
-    ctx: typer.Context,
     customer: Customer,
     amount: str = typer.Option(..., "--amount", help="The amount promised, e.g. 250.00."),
     by: datetime = typer.Option(..., "--date", formats=DATE, help="The day it is promised for."),
     currency: str | None = typer.Option(None, "--currency"),
-    on: OnDay = None,
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
+) -> Call:
     """Record a promise to pay AMOUNT by DATE. Reminders pause while it is in force."""
-    act_by(
-        ctx,
-        as_json,
-        lambda d: (
-            f"Promise {d['id']}: {d['amount']} {d['currency']} by {d['promised_on']} "
-            f"(grace {d['grace_days']} days)."
-        ),
-        promises.add_promise,
-        customer,
-        amount,
-        day_of(by),
-        actor=actor,
-        on=on,
-        currency=currency,
-    )
+    return call(promises.add_promise, customer, amount, day_of(by), currency=currency)
 
 
 @promise_app.command("list")

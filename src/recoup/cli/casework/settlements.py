@@ -9,7 +9,16 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from recoup.cli.casework.common import act, act_by, actor_of, day_of, do, settlements
+from recoup.cli.casework.common import (
+    Call,
+    act,
+    actor_of,
+    call,
+    changes,
+    day_of,
+    do,
+    settlements,
+)
 from recoup.cli.casework.options import DATE, Actor, AsJson, AsOfDay, Customer, OnDay
 from recoup.cli.output import console, print_json
 
@@ -24,30 +33,15 @@ def _settle_words(d: dict[str, Any]) -> str:
     )
 
 
-@settle_app.command("offer")
+@changes(settle_app, "offer", _settle_words)
 def settle_offer(
-    ctx: typer.Context,
     customer: Customer,
     amount: str = typer.Option(..., "--amount", help="The settlement amount."),
     deadline: datetime = typer.Option(..., "--deadline", formats=DATE, help="Paid by this day."),
     currency: str | None = typer.Option(None, "--currency"),
-    on: OnDay = None,
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
+) -> Call:
     """Offer a settlement; below the policy's floor it needs an owner's approval."""
-    act_by(
-        ctx,
-        as_json,
-        _settle_words,
-        settlements.offer,
-        customer,
-        amount,
-        day_of(deadline),
-        actor=actor,
-        on=on,
-        currency=currency,
-    )
+    return call(settlements.offer, customer, amount, day_of(deadline), currency=currency)
 
 
 def _settle_step(name: str, step: str, doc: str) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from recoup.cli.casework.common import act_by, day_of, do, writeoffs
-from recoup.cli.casework.options import DATE, Actor, AsJson, Customer, OnDay
+from recoup.cli.casework.common import Call, call, changes, day_of, do, writeoffs
+from recoup.cli.casework.options import DATE, AsJson, Customer
 from recoup.cli.output import console, print_json
 
 writeoff_app = typer.Typer(help="Write-offs (with reason and approval).", no_args_is_help=True)
@@ -25,9 +25,8 @@ def _writeoff_words(d: dict[str, Any]) -> str:
     )
 
 
-@writeoff_app.command("add")
+@changes(writeoff_app, "add", _writeoff_words)
 def writeoff_add(
-    ctx: typer.Context,
     customer: Customer,
     reason: str = typer.Option(
         ...,
@@ -41,20 +40,12 @@ def writeoff_add(
         None, "--approved-by", help="The owner approving it now (else it waits for approval)."
     ),
     currency: str | None = typer.Option(None, "--currency"),
-    on: OnDay = None,
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
+) -> Call:
     """Ask for (or, with --approved-by, do) a write-off."""
-    act_by(
-        ctx,
-        as_json,
-        _writeoff_words,
+    return call(
         writeoffs.write_off,
         customer,
         reason,
-        actor=actor,
-        on=on,
         amount=amount,
         currency=currency,
         note=note,
@@ -62,40 +53,21 @@ def writeoff_add(
     )
 
 
-@writeoff_app.command("approve")
+@changes(writeoff_app, "approve", _writeoff_words)
 def writeoff_approve(
-    ctx: typer.Context,
     write_off_id: int = typer.Argument(...),
-    on: OnDay = None,
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
+) -> Call:
     """An owner approves a pending write-off."""
-    act_by(
-        ctx, as_json, _writeoff_words, writeoffs.approve_write_off, write_off_id, actor=actor, on=on
-    )
+    return call(writeoffs.approve_write_off, write_off_id)
 
 
-@writeoff_app.command("refuse")
+@changes(writeoff_app, "refuse", _writeoff_words)
 def writeoff_refuse(
-    ctx: typer.Context,
     write_off_id: int = typer.Argument(...),
     reason: str = typer.Option(..., "--reason"),
-    on: OnDay = None,
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
+) -> Call:
     """An owner refuses a pending write-off."""
-    act_by(
-        ctx,
-        as_json,
-        _writeoff_words,
-        writeoffs.refuse_write_off,
-        write_off_id,
-        actor=actor,
-        on=on,
-        reason=reason,
-    )
+    return call(writeoffs.refuse_write_off, write_off_id, reason=reason)
 
 
 @writeoff_app.command("list")
