@@ -384,6 +384,23 @@ def test_no_delivered_message_contradicts_the_book(s: Scenario, template: Path, 
     assert play(s, tmp_path / "play", template, recheck=True) == []
 
 
+def test_a_payment_dated_on_the_business_s_day_stops_a_message_on_the_customer_s_eve(
+    template: Path, tmp_path: Path
+):
+    """Found by the property above: a payment imported dated the 23rd, and a reminder
+    going at 00:00 UTC on the 23rd to a customer in Los Angeles, where it is still the
+    22nd. The book holds the payment: the reminder is withdrawn, not sent for an invoice
+    that is paid (the book is read on the latest of the customer's and the business's
+    day, `delivery_check.book_day`)."""
+    s = Scenario(
+        start=date(2025, 12, 22),
+        invoices=tuple(Invoice(f"C{n}", 0, 5000) for n in range(1, 6)),
+        events=(Event(1, "pay_all", "C4"),),
+        deliveries=((0, 0, 0), (0, 0, 0), (0, 0, 0), (1, 0, 0)),
+    )
+    assert play(s, tmp_path / "play", template, recheck=True) == []
+
+
 def test_without_the_recheck_the_property_fails(template: Path, tmp_path: Path):
     """The property is not vacuous: with delivery's look at the book switched off, the
     same kind of scenario soon delivers something the book contradicts."""

@@ -99,6 +99,17 @@ def debtor_at(
     return Debtor(country, str(customer["timezone"] or "UTC"), contacts, holds)
 
 
+def book_day(row: dict[str, Any], customer: dict[str, Any], at: datetime) -> date:
+    """The day whose book a message is checked against when it goes at `at`: the latest
+    of the run's day, the customer's own day and the business's (the book's dates are the
+    business's: `at` on this machine's calendar, as `clock.local_today`). A payment, a
+    dispute or a promise the book holds is counted even when it is dated on a day the
+    customer has not reached yet (a customer in Los Angeles, a business in Europe): what
+    reaches them must not contradict the book as it is when it goes."""
+    customer_day = local_day(at, resolve_zone(str(customer["timezone"] or "UTC")))
+    return max(_as_date(row["run_on"]), customer_day, at.astimezone().date())
+
+
 def decide_message(
     conn: Connection,
     row: dict[str, Any],
@@ -109,7 +120,7 @@ def decide_message(
     on_change: OnChange,
 ) -> DeliveryDecision:
     """May this queued message go at `at`? See `recoup.domain.delivery`."""
-    day = local_day(at, resolve_zone(str(customer["timezone"] or "UTC")))
+    day = book_day(row, customer, at)
     found = _open_named(conn, row, day)
     message = Message(
         _CHANNEL.get(str(row["channel"]), Channel.EMAIL),

@@ -76,7 +76,6 @@ from recoup.services.leases import gone, lease_owner, wall_clock
 from recoup.services.policy import active_policy
 from recoup.services.templates import (
     business,
-    local_day,
     message_data,
     missing_sender,
     outbox_folder,
@@ -278,7 +277,7 @@ def _claim(conn: Connection, job: _Job, outbox_id: int) -> _Ready | None:
     if row["lease_owner"] != job.owner:
         return None  # another delivery took it over (our lease ran out)
     customer = messages_repo.customer(conn, row["customer_id"])
-    on = max(_as_date(row["run_on"]), local_day(job.at, customer["timezone"]))
+    on = delivery_check.book_day(row, customer, job.at)
     result = job.result
     if job.recheck:
         decision = delivery_check.decide_message(
