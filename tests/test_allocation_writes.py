@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from recoup.services import allocation_sync, importing
+from recoup.services import allocation_sync
 from recoup.services.book import Book
-from recoup.services.importing import Kind, Options
+from recoup.services.importing import Kind
 from recoup.store import ledger_repo
+from tests.test_sales_days import _import
 
 CUSTOMERS = "customer,name,country\nC1,Acme Ltd,GB\nC2,Bolt GmbH,DE\n"
 INVOICES = (
@@ -23,13 +24,6 @@ INVOICES = (
     "C1,INV-3,2026-01-07,2026-02-06,70.00,EUR\n"
     "C2,INV-4,2026-01-08,2026-02-07,20.00,EUR\n"
 )
-
-
-def _import(book: Book, tmp_path: Path, kind: Kind, content: str) -> None:
-    path = tmp_path / f"{kind.value}.csv"
-    path.write_text(content, encoding="utf-8")
-    report = importing.import_file(book, kind, path, Options())
-    assert report.ok, report.problems
 
 
 def _derived(book: Book) -> list[tuple[Any, ...]]:

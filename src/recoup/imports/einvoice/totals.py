@@ -5,6 +5,7 @@ the amounts are read once the currency is known."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from lxml import etree
 
@@ -32,6 +33,15 @@ class Found:
     payable_element: str  # where the amount due is, or where it was looked for
 
 
+class TotalFields(TypedDict):
+    total_minor: int
+    prepaid_minor: int
+    payable_minor: int
+    payable_element: str
+    rounding_minor: int
+    tax_minor: int | None
+
+
 @dataclass(frozen=True, slots=True)
 class Totals:
     """In minor units of the document's currency."""
@@ -41,6 +51,17 @@ class Totals:
     payable: int
     rounding: int
     tax: int | None
+
+    def fields(self, found: Found) -> TotalFields:
+        """The `EInvoice` fields they fill."""
+        return {
+            "total_minor": self.total,
+            "prepaid_minor": self.prepaid,
+            "payable_minor": self.payable,
+            "payable_element": found.payable_element,
+            "rounding_minor": self.rounding,
+            "tax_minor": self.tax,
+        }
 
 
 def find(doc: Doc, paths: TotalPaths, currency: str | None) -> Found:

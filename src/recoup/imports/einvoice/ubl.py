@@ -73,12 +73,7 @@ def read(doc: Doc) -> EInvoice | None:
         due_element=due_element,
         terms_text=terms,
         currency=currency,
-        total_minor=sums.total,
-        prepaid_minor=sums.prepaid,
-        payable_minor=sums.payable,
-        payable_element=found.payable_element,
-        rounding_minor=sums.rounding,
-        tax_minor=sums.tax,
+        **sums.fields(found),
         terms_days=net_days(terms) if terms else None,
         payment_reference=next(
             (
