@@ -67,11 +67,12 @@ def test_baddebt_keeps_days_keys_and_figures_whole(tmp_path: Path):
     args = ["baddebt", "--from", "2026-01-01", "--to", "2026-12-31"]
     result = runner.invoke(app, [*db_args, *args], env=env)
     assert result.exit_code == 0, result.stderr
-    assert "2026-12-07" in result.stdout
+    assert "Dec 7, 2026" in result.stdout
     assert "INV-2026-000123" in result.stdout
     assert "CUST-000042" in result.stdout
-    assert "1664.23" in result.stdout
-    assert "277.37" in result.stdout
+    assert "$1,664.23" in result.stdout
+    assert "$277.37" in result.stdout
+    assert "Total USD: $1,664.23 (tax $277.37)" in result.stdout
     assert "…" not in result.stdout
 
 
@@ -97,7 +98,7 @@ def test_a_waiting_write_off_says_how_it_goes_on_and_no_tax_yet(tmp_path: Path):
     assert "pending: `recoup writeoff approve 1` (an owner)" in said
     result = runner.invoke(app, [*db_args, "writeoff", "approve", "1"], env=env)
     assert result.exit_code == 0, result.stderr
-    assert "120.00 EUR (tax 20.00), uncollectible, done" in result.stdout
+    assert "€120.00 (tax €20.00), uncollectible, done" in result.stdout
 
 
 def test_a_preview_for_an_account_with_nothing_open_says_so(tmp_path: Path):
@@ -126,3 +127,32 @@ def test_a_preview_for_an_account_with_nothing_open_says_so(tmp_path: Path):
     assert owing.exit_code == 0, owing.stderr
     assert "Note:" not in owing.stderr
     assert "B1" in owing.stdout
+
+
+def test_the_run_and_the_outbox_show_money_and_days_as_the_locale_writes_them(tmp_path: Path):
+    """`recoup run` and `recoup outbox` once printed "1664.23 USD" and "2026-12-07" beside
+    tables that wrote "$1,664.23": the same amount, written one way everywhere."""
+    db = tmp_path / "book.db"
+    Book.create(str(db)).close()
+    inv = tmp_path / "inv.csv"
+    inv.write_text(
+        "customer,customer_name,number,issue_date,due_date,amount,currency,email\n"
+        "C1,Crown Clinic,INV-1,2026-10-01,2026-10-31,1664.23,USD,ap@crown.example\n",
+        encoding="utf-8",
+    )
+    env = {"COLUMNS": "120", "RECOUP_NOW": "2026-12-07T10:00:00"}
+    db_args = ["--db", str(db)]
+    assert runner.invoke(app, [*db_args, "import", "invoices", str(inv)], env=env).exit_code == 0
+    preview = runner.invoke(app, [*db_args, "run", "--dry-run"], env=env)
+    assert preview.exit_code == 0, preview.stderr
+    assert "Run for Dec 7, 2026" in preview.stdout
+    assert "$1,664.23" in preview.stdout
+    run = runner.invoke(app, [*db_args, "run", "--no-dispatch"], env=env)
+    assert run.exit_code == 0, run.stderr
+    outbox = runner.invoke(app, [*db_args, "outbox"], env=env)
+    assert outbox.exit_code == 0, outbox.stderr
+    assert "$1,664.23" in outbox.stdout
+    assert "Dec 7, 2026" in outbox.stdout
+    for out in (preview.stdout, run.stdout, outbox.stdout):
+        assert "1664.23" not in out
+        assert "2026-12-07" not in out

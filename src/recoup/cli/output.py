@@ -73,3 +73,21 @@ def number(value: Any, locale: str) -> str:
     from babel.numbers import format_decimal
 
     return format_decimal(value, locale=locale)
+
+
+def cash(amount: Any, currency: str) -> str:
+    """An amount given as text or Decimal (a result's JSON) written as the command's
+    locale writes money ("$1,664.23", "1.664,23 €")."""
+    from recoup import i18n
+    from recoup.domain.money import Money
+
+    return money(Money.of(amount, currency), i18n.current().locale)
+
+
+def on_day(value: date | str | None) -> str:
+    """A day given as a date or its ISO text, written as the command's locale does."""
+    from recoup import i18n
+
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10]) if value else None
+    return day(value, i18n.current().locale)

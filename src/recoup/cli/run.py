@@ -16,6 +16,7 @@ from recoup.cli.messages import delivery_words
 from recoup.cli.output import console, data, day, err_console, money, print_json
 from recoup.cli.progress import progress_bar
 from recoup.clock import local_today
+from recoup.domain.money import Money
 from recoup.domain.words import count, readable, stage_words, template_words, term
 from recoup.i18n import gettext as _
 from recoup.i18n import ngettext
@@ -55,10 +56,11 @@ def run_command(
     """The daily run: review promises and plans, decide today's reminders, letters,
     calls, fees and interest, record them, then deliver the outbox."""
     st = state(ctx)
-    day = _day(as_of)
+    on = _day(as_of)
+    loc = st.settings.locale
     if as_json:
         report = daily_run.run(
-            st.book, day, dry_run=dry_run, full=full, batch_size=st.settings.run_batch
+            st.book, on, dry_run=dry_run, full=full, batch_size=st.settings.run_batch
         )
         out = report.to_json()
         if deliver and not dry_run:
@@ -68,7 +70,7 @@ def run_command(
     with progress_bar("looking at the accounts") as progress:
         report = daily_run.run(
             st.book,
-            day,
+            on,
             dry_run=dry_run,
             full=full,
             progress=progress,
@@ -76,20 +78,20 @@ def run_command(
         )
     verb = "would record" if dry_run else "recorded"
     console.print(
-        f"Run for {day} (policy version {report.policy_version}): looked at "
+        f"Run for {day(on, loc)} (policy version {report.policy_version}): looked at "
         f"{count(report.reviewed, 'account')}, {verb} "
         f"{count(len(report.actions), 'action')}, {len(report.skipped)} waiting."
     )
     if report.actions:
         table = Table()
         for col in ("Customer", "Kind", "Stage", "Amount", "Template"):
-            table.add_column(col)
+            table.add_column(col, no_wrap=col in ("Customer", "Amount"))
         for a in report.actions[:50]:
             table.add_row(
                 a["customer"],
                 term("action", a["kind"]),
                 stage_words(a["stage"]),
-                f"{a['amount']} {a['currency']}",
+                money(Money.of(a["amount"], a["currency"]), loc),
                 template_words(a["template"] or ""),
             )
         console.print(table)
@@ -143,13 +145,15 @@ def outbox_command(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Messages the runs have put out for delivery."""
-    rows = daily_run.list_outbox(state(ctx).book, "pending" if pending else None)
+    st = state(ctx)
+    loc = st.settings.locale
+    rows = daily_run.list_outbox(st.book, "pending" if pending else None)
     if as_json:
         print_json(rows)
         return
     table = Table(title=f"Outbox ({len(rows)})")
     for col in ("Id", "Customer", "Channel", "Template", "State", "Amount", "Created"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=col in ("Id", "Customer", "Amount", "Created"))
     for r in rows:
         table.add_row(
             str(r["id"]),
@@ -157,8 +161,8 @@ def outbox_command(
             term("channel", r["channel"]),
             template_words(r["template"] or ""),
             term("status", r["state"]),
-            f"{r['amount']} {r['currency']}",
-            str(r["created_on"]),
+            money(Money.of(r["amount"], r["currency"]), loc),
+            day(date.fromisoformat(str(r["created_on"])[:10]), loc),
         )
     console.print(table)
 

@@ -311,7 +311,7 @@ def _collector_day(book: Book, offset: int, day: date, top: list[str]) -> str | 
         promises.add_promise(
             book, a, amount, day + timedelta(days=7), actor=who, on=day, contact_id=call.id
         )
-        return f"{a}: a call and a promise of {amount} in a week (not kept)"
+        return f"{a}: a call and a promise of {_words(amount)} in a week (not kept)"
     if offset == 9:
         b = top[1]
         calls.record_call(book, b, "dispute", actor=who, on=day)
@@ -331,7 +331,7 @@ def _collector_day(book: Book, offset: int, day: date, top: list[str]) -> str | 
     if offset == 21:
         amount = _part(book, top[4], day, 40)
         settlements.offer(book, top[4], amount, day + timedelta(days=14), actor=who, on=day)
-        return f"{top[4]}: a settlement offer of {amount}"
+        return f"{top[4]}: a settlement offer of {_words(amount)}"
     return None
 
 
@@ -348,6 +348,13 @@ def _open_invoices(book: Book, key: str, day: date) -> list[tuple[date, str, int
 
 def _oldest(book: Book, key: str, day: date) -> str:
     return _open_invoices(book, key, day)[0][1]
+
+
+def _words(amount: Money) -> str:
+    """An amount in the demo's English sentences ("$7,562.24")."""
+    from recoup.money_format import format_money
+
+    return format_money(amount, "en_US")
 
 
 def _part(book: Book, key: str, day: date, percent: int) -> Money:

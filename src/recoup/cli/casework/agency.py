@@ -9,7 +9,7 @@ import typer
 
 from recoup.cli.casework.common import Call, agency, call, changes, day_of, do
 from recoup.cli.casework.options import AsJson, AsOfDay, Customer
-from recoup.cli.output import console, plain, print_json
+from recoup.cli.output import cash, console, plain, print_json
 
 agency_app = typer.Typer(help="Hand-off to a collection agency.", no_args_is_help=True)
 
@@ -17,8 +17,8 @@ agency_app = typer.Typer(help="Hand-off to a collection agency.", no_args_is_hel
 def _placement_words(d: dict[str, Any]) -> str:
     return (
         f"Placement {d['id']} of {d['customer']} with {d['agency']} "
-        f"({d['contingency_percent']}%): {d['balance']} {d['currency']}, {d['status']}; "
-        f"recovered {d['recovered']}, fees {d['fees']}"
+        f"({d['contingency_percent']}%): {cash(d['balance'], d['currency'])}, {d['status']}; "
+        f"recovered {cash(d['recovered'], d['currency'])}, fees {cash(d['fees'], d['currency'])}"
     )
 
 

@@ -13,7 +13,7 @@ import typer
 
 from recoup.cli.casework.common import Call, call, changes, credit_requests, do
 from recoup.cli.casework.options import AsJson
-from recoup.cli.output import console, print_json
+from recoup.cli.output import cash, console, print_json
 
 
 def _words(d: dict[str, Any]) -> str:
@@ -25,7 +25,7 @@ def _words(d: dict[str, Any]) -> str:
         else f": {d['authority_note']}"
     )
     return (
-        f"Credit request {d['id']} of {d['customer']}: {d['amount']} {d['currency']} on "
+        f"Credit request {d['id']} of {d['customer']}: {cash(d['amount'], d['currency'])} on "
         f"{d['invoice']} (dispute {d['dispute_id']}, {how}), asked for by {d['requested_by']} "
         f"on {d['requested_on']}; {d['status']}{decided}"
     )

@@ -8,7 +8,7 @@ import typer
 
 from recoup.cli.casework.common import Call, call, changes, disputes, do
 from recoup.cli.casework.options import AsJson, Customer
-from recoup.cli.output import console, print_json
+from recoup.cli.output import cash, console, print_json
 from recoup.domain.words import term
 
 dispute_app = typer.Typer(help="Disputes on invoices.", no_args_is_help=True)
@@ -16,11 +16,12 @@ dispute_app = typer.Typer(help="Disputes on invoices.", no_args_is_help=True)
 
 def _dispute_words(d: dict[str, Any]) -> str:
     return (
-        f"Dispute {d['id']} on {d['invoice']}: {d['amount']} {d['currency']} "
+        f"Dispute {d['id']} on {d['invoice']}: {cash(d['amount'], d['currency'])} "
         f"({term('dispute_reason', d['reason'])}), {term('dispute_status', d['status'])}"
         + (f", credit note {d['credit_note']}" if d["credit_note"] else "")
         + (
-            f"; a credit note of {d['credit_request']['amount']} waits for an owner "
+            f"; a credit note of {cash(d['credit_request']['amount'], d['currency'])} "
+            "waits for an owner "
             f"(credit request {d['credit_request']['id']}: recoup dispute approve)"
             if d.get("credit_request")
             else ""

@@ -19,6 +19,7 @@ from recoup.cli.casework.common import (
     show,
 )
 from recoup.cli.casework.options import DATE, Actor, AsJson, Customer, OnDay
+from recoup.cli.output import cash, on_day
 from recoup.domain.words import term
 
 plan_app = typer.Typer(help="Payment plans.", no_args_is_help=True)
@@ -26,12 +27,13 @@ plan_app = typer.Typer(help="Payment plans.", no_args_is_help=True)
 
 def _plan_words(d: dict[str, Any]) -> str:
     lines = [
-        f"Plan {d['id']} of {d['customer']}: {d['total']} {d['currency']}, "
+        f"Plan {d['id']} of {d['customer']}: {cash(d['total'], d['currency'])}, "
         f"{term('status', d['status'])}"
         + ("" if d["within_authority"] else f" ({d['authority_note']})")
     ]
     lines += [
-        f"  {i['number']}. {i['due_on']} {i['amount']} ({term('status', i['status'])})"
+        f"  {i['number']}. {on_day(i['due_on'])} {cash(i['amount'], d['currency'])} "
+        f"({term('status', i['status'])})"
         for i in d["installments"]
     ]
     return "\n".join(lines)

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from recoup.cli.casework.common import Call, call, casework, changes, day_of, do, promises
 from recoup.cli.casework.options import DATE, AsJson, AsOfDay, Customer
-from recoup.cli.output import console, print_json
+from recoup.cli.output import cash, console, on_day, print_json
 from recoup.domain.words import term
 
 promise_app = typer.Typer(help="Promises to pay.", no_args_is_help=True)
@@ -18,7 +18,7 @@ promise_app = typer.Typer(help="Promises to pay.", no_args_is_help=True)
 
 def _promise_words(d: dict[str, Any]) -> str:
     return (
-        f"Promise {d['id']}: {d['amount']} {d['currency']} by {d['promised_on']} "
+        f"Promise {d['id']}: {cash(d['amount'], d['currency'])} by {on_day(d['promised_on'])} "
         f"(grace {d['grace_days']} days)."
     )
 
@@ -84,7 +84,7 @@ def promise_review(
         )
     for w in data["write_offs_reversed"]:
         console.print(
-            f"write-off of {w['customer']} reversed by {w['reversed']} {w['currency']}",
+            f"write-off of {w['customer']} reversed by {cash(w['reversed'], w['currency'])}",
             markup=False,
         )
     if not result.changed:

@@ -20,15 +20,16 @@ from recoup.cli.casework.common import (
     settlements,
 )
 from recoup.cli.casework.options import DATE, Actor, AsJson, AsOfDay, Customer, OnDay
-from recoup.cli.output import console, print_json
+from recoup.cli.output import cash, console, on_day, print_json
 
 settle_app = typer.Typer(help="Settlements and the settlement helper.", no_args_is_help=True)
 
 
 def _settle_words(d: dict[str, Any]) -> str:
     return (
-        f"Settlement {d['id']} of {d['customer']}: {d['amount']} {d['currency']} "
-        f"({d['percent']}% of {d['balance']}) by {d['deadline']}: {d['status']}. "
+        f"Settlement {d['id']} of {d['customer']}: {cash(d['amount'], d['currency'])} "
+        f"({d['percent']}% of {cash(d['balance'], d['currency'])}) "
+        f"by {on_day(d['deadline'])}: {d['status']}. "
         f"{d['authority_note']}"
     )
 
@@ -119,7 +120,8 @@ def settle_compare(
         print_json(data)
         return
     console.print(
-        f"{customer}: {data['balance']} {data['currency']}; " + "; ".join(data["chance_basis"]),
+        f"{customer}: {cash(data['balance'], data['currency'])}; "
+        + "; ".join(data["chance_basis"]),
         markup=False,
     )
     table = Table()

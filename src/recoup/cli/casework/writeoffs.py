@@ -10,17 +10,18 @@ from rich.table import Table
 
 from recoup.cli.casework.common import Call, call, changes, day_of, do, writeoffs
 from recoup.cli.casework.options import DATE, AsJson, Customer
-from recoup.cli.output import console, print_json
+from recoup.cli.context import state
+from recoup.cli.output import cash, console, day, money, print_json
 
 writeoff_app = typer.Typer(help="Write-offs (with reason and approval).", no_args_is_help=True)
 
 
 def _writeoff_words(d: dict[str, Any]) -> str:
     # the tax part is worked out when the write-off is booked: none to show before
-    tax = f" (tax {d['tax']})" if d["status"] == "done" else ""
+    tax = f" (tax {cash(d['tax'], d['currency'])})" if d["status"] == "done" else ""
     waits = f": `recoup writeoff approve {d['id']}` (an owner)" if d["status"] == "pending" else ""
     return (
-        f"Write-off {d['id']} of {d['customer']}: {d['amount']} {d['currency']}{tax}, "
+        f"Write-off {d['id']} of {d['customer']}: {cash(d['amount'], d['currency'])}{tax}, "
         f"{d['reason']}, {d['status']}{waits}"
     )
 
@@ -97,20 +98,22 @@ def baddebt_command(
     if as_json:
         print_json(report.to_json())
         return
-    table = Table(title=f"Bad debts {report.start} to {report.end}")
+    loc = state(ctx).settings.locale
+    table = Table(title=f"Bad debts {day(report.start, loc)} to {day(report.end, loc)}")
     for col in ("Date", "Customer", "Name", "Invoice", "Reason", "Amount", "Tax"):
         # the day and the keys whole on a narrow terminal; the rest wraps at its spaces
         table.add_column(col, no_wrap=col in ("Date", "Customer", "Invoice"), overflow="fold")
     for line in report.lines:
         table.add_row(
-            line.on.isoformat(),
+            day(line.on, loc),
             line.customer,
             line.name,
             line.invoice,
             line.reason,
-            str(line.amount),
-            str(line.tax),
+            money(line.amount, loc),
+            money(line.tax, loc),
         )
     console.print(table)
     for cur, (amount, tax) in sorted(report.totals().items()):
-        console.print(f"Total {cur}: {amount.amount} (tax {tax.amount})", markup=False)
+        total, of_tax = money(amount, loc), money(tax, loc)
+        console.print(f"Total {cur}: {total} (tax {of_tax})", markup=False)
