@@ -16,7 +16,9 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from recoup.cli.app import app
+from recoup.domain.money import Money
 from recoup.imports.bank.csv_mapping import CsvMapping
+from recoup.money_format import format_money
 from recoup.services import bank_matching, importing
 from recoup.services.bank_import import import_statement
 from recoup.services.bank_matching import BankMatchError
@@ -222,6 +224,12 @@ def test_the_cli_queue_confirm_and_reject(tmp_path: Path):
     waiting = json.loads(shown.output)
     assert [w["state"] for w in waiting] == ["suggested", "unmatched"]
     assert waiting[0]["suggestions"][0]["invoices"] == ["INV-1003"]
+    told = runner.invoke(app, ["--db", db, "bank", "queue"], env={"COLUMNS": "200"})
+    assert told.exit_code == 0, told.output
+    amount = json.loads(shown.output)[0]["amount"]
+    currency = waiting[0]["currency"]
+    assert f"{amount} {currency}" not in told.output  # written as the locale writes money
+    assert format_money(Money.of(amount, currency), "en_US") in told.output
     first, second = waiting[0]["line"], waiting[1]["line"]
     done = runner.invoke(app, ["--db", db, "bank", "confirm", str(first)])
     assert done.exit_code == 0, done.output

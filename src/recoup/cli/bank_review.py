@@ -19,7 +19,7 @@ from recoup.cli.casework.common import actor_of, day_of
 from recoup.cli.casework.options import Actor
 from recoup.cli.context import EXIT_REFUSED, state
 from recoup.cli.lazy import lazy
-from recoup.cli.output import console, err_console, print_json
+from recoup.cli.output import cash, console, err_console, on_day, print_json
 
 if TYPE_CHECKING:
     from recoup.services import bank_matching
@@ -43,7 +43,8 @@ def queue_command(
         return
     for w in waiting:
         console.print(
-            f"line {w.id}  {w.day or ''}  {w.amount} {w.currency}  {w.payer or '(no name)'}"
+            f"line {w.id}  {on_day(w.day) if w.day else ''}  {cash(w.amount, w.currency)}  "
+            f"{w.payer or '(no name)'}"
             f"  {w.text or ''}".rstrip(),
             markup=False,
             highlight=False,
@@ -52,7 +53,9 @@ def queue_command(
         if not w.suggestions:
             console.print("    no suggestion: name the invoice with --invoice", markup=False)
         for n, s in enumerate(w.suggestions, 1):
-            paid = ", ".join(f"{i} {a}" for i, a in zip(s.invoices, s.amounts, strict=True))
+            paid = ", ".join(
+                f"{i} {cash(a, w.currency)}" for i, a in zip(s.invoices, s.amounts, strict=True)
+            )
             console.print(
                 f"    {n}. {s.customer} {s.name}: {paid}  ({'; '.join(s.evidence)})",
                 markup=False,
