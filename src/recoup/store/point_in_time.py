@@ -39,13 +39,27 @@ from sqlalchemy.engine import Connection
 from recoup.store import driver
 from recoup.store.steps import ITEM
 
+
+def _latest(table: str, column: str) -> str:
+    """Rows whose `column` is after the day, found as the latest value read from the
+    end of the column's partial index (`... IS NOT NULL`). Written so because a
+    PostgreSQL book that has never been analysed has no statistics: asked for `EXISTS
+    (... WHERE column > ?)`, its planner guesses that a sequential scan soon finds a
+    row, and reads the whole table when none is there (63 ms for 300,000 invoices, on
+    every account page); the latest value is one index probe in both databases."""
+    return (
+        f"SELECT 1 FROM (SELECT {column} AS latest FROM {table} WHERE {column} IS NOT NULL "
+        f"ORDER BY {column} DESC LIMIT 1) AS last_one WHERE latest > ?"
+    )
+
+
 _LATER = (
     # settled after the day: an invoice paid, or a credit note used up, later
-    "SELECT 1 FROM invoices WHERE settled_on > ?",
+    _latest("invoices", "settled_on"),
     # a credit note not all used, dated after the day
     "SELECT 1 FROM invoices WHERE settled_on IS NULL AND kind = 'credit_note' AND issue_date > ?",
     # a payment all applied after the day, or not all applied and dated after it
-    "SELECT 1 FROM payments WHERE applied_on > ?",
+    _latest("payments", "applied_on"),
     "SELECT 1 FROM payments WHERE applied_on IS NULL AND date > ?",
     # case work decided after the day: holds in force then are over now
     "SELECT 1 FROM promises WHERE decided_on > ?",
