@@ -7,7 +7,8 @@ disputes, in two currencies) read on random days, on SQLite and PostgreSQL:
 - the customer list shows each account's figures per currency, sorted by them;
 - the case file's claim is made of the account's state;
 - the daily run's (and the worklist's) reading of the open invoices is the state's;
-- on a day after everything, the store's own figures are the state's.
+- on a day after everything, the store's own figures are the state's;
+- the largest overdue accounts are the accounts' invoices past due.
 """
 
 from __future__ import annotations
@@ -200,6 +201,20 @@ def test_balances_add_up_to_the_aging_and_every_reading_agrees(
         assert t.claim == (owed if owed.minor > 0 else Money.zero(t.currency))
         lines = sum((line.amount for line in t.lines), Money.zero(t.currency))
         assert t.claim == (lines if lines.minor > 0 else Money.zero(t.currency))
+    # 6. the largest overdue accounts are the accounts' invoices past due on the day
+    late = []
+    for n, cid in enumerate(ids):
+        for cs in states[cid].currencies:
+            due = [i for i in cs.open_invoices if i.due_date < on]
+            if due:
+                total = sum(i.open.minor for i in due)
+                late.append((f"K{n}", cs.currency, total, len(due), min(i.due_date for i in due)))
+    late.sort(key=lambda r: (-r[2], r[0]))
+    top = reports.top_overdue(book, on, 5)
+    assert [
+        (t.customer, t.overdue.currency, t.overdue.minor, t.count, t.oldest_due) for t in top
+    ] == late[:5]
+    assert all(type(t.count) is int for t in top)
     # 5. after everything, the store's own figures are the state's
     with book.read() as conn:
         paid, charges_paid = stored_paid(conn)

@@ -16,6 +16,7 @@ from recoup.domain.money import Money
 from recoup.services import account_state
 from recoup.services.book import Book
 from recoup.store import ledger_repo, report_repo
+from recoup.store.report_repo import DueRow
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ def aging(
     buckets: Sequence[Bucket] = DEFAULT_BUCKETS,
     customer: str | None = None,
     with_unapplied: bool = True,
+    due: Sequence[DueRow] | None = None,
 ) -> AgingReport:
     """Open invoices at `as_of` by days past due, one block per currency, with the money
     on account and the open charges (each account's balance adds up to the block's).
@@ -84,13 +86,16 @@ def aging(
     (`services.account_state`: what their payments paid of the charges is worked out
     there). With no open invoice at all, the book's first currency (or USD for an empty
     book) is shown with zero totals; for one customer with nothing open there are no
-    blocks."""
+    blocks. `due`: the whole book's `open_due` rows for `as_of`, when already read."""
     with book.read() as conn:
         cid = None
         if customer is not None:
             row = ledger_repo.get_customer(conn, customer)
             cid = row["id"] if row else -1
-        rows = report_repo.open_by_due_date(conn, as_of, cid)
+        if due is not None and customer is None:
+            rows = list(due)
+        else:
+            rows = report_repo.open_by_due_date(conn, as_of, cid)
         unapplied: dict[str, int] = {}
         charges: dict[str, int] = {}
         if with_unapplied:
@@ -222,18 +227,28 @@ class DsoReport:
 COUNTBACK_MONTHS = 36
 
 
-def dso(book: Book, as_of: date, window_days: int = 90) -> DsoReport:
+def open_due(book: Book, as_of: date) -> list[DueRow]:
+    """The invoices open at `as_of` per currency and due date: what the aging and the
+    DSO's receivable are made of, read once for a page that shows both."""
+    with book.read() as conn:
+        return report_repo.open_by_due_date(conn, as_of)
+
+
+def dso(
+    book: Book, as_of: date, window_days: int = 90, due: Sequence[DueRow] | None = None
+) -> DsoReport:
     """Standard DSO over `window_days` and countback DSO (calendar months, up to 3 years).
 
     The receivable is the gross amount of invoices open at `as_of`; credit sales are
-    the invoices issued in the window less credit notes issued in it.
+    the invoices issued in the window less credit notes issued in it. `due`: the
+    `open_due` rows for `as_of`, when already read.
     """
     if window_days <= 0:
         raise ValueError("the window must be at least one day")
     periods = month_periods_back(as_of, COUNTBACK_MONTHS)
     earliest = min(as_of - timedelta(days=window_days - 1), periods[-1][0])
     with book.read() as conn:
-        rows = report_repo.open_by_due_date(conn, as_of)
+        rows = list(due) if due is not None else report_repo.open_by_due_date(conn, as_of)
         sales = report_repo.sales_by_day(conn, earliest, as_of)
         known = report_repo.currencies(conn) if not rows and not sales else []
     receivable: dict[str, int] = {}
@@ -291,7 +306,7 @@ def top_overdue(book: Book, as_of: date, limit: int = 10) -> list[OverdueAccount
             r["key"],
             r["name"],
             Money(int(r["overdue"]), r["currency"]),
-            r["n"],
+            int(r["n"]),
             r["oldest_due"],
             (as_of - r["oldest_due"]).days,
         )

@@ -71,7 +71,25 @@ def make_engine(path_or_url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         _sqlite_setup(engine)
         return engine
+    if url.startswith("postgresql"):
+        kwargs["connect_args"] = _without_jit(url, kwargs.get("connect_args", {}))
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _without_jit(url: str, connect_args: dict[str, Any]) -> dict[str, Any]:
+    """PostgreSQL's connection options with its JIT compiler off (a startup parameter,
+    PostgreSQL 11 or later), any options of the URL's or the caller's kept before it.
+
+    Why: the dashboard's statements carry a correlated subquery (the amount paid by an
+    earlier day) that they seldom run but whose cost the planner counts for every row,
+    so once a book has statistics their estimated cost passes `jit_above_cost` and each
+    reading compiles for longer than it runs: on 300,000 invoices after `VACUUM
+    ANALYZE`, 1,061 ms of JIT for the largest overdue accounts (920 ms in all) and 364
+    ms for a part of the aging (470 ms). Recoup's statements are short reads and
+    set-based writes that JIT does not pay for (bench/RESULTS.md)."""
+    given = [connect_args.get("options") or make_url(url).query.get("options") or ""]
+    options = " ".join(str(o) for o in given if o)
+    return {**connect_args, "options": f"{options} -c jit=off".strip()}
 
 
 def is_sqlite(conn: Connection | Engine) -> bool:

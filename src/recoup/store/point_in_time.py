@@ -76,6 +76,17 @@ def moved_past(conn: Connection, as_of: date) -> bool:
     return bool(driver.fetch(conn, _MOVED_PAST, [as_of] * len(_LATER))[0][0])
 
 
+def settled_after(conn: Connection, as_of: date) -> bool:
+    """Whether an invoice or a credit note was settled after `as_of` (one index probe):
+    when none was, a report leaves out its reading of those settled later."""
+    return bool(driver.fetch(conn, _latest("invoices", "settled_on"), [as_of]))
+
+
+def applied_after(conn: Connection, as_of: date) -> bool:
+    """Whether a payment was all applied after `as_of` (one index probe)."""
+    return bool(driver.fetch(conn, _latest("payments", "applied_on"), [as_of]))
+
+
 def _day(as_of: date) -> str:
     """`as_of` as an SQL literal both databases compare with a date column (ISO text in
     SQLite; an untyped literal PostgreSQL reads as a date). Made from a `date`, so it

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from recoup.store import sales_repo
+from recoup.store import point_in_time, sales_repo
 from recoup.store.tables import (
     CHARGE_KINDS_SQL,
     actions,
@@ -68,7 +68,14 @@ def _paid_at(as_of: date) -> Any:
     )
 
 
-def _open_amount_at(as_of: date) -> Any:
+def _open_amount_at(as_of: date, past: bool = True) -> Any:
+    """What was still to pay of an invoice at `as_of`. For a day the book has not moved
+    past (`point_in_time.moved_past` false: no payment or credit note dated or applied
+    after it) every allocation of an invoice issued by then is dated by then, so the
+    stored figure is the day's: a whole-number difference, no CASE or subquery to
+    evaluate per row (PostgreSQL sums it as integers, not as numeric)."""
+    if not past:
+        return invoices.c.amount_minor - invoices.c.paid_minor
     return invoices.c.amount_minor - _paid_at(as_of)
 
 
@@ -81,19 +88,21 @@ def open_by_due_date(conn: Connection, as_of: date, customer_id: int | None = No
     Invoices settled after `as_of` come from `ix_invoices_settled_on`. The kind is
     written into the SQL as a constant so that SQLite can match the partial index.
     """
+    past = point_in_time.moved_past(conn, as_of)
     cols = (
         invoices.c.due_date,
         invoices.c.currency,
         func.count(),
-        func.sum(_open_amount_at(as_of)),
+        func.sum(_open_amount_at(as_of, past)),
     )
     is_invoice = invoices.c.kind == literal_column("'invoice'")
     issued = invoices.c.issue_date <= as_of
     parts = [
         (invoices.c.settled_on.is_(None), is_invoice, invoices.c.due_date <= as_of),
         (invoices.c.settled_on.is_(None), is_invoice, invoices.c.due_date > as_of, issued),
-        (invoices.c.settled_on > as_of, is_invoice, issued),
     ]
+    if past:  # else nothing was settled after the day
+        parts.append((invoices.c.settled_on > as_of, is_invoice, issued))
     out: list[DueRow] = []
     for where in parts:
         q = select(*cols).where(*where).group_by(invoices.c.due_date, invoices.c.currency)
@@ -131,7 +140,8 @@ def _unapplied(conn: Connection, as_of: date, chunk: list[int] | None) -> dict[s
         .where(allocations.c.payment_id == payments.c.id, allocations.c.date <= as_of)
         .scalar_subquery()
     )
-    for cond in (payments.c.applied_on.is_(None), payments.c.applied_on > as_of):
+    later = point_in_time.applied_after(conn, as_of)
+    for cond in (payments.c.applied_on.is_(None), payments.c.applied_on > as_of)[: 1 + later]:
         q = (
             select(payments.c.currency, func.sum(payments.c.amount_minor - used_by_pay))
             .where(cond, payments.c.date <= as_of)
@@ -147,7 +157,8 @@ def _unapplied(conn: Connection, as_of: date, chunk: list[int] | None) -> dict[s
         .scalar_subquery()
     )
     is_note = invoices.c.kind == literal_column("'credit_note'")
-    for cond in (invoices.c.settled_on.is_(None), invoices.c.settled_on > as_of):
+    later = point_in_time.settled_after(conn, as_of)
+    for cond in (invoices.c.settled_on.is_(None), invoices.c.settled_on > as_of)[: 1 + later]:
         q = (
             select(invoices.c.currency, func.sum(invoices.c.amount_minor - used_by_note))
             .where(cond, is_note, invoices.c.issue_date <= as_of)
@@ -360,21 +371,54 @@ def _first_currency(per_currency: Any) -> Any:
 
 
 def top_overdue(conn: Connection, as_of: date, limit: int) -> list[dict[str, Any]]:
-    """The customers with the largest amounts past due at `as_of` (all currencies)."""
-    amount = _open_amount_at(as_of)
+    """The customers with the largest amounts past due at `as_of` (all currencies).
+
+    The invoices open now are added up per customer and currency from
+    `ix_invoices_open_by_customer` (the kind written as a constant so that SQLite
+    matches the partial index; no OR, which PostgreSQL can only answer by reading the
+    whole table); those settled after `as_of` are added only when there are any. The
+    customers' keys and names are joined to the sums, not to every invoice."""
+    past = point_in_time.moved_past(conn, as_of)
+    amount = _open_amount_at(as_of, past)
+    is_invoice = invoices.c.kind == literal_column("'invoice'")
+    past_due = (invoices.c.due_date < as_of, invoices.c.issue_date <= as_of, is_invoice)
+    cols = (
+        invoices.c.customer_id,
+        invoices.c.currency,
+        func.sum(amount).label("overdue"),
+        func.count().label("n"),
+        func.min(invoices.c.due_date).label("oldest_due"),
+    )
+    by = (invoices.c.customer_id, invoices.c.currency)
+    parts = [select(*cols).where(invoices.c.settled_on.is_(None), *past_due).group_by(*by)]
+    if past:  # else nothing was settled after the day
+        later = invoices.c.settled_on > as_of
+        parts.append(select(*cols).where(later, *past_due).group_by(*by))
+    part = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    sums = (
+        select(
+            part.c.customer_id,
+            part.c.currency,
+            func.sum(part.c.overdue).label("overdue"),
+            func.sum(part.c.n).label("n"),
+            func.min(part.c.oldest_due).label("oldest_due"),
+        )
+        .group_by(part.c.customer_id, part.c.currency)
+        .subquery()
+        if len(parts) > 1
+        else part
+    )
     q = (
         select(
             customers.c.key,
             customers.c.name,
-            invoices.c.currency,
-            func.sum(amount).label("overdue"),
-            func.count().label("n"),
-            func.min(invoices.c.due_date).label("oldest_due"),
+            sums.c.currency,
+            sums.c.overdue,
+            sums.c.n,
+            sums.c.oldest_due,
         )
-        .select_from(invoices.join(customers, customers.c.id == invoices.c.customer_id))
-        .where(_open_at(as_of), invoices.c.due_date < as_of)
-        .group_by(customers.c.key, customers.c.name, invoices.c.currency)
-        .order_by(func.sum(amount).desc(), customers.c.key)
+        .select_from(sums.join(customers, customers.c.id == sums.c.customer_id))
+        .order_by(sums.c.overdue.desc(), customers.c.key)
         .limit(limit)
     )
     return [dict(r) for r in conn.execute(q).mappings()]
