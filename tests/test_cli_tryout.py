@@ -16,6 +16,18 @@ from recoup.services.book import Book
 runner = CliRunner()
 
 
+def _book_with(tmp_path: Path, invoices: str, env: dict[str, str]) -> list[str]:
+    """A new book with these invoices (CSV text) imported: its `--db` arguments."""
+    db = tmp_path / "book.db"
+    Book.create(str(db)).close()
+    inv = tmp_path / "inv.csv"
+    inv.write_text(invoices, encoding="utf-8")
+    db_args = ["--db", str(db)]
+    result = runner.invoke(app, [*db_args, "import", "invoices", str(inv)], env=env)
+    assert result.exit_code == 0, result.stderr
+    return db_args
+
+
 def test_account_and_customers_keep_numbers_and_amounts_whole(tmp_path: Path):
     db = tmp_path / "book.db"
     Book.create(str(db)).close()
@@ -49,18 +61,14 @@ def test_account_and_customers_keep_numbers_and_amounts_whole(tmp_path: Path):
 
 
 def test_baddebt_keeps_days_keys_and_figures_whole(tmp_path: Path):
-    db = tmp_path / "book.db"
-    Book.create(str(db)).close()
-    inv = tmp_path / "inv.csv"
-    inv.write_text(
+    env = {"COLUMNS": "80", "RECOUP_NOW": "2026-12-07", "RECOUP_ACTOR": "ann"}
+    db_args = _book_with(
+        tmp_path,
         "customer,customer_name,number,issue_date,due_date,amount,currency,tax\n"
         "CUST-000042,Crown Clinic V.O.F.,INV-2026-000123,2025-03-05,2025-04-04,"
         "1664.23,USD,277.37\n",
-        encoding="utf-8",
+        env,
     )
-    env = {"COLUMNS": "80", "RECOUP_NOW": "2026-12-07", "RECOUP_ACTOR": "ann"}
-    db_args = ["--db", str(db)]
-    assert runner.invoke(app, [*db_args, "import", "invoices", str(inv)], env=env).exit_code == 0
     args = ["writeoff", "add", "CUST-000042", "--reason", "uncollectible"]
     result = runner.invoke(app, [*db_args, *args], env=env)
     assert result.exit_code == 0, result.stderr
@@ -77,17 +85,13 @@ def test_baddebt_keeps_days_keys_and_figures_whole(tmp_path: Path):
 
 
 def test_a_waiting_write_off_says_how_it_goes_on_and_no_tax_yet(tmp_path: Path):
-    db = tmp_path / "book.db"
-    Book.create(str(db)).close()
-    inv = tmp_path / "inv.csv"
-    inv.write_text(
+    env = {"RECOUP_NOW": "2026-12-07", "RECOUP_ACTOR": "ann"}
+    db_args = _book_with(
+        tmp_path,
         "customer,number,issue_date,due_date,amount,currency,tax\n"
         "C1,A1,2025-03-05,2025-04-04,120.00,EUR,20.00\n",
-        encoding="utf-8",
+        env,
     )
-    env = {"RECOUP_NOW": "2026-12-07", "RECOUP_ACTOR": "ann"}
-    db_args = ["--db", str(db)]
-    assert runner.invoke(app, [*db_args, "import", "invoices", str(inv)], env=env).exit_code == 0
     user = ["user", "add", "colin", "--role", "collector", "--password", "p" * 12]
     assert runner.invoke(app, [*db_args, *user], env=env).exit_code == 0
     args = ["writeoff", "add", "C1", "--reason", "uncollectible", "--actor", "colin"]
@@ -132,17 +136,13 @@ def test_a_preview_for_an_account_with_nothing_open_says_so(tmp_path: Path):
 def test_the_run_and_the_outbox_show_money_and_days_as_the_locale_writes_them(tmp_path: Path):
     """`recoup run` and `recoup outbox` once printed "1664.23 USD" and "2026-12-07" beside
     tables that wrote "$1,664.23": the same amount, written one way everywhere."""
-    db = tmp_path / "book.db"
-    Book.create(str(db)).close()
-    inv = tmp_path / "inv.csv"
-    inv.write_text(
+    env = {"COLUMNS": "120", "RECOUP_NOW": "2026-12-07T10:00:00"}
+    db_args = _book_with(
+        tmp_path,
         "customer,customer_name,number,issue_date,due_date,amount,currency,email\n"
         "C1,Crown Clinic,INV-1,2026-10-01,2026-10-31,1664.23,USD,ap@crown.example\n",
-        encoding="utf-8",
+        env,
     )
-    env = {"COLUMNS": "120", "RECOUP_NOW": "2026-12-07T10:00:00"}
-    db_args = ["--db", str(db)]
-    assert runner.invoke(app, [*db_args, "import", "invoices", str(inv)], env=env).exit_code == 0
     preview = runner.invoke(app, [*db_args, "run", "--dry-run"], env=env)
     assert preview.exit_code == 0, preview.stderr
     assert "Run for Dec 7, 2026" in preview.stdout
