@@ -7,11 +7,12 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recoup.domain.matching.book import MatchBook, OpenInvoice
-from recoup.domain.matching.evidence import Decision, IncomingLine, Kind
+from recoup.domain.matching.evidence import Decision, Evidence, IncomingLine, Kind
 from recoup.domain.matching.matcher import match_line
 from recoup.domain.matching.references import (
     compact,
@@ -134,7 +135,7 @@ def test_a_reference_applies_even_short_by_bank_charges():
     best = match.candidates[0]
     assert best.invoices == ("INV-2026-000123",)
     assert best.amounts == (9750,)
-    assert "2.50 short (bank charges?)" in best.describe("EUR")
+    assert "2.50 EUR short (bank charges?)" in best.describe("EUR")
 
 
 def test_a_reference_whose_check_fails_is_no_evidence():
@@ -196,14 +197,14 @@ def test_a_part_payment_of_a_named_invoice_applies_what_came():
     match = match_line(line(4000, "INV-2026-000123", "Acme Trading"), BOOK, RULES)
     assert match.applied is not None
     assert match.applied.amounts == (4000,)
-    assert "pays part; 60.00 stays open" in match.applied.describe("EUR")
+    assert "pays part; 60.00 EUR stays open" in match.applied.describe("EUR")
 
 
 def test_an_overpayment_leaves_the_rest_on_account():
     match = match_line(line(12000, "INV-2026-000124", "Bolt"), BOOK, RULES)
     assert match.applied is not None
     assert match.applied.amounts == (10000,)
-    assert "20.00 more than is open (kept on account)" in match.applied.describe("EUR")
+    assert "20.00 EUR more than is open (kept on account)" in match.applied.describe("EUR")
 
 
 def test_one_character_wrong_with_amount_and_payer_applies():
@@ -409,3 +410,19 @@ def test_problems_of_the_matching_table_have_their_place():
     assert len(messages) == 2
     assert any("the amount alone" in m for _, m in messages)
     assert any("name_similarity below 70" in m for _, m in messages)
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "fr"])
+def test_every_kind_of_evidence_has_words_in_each_language(lang: str) -> None:
+    english = {k: Evidence(k, "X-1", 1234).describe("EUR") for k in Kind}
+    for kind in Kind:
+        for figure in (-3, 0, 1234):
+            said = Evidence(kind, "X-1", figure).describe("EUR", lang)
+            assert "{" not in said, said
+            assert "_" not in said, said
+        if lang != "en":  # worded in the language, not the English fallback
+            assert Evidence(kind, "X-1", 1234).describe("EUR", lang) != english[kind], kind
+    assert Evidence(Kind.DATE, "", -3).describe("EUR", lang) != Evidence(Kind.DATE, "", 3).describe(
+        "EUR", lang
+    )
+    assert "12.34 EUR" in Evidence(Kind.AMOUNT_CHARGES, "", 1234).describe("EUR", lang)

@@ -72,6 +72,18 @@ def test_the_queue_shows_each_line_with_its_evidence(client: TestClient, book: B
     del t5
 
 
+def test_the_evidence_is_in_the_readers_language(client: TestClient):
+    """The evidence is kept as codes and figures and worded when shown: a German or
+    French reader does not read "amount exact" among their own words."""
+    _log_in(client, "vera")
+    german = client.get("/bank", headers={"Accept-Language": "de-DE,de;q=0.9"}).text
+    assert "Betrag stimmt genau" in german
+    assert "amount exact" not in german
+    french = client.get("/bank", headers={"Accept-Language": "fr-FR,fr;q=0.9"}).text
+    assert "montant exact" in french
+    assert "amount exact" not in french
+
+
 def test_a_collector_confirms_reassigns_and_rejects(client: TestClient, book: Book):
     _log_in(client, "carl")
     lines = _lines(book)

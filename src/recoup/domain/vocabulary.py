@@ -372,6 +372,60 @@ CHANNEL: Table = {
     "fr": {"email": "e-mail", "letter": "courrier", "phone": "téléphone", "sms": "SMS"},
 }
 
+# what a piece of a bank match's evidence says (`recoup.domain.matching.evidence`): the
+# text found, the figure, or the figure as money; a date's by whether it was on, after
+# or before the due date
+EVIDENCE: Table = {
+    "en": {
+        "reference": "payment reference {found}",
+        "number": "invoice number written: {found}",
+        "near_number": "invoice number with one character different: {found}",
+        "amount_exact": "amount exact",
+        "amount_charges": "{money} short (bank charges?)",
+        "amount_sum": "amount is the sum of {n} invoices",
+        "amount_part": "pays part; {money} stays open",
+        "amount_over": "{money} more than is open (kept on account)",
+        "iban": "payer's account {found} known for this customer",
+        "name": "payer name {found} ({n}% alike)",
+        "other_payer": "paid by {found}, not this customer",
+        "date_on": "paid on the due date",
+        "date_after": "paid {n} days after the due date",
+        "date_before": "paid {n} days before the due date",
+    },
+    "de": {
+        "reference": "Zahlungsreferenz {found}",
+        "number": "Rechnungsnummer angegeben: {found}",
+        "near_number": "Rechnungsnummer mit einem abweichenden Zeichen: {found}",
+        "amount_exact": "Betrag stimmt genau",
+        "amount_charges": "{money} zu wenig (Bankgebühren?)",
+        "amount_sum": "Betrag ist die Summe von {n} Rechnungen",
+        "amount_part": "zahlt einen Teil; {money} bleiben offen",
+        "amount_over": "{money} mehr als offen (bleiben als Guthaben)",
+        "iban": "Konto des Zahlers {found} ist für diesen Kunden bekannt",
+        "name": "Name des Zahlers {found} ({n} % ähnlich)",
+        "other_payer": "gezahlt von {found}, nicht von diesem Kunden",
+        "date_on": "am Fälligkeitstag gezahlt",
+        "date_after": "{n} Tage nach dem Fälligkeitstag gezahlt",
+        "date_before": "{n} Tage vor dem Fälligkeitstag gezahlt",
+    },
+    "fr": {
+        "reference": "référence de paiement {found}",
+        "number": "numéro de facture indiqué : {found}",
+        "near_number": "numéro de facture à un caractère près : {found}",
+        "amount_exact": "montant exact",
+        "amount_charges": "{money} de moins (frais bancaires ?)",
+        "amount_sum": "le montant est la somme de {n} factures",
+        "amount_part": "paiement partiel ; {money} restent dus",
+        "amount_over": "{money} de plus que le montant dû (gardés en avoir)",
+        "iban": "compte du payeur {found} connu pour ce client",
+        "name": "nom du payeur {found} (ressemblant à {n} %)",
+        "other_payer": "payé par {found}, pas par ce client",
+        "date_on": "payé à l'échéance",
+        "date_after": "payé {n} jours après l'échéance",
+        "date_before": "payé {n} jours avant l'échéance",
+    },
+}
+
 TABLES: dict[str, Table] = {
     "hold": HOLD,
     "action": ACTION,
@@ -389,6 +443,7 @@ TABLES: dict[str, Table] = {
     "category": CATEGORY,
     "method": METHOD,
     "channel": CHANNEL,
+    "evidence": EVIDENCE,
 }
 
 # Nouns for counts: (singular, plural) per language.

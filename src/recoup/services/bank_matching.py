@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from recoup import i18n
 from recoup.clock import now
 from recoup.domain.history import EntryFields
 from recoup.domain.matching.book import MatchBook
@@ -317,8 +318,11 @@ class LineView:
 
 
 def _suggestion(row: dict[str, Any], currency: str) -> Suggestion:
+    """A stored candidate for its reader: the evidence in the language they read
+    (the web request's or the command's, `recoup.i18n`)."""
+    lang = i18n.current().language
     evidence = tuple(
-        Evidence(Kind(e["kind"]), e["found"], int(e["figure"])).describe(currency)
+        Evidence(Kind(e["kind"]), e["found"], int(e["figure"])).describe(currency, lang)
         for e in row["evidence"]
     )
     return Suggestion(

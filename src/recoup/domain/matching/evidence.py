@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from recoup.domain.matching.rules import Term
 from recoup.domain.money import format_minor
+from recoup.domain.words import term
 
 
 class Kind(StrEnum):
@@ -38,39 +39,24 @@ TERMS: dict[Kind, Term] = {
 }
 
 
-# what each kind of evidence says: the text found, the figure, or the figure as money
-# (a date's evidence, the days from the due date, is worded in `Evidence.describe`)
-_WORDS = {
-    Kind.REFERENCE: "payment reference {found}",
-    Kind.NUMBER: "invoice number written: {found}",
-    Kind.NEAR_NUMBER: "invoice number with one character different: {found}",
-    Kind.AMOUNT_EXACT: "amount exact",
-    Kind.AMOUNT_CHARGES: "{money} short (bank charges?)",
-    Kind.AMOUNT_SUM: "amount is the sum of {n} invoices",
-    Kind.AMOUNT_PART: "pays part; {money} stays open",
-    Kind.AMOUNT_OVER: "{money} more than is open (kept on account)",
-    Kind.IBAN: "payer's account {found} known for this customer",
-    Kind.NAME: "payer name {found} ({n}% alike)",
-    Kind.OTHER_PAYER: "paid by {found}, not this customer",
-}
-
-
 @dataclass(frozen=True, slots=True)
 class Evidence:
     kind: Kind
     found: str = ""
     figure: int = 0
 
-    def describe(self, currency: str) -> str:
-        """The evidence in plain words."""
-        words = _WORDS.get(self.kind)
+    def describe(self, currency: str, lang: str = "en") -> str:
+        """The evidence in plain words, in `lang` (English, German or French; the words
+        are `recoup.domain.vocabulary.EVIDENCE`)."""
         n = self.figure
-        if words is not None:
-            money = format_minor(n, currency) if "{money}" in words else ""
-            return words.format(found=self.found, n=n, money=money)
-        if n == 0:
-            return "paid on the due date"
-        return f"paid {abs(n)} days {'after' if n > 0 else 'before'} the due date"
+        if self.kind is Kind.DATE:
+            code = "date_on" if n == 0 else "date_after" if n > 0 else "date_before"
+        else:
+            code = self.kind.value
+        words = term("evidence", code, lang)
+        # "12.34 EUR": a page shows it as its reader's money (`figures_in`)
+        money = f"{format_minor(n, currency)} {currency}" if "{money}" in words else ""
+        return words.format(found=self.found, n=abs(n), money=money)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +76,8 @@ class Candidate:
     def has(self, *kinds: Kind) -> bool:
         return any(e.kind in kinds for e in self.evidence)
 
-    def describe(self, currency: str) -> list[str]:
-        return [e.describe(currency) for e in self.evidence]
+    def describe(self, currency: str, lang: str = "en") -> list[str]:
+        return [e.describe(currency, lang) for e in self.evidence]
 
 
 class Decision(StrEnum):
