@@ -94,9 +94,37 @@ def test_the_demo_ends_with_its_outbox_delivered_and_its_figures_agreeing(
                 },
             )
             page = client.get("/").text
+            bank_page = client.get("/bank").text
         assert _figure(page, "outbox") == len(waiting)
         assert _figure(page, "delivered") == len(sent) == sent_entries
         assert "Set-up checklist" not in page
+
+        # money in: today's statement, its confident lines applied, the rest waiting
+        statement = tmp_path / "bank-statement-2026-12-07.csv"
+        assert "Money in: today's bank statement" in " ".join(made.output.split())
+        queue = runner.invoke(app, ["bank", "queue", "--json"])
+        assert queue.exit_code == 0, queue.output
+        waits = json.loads(queue.output[queue.output.index("[") :])
+        assert len(waits) >= 2  # a stranger's transfer at least, and a line to choose for
+        assert any(not w["suggestions"] for w in waits)
+        assert any(w["suggestions"] for w in waits)
+        with book.read() as conn:
+            applied = conn.execute(
+                text(
+                    "SELECT count(*) FROM bank_lines l WHERE l.state = 'applied' AND EXISTS "
+                    "(SELECT 1 FROM payments p WHERE p.key LIKE 'bank:' || l.id || ':%')"
+                )
+            ).scalar()
+        assert applied is not None
+        assert applied >= 4  # each with the payments it became
+        for w in waits:
+            assert f'data-line="{w["line"]}"' in bank_page
+        # the same statement again takes nothing twice
+        again = runner.invoke(app, ["bank", "import", str(statement), "--account",
+                                    "DEMO-CHECKING-4471", "--json"])  # fmt: skip
+        assert again.exit_code == 0, again.output
+        figures = json.loads(again.output[again.output.index("{") :])
+        assert (figures["duplicates"], figures["applied"]) == (figures["lines"], 0)
     finally:
         book.close()
 

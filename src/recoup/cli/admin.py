@@ -24,8 +24,9 @@ from recoup.domain.words import count
 
 if TYPE_CHECKING:
     from recoup.services import book as book_service
-    from recoup.services import business_details, demo_book, reports, sessions, users
+    from recoup.services import business_details, demo_bank, demo_book, reports, sessions, users
     from recoup.services import demo as demo_service
+    from recoup.services.bank_import import BankImportReport
 else:
     book_service = lazy("recoup.services.book")
     business_details = lazy("recoup.services.business_details")
@@ -34,6 +35,7 @@ else:
     sessions = lazy("recoup.services.sessions")
     users = lazy("recoup.services.users")
     demo_service = lazy("recoup.services.demo")
+    demo_bank = lazy("recoup.services.demo_bank")
 
 user_app = typer.Typer(
     help="Web users: add, list, password, disable, enable, signout.", no_args_is_help=True
@@ -260,7 +262,15 @@ def demo_command(
     # accounts, so that the worklist, the histories and the outbox have something to show
     with console.status("running the collection plan day by day, delivering each day"):
         delivered = demo_service.Deliveries(book, st.settings, clock_now())
-        played = demo_service.play(book, today, deliver=delivered.day)
+        statement: list[tuple[Path, BankImportReport] | None] = []
+        played = demo_service.play(
+            book,
+            today,
+            deliver=delivered.day,
+            money_in=lambda day: statement.append(
+                demo_bank.money_in(book, day, delivered.folder.parent)
+            ),
+        )
     demo_book.mark(book)  # what it holds now: anything added later is the user's
     for line in played.casework:
         console.print(f"  collector: {line}")
@@ -282,6 +292,15 @@ def demo_command(
         "still waiting for the customer's contact hours or days (`recoup dispatch --json` "
         "says why)."
     )
+    if statement and statement[0] is not None:
+        path, got = statement[0]
+        console.print(
+            f"Money in: today's bank statement ({path}) imported: {got.lines} lines, "
+            f"{got.applied} applied to their invoices by themselves, {got.suggested} with "
+            f"suggestions and {got.unmatched - got.not_payments} unmatched waiting for a "
+            "person on the Bank page (`recoup bank queue`), "
+            f"{count(got.not_payments, 'line')} of money out or fees, not a customer's payment."
+        )
     given = "" if st.settings.database_url == "recoup.db" else f"--db {st.settings.database_url} "
     console.print(
         f"The demo book is {book.where}: `recoup {given}aging`, `recoup {given}worklist` and "

@@ -19,7 +19,7 @@ from recoup.cli.casework.common import actor_of, day_of
 from recoup.cli.casework.options import Actor
 from recoup.cli.context import EXIT_REFUSED, state
 from recoup.cli.lazy import lazy
-from recoup.cli.output import cash, console, err_console, on_day, print_json
+from recoup.cli.output import cash, console, err_console, figures, on_day, print_json
 
 if TYPE_CHECKING:
     from recoup.services import bank_matching
@@ -57,7 +57,7 @@ def queue_command(
                 f"{i} {cash(a, w.currency)}" for i, a in zip(s.invoices, s.amounts, strict=True)
             )
             console.print(
-                f"    {n}. {s.customer} {s.name}: {paid}  ({'; '.join(s.evidence)})",
+                f"    {n}. {s.customer} {s.name}: {paid}  ({figures('; '.join(s.evidence))})",
                 markup=False,
                 highlight=False,
                 soft_wrap=True,

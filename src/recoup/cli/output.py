@@ -12,6 +12,7 @@ escapes markup. JSON escapes the control characters JSON itself does not.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import Any
 
@@ -91,3 +92,26 @@ def on_day(value: date | str | None) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value[:10]) if value else None
     return day(value, i18n.current().locale)
+
+
+# an amount with its currency in a sentence the services wrote ("5354.79 USD")
+_AMOUNT = re.compile(r"(?<![\w.,])(-?\d+(?:\.\d+)?) ([A-Z]{3})\b")
+
+
+def figures(text: str) -> str:
+    """`text` with each amount in it written as the command's locale writes money (what
+    a page's `figures_in` does); a code that is no currency, or an amount with more
+    decimals than its currency has, stays as written."""
+    from recoup.domain.currencies import MINOR_UNITS
+    from recoup.domain.money import MoneyError
+
+    def one(found: re.Match[str]) -> str:
+        amount, currency = found.groups()
+        if currency not in MINOR_UNITS:
+            return found.group()
+        try:
+            return cash(amount, currency)
+        except MoneyError:
+            return found.group()
+
+    return _AMOUNT.sub(one, text)

@@ -236,14 +236,20 @@ class PlayReport:
 
 
 def play(
-    book: Book, today: date, days: int = 28, deliver: Callable[[date], object] | None = None
+    book: Book,
+    today: date,
+    days: int = 28,
+    deliver: Callable[[date], object] | None = None,
+    money_in: Callable[[date], object] | None = None,
 ) -> PlayReport:
     """Run the plan day by day over the last `days` days, with a collector working the
     largest overdue accounts along the way (a promise that is then broken, a dispute, a
     payment plan, a note, a settlement offer), so that the worklist, the histories and
     the approvals have something real to show. The same code as `recoup run` and the
     case-work commands; what the contact rules refuse is simply not done. `deliver`,
-    when given, is called with each day after its run (to deliver the outbox).
+    when given, is called with each day after its run (to deliver the outbox);
+    `money_in`, when given, on the last day between its run and its delivery (today's
+    bank statement: what it shows paid is then not reminded of).
 
     The book is new to the plan: its long-overdue accounts show how old debt is taken
     over (`PlayReport.first_contacts`, `opened_gently`)."""
@@ -282,6 +288,8 @@ def play(
             due = oldest.get(case)
             if final is not None and due is not None and (day - due).days >= final:
                 out.opened_gently += action["stage"] not in finals
+        if money_in is not None and offset == days:
+            money_in(day)
         if deliver is not None:
             deliver(day)
     return out
