@@ -426,3 +426,6 @@ def test_every_kind_of_evidence_has_words_in_each_language(lang: str) -> None:
         "EUR", lang
     )
     assert "12.34 EUR" in Evidence(Kind.AMOUNT_CHARGES, "", 1234).describe("EUR", lang)
+    one_day = Evidence(Kind.DATE, "", 1).describe("EUR", lang)
+    assert "1" in one_day
+    assert not re.search(r"\b1 (days|Tage|jours)\b", one_day), one_day

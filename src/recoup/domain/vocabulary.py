@@ -391,6 +391,8 @@ EVIDENCE: Table = {
         "date_on": "paid on the due date",
         "date_after": "paid {n} days after the due date",
         "date_before": "paid {n} days before the due date",
+        "date_after_1": "paid 1 day after the due date",
+        "date_before_1": "paid 1 day before the due date",
     },
     "de": {
         "reference": "Zahlungsreferenz {found}",
@@ -407,6 +409,8 @@ EVIDENCE: Table = {
         "date_on": "am Fälligkeitstag gezahlt",
         "date_after": "{n} Tage nach dem Fälligkeitstag gezahlt",
         "date_before": "{n} Tage vor dem Fälligkeitstag gezahlt",
+        "date_after_1": "1 Tag nach dem Fälligkeitstag gezahlt",
+        "date_before_1": "1 Tag vor dem Fälligkeitstag gezahlt",
     },
     "fr": {
         "reference": "référence de paiement {found}",
@@ -423,6 +427,8 @@ EVIDENCE: Table = {
         "date_on": "payé à l'échéance",
         "date_after": "payé {n} jours après l'échéance",
         "date_before": "payé {n} jours avant l'échéance",
+        "date_after_1": "payé 1 jour après l'échéance",
+        "date_before_1": "payé 1 jour avant l'échéance",
     },
 }
 

@@ -51,6 +51,7 @@ class Evidence:
         n = self.figure
         if self.kind is Kind.DATE:
             code = "date_on" if n == 0 else "date_after" if n > 0 else "date_before"
+            code += "_1" if abs(n) == 1 else ""
         else:
             code = self.kind.value
         words = term("evidence", code, lang)
