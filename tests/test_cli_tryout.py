@@ -6,6 +6,7 @@ is not true. A write-off that waits says how it goes on."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -156,3 +157,26 @@ def test_the_run_and_the_outbox_show_money_and_days_as_the_locale_writes_them(tm
     for out in (preview.stdout, run.stdout, outbox.stdout):
         assert "1664.23" not in out
         assert "2026-12-07" not in out
+
+
+def test_case_commands_write_money_and_days_as_the_locale_does(tmp_path: Path):
+    env = {"COLUMNS": "160", "RECOUP_NOW": "2026-12-07T10:00:00", "RECOUP_ACTOR": "ann"}
+    db_args = _book_with(
+        tmp_path,
+        "customer,customer_name,number,issue_date,due_date,amount,currency\n"
+        "C1,Crown Clinic,INV-1,2026-06-01,2026-07-01,1664.23,USD\n",
+        env,
+    )
+    args = ["promise", "add", "C1", "--amount", "250.00", "--date", "2026-12-14"]
+    added = runner.invoke(app, [*db_args, *args], env=env)
+    assert added.exit_code == 0, added.stderr
+    assert "Promise 1: $250.00 by Dec 14, 2026" in added.stdout
+    listed = runner.invoke(app, [*db_args, "promise", "list", "C1"], env=env)
+    assert "$250.00" in listed.stdout
+    assert "Dec 14, 2026" in listed.stdout
+    compared = runner.invoke(app, [*db_args, "settle", "compare", "C1"], env=env)
+    assert compared.exit_code == 0, compared.stderr
+    british = runner.invoke(app, [*db_args, "--locale", "en_GB", "promise", "list", "C1"], env=env)
+    assert "14 Dec 2026" in british.stdout  # en_GB's days, as its aging writes them
+    for out in (added.stdout, listed.stdout, compared.stdout, british.stdout):
+        assert not re.search(r"(?<![\w.,$])\d+\.\d{2}(?! ?%)\b(?!,)", out), out

@@ -209,7 +209,7 @@ def test_balances_add_up_to_the_aging_and_every_reading_agrees(
             if due:
                 total = sum(i.open.minor for i in due)
                 late.append((f"K{n}", cs.currency, total, len(due), min(i.due_date for i in due)))
-    late.sort(key=lambda r: (-r[2], r[0]))
+    late.sort(key=lambda r: (-r[2], r[0], r[1]))
     top = reports.top_overdue(book, on, 5)
     assert [
         (t.customer, t.overdue.currency, t.overdue.minor, t.count, t.oldest_due) for t in top

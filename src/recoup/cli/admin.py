@@ -267,9 +267,7 @@ def demo_command(
             book,
             today,
             deliver=delivered.day,
-            money_in=lambda day: statement.append(
-                demo_bank.money_in(book, day, delivered.folder.parent)
-            ),
+            money_in=lambda day, worked: statement.append(demo_bank.money_in(book, day, worked)),
         )
     demo_book.mark(book)  # what it holds now: anything added later is the user's
     for line in played.casework:

@@ -122,12 +122,10 @@ def root(
 
 
 def speak(ctx: typer.Context, locale: str) -> None:
-    """The command's words in the language of `locale` for as long as it runs (English,
-    the source language, needs nothing: no catalogue is read, Babel is not imported)."""
-    language = i18n.language_of(locale)
-    if language == "en":
-        return
-    token = i18n.use(i18n.Speech(language, locale))
+    """The command's words in the language of `locale`, and its figures as `locale`
+    writes them (en_GB's days, en_IN's grouping), for as long as it runs. English, the
+    source language, reads no catalogue."""
+    token = i18n.use(i18n.Speech(i18n.language_of(locale), locale))
     ctx.call_on_close(lambda: i18n.reset(token))
 
 

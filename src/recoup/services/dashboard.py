@@ -62,9 +62,9 @@ def figures(book: Book, as_of: date, dso_window: int, top: int) -> Figures:
 
 
 def _read(book: Book, as_of: date, dso_window: int, top: int) -> Figures:
-    due = reports.open_due(book, as_of)  # the aging's and the DSO's
+    aged, due = reports.aging_and_due(book, as_of)  # the DSO's receivable is the aging's
     return Figures(
-        reports.aging(book, as_of, due=due),
+        aged,
         reports.dso(book, as_of, dso_window, due=due),
         tuple(reports.top_overdue(book, as_of, top)),
         len(run.worklist(book, as_of)),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -240,7 +240,7 @@ def play(
     today: date,
     days: int = 28,
     deliver: Callable[[date], object] | None = None,
-    money_in: Callable[[date], object] | None = None,
+    money_in: Callable[[date, Sequence[str]], object] | None = None,
 ) -> PlayReport:
     """Run the plan day by day over the last `days` days, with a collector working the
     largest overdue accounts along the way (a promise that is then broken, a dispute, a
@@ -248,8 +248,9 @@ def play(
     the approvals have something real to show. The same code as `recoup run` and the
     case-work commands; what the contact rules refuse is simply not done. `deliver`,
     when given, is called with each day after its run (to deliver the outbox);
-    `money_in`, when given, on the last day between its run and its delivery (today's
-    bank statement: what it shows paid is then not reminded of).
+    `money_in`, when given, on the last day between its run and its delivery, with the
+    accounts the collector worked (today's bank statement: what it shows paid is then
+    not reminded of).
 
     The book is new to the plan: its long-overdue accounts show how old debt is taken
     over (`PlayReport.first_contacts`, `opened_gently`)."""
@@ -289,7 +290,7 @@ def play(
             if final is not None and due is not None and (day - due).days >= final:
                 out.opened_gently += action["stage"] not in finals
         if money_in is not None and offset == days:
-            money_in(day)
+            money_in(day, top[:5])
         if deliver is not None:
             deliver(day)
     return out

@@ -12,13 +12,14 @@ of them apply by themselves and which wait is the matching rules' decision
 (`recoup.services.bank_matching`), not the demo's: the demo only says what came of
 them.
 
-The accounts the demo's collector works (the largest six) are left alone, so that the
-promise, the dispute and the plan there stay as the collector left them.
+The accounts the demo's collector works are left alone, so that the promise, the
+dispute and the plan there stay as the collector left them.
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Collection
 from datetime import date
 from pathlib import Path
 
@@ -26,21 +27,22 @@ from recoup.domain.money import format_minor
 from recoup.imports.bank.csv_mapping import CsvMapping
 from recoup.services.bank_import import BankImportReport, import_statement
 from recoup.services.book import Book
+from recoup.store.engine import sqlite_file
 
 ACCOUNT = "DEMO-CHECKING-4471"  # the business's account the statement is of
 HEADER = ["date", "amount", "currency", "name", "iban", "purpose", "transaction id"]
-WORKED = 6  # the largest overdue accounts, left to the demo's collector
 
 
-def statement_rows(book: Book, today: date) -> list[list[str]]:
-    """The statement's lines (`HEADER`'s columns), made from the open
-    invoices of the accounts after the collector's."""
+def statement_rows(book: Book, today: date, worked: Collection[str]) -> list[list[str]]:
+    """The statement's lines (`HEADER`'s columns), made from the open invoices of the
+    largest overdue accounts other than those the collector worked (`worked`)."""
     from recoup.services import reports
     from recoup.services.demo import _open_invoices
 
-    accounts = reports.top_overdue(book, today, limit=WORKED + 12)[WORKED:]
-    found = []
-    for a in accounts:
+    found: list[tuple[str, list[tuple[date, str, int, str]]]] = []
+    for a in reports.top_overdue(book, today, limit=len(worked) + 24):
+        if a.customer in worked or any(name == a.name for name, _ in found):
+            continue
         open_ = [i for i in _open_invoices(book, a.customer, today) if i[3] == "USD"]
         if len(open_) >= 2:
             found.append((a.name, open_))
@@ -82,13 +84,17 @@ def statement_rows(book: Book, today: date) -> list[list[str]]:
     return rows
 
 
-def money_in(book: Book, today: date, folder: Path) -> tuple[Path, BankImportReport] | None:
-    """Write today's statement into `folder` and import it; None when the book has too
-    few open accounts to make one."""
-    rows = statement_rows(book, today)
+def money_in(
+    book: Book, today: date, worked: Collection[str]
+) -> tuple[Path, BankImportReport] | None:
+    """Write today's statement beside the book (a SQLite book's folder; the current
+    folder for PostgreSQL) and import it; None when the book has too few open accounts
+    to make one. `worked`: the collector's accounts, left alone."""
+    rows = statement_rows(book, today, worked)
     if not rows:
         return None
-    folder.mkdir(parents=True, exist_ok=True)
+    file = sqlite_file(book.url)
+    folder = file.parent if file is not None else Path.cwd()
     path = folder / f"bank-statement-{today.isoformat()}.csv"
     with path.open("w", encoding="utf-8", newline="") as out:
         csv.writer(out, lineterminator="\n").writerows([HEADER, *rows])

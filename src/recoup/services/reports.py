@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from recoup.domain.account_state import AccountState
 from recoup.domain.aging import DEFAULT_BUCKETS, Bucket, bucket_index, days_past_due
 from recoup.domain.dates import month_periods_back
@@ -76,7 +78,6 @@ def aging(
     buckets: Sequence[Bucket] = DEFAULT_BUCKETS,
     customer: str | None = None,
     with_unapplied: bool = True,
-    due: Sequence[DueRow] | None = None,
 ) -> AgingReport:
     """Open invoices at `as_of` by days past due, one block per currency, with the money
     on account and the open charges (each account's balance adds up to the block's).
@@ -86,36 +87,50 @@ def aging(
     (`services.account_state`: what their payments paid of the charges is worked out
     there). With no open invoice at all, the book's first currency (or USD for an empty
     book) is shown with zero totals; for one customer with nothing open there are no
-    blocks. `due`: the whole book's `open_due` rows for `as_of`, when already read."""
+    blocks."""
     with book.read() as conn:
-        cid = None
-        if customer is not None:
-            row = ledger_repo.get_customer(conn, customer)
-            cid = row["id"] if row else -1
-        if due is not None and customer is None:
-            rows = list(due)
+        return _aging_in(conn, as_of, buckets, customer, with_unapplied)[0]
+
+
+def aging_and_due(book: Book, as_of: date) -> tuple[AgingReport, list[DueRow]]:
+    """The whole book's aging and the open invoices per currency and due date it is
+    made of, in one reading: a page that shows the DSO too gives them to `dso`."""
+    with book.read() as conn:
+        return _aging_in(conn, as_of, DEFAULT_BUCKETS, None, True)
+
+
+def _aging_in(
+    conn: Connection,
+    as_of: date,
+    buckets: Sequence[Bucket],
+    customer: str | None,
+    with_unapplied: bool,
+) -> tuple[AgingReport, list[DueRow]]:
+    cid = None
+    if customer is not None:
+        row = ledger_repo.get_customer(conn, customer)
+        cid = row["id"] if row else -1
+    rows = report_repo.open_by_due_date(conn, as_of, cid)
+    unapplied: dict[str, int] = {}
+    charges: dict[str, int] = {}
+    if with_unapplied:
+        charged = ledger_repo.customers_charged(conn, as_of)
+        if cid is None:
+            unapplied = report_repo.unapplied_credit(conn, as_of)
+            if charged:  # their money on account is worked out with their charges
+                _less(unapplied, report_repo.unapplied_credit(conn, as_of, sorted(charged)))
+        elif cid in charged:
+            charged = {cid}
         else:
-            rows = report_repo.open_by_due_date(conn, as_of, cid)
-        unapplied: dict[str, int] = {}
-        charges: dict[str, int] = {}
-        if with_unapplied:
-            charged = ledger_repo.customers_charged(conn, as_of)
-            if cid is None:
-                unapplied = report_repo.unapplied_credit(conn, as_of)
-                if charged:  # their money on account is worked out with their charges
-                    _less(unapplied, report_repo.unapplied_credit(conn, as_of, sorted(charged)))
-            elif cid in charged:
-                charged = {cid}
-            else:
-                unapplied = report_repo.unapplied_credit(conn, as_of, [cid])
-                charged = set()
-            for state in account_state.read_states(conn, sorted(charged), as_of).values():
-                for cs in state.currencies:
-                    _add(unapplied, cs.currency, cs.unapplied.minor)
-                    _add(charges, cs.currency, cs.charges_open().minor)
-        unapplied = {c: m for c, m in unapplied.items() if m}
-        charges = {c: m for c, m in charges.items() if m}
-        known = report_repo.currencies(conn) if not rows and not unapplied else []
+            unapplied = report_repo.unapplied_credit(conn, as_of, [cid])
+            charged = set()
+        for state in account_state.read_states(conn, sorted(charged), as_of).values():
+            for cs in state.currencies:
+                _add(unapplied, cs.currency, cs.unapplied.minor)
+                _add(charges, cs.currency, cs.charges_open().minor)
+    unapplied = {c: m for c, m in unapplied.items() if m}
+    charges = {c: m for c, m in charges.items() if m}
+    known = report_repo.currencies(conn) if not rows and not unapplied else []
     amounts: dict[str, list[int]] = {}
     counts: dict[str, list[int]] = {}
     for r in rows:
@@ -129,7 +144,7 @@ def aging(
         _block(cur, buckets, amounts, counts, unapplied.get(cur, 0), charges.get(cur, 0))
         for cur in currencies
     ]
-    return AgingReport(as_of, tuple(out))
+    return AgingReport(as_of, tuple(out)), rows
 
 
 def _add(into: dict[str, int], currency: str, minor: int) -> None:
@@ -227,13 +242,6 @@ class DsoReport:
 COUNTBACK_MONTHS = 36
 
 
-def open_due(book: Book, as_of: date) -> list[DueRow]:
-    """The invoices open at `as_of` per currency and due date: what the aging and the
-    DSO's receivable are made of, read once for a page that shows both."""
-    with book.read() as conn:
-        return report_repo.open_by_due_date(conn, as_of)
-
-
 def dso(
     book: Book, as_of: date, window_days: int = 90, due: Sequence[DueRow] | None = None
 ) -> DsoReport:
@@ -241,7 +249,8 @@ def dso(
 
     The receivable is the gross amount of invoices open at `as_of`; credit sales are
     the invoices issued in the window less credit notes issued in it. `due`: the
-    `open_due` rows for `as_of`, when already read.
+    open invoices per currency and due date at `as_of`, when already read
+    (`aging_and_due`).
     """
     if window_days <= 0:
         raise ValueError("the window must be at least one day")

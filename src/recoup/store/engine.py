@@ -71,14 +71,17 @@ def make_engine(path_or_url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         _sqlite_setup(engine)
         return engine
-    if url.startswith("postgresql"):
-        kwargs["connect_args"] = _without_jit(url, kwargs.get("connect_args", {}))
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _without_jit)
+    return engine
 
 
-def _without_jit(url: str, connect_args: dict[str, Any]) -> dict[str, Any]:
-    """PostgreSQL's connection options with its JIT compiler off (a startup parameter,
-    PostgreSQL 11 or later), any options of the URL's or the caller's kept before it.
+def _without_jit(dbapi_connection: Any, _record: Any) -> None:
+    """Each new PostgreSQL connection with the JIT compiler off, set in its session (so
+    that `PGOPTIONS`, a service file's and the URL's `options` stay as the deployment
+    set them); a server without the setting (before PostgreSQL 11), or a pooler that
+    refuses it, keeps its own.
 
     Why: the dashboard's statements carry a correlated subquery (the amount paid by an
     earlier day) that they seldom run but whose cost the planner counts for every row,
@@ -87,9 +90,14 @@ def _without_jit(url: str, connect_args: dict[str, Any]) -> dict[str, Any]:
     ANALYZE`, 1,061 ms of JIT for the largest overdue accounts (920 ms in all) and 364
     ms for a part of the aging (470 ms). Recoup's statements are short reads and
     set-based writes that JIT does not pay for (bench/RESULTS.md)."""
-    given = [connect_args.get("options") or make_url(url).query.get("options") or ""]
-    options = " ".join(str(o) for o in given if o)
-    return {**connect_args, "options": f"{options} -c jit=off".strip()}
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SET jit = off")
+        dbapi_connection.commit()  # a session setting: kept past this transaction
+    except Exception:  # any refusal (old server, pooler) leaves the server's own setting
+        dbapi_connection.rollback()
+    finally:
+        cursor.close()
 
 
 def is_sqlite(conn: Connection | Engine) -> bool:

@@ -22,12 +22,17 @@ For an earlier day those figures come from the future, so:
   actions recorded for later days.
 
 An allocation is dated the later of its payment's (or credit note's) date and its
-invoice's issue date (`recoup.domain.allocation`), so for an invoice issued by `as_of`
-an allocation after `as_of` comes from a payment or credit note dated after it: such a
-payment is either still not all applied (`ix_payments_unapplied`, by its date) or was
-all applied on a later day (`ix_payments_applied_on`); such a credit note is either not
-all used (`ix_invoices_credit_open`, by its date) or used up later
-(`ix_invoices_settled_on`), as is an invoice settled after `as_of`.
+invoice's issue date (`recoup.domain.allocation`). An allocation after `as_of` to an
+invoice issued by `as_of` comes from a payment or credit note dated after the day, or
+from one dated by then whose money waited for a later invoice it names and, when that
+invoice came, paid older ones with its rest on that later day. Either way the payment
+is still not all applied (`ix_payments_unapplied`, by its date) or was all applied
+after the day (`ix_payments_applied_on`), and the credit note is not all used
+(`ix_invoices_credit_open`, by its date) or was used up after the day
+(`ix_invoices_settled_on`); a rest left over once every invoice was paid means those
+invoices were settled after the day (`ix_invoices_settled_on` again). So when
+`moved_past` is false, the stored figures of every invoice issued by `as_of` are the
+day's (`recoup.store.report_repo` relies on it as the run's reads do).
 """
 
 from __future__ import annotations

@@ -72,8 +72,8 @@ def _open_amount_at(as_of: date, past: bool = True) -> Any:
     """What was still to pay of an invoice at `as_of`. For a day the book has not moved
     past (`point_in_time.moved_past` false: no payment or credit note dated or applied
     after it) every allocation of an invoice issued by then is dated by then, so the
-    stored figure is the day's: a whole-number difference, no CASE or subquery to
-    evaluate per row (PostgreSQL sums it as integers, not as numeric)."""
+    stored figure is the day's: a difference of two columns, no CASE or subquery to
+    evaluate per row."""
     if not past:
         return invoices.c.amount_minor - invoices.c.paid_minor
     return invoices.c.amount_minor - _paid_at(as_of)
@@ -418,7 +418,7 @@ def top_overdue(conn: Connection, as_of: date, limit: int) -> list[dict[str, Any
             sums.c.oldest_due,
         )
         .select_from(sums.join(customers, customers.c.id == sums.c.customer_id))
-        .order_by(sums.c.overdue.desc(), customers.c.key)
+        .order_by(sums.c.overdue.desc(), customers.c.key, sums.c.currency)
         .limit(limit)
     )
     return [dict(r) for r in conn.execute(q).mappings()]

@@ -50,8 +50,8 @@ def promise_list(
         table.add_column(col)
     for p in found:
         table.add_row(
-            str(p.id), str(p.amount), p.promised_on.isoformat(), term("status", p.status),
-            str(p.paid),
+            str(p.id), cash(p.amount.amount, p.amount.currency), on_day(p.promised_on),
+            term("status", p.status), cash(p.paid.amount, p.paid.currency),
         )  # fmt: skip
     console.print(table)
 

@@ -20,7 +20,7 @@ from recoup.cli.casework.common import (
     settlements,
 )
 from recoup.cli.casework.options import DATE, Actor, AsJson, AsOfDay, Customer, OnDay
-from recoup.cli.output import cash, console, on_day, print_json
+from recoup.cli.output import cash, console, figures, on_day, print_json
 
 settle_app = typer.Typer(help="Settlements and the settlement helper.", no_args_is_help=True)
 
@@ -128,7 +128,7 @@ def settle_compare(
     for col in ("Option", "Expected", "Figures", "Notes"):
         table.add_column(col)
     for o in data["options"]:
-        figures = "\n".join(f"{f['label']}: {f['value']}" for f in o["figures"])
-        expected = o["expected"] if o["available"] else "—"
-        table.add_row(o["title"], expected, figures, "\n".join(o["notes"]))
+        shown = "\n".join(f"{f['label']}: {figures(str(f['value']))}" for f in o["figures"])
+        expected = cash(o["expected"], data["currency"]) if o["available"] else "—"
+        table.add_row(o["title"], expected, shown, "\n".join(o["notes"]))
     console.print(table)
