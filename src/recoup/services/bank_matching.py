@@ -152,7 +152,7 @@ def _parts(c: Candidate) -> list[tuple[str, int]]:
 
 def _why(c: Candidate, row: dict[str, Any]) -> str:
     cur = row["currency"]
-    paid = ", ".join(f"{n} {format_minor(m, cur)}" for n, m in _parts(c))
+    paid = ", ".join(f"{n} {format_minor(m, cur)} {cur}" for n, m in _parts(c))
     return f"applied to {paid}: " + "; ".join(c.describe(cur))
 
 
