@@ -48,11 +48,13 @@ def statement_rows(book: Book, today: date, worked: Collection[str]) -> list[lis
             found.append((a.name, open_))
     if len(found) < 8:
         return []
-    day = today.isoformat()
+    day, ref = today.isoformat(), f"DEMO{today:%Y%m%d}"  # a bank id per line, unique
     rows: list[list[str]] = []
 
     def line(n: int, name: str, minor: int, currency: str, purpose: str) -> None:
-        rows.append([day, format_minor(minor, currency), currency, name, "", purpose, f"D{n}"])
+        rows.append(
+            [day, format_minor(minor, currency), currency, name, "", purpose, f"{ref}{n:03d}"]
+        )
 
     name, invoices = found[0]  # paid in full, the number written
     _due, number, minor, cur = invoices[0]
