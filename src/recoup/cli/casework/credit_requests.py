@@ -13,7 +13,7 @@ import typer
 
 from recoup.cli.casework.common import Call, call, changes, credit_requests, do
 from recoup.cli.casework.options import AsJson
-from recoup.cli.output import cash, console, print_json
+from recoup.cli.output import cash, console, figures, print_json
 
 
 def _words(d: dict[str, Any]) -> str:
@@ -22,7 +22,7 @@ def _words(d: dict[str, Any]) -> str:
         f" by {d['decided_by']} on {d['decided_on']}"
         + (f": {d['decision_note']}" if d["decision_note"] else "")
         if d["decided_by"]
-        else f": {d['authority_note']}"
+        else f": {figures(d['authority_note'])}"
     )
     return (
         f"Credit request {d['id']} of {d['customer']}: {cash(d['amount'], d['currency'])} on "

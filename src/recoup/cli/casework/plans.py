@@ -19,7 +19,7 @@ from recoup.cli.casework.common import (
     show,
 )
 from recoup.cli.casework.options import DATE, Actor, AsJson, Customer, OnDay
-from recoup.cli.output import cash, on_day
+from recoup.cli.output import cash, figures, on_day
 from recoup.domain.words import term
 
 plan_app = typer.Typer(help="Payment plans.", no_args_is_help=True)
@@ -29,7 +29,7 @@ def _plan_words(d: dict[str, Any]) -> str:
     lines = [
         f"Plan {d['id']} of {d['customer']}: {cash(d['total'], d['currency'])}, "
         f"{term('status', d['status'])}"
-        + ("" if d["within_authority"] else f" ({d['authority_note']})")
+        + ("" if d["within_authority"] else f" ({figures(d['authority_note'])})")
     ]
     lines += [
         f"  {i['number']}. {on_day(i['due_on'])} {cash(i['amount'], d['currency'])} "

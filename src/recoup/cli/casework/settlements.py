@@ -30,7 +30,7 @@ def _settle_words(d: dict[str, Any]) -> str:
         f"Settlement {d['id']} of {d['customer']}: {cash(d['amount'], d['currency'])} "
         f"({d['percent']}% of {cash(d['balance'], d['currency'])}) "
         f"by {on_day(d['deadline'])}: {d['status']}. "
-        f"{d['authority_note']}"
+        f"{figures(d['authority_note'])}"
     )
 
 
