@@ -224,6 +224,14 @@ def test_the_cli_queue_confirm_and_reject(tmp_path: Path):
     waiting = json.loads(shown.output)
     assert [w["state"] for w in waiting] == ["suggested", "unmatched"]
     assert waiting[0]["suggestions"][0]["invoices"] == ["INV-1003"]
+    # the evidence for programs too: its kinds, whatever the reader's language
+    kinds = {e["kind"] for e in waiting[0]["suggestions"][0]["evidence_found"]}
+    assert "amount_exact" in kinds
+    german = runner.invoke(app, ["--db", db, "--locale", "de_DE", "bank", "queue", "--json"])
+    assert (
+        json.loads(german.output)[0]["suggestions"][0]["evidence_found"]
+        == (waiting[0]["suggestions"][0]["evidence_found"])
+    )
     told = runner.invoke(app, ["--db", db, "bank", "queue"], env={"COLUMNS": "200"})
     assert told.exit_code == 0, told.output
     amount = json.loads(shown.output)[0]["amount"]

@@ -265,8 +265,11 @@ class Suggestion:
     name: str
     invoices: tuple[str, ...]
     amounts: tuple[str, ...]  # decimal text
-    evidence: tuple[str, ...]  # in plain words
+    evidence: tuple[str, ...]  # in plain words, in the reader's language
     confident: bool
+    # the same evidence for programs: each piece's kind (`Kind`), what was found and
+    # its figure (minor units, days or percent, by kind)
+    found: tuple[dict[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -275,6 +278,7 @@ class Suggestion:
             "invoices": list(self.invoices),
             "amounts": list(self.amounts),
             "evidence": list(self.evidence),
+            "evidence_found": [dict(e) for e in self.found],
             "confident": self.confident,
         }
 
@@ -332,6 +336,10 @@ def _suggestion(row: dict[str, Any], currency: str) -> Suggestion:
         tuple(format_minor(int(m), currency) for m in row["amounts"]),
         evidence,
         bool(row["confident"]),
+        tuple(
+            {"kind": str(e["kind"]), "found": str(e["found"]), "figure": int(e["figure"])}
+            for e in row["evidence"]
+        ),
     )
 
 
