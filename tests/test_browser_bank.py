@@ -96,7 +96,7 @@ def test_working_through_the_queue_with_the_keyboard(
 
     # c: the first suggestion of the focused line
     pg.keyboard.press("c")
-    expect(pg.locator("#bank-done")).to_contain_text("confirmed: INV-1003 100.00")
+    expect(pg.locator("#bank-done")).to_contain_text("confirmed: INV-1003 €100.00")
     expect(pg.locator(".bank-line")).to_have_count(3)
     _focused(pg, lines["T5"])
     # j and k move between the lines
@@ -117,13 +117,13 @@ def test_working_through_the_queue_with_the_keyboard(
     pg.locator(f"#line-{lines['T6']}").focus()
     # 1: that suggestion
     pg.keyboard.press("1")
-    expect(pg.locator("#bank-done")).to_contain_text("confirmed: INV-1002 50.00")
+    expect(pg.locator("#bank-done")).to_contain_text("confirmed: INV-1002 €50.00")
     # the next line has the focus; i types the invoices (a split of an open invoice), Enter applies
     _focused(pg, lines["T7"])
     pg.keyboard.press("i")
     pg.keyboard.type("INV-1006=12.00")
     pg.keyboard.press("Enter")
-    expect(pg.locator("#bank-done")).to_contain_text("confirmed: INV-1006 12.00")
+    expect(pg.locator("#bank-done")).to_contain_text("confirmed: INV-1006 €12.00")
     expect(pg.locator("#queue-empty")).to_have_text("Nothing waits for review.")
     assert _invoice(book, "INV-1003") == ("paid", 0)
     assert _invoice(book, "INV-1002") == ("paid", 0)

@@ -91,7 +91,7 @@ def test_a_collector_confirms_reassigns_and_rejects(client: TestClient, book: Bo
     token = _token(page)
     done = client.post(f"/bank/lines/{lines['T2'][0]}/confirm", data={"csrf_token": token})
     assert done.status_code == 200
-    assert "confirmed: INV-1003 100.00" in done.text
+    assert 'confirmed: INV-1003 <span class="nowrap">€100.00</span>' in done.text
     assert _invoice(book, "INV-1003") == ("paid", 0)
     wrong = client.post(
         f"/bank/lines/{lines['T5'][0]}/confirm",
@@ -102,7 +102,7 @@ def test_a_collector_confirms_reassigns_and_rejects(client: TestClient, book: Bo
         f"/bank/lines/{lines['T5'][0]}/confirm",
         data={"csrf_token": token, "invoices": "INV-1002=30.00"},
     )
-    assert "confirmed: INV-1002 30.00" in split.text
+    assert 'confirmed: INV-1002 <span class="nowrap">€30.00</span>' in split.text
     assert _invoice(book, "INV-1002") == ("partial", 2000)
     assert "Nothing waits for review" in split.text
     history = client.get(f"/bank/lines/{lines['T5'][0]}").text

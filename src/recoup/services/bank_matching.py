@@ -444,7 +444,7 @@ def confirm(
             if iban and bank_match_repo.learn_iban(conn, cid, iban, line_id, at)
         ]
         cur = row["currency"]
-        text = "confirmed: " + ", ".join(f"{n} {format_minor(m, cur)}" for n, m in parts)
+        text = "confirmed: " + ", ".join(f"{n} {format_minor(m, cur)} {cur}" for n, m in parts)
         if learned:
             text += f"; account {iban} learned"
         bank_repo.set_state(conn, line_id, "confirmed", at)
