@@ -37,6 +37,7 @@ from recoup.imports.bank.model import LineKind, Statement, StatementLine, Status
 from recoup.imports.bank.read import read_bank_file
 from recoup.imports.problems import InputError, Problem
 from recoup.services.book import Book, Rollback
+from recoup.services.collector import paused_collector
 from recoup.store import bank_repo
 
 UNMATCHED = "unmatched"  # a credit waiting for the matching
@@ -158,7 +159,22 @@ def import_bytes(
     actor: str = "import",
     dry_run: bool = False,
 ) -> BankImportReport:
-    """`data` (a file called `name`) into the book: the web's upload and the CLI alike."""
+    """`data` (a file called `name`) into the book: the web's upload and the CLI alike.
+    The cycle collector waits meanwhile (`collector`): the matching's view of a large
+    book is millions of objects that live until the import ends."""
+    with paused_collector():
+        return _import_bytes(book, data, name, mapping, actor=actor, dry_run=dry_run)
+
+
+def _import_bytes(
+    book: Book,
+    data: bytes,
+    name: str,
+    mapping: CsvMapping | None,
+    *,
+    actor: str,
+    dry_run: bool,
+) -> BankImportReport:
     report = BankImportReport(name)
     read = read_bank_file(data, name, mapping)
     report.format = read.format

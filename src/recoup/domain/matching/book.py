@@ -10,6 +10,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import compress
+from operator import ne
 from typing import Generic, TypeVar
 
 from recoup.domain.matching.references import (
@@ -40,8 +42,11 @@ V = TypeVar("V")
 
 _ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
 _NOT_ALNUM = re.compile(r"[^A-Z0-9\n]+")
-_LETTERS = re.compile(r"[A-Z]+")
 _LEADING = re.compile(r"^[A-Z]*", re.MULTILINE)
+# for text all in ASCII, `str.translate` takes out what the patterns above would, faster
+_KEPT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789\n")
+_ONLY_ALNUM = {c: None for c in range(128) if chr(c) not in _KEPT}
+_NO_LETTERS = dict.fromkeys(range(ord("A"), ord("Z") + 1))
 
 
 def _bulk(texts: Sequence[str], *, zeros: bool) -> list[str]:
@@ -50,7 +55,20 @@ def _bulk(texts: Sequence[str], *, zeros: bool) -> list[str]:
         return [number_keys(t)[0] if number_keys(t) else "" for t in texts]
     if zeros:
         joined = _ZEROS.sub("", joined)
-    return _NOT_ALNUM.sub("", joined).split("\n") if texts else []
+    if not texts:
+        return []
+    if joined.isascii():
+        return joined.translate(_ONLY_ALNUM).split("\n")
+    return _NOT_ALNUM.sub("", joined).split("\n")
+
+
+def _shared(keys: list[str], index: dict[str, int]) -> set[str]:
+    """The keys that two or more positions hold (`index` keeps each key's last position):
+    found at C speed, without counting every key."""
+    if len(index) == len(keys):
+        return set()
+    earlier = compress(keys, map(ne, map(index.__getitem__, keys), range(len(keys))))
+    return set(earlier)
 
 
 class _Lookup(Generic[V]):
@@ -107,6 +125,8 @@ class MatchBook:
         self.names = dict(zip(customer_names, keys, strict=True))
         self.by_name = _Lookup(keys, list(customer_names))
         self._by_word: dict[str, list[str]] | None = None
+        self._named: dict[tuple[str, int], list[str]] = {}  # customers_named's answers
+        self._payer_keys: dict[str, str] = {}  # payers' names made comparable (payers_of)
         self._positions: dict[str, int] | None = None
         self.by_iban: dict[str, set[str]] = {}
         for customer, ibans in (known_ibans or {}).items():
@@ -137,18 +157,21 @@ class MatchBook:
     def _index_numbers(self) -> None:
         n = len(self.numbers)
         full = _bulk(self.numbers, zeros=True)
-        digits = _LETTERS.sub("", "\n".join(full)).split("\n") if n else []
+        digits = "\n".join(full).translate(_NO_LETTERS).split("\n") if n else []
         self.by_full = dict(zip(full, range(n), strict=True))
         self.by_digits = dict(zip(digits, range(n), strict=True))
         self.more_keys: dict[str, list[int]] = {}  # keys that two or more invoices share
         for keys, index, least in ((full, self.by_full, 3), (digits, self.by_digits, 4)):
             if len(index) < n:
-                for key, count in Counter(keys).items():
-                    if count > 1 and len(key) >= least:
+                for key in _shared(keys, index):
+                    if len(key) >= least:
                         self.more_keys.setdefault(key, [])
-                for i, key in enumerate(keys):
-                    if key in self.more_keys and i not in self.more_keys[key]:
-                        self.more_keys[key].append(i)
+                # the positions holding a shared key, picked out at C speed
+                held = self.more_keys.__contains__
+                for i in compress(range(n), map(held, keys)):
+                    same = self.more_keys[keys[i]]
+                    if i not in same:
+                        same.append(i)
         prefixes = _LEADING.findall("\n".join(full)) if n else []
         self.shapes = set(zip(prefixes, map(len, full), strict=True))
         self.shapes |= {("", length) for length in set(map(len, digits))}
@@ -210,6 +233,12 @@ class MatchBook:
     def customers_named(self, key: str, words_up_to: int = 50) -> list[str]:
         """Customers whose name might be `key` (a `name_key`): the same name, else those
         sharing its rarest word when few do."""
+        found = self._named.get((key, words_up_to))
+        if found is None:
+            found = self._named[(key, words_up_to)] = self._customers_named(key, words_up_to)
+        return list(found)
+
+    def _customers_named(self, key: str, words_up_to: int) -> list[str]:
         same = self.by_name.get(key)
         if same:
             return list(same)
@@ -232,9 +261,15 @@ class MatchBook:
             found.update(self.customers_named(name_key(payer_name)))
         return found
 
+    def payer_key(self, name: str) -> str:
+        """A payer's name made comparable (`name_key`), kept from `payers_of`."""
+        key = self._payer_keys.get(name)
+        return key if key is not None else name_key(name)
+
     def payers_of(self, lines: Sequence[tuple[str, str]]) -> set[str]:
         """`payers` for many (name, account) pairs, the names made comparable at once."""
         keys = name_keys([name for name, _ in lines])
+        self._payer_keys.update(zip((name for name, _ in lines), keys, strict=True))
         found: set[str] = set()
         for key, (_, iban) in zip(keys, lines, strict=True):
             if iban:
@@ -253,16 +288,18 @@ class MatchBook:
             minors = {m for _, m in new}
             for pair in new:
                 self.by_amount[pair] = set()
-            for i, minor in enumerate(self.open_minor):
-                if minor in minors and (self.currencies[i], minor) in new:
-                    self.by_amount[(self.currencies[i], minor)].add(i)
+            # the few positions whose amount is asked for, picked out at C speed
+            asked = map(minors.__contains__, self.open_minor)
+            for i in compress(range(len(self.open_minor)), asked):
+                pair = (self.currencies[i], self.open_minor[i])
+                if pair in new:
+                    self.by_amount[pair].add(i)
         who = {c for c in customers if c not in self.by_customer}
         if who:
             for c in who:
                 self.by_customer[c] = []
-            for i, customer in enumerate(self.customers):
-                if customer in who:
-                    self.by_customer[customer].append(i)
+            for i in compress(range(len(self.customers)), map(who.__contains__, self.customers)):
+                self.by_customer[self.customers[i]].append(i)
 
     def reduce(self, i: int, minor: int) -> None:
         """Invoice `i` was paid `minor`: what stays open, for the lines that follow."""

@@ -23,7 +23,6 @@ from recoup.domain.matching.references import (
     compact,
     iban_key,
     is_rf,
-    name_key,
     near_keys,
     rf_in_text,
     text_windows,
@@ -135,7 +134,7 @@ def match_prepared(line: IncomingLine, book: MatchBook, rules: MatchingRules) ->
     if not line.is_credit or line.amount_minor <= 0:
         return Match(Decision.NOT_PAYMENT, (), "money out, a fee or a return")
     found = _Found(line, book, rules, charges_minor(rules, line.currency))
-    found.payer = name_key(line.payer_name) if line.payer_name else ""
+    found.payer = book.payer_key(line.payer_name) if line.payer_name else ""
     found.payers = _payer_customers(found)
     _references(found)
     numbered = _numbers(found)

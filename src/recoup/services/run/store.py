@@ -20,7 +20,6 @@ does not:
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from recoup.services.book import Book
+from recoup.services.collector import paused_collector
 from recoup.store import driver
 
 
@@ -38,13 +38,8 @@ class RunStore:
 
     @contextmanager
     def paused_collector(self) -> Iterator[None]:
-        was_on = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_collector():
             yield
-        finally:
-            if was_on:
-                gc.enable()
 
     @contextmanager
     def writer(self) -> Iterator[Writer]:
