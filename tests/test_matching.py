@@ -207,6 +207,16 @@ def test_an_overpayment_leaves_the_rest_on_account():
     assert "20.00 EUR more than is open (kept on account)" in match.applied.describe("EUR")
 
 
+def test_a_round_sum_on_account_suggests_the_oldest_invoice_first():
+    # a payer's round sum that pays part of any of its invoices: nothing tells which,
+    # so the suggestions come as the book applies money, the oldest due first
+    dues = {"A-1001": DUE, "A-1002": DUE - timedelta(60), "A-1003": DUE - timedelta(20)}
+    book = MatchBook.of([inv(n, "acme", 90000, due=d) for n, d in dues.items()], NAMES)
+    match = match_line(line(50000, "on account", "Acme Trading GmbH"), book, RULES)
+    assert match.decision is Decision.ASK
+    assert [c.invoices for c in match.candidates] == [("A-1002",), ("A-1003",), ("A-1001",)]
+
+
 def test_one_character_wrong_with_amount_and_payer_applies():
     match = match_line(line(5000, "INV-2026-000152", "Acme Trading"), BOOK, RULES)
     assert match.applied is not None

@@ -359,9 +359,12 @@ def _dominant(candidates: list[Candidate]) -> list[Candidate]:
     ]
 
 
-def _order(c: Candidate) -> tuple[int, int, tuple[str, ...]]:
+def _order(c: Candidate) -> tuple[int, int, int, tuple[str, ...]]:
+    """Confident first, then by the weight of the evidence; among equals the oldest
+    invoice first, as the book's own rule applies money (then by number)."""
     weight = sum(_WEIGHT.get(e.kind, 0) for e in c.evidence)
-    return (0 if c.confident else 1, -weight, c.invoices)
+    late = max((e.figure or 0 for e in c.evidence if e.kind is Kind.DATE), default=0)
+    return (0 if c.confident else 1, -weight, -late, c.invoices)
 
 
 def _points_elsewhere(c: Candidate) -> bool:
