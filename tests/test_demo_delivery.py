@@ -125,6 +125,27 @@ def test_the_demo_ends_with_its_outbox_delivered_and_its_figures_agreeing(
         assert again.exit_code == 0, again.output
         figures = json.loads(again.output[again.output.index("{") :])
         assert (figures["duplicates"], figures["applied"]) == (figures["lines"], 0)
+
+        # every payment of the ledger is in its customer's history once, on its own day,
+        # and a customer's history runs in the order of its days
+        with book.read() as conn:
+            paid = conn.execute(text("SELECT key, customer_id, date FROM payments")).all()
+            entries = conn.execute(
+                text("SELECT customer_id, day, kind, data FROM history ORDER BY id")
+            ).all()
+        told: dict[str, list[tuple[int, str]]] = {}
+        days: dict[int, list[str]] = {}
+        for cid, day, kind, data in entries:
+            days.setdefault(cid, []).append(str(day))
+            key = json.loads(data).get("key") if kind == "payment" else None
+            if key:  # an imported payment's (a bank line's name the line instead)
+                told.setdefault(key, []).append((cid, str(day)))
+        ledger = [k for k, _, _ in paid if not k.startswith("bank:")]
+        assert len(ledger) > 2000
+        for key, cid, day in paid:
+            if not key.startswith("bank:"):
+                assert told.get(key) == [(cid, str(day))], key
+        assert all(d == sorted(d) for d in days.values())
     finally:
         book.close()
 

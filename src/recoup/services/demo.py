@@ -241,6 +241,7 @@ def play(
     days: int = 28,
     deliver: Callable[[date], object] | None = None,
     money_in: Callable[[date, Sequence[str]], object] | None = None,
+    payments_arrive: bool = False,
 ) -> PlayReport:
     """Run the plan day by day over the last `days` days, with a collector working the
     largest overdue accounts along the way (a promise that is then broken, a dispute, a
@@ -250,7 +251,10 @@ def play(
     when given, is called with each day after its run (to deliver the outbox);
     `money_in`, when given, on the last day between its run and its delivery, with the
     accounts the collector worked (today's bank statement: what it shows paid is then
-    not reminded of).
+    not reminded of). `payments_arrive`: the ledger's payments (but the bank's) are
+    written into their customers' histories as they arrive, as the payments import
+    writes them: those dated before the first day first, then each day's before its
+    run (a new demo book, whose generator wrote the ledger and no history).
 
     The book is new to the plan: its long-overdue accounts show how old debt is taken
     over (`PlayReport.first_contacts`, `opened_gently`)."""
@@ -267,9 +271,13 @@ def play(
     }
     final, finals = _final_notice(book)
     seen: set[tuple[str, str]] = set()
+    if payments_arrive:
+        _payments_arrive(book, None, start - timedelta(days=1))
 
     for offset in range(days + 1):
         day = start + timedelta(days=offset)
+        if payments_arrive:
+            _payments_arrive(book, day, day)
         if len(top) >= 5:
             try:
                 done = _collector_day(book, offset, day, top)
@@ -294,6 +302,19 @@ def play(
         if deliver is not None:
             deliver(day)
     return out
+
+
+DEMO_PAYMENTS = "the demo's payments"  # where the histories say they came from
+
+
+def _payments_arrive(book: Book, first: date | None, last: date) -> None:
+    """The history entries of the payments dated `first` (None: any day) to `last`."""
+    from recoup.services import importing
+
+    with book.write() as conn:
+        rows = ledger_repo.payments_dated(conn, first, last, not_keyed="bank:")
+        if rows:
+            importing.record_payments(conn, DEMO_PAYMENTS, rows)
 
 
 def _final_notice(book: Book) -> tuple[int | None, frozenset[str]]:

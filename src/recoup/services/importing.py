@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,7 +55,15 @@ else:
         return fast_invoices.read_plain_invoices(*args, **kwargs)
 
 
-__all__ = ["Change", "ImportReport", "Kind", "Options", "import_file", "path_problem"]
+__all__ = [
+    "Change",
+    "ImportReport",
+    "Kind",
+    "Options",
+    "import_file",
+    "path_problem",
+    "record_payments",
+]
 
 
 # the fields whose values may run over several lines of a CSV file; a line break in a
@@ -237,12 +246,9 @@ def _import_entries(
     return entries
 
 
-def _record_payments(
-    conn: Connection, report: ImportReport, inserts: list[tuple[Any, ...]]
-) -> None:
-    """One history entry per payment that arrived (customer, key, date, currency, minor,
-    method, reference, invoice)."""
-    name = Path(report.file).name
+def record_payments(conn: Connection, name: str, inserts: Sequence[tuple[Any, ...]]) -> None:
+    """One history entry per payment that arrived from the file `name` (customer, key,
+    date, currency, minor, method, reference, invoice)."""
     at = now()
     entries = []
     for cid, key, day, currency, minor, method, reference, invoice in inserts:
@@ -513,6 +519,6 @@ def _write_payments(conn: Connection, parsed: records.Parsed, report: ImportRepo
     if report.problems:
         return
     ledger_repo.insert_payments(conn, inserts)
-    _record_payments(conn, report, inserts)
+    record_payments(conn, Path(report.file).name, inserts)
     allocation_sync.recompute(conn, touched)
     run_repo.enqueue(conn, touched)  # the daily run looks at them again

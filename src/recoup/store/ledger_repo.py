@@ -247,6 +247,19 @@ def insert_payments(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
     insert_rows(conn, payments, PAYMENT_COLUMNS, rows)
 
 
+def payments_dated(
+    conn: Connection, first: date | None, last: date, *, not_keyed: str
+) -> list[tuple[Any, ...]]:
+    """The payments dated from `first` (None: any day) to `last`, as PAYMENT_COLUMNS
+    tuples in date and id order, leaving out those whose key starts with `not_keyed`."""
+    q = select(*(payments.c[c] for c in PAYMENT_COLUMNS)).where(
+        payments.c.date <= last, ~payments.c.key.startswith(not_keyed, autoescape=True)
+    )
+    if first is not None:
+        q = q.where(payments.c.date >= first)
+    return [tuple(r) for r in conn.execute(q.order_by(payments.c.date, payments.c.id))]
+
+
 def update_payment(conn: Connection, payment_id: int, values: dict[str, Any]) -> None:
     conn.execute(update(payments).where(payments.c.id == payment_id).values(**values))
 
