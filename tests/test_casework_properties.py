@@ -343,3 +343,21 @@ def test_a_stored_plan_matches_the_balance_and_the_payments(amounts, count, paid
             assert sum(i.amount.minor for i in paid_in_full) <= total
         finally:
             book.close()
+
+
+def test_a_small_claims_limit_in_another_currency_is_named_not_compared():
+    # a British customer billed in dollars: the limit is in pounds and Recoup keeps no
+    # exchange rates, so the helper says what the limit is and leaves the comparison
+    from recoup.domain.casework.options import SmallClaimsLimit
+
+    limit = SmallClaimsLimit("GB", Money(1_000_000, "GBP"), "GBP", "gov.uk", "verified")
+    result = compare(
+        CompareInput(Money(250_000, "USD"), 200, small_claims=limit, jurisdiction="GB")
+    )
+    option = {o.key: o for o in result.options}["small_claims"]
+    assert not option.available
+    (note,) = option.notes
+    assert "limit for GB is" in note
+    assert "10000.00 GBP" in note.replace(",", "")
+    assert "in USD" in note
+    assert "convert" in note

@@ -226,9 +226,15 @@ def _small_claims(item: CompareInput, p: Decimal) -> Option:
         )
     if limit is None or limit.limit is None or limit.currency != cur:
         where = item.jurisdiction or "this customer's country"
-        why = f"no small-claims limit known for {where} in {cur}"
+        why = f"no small-claims limit known for {where}"
         if limit is not None and limit.limit is None:
             why = f"the sources for {limit.code} disagree on the limit ({limit.notes})"
+        elif limit is not None and limit.limit is not None:
+            # no exchange rates in Recoup: the owner compares at the day's rate
+            why = (
+                f"the small-claims limit for {limit.code} is {limit.limit} ({limit.source}); "
+                f"this balance is in {cur}: convert it at the day's rate to see whether it fits"
+            )
         return Option(
             "small_claims",
             "Small claims court",
