@@ -444,6 +444,8 @@ def through_book(folder: Path, invoices, names, ibans, known, cases, seed: int) 
     print(f"{'wrong automatic applications':<44}{wrong:>10,}")
     print(f"{'':<44}{'wall s':>10}{'CPU s':>10}")
     print(f"{'recoup bank import, a process of its own':<44}{t3 - t2:>10.2f}{cpu:>10.2f}")
+    # the largest child's peak: the import's, unless an earlier child of the bench was larger
+    print(f"{'peak memory of a child process (MB)':<44}{after.ru_maxrss / 1024:>10.0f}")
     book.close()
 
 

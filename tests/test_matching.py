@@ -439,3 +439,22 @@ def test_every_kind_of_evidence_has_words_in_each_language(lang: str) -> None:
     one_day = Evidence(Kind.DATE, "", 1).describe("EUR", lang)
     assert "1" in one_day
     assert not re.search(r"\b1 (days|Tage|jours)\b", one_day), one_day
+
+
+def test_what_is_applied_is_the_candidate_the_decision_chose():
+    # the payer writes invoice 300's number but pays the exact amount of 301, one
+    # character away and older; with rules under which both are confident, the written
+    # number is chosen, and that is what is applied, whatever comes first in the order
+    rules = MatchingRules(apply_when=(parse_rule("number"), parse_rule("near_number + amount")))
+    book = MatchBook.of(
+        [
+            inv("INV-2026-000300", "acme", 10000),
+            inv("INV-2026-000301", "acme", 5000, due=DUE - timedelta(40)),
+        ],
+        NAMES,
+    )
+    match = match_line(line(5000, "INV-2026-000300"), book, rules)
+    assert match.decision is Decision.APPLY
+    assert {c.invoices for c in match.candidates} >= {("INV-2026-000301",)}
+    assert match.applied is not None
+    assert match.applied.invoices == ("INV-2026-000300",)

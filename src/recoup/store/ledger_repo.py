@@ -252,8 +252,10 @@ def payments_dated(
 ) -> list[tuple[Any, ...]]:
     """The payments dated from `first` (None: any day) to `last`, as PAYMENT_COLUMNS
     tuples in date and id order, leaving out those whose key starts with `not_keyed`."""
+    # a prefix compared as it is written (SQLite's LIKE would ignore the letters' case)
+    prefix = func.substr(payments.c.key, 1, len(not_keyed))
     q = select(*(payments.c[c] for c in PAYMENT_COLUMNS)).where(
-        payments.c.date <= last, ~payments.c.key.startswith(not_keyed, autoescape=True)
+        payments.c.date <= last, prefix != not_keyed
     )
     if first is not None:
         q = q.where(payments.c.date >= first)

@@ -390,8 +390,9 @@ def _decide(shown: list[Candidate], every: list[Candidate]) -> Match:
     if len(confident) == 1:
         others = [c for c in every if c is not confident[0]]
         doubts = [c for c in others if _points_elsewhere(c)]
-        if not doubts:
-            return Match(Decision.APPLY, tuple(shown), "one candidate fits by the rules")
+        if not doubts:  # the one decided on goes first: it is what `Match.applied` takes
+            chosen = (confident[0], *(c for c in shown if c is not confident[0]))
+            return Match(Decision.APPLY, chosen[: len(shown)], "one candidate fits by the rules")
         return Match(Decision.ASK, tuple(shown), "the payment also points to another invoice")
     if len(confident) > 1:
         return Match(Decision.ASK, tuple(shown), f"{len(confident)} candidates fit")
