@@ -249,8 +249,7 @@ def demo_command(
     _make_room_for_demo(st.settings.database_url, fresh)
     book = st.open_book(create=True)
     today = local_today()
-    made = not users.list_users(book)  # a new demo book: its past payments have no history
-    if made:
+    if not users.list_users(book):
         gen = demo_service.make(300, 3000, 7, today)
         demo_service.write_book(book, gen)
         demo_service.write_business(book)  # the demo book carries its business details
@@ -269,7 +268,7 @@ def demo_command(
             today,
             deliver=delivered.day,
             money_in=lambda day, worked: statement.append(demo_bank.money_in(book, day, worked)),
-            payments_arrive=made,
+            payments_arrive=True,
         )
     demo_book.mark(book)  # what it holds now: anything added later is the user's
     for line in played.casework:

@@ -13,7 +13,7 @@ from recoup.domain.money import Money
 from recoup.services import allocation_sync
 from recoup.services.book import Book
 from recoup.settings import Settings
-from recoup.store import ledger_repo, run_repo
+from recoup.store import history_repo, ledger_repo, run_repo
 
 Step = Callable[[str], None]
 
@@ -254,7 +254,8 @@ def play(
     not reminded of). `payments_arrive`: the ledger's payments (but the bank's) are
     written into their customers' histories as they arrive, as the payments import
     writes them: those dated before the first day first, then each day's before its
-    run (a new demo book, whose generator wrote the ledger and no history).
+    run (the demo's generator writes the ledger and no history; a payment the history
+    has already is not written again).
 
     The book is new to the plan: its long-overdue accounts show how old debt is taken
     over (`PlayReport.first_contacts`, `opened_gently`)."""
@@ -272,12 +273,12 @@ def play(
     final, finals = _final_notice(book)
     seen: set[tuple[str, str]] = set()
     if payments_arrive:
-        _payments_arrive(book, None, start - timedelta(days=1))
+        record_arrived_payments(book, None, start - timedelta(days=1))
 
     for offset in range(days + 1):
         day = start + timedelta(days=offset)
         if payments_arrive:
-            _payments_arrive(book, day, day)
+            record_arrived_payments(book, day, day)
         if len(top) >= 5:
             try:
                 done = _collector_day(book, offset, day, top)
@@ -307,12 +308,15 @@ def play(
 DEMO_PAYMENTS = "the demo's payments"  # where the histories say they came from
 
 
-def _payments_arrive(book: Book, first: date | None, last: date) -> None:
+def record_arrived_payments(book: Book, first: date | None, last: date) -> None:
     """The history entries of the payments dated `first` (None: any day) to `last`."""
     from recoup.services import importing
 
     with book.write() as conn:
         rows = ledger_repo.payments_dated(conn, first, last, not_keyed="bank:")
+        if rows:  # once each, also when a demo book is played again (`--keep`)
+            recorded = history_repo.recorded_payment_keys(conn)
+            rows = [r for r in rows if r[1] not in recorded]
         if rows:
             importing.record_payments(conn, DEMO_PAYMENTS, rows)
 

@@ -10,6 +10,7 @@ to their commit, always in that order, so they never wait on each other in a cir
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -259,6 +260,14 @@ def customer_keys(conn: Connection, customer_ids: Sequence[int] | None = None) -
     if customer_ids is not None:
         q = q.where(customers.c.id.in_(sorted(set(customer_ids))))
     return {int(r[0]): str(r[1]) for r in conn.execute(q)}
+
+
+def recorded_payment_keys(conn: Connection) -> set[str]:
+    """The keys of the payments the history has an entry for (an import's or the
+    demo's: their data name the payment's key)."""
+    q = select(history.c.data).where(history.c.kind == "payment")
+    found = (json.loads(data).get("key") for (data,) in conn.execute(q))
+    return {str(key) for key in found if key}
 
 
 def stored_book_id(conn: Connection) -> str | None:
