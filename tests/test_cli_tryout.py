@@ -180,3 +180,53 @@ def test_case_commands_write_money_and_days_as_the_locale_does(tmp_path: Path):
     assert "14 Dec 2026" in british.stdout  # en_GB's days, as its aging writes them
     for out in (added.stdout, listed.stdout, compared.stdout, british.stdout):
         assert not re.search(r"(?<![\w.,$])\d+\.\d{2}(?! ?%)\b(?!,)", out), out
+
+
+def test_import_and_bank_commands_speak_the_locale(tmp_path: Path):
+    """The import and bank commands' own words follow `--locale` as the run's do; in
+    English they read as before."""
+    env = {"COLUMNS": "200", "RECOUP_NOW": "2026-12-07T10:00:00"}
+    db_args = _book_with(
+        tmp_path,
+        "customer,customer_name,number,issue_date,due_date,amount,currency\n"
+        "C1,Crown Clinic,INV-1,2026-10-01,2026-10-31,100.00,EUR\n",
+        env,
+    )
+    more = tmp_path / "more.csv"
+    more.write_text(
+        "customer,customer_name,number,issue_date,due_date,amount,currency\n"
+        "C2,Dune Bakery,INV-2,2026-10-02,2026-11-01,50.00,EUR\n",
+        encoding="utf-8",
+    )
+    german = runner.invoke(app, [*db_args, "--locale", "de_DE", "import", "invoices", str(more)],
+                           env=env)  # fmt: skip
+    assert german.exit_code == 0, german.stderr
+    assert "1 importiert, 0 geändert, 0 unverändert (1 Zeile, 1 neuer Kunde)" in german.stdout
+    statement = tmp_path / "statement.csv"
+    statement.write_text(
+        "date,amount,currency,name,purpose\n"
+        "2026-12-04,100.00,EUR,Crown Clinic,INV-1\n"
+        "2026-12-04,-4.50,EUR,Bank,fees\n"
+        "2026-12-05,77.00,EUR,Someone,gift\n",
+        encoding="utf-8",
+    )
+    bank = ["bank", "import", str(statement), "--account", "DE00TEST"]
+    taken = runner.invoke(app, [*db_args, "--locale", "de_DE", *bank], env=env)
+    assert taken.exit_code == 0, taken.stderr
+    said = " ".join(taken.stdout.split())
+    assert "csv: 3 Zeilen, 3 neu: 1 zugeordnet, 0 zur Prüfung, 2 ohne Zuordnung" in said
+    assert "(davon 1 keine Kundenzahlung" in said
+    again = runner.invoke(app, [*db_args, *bank], env=env)
+    assert again.exit_code == 0, again.stderr
+    assert "csv: 3 lines, 0 new: 0 applied, 0 to review, 0 unmatched; 3 the book held already" in (
+        " ".join(again.stdout.split())
+    )
+    queue = runner.invoke(app, [*db_args, "--locale", "fr_FR", "bank", "queue"], env=env)
+    assert queue.exit_code == 0, queue.stderr
+    assert "ligne " in queue.stdout
+    assert "aucune suggestion : indiquez la facture avec --invoice" in queue.stdout
+    refused = runner.invoke(app, [*db_args, "--locale", "de_DE", "import", "invoices",
+                                  str(statement)], env=env)  # fmt: skip
+    assert refused.exit_code != 0
+    assert "Abgelehnt:" in refused.stderr
+    assert "es wurde nichts importiert." in " ".join(refused.stderr.split())

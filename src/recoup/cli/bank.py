@@ -17,10 +17,13 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from recoup import i18n
 from recoup.cli.context import EXIT_REFUSED, EXIT_USAGE, state
 from recoup.cli.lazy import lazy
 from recoup.cli.output import console, data, err_console, plain, print_json
 from recoup.domain.words import count
+from recoup.i18n import gettext as _
+from recoup.i18n import ngettext
 
 if TYPE_CHECKING:
     from recoup.services import bank_import
@@ -91,33 +94,43 @@ def import_command(
 
 
 def _print(report: bank_import.BankImportReport, dry_run: bool) -> None:
+    lang = i18n.current().language
     if report.problems:
         for p in report.problems:
             print(plain(p), file=sys.stderr)  # one a line, never wrapped: tools read these
         err_console.print(
-            f"[red]Refused:[/] {count(len(report.problems), 'problem')} in "
-            f"{data(report.file)}; nothing was imported.",
+            "[red]"
+            + _("Refused:")
+            + "[/] "
+            + _("%(problems)s in %(file)s; nothing was imported.")
+            % {"problems": count(len(report.problems), "problem", lang), "file": data(report.file)},
             markup=True,
         )
         return
     new = report.lines - report.duplicates
-    others = (
-        f" ({report.not_payments} of them no customer payment: debits, fees, returns)"
-        if report.not_payments
-        else ""
-    )
-    held = f"; {report.duplicates} the book held already" if report.duplicates else ""
-    console.print(
-        f"{report.format}: {count(report.lines, 'line')}, {new} new"
-        + (" (a dry run: nothing taken)" if dry_run else "")
-        + f": {report.applied} applied, {report.suggested} to review, "
-        f"{report.unmatched} unmatched{others}{held}",
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
-    )
+    text = ngettext(
+        "%(format)s: %(num)d line, %(new)d new",
+        "%(format)s: %(num)d lines, %(new)d new",
+        report.lines,
+    ) % {"format": report.format, "num": report.lines, "new": new}
+    if dry_run:
+        text += " " + _("(a dry run: nothing taken)")
+    text += ": " + _("%(applied)d applied, %(suggested)d to review, %(unmatched)d unmatched") % {
+        "applied": report.applied,
+        "suggested": report.suggested,
+        "unmatched": report.unmatched,
+    }
+    if report.not_payments:
+        text += " " + _("(%(num)d of them no customer payment: debits, fees, returns)") % {
+            "num": report.not_payments
+        }
+    if report.duplicates:
+        text += "; " + _("%(num)d the book held already") % {"num": report.duplicates}
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
     for warning in report.warnings:  # taken, but to be looked at
-        err_console.print(f"Note: {warning}", markup=False, highlight=False, soft_wrap=True)
+        err_console.print(
+            _("Note: %(text)s") % {"text": warning}, markup=False, highlight=False, soft_wrap=True
+        )
 
 
 # the review queue's commands live in their own module (recoup.cli.bank_review)

@@ -20,6 +20,7 @@ from recoup.cli.casework.options import Actor
 from recoup.cli.context import EXIT_REFUSED, state
 from recoup.cli.lazy import lazy
 from recoup.cli.output import cash, console, err_console, figures, on_day, print_json
+from recoup.i18n import gettext as _
 
 if TYPE_CHECKING:
     from recoup.services import bank_matching
@@ -39,19 +40,21 @@ def queue_command(
         print_json([w.to_json() for w in waiting])
         return
     if not waiting:
-        console.print("Nothing waits for review.")
+        console.print(_("Nothing waits for review."))
         return
     for w in waiting:
+        said, payer = _("line %(id)d") % {"id": w.id}, w.payer or _("(no name)")
         console.print(
-            f"line {w.id}  {on_day(w.day) if w.day else ''}  {cash(w.amount, w.currency)}  "
-            f"{w.payer or '(no name)'}"
+            f"{said}  {on_day(w.day) if w.day else ''}  {cash(w.amount, w.currency)}  {payer}"
             f"  {w.text or ''}".rstrip(),
             markup=False,
             highlight=False,
             soft_wrap=True,
         )
         if not w.suggestions:
-            console.print("    no suggestion: name the invoice with --invoice", markup=False)
+            console.print(
+                "    " + _("no suggestion: name the invoice with --invoice"), markup=False
+            )
         for n, s in enumerate(w.suggestions, 1):
             paid = ", ".join(
                 f"{i} {cash(a, w.currency)}" for i, a in zip(s.invoices, s.amounts, strict=True)
@@ -89,7 +92,8 @@ def confirm_command(
     if as_json:
         print_json(view.to_json())
     else:
-        console.print(f"line {line}: {view.history[-1][3]}", markup=False, highlight=False)
+        said = _("line %(id)d") % {"id": line}
+        console.print(f"{said}: {view.history[-1][3]}", markup=False, highlight=False)
 
 
 def reject_command(
@@ -108,4 +112,5 @@ def reject_command(
     if as_json:
         print_json(view.to_json())
     else:
-        console.print(f"line {line}: {view.history[-1][3]}", markup=False, highlight=False)
+        said = _("line %(id)d") % {"id": line}
+        console.print(f"{said}: {view.history[-1][3]}", markup=False, highlight=False)

@@ -21,7 +21,7 @@ from recoup.clock import local_today
 from recoup.domain.aging import DEFAULT_BUCKETS, BucketSpecError, parse_buckets
 from recoup.domain.words import count, term
 from recoup.i18n import gettext as _
-from recoup.i18n import pgettext
+from recoup.i18n import ngettext, pgettext
 from recoup.services.mappings import load_options, save_options
 
 if TYPE_CHECKING:
@@ -110,28 +110,51 @@ def _print_report(report: ImportReport, as_json: bool) -> None:
         # file:line:column line, as tools read it); --json lists every problem
         for line in problem_lines(report.problems):
             print(plain(line), file=sys.stderr)
+        lang = i18n.current().language
+        problems = count(len(report.problems), "problem", lang)
         err_console.print(
-            f"[red]Refused:[/] {count(len(report.problems), 'problem')} in {data(report.file)}; "
-            "nothing was imported."
-            + (" --json lists every one." if hidden(report.problems) else ""),
+            "[red]"
+            + _("Refused:")
+            + "[/] "
+            + _("%(problems)s in %(file)s; nothing was imported.")
+            % {"problems": problems, "file": data(report.file)}
+            + (" " + _("--json lists every one.") if hidden(report.problems) else ""),
             markup=True,
             soft_wrap=True,
         )
         return
-    verb = "would import" if report.dry_run else "imported"
-    console.print(
-        f"{report.kind}: {verb} {report.imported}, updated {report.updated}, unchanged "
-        f"{report.unchanged} ({report.rows} rows"
-        + (f", {report.customers_created} new customers" if report.customers_created else "")
-        + ")"
-    )
+    values = {
+        "kind": report.kind,
+        "imported": report.imported,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "rows": report.rows,
+    }
+    if report.dry_run:
+        said = _(
+            "%(kind)s: would import %(imported)d, updated %(updated)d, unchanged %(unchanged)d"
+        )
+    else:
+        said = _("%(kind)s: imported %(imported)d, updated %(updated)d, unchanged %(unchanged)d")
+    said %= values
+    rows = ngettext("%(num)d row", "%(num)d rows", report.rows) % {"num": report.rows}
+    if report.customers_created:
+        rows += ", " + ngettext(
+            "%(num)d new customer", "%(num)d new customers", report.customers_created
+        ) % {"num": report.customers_created}
+    console.print(f"{said} ({rows})", markup=False, highlight=False, soft_wrap=True)
     if report.changes:  # what each updated record changed, the first few of them
         shown = ", ".join(
             f"{c.key} ({', '.join(c.fields)})" for c in report.changes[:CHANGES_SHOWN]
         )
         more = len(report.changes) - CHANGES_SHOWN
         console.print(
-            f"updated: {shown}" + (f" and {more} more (--json lists them all)" if more > 0 else ""),
+            _("updated: %(records)s") % {"records": shown}
+            + (
+                " " + _("and %(num)d more (--json lists them all)") % {"num": more}
+                if more > 0
+                else ""
+            ),
             markup=False,
             highlight=False,
             soft_wrap=True,
