@@ -201,7 +201,9 @@ def test_import_and_bank_commands_speak_the_locale(tmp_path: Path):
     german = runner.invoke(app, [*db_args, "--locale", "de_DE", "import", "invoices", str(more)],
                            env=env)  # fmt: skip
     assert german.exit_code == 0, german.stderr
-    assert "1 importiert, 0 geändert, 0 unverändert (1 Zeile, 1 neuer Kunde)" in german.stdout
+    assert "Rechnungen: 1 importiert, 0 geändert, 0 unverändert (1 Zeile, 1 neuer Kunde)" in (
+        german.stdout
+    )
     statement = tmp_path / "statement.csv"
     statement.write_text(
         "date,amount,currency,name,purpose\n"

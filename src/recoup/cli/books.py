@@ -20,8 +20,8 @@ from recoup.cli.progress import progress_bar
 from recoup.clock import local_today
 from recoup.domain.aging import DEFAULT_BUCKETS, BucketSpecError, parse_buckets
 from recoup.domain.words import count, term
+from recoup.i18n import N_, ngettext, pgettext
 from recoup.i18n import gettext as _
-from recoup.i18n import ngettext, pgettext
 from recoup.services.mappings import load_options, save_options
 
 if TYPE_CHECKING:
@@ -99,6 +99,10 @@ def _run_import(
         raise typer.Exit(EXIT_REFUSED)
 
 
+# what an import report's kind is called in the reader's language
+KINDS_SAID = (N_("invoices"), N_("customers"), N_("payments"))
+
+
 def _print_report(report: ImportReport, as_json: bool) -> None:
     if as_json:
         print_json(report.to_json())
@@ -124,7 +128,7 @@ def _print_report(report: ImportReport, as_json: bool) -> None:
         )
         return
     values = {
-        "kind": report.kind,
+        "kind": _(report.kind) if report.kind in KINDS_SAID else report.kind,
         "imported": report.imported,
         "updated": report.updated,
         "unchanged": report.unchanged,
