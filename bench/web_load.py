@@ -16,7 +16,9 @@ httpx client pool each, in a process of their own.
 
 With `--think 0` (the default) each client asks for its next page as soon as it has
 the last: the server always has 20 requests in hand. `--think 1` has each collector
-read a page for about a second (0.5-1.5 s) first.
+read a page for about a second (0.5-1.5 s) first, and the collectors' first pages
+spread over the first second (with think time, twenty people do not all click at the
+same instant; without it, they do).
 """
 
 from __future__ import annotations
@@ -153,6 +155,8 @@ async def work(
 ) -> None:
     pick = random.Random(seed)
     turn = seed % len(pages)
+    if think:  # people do not all click at the same instant: the first pages are spread
+        await asyncio.sleep(pick.uniform(0, think))
     while time.monotonic() < until:
         page = pages[turn % len(pages)]
         turn += 1

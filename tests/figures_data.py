@@ -28,6 +28,8 @@ from recoup.store.tables import (
     review_queue,
 )
 from recoup.store.tables_casework import disputes
+from recoup.store.tables_open import open_accounts, open_dues
+from recoup.store.tables_sales import sales_days
 
 
 def minor(amount: str) -> int:
@@ -146,6 +148,10 @@ def empty(book: Book) -> None:
             ended_cycles, review_queue, customers,
         ):  # fmt: skip
             conn.execute(delete(table))
+        # the figures kept as invoices are written go with them
+        conn.execute(delete(open_dues))
+        conn.execute(delete(open_accounts))
+        conn.execute(delete(sales_days))
 
 
 def stored_paid(conn: Connection) -> tuple[dict[str, int], dict[int, int]]:

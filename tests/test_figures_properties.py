@@ -24,7 +24,7 @@ from recoup.domain.money import Money
 from recoup.services import accounts, casefile, reports
 from recoup.services.account_state import read_states
 from recoup.services.book import Book
-from recoup.store import point_in_time, run_repo
+from recoup.store import open_repo, point_in_time, run_repo
 from tests.figures_data import (
     charge,
     customer,
@@ -215,6 +215,8 @@ def test_balances_add_up_to_the_aging_and_every_reading_agrees(
         (t.customer, t.overdue.currency, t.overdue.minor, t.count, t.oldest_due) for t in top
     ] == late[:5]
     assert all(type(t.count) is int for t in top)
+    with book.read() as conn:  # what is open, kept as the invoices were written
+        assert open_repo.kept(conn) == open_repo.from_invoices(conn)
     # 5. after everything, the store's own figures are the state's
     with book.read() as conn:
         paid, charges_paid = stored_paid(conn)

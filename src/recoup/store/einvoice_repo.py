@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
-from recoup.store import sales_repo
+from recoup.store import open_repo, sales_repo
 from recoup.store.tables import customers, invoices
 
 # what an e-invoice sets on an invoice, in the order the import compares them
@@ -31,6 +31,7 @@ def insert_invoice(conn: Connection, values: dict[str, Any]) -> int:
     assert key is not None
     kind = values.get("kind") or "invoice"
     sales_repo.add(conn, [(kind, values["currency"], values["issue_date"], values["amount_minor"])])
+    open_repo.add(conn, [[{**values, "kind": kind}.get(c) for c in open_repo.OPEN_COLUMNS]])
     return int(key[0])
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, exists, func, select, text, update
 from sqlalchemy.engine import Connection
 
-from recoup.store import sales_repo
+from recoup.store import open_repo, sales_repo
 from recoup.store.bulk import insert_rows
 from recoup.store.tables import (
     CHARGE_KINDS_SQL,
@@ -197,6 +197,8 @@ def insert_invoices(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
         INVOICE_COLUMNS.index(n) for n in ("kind", "currency", "issue_date", "amount_minor")
     )
     sales_repo.add(conn, ((r[k], r[c], r[d], r[a]) for r in rows))
+    at = [INVOICE_COLUMNS.index(n) for n in open_repo.OPEN_COLUMNS]
+    open_repo.add(conn, ([r[i] for i in at] for r in rows))
 
 
 def insert_plain_invoices(
@@ -214,8 +216,12 @@ def insert_plain_invoices(
         always_rebuild=frozenset({"ix_invoices_open", "ix_invoices_open_by_customer"}),
         while_indexing=while_indexing,
     )
-    c, d, a = (PLAIN_INVOICE_COLUMNS.index(n) for n in ("currency", "issue_date", "amount_minor"))
+    k, c, d, due, a = (
+        PLAIN_INVOICE_COLUMNS.index(n)
+        for n in ("customer_id", "currency", "issue_date", "due_date", "amount_minor")
+    )
     sales_repo.add_plain(conn, ((r[c], r[d], r[a]) for r in rows))
+    open_repo.add_plain(conn, ((r[k], r[d], r[due], r[c], r[a]) for r in rows))
 
 
 def has_invoices(conn: Connection) -> bool:
@@ -224,16 +230,24 @@ def has_invoices(conn: Connection) -> bool:
 
 def update_invoice(conn: Connection, invoice_id: int, values: dict[str, Any]) -> None:
     """Change an invoice; its day's sales follow when its kind, currency, issue day or
-    amount changes."""
+    amount changes, and what is open follows too (`open_repo`)."""
     before = None
     if any(n in values for n in _SOLD):
         q = select(*(invoices.c[n] for n in _SOLD)).where(invoices.c.id == invoice_id)
         before = conn.execute(q).first()
+    was = None
+    if any(n in values for n in open_repo.OPEN_COLUMNS):
+        was = open_repo.before(conn, [invoice_id])
     conn.execute(update(invoices).where(invoices.c.id == invoice_id).values(**values))
     if before is not None:
         after = tuple(values.get(n, old) for n, old in zip(_SOLD, before, strict=True))
         sales_repo.add(conn, [tuple(before)], sign=-1)
         sales_repo.add(conn, [after])
+    if was:
+        old = was[invoice_id]
+        now = [values.get(n, v) for n, v in zip(open_repo.OPEN_COLUMNS, old, strict=True)]
+        open_repo.add(conn, [old], sign=-1)
+        open_repo.add(conn, [now])
 
 
 def payment_index(conn: Connection) -> dict[str, tuple[Any, ...]]:
@@ -361,6 +375,7 @@ def replace_allocations(
 
     `derived` holds (invoice id, status, paid minor, first and last paid on, settled on);
     `payments_applied` holds (payment id, applied minor, the day it was all applied).
+    What is open follows the invoices' new paid and settled figures (`open_repo`).
     """
     if everyone:
         conn.execute(delete(allocations))
@@ -392,7 +407,27 @@ def replace_allocations(
         {"b_id": i, "b_status": s, "b_paid": o, "b_first": f, "b_last": la, "b_settled": d}
         for i, s, o, f, la, d in derived
     ]
+    was = open_repo.before(conn, [d[0] for d in derived])
     conn.execute(stmt, params)
+    _follow_open(conn, was, derived)
+
+
+def _follow_open(
+    conn: Connection,
+    was: dict[int, tuple[Any, ...]],
+    derived: Sequence[tuple[int, str, int, date | None, date | None, date | None]],
+) -> None:
+    """Count the re-allocated invoices out as they were (`was`, by id) and in with
+    their new paid and settled figures."""
+    cols = open_repo.OPEN_COLUMNS
+    paid, settled = cols.index("paid_minor"), cols.index("settled_on")
+    now = []
+    for invoice_id, _, paid_minor, _, _, settled_on in derived:
+        row = list(was[invoice_id])
+        row[paid], row[settled] = paid_minor, settled_on
+        now.append(row)
+    open_repo.add(conn, was.values(), sign=-1)
+    open_repo.add(conn, now)
 
 
 # --- account view --------------------------------------------------------------------

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from recoup.store import point_in_time, sales_repo
+from recoup.store import open_repo, point_in_time, sales_repo
 from recoup.store.tables import (
     CHARGE_KINDS_SQL,
     actions,
@@ -87,8 +87,14 @@ def open_by_due_date(conn: Connection, as_of: date, customer_id: int | None = No
     before their due date, so no issue-date test is needed), then those not yet due.
     Invoices settled after `as_of` come from `ix_invoices_settled_on`. The kind is
     written into the SQL as a constant so that SQLite can match the partial index.
+
+    For the whole book on a day it has not moved past, the same rows come from the
+    figures kept as invoices are written (`open_repo.dues`): a few thousand rows, not
+    every open invoice.
     """
     past = point_in_time.moved_past(conn, as_of)
+    if customer_id is None and not past:
+        return [DueRow(cur, due, n, a) for due, cur, n, a in open_repo.dues(conn, as_of)]
     cols = (
         invoices.c.due_date,
         invoices.c.currency,
@@ -371,17 +377,70 @@ def _first_currency(per_currency: Any) -> Any:
 
 
 def top_overdue(conn: Connection, as_of: date, limit: int) -> list[dict[str, Any]]:
-    """The customers with the largest amounts past due at `as_of` (all currencies).
+    """The customers with the largest amounts past due at `as_of` (all currencies),
+    largest first, then by customer key and currency.
 
-    The invoices open now are added up per customer and currency from
-    `ix_invoices_open_by_customer` (the kind written as a constant so that SQLite
-    matches the partial index; no OR, which PostgreSQL can only answer by reading the
-    whole table); those settled after `as_of` are added only when there are any. The
-    customers' keys and names are joined to the sums, not to every invoice."""
+    On a day the book has not moved past, the accounts are looked at in the order of
+    what is left to pay of them (`open_repo.largest`, kept as invoices are written):
+    what is overdue of an account is part of that, so once the last of the `limit`
+    largest overdue amounts found is more than what is left of any account not yet
+    looked at, the rest cannot come in. A book whose open money is mostly overdue (a
+    collection book) is done after the first few dozen accounts; one where little is
+    overdue reads on, and past `_MOST_LOOKED_AT` accounts groups every open invoice
+    as on other days."""
     past = point_in_time.moved_past(conn, as_of)
+    if not past and limit > 0:
+        found = _top_from_largest(conn, as_of, limit)
+        if found is not None:
+            return found
+    q = _named(_overdue_sums(as_of, past)).limit(limit)
+    return [_public(r) for r in conn.execute(q).mappings()]
+
+
+_MOST_LOOKED_AT = 8192
+
+
+def _top_from_largest(conn: Connection, as_of: date, limit: int) -> list[dict[str, Any]] | None:
+    found: list[dict[str, Any]] = []
+    offset, size = 0, max(4 * limit, 64)
+    while offset < _MOST_LOOKED_AT:
+        batch = open_repo.largest(conn, offset, size)
+        if batch:
+            pairs = {(cid, cur) for cid, cur, _ in batch}
+            q = _named(_overdue_sums(as_of, False, sorted({cid for cid, _ in pairs})))
+            found.extend(
+                _public(r)
+                for r in conn.execute(q).mappings()
+                if (r["customer_id"], r["currency"]) in pairs
+            )
+            found.sort(key=lambda r: (-int(r["overdue"]), r["key"], r["currency"]))
+            del found[limit:]
+        if len(batch) < size:
+            return found  # every open account looked at
+        offset += size
+        if len(found) == limit and int(found[-1]["overdue"]) > batch[-1][2]:
+            return found
+        size *= 2
+    return None
+
+
+def _public(row: Any) -> dict[str, Any]:
+    return {k: row[k] for k in ("key", "name", "currency", "overdue", "n", "oldest_due")}
+
+
+def _overdue_sums(as_of: date, past: bool, customer_ids: Sequence[int] | None = None) -> Any:
+    """Per customer and currency: what is past due at `as_of`, of how many invoices,
+    and the oldest due day.
+
+    The invoices open now are added up from `ix_invoices_open_by_customer` (the kind
+    written as a constant so that SQLite matches the partial index; no OR, which
+    PostgreSQL can only answer by reading the whole table); those settled after `as_of`
+    are added only when there are any (`past`)."""
     amount = _open_amount_at(as_of, past)
     is_invoice = invoices.c.kind == literal_column("'invoice'")
-    past_due = (invoices.c.due_date < as_of, invoices.c.issue_date <= as_of, is_invoice)
+    past_due = [invoices.c.due_date < as_of, invoices.c.issue_date <= as_of, is_invoice]
+    if customer_ids is not None:
+        past_due.append(invoices.c.customer_id.in_(list(customer_ids)))
     cols = (
         invoices.c.customer_id,
         invoices.c.currency,
@@ -394,8 +453,10 @@ def top_overdue(conn: Connection, as_of: date, limit: int) -> list[dict[str, Any
     if past:  # else nothing was settled after the day
         later = invoices.c.settled_on > as_of
         parts.append(select(*cols).where(later, *past_due).group_by(*by))
-    part = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-    sums = (
+    if len(parts) == 1:
+        return parts[0].subquery()
+    part = union_all(*parts).subquery()
+    return (
         select(
             part.c.customer_id,
             part.c.currency,
@@ -405,11 +466,15 @@ def top_overdue(conn: Connection, as_of: date, limit: int) -> list[dict[str, Any
         )
         .group_by(part.c.customer_id, part.c.currency)
         .subquery()
-        if len(parts) > 1
-        else part
     )
-    q = (
+
+
+def _named(sums: Any) -> Any:
+    """The sums with their customers' keys and names (joined to the sums, not to every
+    invoice), largest first."""
+    return (
         select(
+            sums.c.customer_id,
             customers.c.key,
             customers.c.name,
             sums.c.currency,
@@ -419,9 +484,7 @@ def top_overdue(conn: Connection, as_of: date, limit: int) -> list[dict[str, Any
         )
         .select_from(sums.join(customers, customers.c.id == sums.c.customer_id))
         .order_by(sums.c.overdue.desc(), customers.c.key, sums.c.currency)
-        .limit(limit)
     )
-    return [dict(r) for r in conn.execute(q).mappings()]
 
 
 def settled_invoices(conn: Connection, customer_id: int) -> list[tuple[date, date, date]]:

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Connection
 
 from recoup.domain.accrual import COMPENSATION_SUFFIX
@@ -18,7 +19,15 @@ from recoup.domain.local_calendar import holiday_code
 from recoup.store import driver, steps
 from recoup.store.bulk import insert_rows
 from recoup.store.point_in_time import invoices_source, steps_until
-from recoup.store.tables import actions, cases, customers, ended_cycles, outbox, review_queue
+from recoup.store.tables import (
+    TASK_KINDS_SQL,
+    actions,
+    cases,
+    customers,
+    ended_cycles,
+    outbox,
+    review_queue,
+)
 
 CONTACT_KINDS = frozenset({"email", "letter", "call"})  # the actions that contact the debtor
 # a manual contact's kind -> the planner's channel word ("call" is the phone)
@@ -401,14 +410,8 @@ def open_tasks(conn: Connection, as_of: date) -> list[dict[str, Any]]:
                 ),
             )
         )
-        .where(
-            actions.c.run_on <= as_of,
-            or_(
-                actions.c.kind == "call",
-                actions.c.kind == "escalate",
-                actions.c.kind == "write_off_recommendation",
-            ),
-        )
+        # the kinds written out as the partial index's condition, so that SQLite uses it
+        .where(actions.c.run_on <= as_of, sql_text(TASK_KINDS_SQL))
     )
     return [dict(r) for r in conn.execute(q).mappings()]
 

@@ -5,15 +5,14 @@ agree)."""
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.engine import Connection
 
+from recoup.store.sums import add_to
 from recoup.store.tables import invoices
 from recoup.store.tables_sales import sales_days
 
@@ -46,17 +45,7 @@ def _write(conn: Connection, sums: dict[tuple[str, date | str], int]) -> None:
     for (currency, day), minor in sums.items():
         merged[(currency, date.fromisoformat(day) if isinstance(day, str) else day)] += minor
     rows = [{"currency": c, "day": d, "amount_minor": m} for (c, d), m in merged.items() if m]
-    if not rows:
-        return
-    # the dialect's own upsert, imported where used: light commands stay light
-    name = "postgresql" if conn.dialect.name == "postgresql" else "sqlite"
-    upsert: Any = importlib.import_module(f"sqlalchemy.dialects.{name}").insert(sales_days)
-    stmt = upsert.on_conflict_do_update(
-        index_elements=[sales_days.c.currency, sales_days.c.day],
-        set_={"amount_minor": sales_days.c.amount_minor + upsert.excluded.amount_minor},
-    )
-    for start in range(0, len(rows), 2000):
-        conn.execute(stmt, rows[start : start + 2000])
+    add_to(conn, sales_days, ("currency", "day"), rows)
 
 
 def of_days(conn: Connection, start: date, end: date) -> list[tuple[str, date, int]]:

@@ -14,6 +14,7 @@ from recoup.store import (  # noqa: F401 - imported for their tables
     tables_casework,
     tables_history,
     tables_messages,
+    tables_open,
     tables_sales,
     tables_sessions,
 )

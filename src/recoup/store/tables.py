@@ -321,6 +321,14 @@ partial(
     actions.c.run_on,
     where=_CHARGES,
 )
+# The worklist's tasks (calls, escalations, write-off recommendations) by day: the
+# dashboard and the worklist find them without reading every email the run sent.
+TASK_KINDS_SQL = "kind IN ('call', 'escalate', 'write_off_recommendation')"  # as written
+partial(
+    "ix_actions_tasks",
+    actions.c.run_on,
+    where=text(TASK_KINDS_SQL),
+)
 
 # Messages waiting to be delivered (delivery is the communications work).
 outbox = Table(
@@ -359,6 +367,14 @@ outbox = Table(
 )
 Index("ix_outbox_state", outbox.c.state)
 Index("uq_outbox_action_id", outbox.c.action_id, outbox.c.revision, unique=True)
+# Messages with a delivery problem (failed, waiting to retry after an error, or held
+# until the set-up is complete): the worklist and the Delivery page list them from this
+# index, not by reading every message that waits to go out.
+PROBLEMS_SQL = (
+    "state = 'failed' OR (state = 'pending' AND (last_error IS NOT NULL "
+    "OR (wait_reason IS NOT NULL AND next_attempt_at IS NULL)))"
+)  # written out: the index's condition, which the reading repeats
+partial("ix_outbox_problems", outbox.c.id, where=text(PROBLEMS_SQL))
 
 # Customers whose books changed since the last run: the next run looks at them.
 review_queue = Table(
