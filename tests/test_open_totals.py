@@ -68,7 +68,8 @@ def test_the_demo_and_the_fast_path_keep_them(sqlite_book: Book) -> None:
 
     demo.write_book(sqlite_book, demo.make(40, 300, 7, date(2026, 11, 20), currency=None))
     dues, accounts = _agree(sqlite_book)
-    assert dues and accounts
+    assert dues
+    assert accounts
 
 
 def test_the_migration_fills_them_in(book: Book, tmp_path: Path) -> None:
@@ -86,7 +87,8 @@ def test_the_migration_fills_them_in(book: Book, tmp_path: Path) -> None:
         assert not {"open_dues", "open_accounts"} & {r[0] for r in conn.execute(listed)}
     command.upgrade(config, "heads")
     dues, accounts = _agree(book)
-    assert dues and accounts
+    assert dues
+    assert accounts
 
 
 D0 = date(2026, 1, 1)

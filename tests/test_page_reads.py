@@ -55,9 +55,7 @@ def test_the_tasks_and_the_problems_are_read_from_their_indexes(sqlite_book: Boo
     assert not any("ix_outbox_state" in p for p in plans), plans
     with sqlite_book.read() as conn:  # both indexes are there, with their conditions
         made = dict(
-            conn.execute(
-                text("SELECT name, sql FROM sqlite_master WHERE name LIKE 'ix_%'")
-            ).all()
+            conn.execute(text("SELECT name, sql FROM sqlite_master WHERE name LIKE 'ix_%'")).all()
         )
     assert TASK_KINDS_SQL in made["ix_actions_tasks"]
     assert "state = 'failed'" in made["ix_outbox_problems"]
