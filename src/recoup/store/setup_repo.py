@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.engine import Connection
 
-from recoup.store.tables import customers, meta, outbox
+from recoup.store.tables import meta, outbox
 
 SETTING_PREFIX = "setting."  # meta keys of the settings a book carries
 
@@ -32,8 +32,18 @@ def set_book_settings(conn: Connection, values: Mapping[str, str]) -> None:
 
 
 def customer_languages(conn: Connection) -> list[str]:
-    """The languages customers are written to in (as stored, e.g. "de" or "de-AT")."""
-    q = select(customers.c.language).distinct().order_by(customers.c.language)
+    """The languages customers are written to in (as stored, e.g. "de" or "de-AT").
+
+    Read one language after the other along `ix_customers_language` (each the least
+    after the last), a few index probes where DISTINCT would read every customer."""
+    q = text(
+        "WITH RECURSIVE seen(language) AS ("
+        " SELECT MIN(language) FROM customers"
+        " UNION ALL"
+        " SELECT (SELECT MIN(language) FROM customers WHERE language > seen.language)"
+        " FROM seen WHERE seen.language IS NOT NULL"
+        ") SELECT language FROM seen WHERE language IS NOT NULL"
+    )
     return [str(x) for x in conn.execute(q).scalars() if x]
 
 

@@ -159,6 +159,8 @@ users = Table(
 
 # indexes rather than constraints, so that a bulk load can build them after the rows
 Index("uq_customers_key", customers.c.key, unique=True)
+# the languages customers are written to, read one by one from here (the set-up check)
+Index("ix_customers_language", customers.c.language)
 Index("uq_invoices_number", invoices.c.number, unique=True)
 Index("ix_invoices_customer_status", invoices.c.customer_id, invoices.c.status)
 

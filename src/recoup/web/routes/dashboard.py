@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -77,12 +79,31 @@ def dashboard(request: Request, _user: Viewer, book: BookDep, as_of: AsOf) -> Re
 def setup_report(request: Request, book: Book) -> doctor.Report:
     """`recoup doctor`'s report for the "Set-up checklist", kept for SETUP_SECONDS; the
     mail server's answer is kept for SMTP_SECONDS, so that a server that does not
-    answer slows a page down at most once in that time."""
+    answer slows a page down at most once in that time. When the report is due to be
+    made again, one request makes it and those that come meanwhile show the last one
+    (twenty collectors do not all check the set-up at once)."""
     state = request.app.state
     now = time.monotonic()
     kept: tuple[float, doctor.Report] | None = getattr(state, "setup_report", None)
     if kept is not None and now - kept[0] < SETUP_SECONDS:
         return kept[1]
+    # one request makes it again; those that come meanwhile show the one before
+    if not _setup_lock.acquire(blocking=kept is None):
+        assert kept is not None
+        return kept[1]
+    try:
+        return _checked(request, book, state, now)
+    finally:
+        _setup_lock.release()
+
+
+_setup_lock = threading.Lock()
+
+
+def _checked(request: Request, book: Book, state: Any, now: float) -> doctor.Report:
+    kept: tuple[float, doctor.Report] | None = getattr(state, "setup_report", None)
+    if kept is not None and now - kept[0] < SETUP_SECONDS:
+        return kept[1]  # made while this request waited for the lock
 
     def probe(settings: Settings) -> doctor.Gap | None:
         asked: tuple[float, str | None, doctor.Gap | None] | None = getattr(

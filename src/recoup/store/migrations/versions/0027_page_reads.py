@@ -1,6 +1,6 @@
 """the worklist's tasks by day, without the run's emails and letters, and the messages
-with a delivery problem, without those that simply wait (issue 16: the dashboard's and
-the worklist's reads)
+with a delivery problem, without those that simply wait, and the customers' languages
+(issue 16: the dashboard's and the worklist's reads)
 
 Revision ID: 0027
 Revises: 0026
@@ -23,6 +23,7 @@ _PROBLEMS = sa.text(
 
 
 def upgrade() -> None:
+    op.create_index("ix_customers_language", "customers", ["language"], unique=False)
     op.create_index(
         "ix_actions_tasks",
         "actions",
@@ -43,4 +44,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_outbox_problems", table_name="outbox")
+    op.drop_index("ix_customers_language", table_name="customers")
     op.drop_index("ix_actions_tasks", table_name="actions")
