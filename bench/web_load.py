@@ -116,7 +116,10 @@ def serve(db: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     }
     log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"web_load-{port}.log", "wb")  # noqa: SIM115
     server = subprocess.Popen(
-        [RECOUP, "serve", "--port", str(port)], env=env, stdout=log, stderr=log
+        [RECOUP, "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=log,
+        stderr=log,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -241,7 +244,7 @@ def main() -> None:
         "again as soon as it has its page)",
     )
     parser.add_argument(
-        "--workers", type=int, default=1, help="web processes (uvicorn --workers when > 1)"
+        "--workers", type=int, default=1, help="web processes (`recoup serve --workers`)"
     )
     parser.add_argument(
         "--pages",

@@ -403,7 +403,7 @@ def _cannot_listen(host: str, port: int) -> str | None:
     return None
 
 
-def _serve(st: State, host: str, port: int) -> None:
+def _serve(st: State, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
     # The app is named by its import path: the CLI does not import the web package.
@@ -417,6 +417,7 @@ def _serve(st: State, host: str, port: int) -> None:
             factory=True,
             host=host,
             port=port,
+            workers=workers,
             log_level="info",
         )
     except SystemExit as stop:  # uvicorn exits 1 when it cannot listen or load the app
@@ -429,12 +430,20 @@ def serve_command(
     ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", "--host", envvar="RECOUP_HOST"),
     port: int = typer.Option(8000, "--port", envvar="RECOUP_PORT"),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        envvar="RECOUP_WEB_WORKERS",
+        min=1,
+        help="Web processes answering at once: one per core serves a team on a large book "
+        "(each keeps its own count of login attempts; see docs/architecture.md).",
+    ),
 ) -> None:
     """Start the web UI."""
     st = state(ctx)
     st.book  # noqa: B018 - the book must be there (and up to date) before serving
     _check_port(host, port, f"recoup serve --port {port + 1}")
-    _serve(st, host, port)
+    _serve(st, host, port, workers)
 
 
 def register(app: typer.Typer) -> None:
