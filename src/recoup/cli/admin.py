@@ -411,6 +411,13 @@ def _serve(st: State, host: str, port: int, workers: int = 1) -> None:
     os.environ["RECOUP_LOCALE"] = st.settings.locale
     if st.settings.now:  # every page served at the moment `recoup --now` gave
         os.environ["RECOUP_NOW"] = st.settings.now
+    shared = None
+    if workers > 1 and not os.environ.get("RECOUP_UPLOAD_DIR"):
+        import tempfile
+
+        # the processes share one folder for uploads between an import's steps
+        shared = tempfile.mkdtemp(prefix="recoup-uploads-")
+        os.environ["RECOUP_UPLOAD_DIR"] = shared
     try:
         uvicorn.run(
             "recoup.web.app:app_from_environment",
@@ -424,6 +431,12 @@ def _serve(st: State, host: str, port: int, workers: int = 1) -> None:
         if stop.code not in (0, None):
             _usage_error(f"the web UI could not start on {host}:{port} (see above)")
         raise
+    finally:
+        if shared is not None:
+            import shutil
+
+            shutil.rmtree(shared, ignore_errors=True)
+            os.environ.pop("RECOUP_UPLOAD_DIR", None)
 
 
 def serve_command(

@@ -13,6 +13,7 @@ once it has (`LimitedUpload`, the route class of the upload route).
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import shutil
@@ -69,9 +70,20 @@ def safe_name(name: str) -> str | None:
     return base
 
 
+SHARED_DIR = "RECOUP_UPLOAD_DIR"  # a folder the web processes of one machine share
+
+
 class Uploads:
+    """The uploads of one app. Several web processes on one machine (`recoup serve
+    --workers`) share the folder named by RECOUP_UPLOAD_DIR, so that the steps of an
+    import may be answered by any of them; `recoup serve` makes that folder and removes
+    it when it stops. Without it, each process keeps its own temporary folder."""
+
     def __init__(self) -> None:
-        self._root: Path | None = None
+        shared = os.environ.get(SHARED_DIR)
+        self._root: Path | None = Path(shared) if shared else None
+        if self._root is not None:
+            self._root.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._lock = threading.Lock()
 
     def root(self) -> Path:
