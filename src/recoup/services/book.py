@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,8 +82,34 @@ class Book:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
+        """One read transaction; inside `reading`, the block's shared one."""
+        shared = _reading.get()
+        if shared is not None and shared.book is self:
+            yield shared.connection()
+            return
         with self.engine.connect() as conn, conn.begin():
             yield conn
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Every `read` of this book in the block (in this thread or task) shares one
+        connection and transaction, taken at the first read and given back when the
+        block ends: a page that reads through a dozen services begins and ends one
+        transaction, not a dozen (on PostgreSQL each is a few round trips: the pool's
+        ping, BEGIN, the end). Writes keep their own. For pages, not for work that reads
+        and writes in turns (a read would not see what a write in the block committed
+        on PostgreSQL's later statements only, and on SQLite not at all)."""
+        shared = _reading.get()
+        if shared is not None and shared.book is self:
+            yield
+            return
+        shared = _Reading(self)
+        token = _reading.set(shared)
+        try:
+            with shared.stack:
+                yield
+        finally:
+            _reading.reset(token)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -90,6 +117,25 @@ class Book:
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+
+class _Reading:
+    """The connection a `Book.reading` block shares, taken on first need."""
+
+    def __init__(self, book: Book) -> None:
+        self.book = book
+        self.stack = ExitStack()
+        self.conn: Connection | None = None
+
+    def connection(self) -> Connection:
+        if self.conn is None:
+            conn = self.stack.enter_context(self.book.engine.connect())
+            self.stack.enter_context(conn.begin())
+            self.conn = conn
+        return self.conn
+
+
+_reading: ContextVar[_Reading | None] = ContextVar("recoup_book_reading", default=None)
 
 
 def _check_file(file: Path, where: str, create: bool) -> None:

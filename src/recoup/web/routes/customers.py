@@ -207,7 +207,8 @@ def account_page(
         given = as_of if "as_of" in request.query_params else None
         tl = casework.timeline(book, key, show or [], given)
         return render(request, "_timeline.html", {"tl": tl}, headers=VARY)
-    return render_account(request, user, book, key, as_of, show or [])
+    with book.reading():  # the page's dozen reads in one transaction
+        return render_account(request, user, book, key, as_of, show or [])
 
 
 VARY = {"Vary": "HX-Request, HX-Target"}

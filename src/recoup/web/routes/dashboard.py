@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -55,6 +56,11 @@ def currency_blocks(aging: reports.AgingReport, dso: reports.DsoReport) -> list[
 
 @router.get("/", response_class=Response)
 def dashboard(request: Request, _user: Viewer, book: BookDep, as_of: AsOf) -> Response:
+    with book.reading():  # the page's reads in one transaction
+        return _dashboard(request, book, as_of)
+
+
+def _dashboard(request: Request, book: Book, as_of: date) -> Response:
     found = dashboard_figures.figures(book, as_of, DSO_WINDOW_DAYS, TOP_OVERDUE)
     outbox = delivery_problems.outbox_counts(book)
     setup = setup_report(request, book)

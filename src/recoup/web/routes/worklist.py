@@ -183,11 +183,12 @@ def worklist_page(
         choice = Choice(base.collector, base.unassigned, kind, currency.upper())
     else:
         choice = Choice(collector, unassigned, kind, currency.upper())
-    try:
-        worklists.check(book, choice.filters)
-    except worklists.FilterError as err:
-        raise BadRequest(str(err)) from None
-    found = worklists.worklist(book, today, choice.filters)
+    with book.reading():  # the page's reads in one transaction
+        try:
+            worklists.check(book, choice.filters)
+        except worklists.FilterError as err:
+            raise BadRequest(str(err)) from None
+        found = worklists.worklist(book, today, choice.filters)
     pages = max(1, -(-len(found.lines) // PER_PAGE))
     given = today if "as_of" in request.query_params else None
     view = Worklist(found.lines, min(page, pages), PER_PAGE, today, given, choice)

@@ -1,0 +1,53 @@
+"""`Book.reading`: the reads of a block (a page's) share one connection and
+transaction, taken at the first read; outside it each read has its own; a write in the
+block has its own too; another book's reads are not drawn in. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from recoup.services.book import Book
+
+
+def _checked_out(book: Book) -> int:
+    return int(book.engine.pool.checkedout())  # type: ignore[attr-defined]
+
+
+def test_the_reads_of_a_block_share_one_connection(book: Book, tmp_path: Path) -> None:
+    with book.read() as a, book.read() as b:  # without a block: one each
+        assert a is not b
+    other = Book.create(str(tmp_path / "other.db"))
+    try:
+        with book.reading():
+            assert _checked_out(book) == 0  # taken at the first read, not before
+            with book.read() as first:
+                assert first.execute(text("SELECT 1")).scalar() == 1
+            with book.read() as second, book.read() as nested:
+                assert first is second is nested
+            assert _checked_out(book) == 1
+            with other.read() as elsewhere:  # another book keeps its own
+                assert elsewhere is not first
+            with book.write() as w:  # a write has its own transaction
+                assert w is not first
+            with book.reading(), book.read() as inner:  # a block in a block: the same
+                assert inner is first
+        assert _checked_out(book) == 0  # given back when the block ends
+    finally:
+        other.close()
+
+
+def _fails_inside(book: Book) -> None:
+    with book.reading(), book.read() as conn:
+        conn.execute(text("SELECT 1"))
+        raise ZeroDivisionError
+
+
+def test_an_error_in_the_block_gives_the_connection_back(book: Book) -> None:
+    with pytest.raises(ZeroDivisionError):
+        _fails_inside(book)
+    assert _checked_out(book) == 0
+    with book.read() as conn:
+        assert conn.execute(text("SELECT 2")).scalar() == 2
