@@ -29,6 +29,10 @@ PAYMENTS = (
     "C1,P-1,2026-02-10,30.00,EUR,INV-1\n"  # part of INV-1
     "C2,P-2,2026-02-11,70.00,EUR,INV-3\n"  # all of INV-3
 )
+MORE = (
+    "customer,number,issue_date,due_date,amount,currency\n"
+    "C1,INV-7,2026-03-01,2026-03-31,9.00,EUR\nC2,INV-8,2026-03-02,2026-04-01,5.00,EUR\n"
+)
 MOVED = (  # INV-2 to the other customer
     "customer,number,issue_date,due_date,amount,currency\nC2,INV-2,2026-01-09,2026-02-05,50.00,EUR\n"
 )
@@ -61,6 +65,9 @@ def test_imports_and_payments_keep_what_is_open(book: Book, tmp_path: Path) -> N
     _import(book, tmp_path, Kind.INVOICES, MOVED)
     dues, accounts = _agree(book)
     assert [row[1:] for row in accounts] == [("EUR", 1, 7000, 7000), ("EUR", 1, 5000, 5000)]
+    _import(book, tmp_path, Kind.INVOICES, MORE)  # new ones into a book that has some
+    dues, accounts = _agree(book)
+    assert [row[1:] for row in accounts] == [("EUR", 2, 7900, 7900), ("EUR", 2, 5500, 5500)]
 
 
 def test_the_demo_and_the_fast_path_keep_them(sqlite_book: Book) -> None:

@@ -207,6 +207,10 @@ def insert_plain_invoices(
     while_indexing: Callable[[], object] | None = None,
 ) -> None:
     """Ordinary open invoices, rows in PLAIN_INVOICE_COLUMNS order; the fast path."""
+    # SQLite has one writer, so the rows this call inserts are those after the last id
+    last = None
+    if conn.dialect.name == "sqlite" and rows:
+        last = int(conn.execute(select(func.coalesce(func.max(invoices.c.id), 0))).scalar_one())
     insert_rows(
         conn,
         invoices,
@@ -221,7 +225,10 @@ def insert_plain_invoices(
         for n in ("customer_id", "currency", "issue_date", "due_date", "amount_minor")
     )
     sales_repo.add_plain(conn, ((r[c], r[d], r[a]) for r in rows))
-    open_repo.add_plain(conn, ((r[k], r[d], r[due], r[c], r[a]) for r in rows))
+    if last is not None:
+        open_repo.add_inserted(conn, last)
+    else:
+        open_repo.add_plain(conn, ((r[k], r[d], r[due], r[c], r[a]) for r in rows))
 
 
 def has_invoices(conn: Connection) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, literal_column, or_, select
+from sqlalchemy import case, delete, func, insert, literal_column, or_, select, text
 from sqlalchemy.engine import Connection
 
 from recoup.store import sums
@@ -73,6 +73,38 @@ def add_plain(conn: Connection, rows: Iterable[tuple[int, _Day, _Day, str, int]]
         a[1] += amount
         a[2] += amount if amount > 0 else 0
     _write(conn, dues, accounts)
+
+
+def add_inserted(conn: Connection, after: int) -> None:
+    """Count in the invoices whose id is above `after`, all of them just inserted (on
+    SQLite, the one writer: a million rows grouped by the database, not in Python).
+    After none (`after` 0: the table was empty), the whole table is grouped from the
+    partial indexes of open invoices, in their order, without a sort."""
+    since = "" if after <= 0 else f" AND id > {int(after)}"
+    where = f"WHERE kind = 'invoice' AND settled_on IS NULL{since}"
+    left = "amount_minor - paid_minor"
+    conn.execute(
+        text(
+            "INSERT INTO open_dues (currency, issue_date, due_date, invoices, amount_minor) "
+            f"SELECT currency, issue_date, due_date, COUNT(*), SUM({left}) FROM invoices "
+            f"{where} GROUP BY due_date, currency, issue_date "
+            "ON CONFLICT (currency, issue_date, due_date) DO UPDATE SET "
+            "invoices = open_dues.invoices + excluded.invoices, "
+            "amount_minor = open_dues.amount_minor + excluded.amount_minor"
+        )
+    )
+    conn.execute(
+        text(
+            "INSERT INTO open_accounts (customer_id, currency, invoices, amount_minor, "
+            f"bound_minor) SELECT customer_id, currency, COUNT(*), SUM({left}), "
+            f"SUM(CASE WHEN {left} > 0 THEN {left} ELSE 0 END) FROM invoices "
+            f"{where} GROUP BY customer_id, currency "
+            "ON CONFLICT (customer_id, currency) DO UPDATE SET "
+            "invoices = open_accounts.invoices + excluded.invoices, "
+            "amount_minor = open_accounts.amount_minor + excluded.amount_minor, "
+            "bound_minor = open_accounts.bound_minor + excluded.bound_minor"
+        )
+    )
 
 
 def _write(
