@@ -223,6 +223,13 @@ def test_import_and_bank_commands_speak_the_locale(tmp_path: Path):
     assert "csv: 3 lines, 0 new: 0 applied, 0 to review, 0 unmatched; 3 the book held already" in (
         " ".join(again.stdout.split())
     )
+    # in French, the joining punctuation is spaced as French spaces it
+    french = runner.invoke(app, [*db_args, "--locale", "fr_FR", *bank], env=env)
+    assert french.exit_code == 0, french.stderr
+    assert (
+        "csv : 3 lignes, 0 nouvelles : 0 affectées, 0 à vérifier, 0 sans correspondance ; 3 "
+        in " ".join(french.stdout.split())
+    )
     queue = runner.invoke(app, [*db_args, "--locale", "fr_FR", "bank", "queue"], env=env)
     assert queue.exit_code == 0, queue.stderr
     assert "ligne " in queue.stdout

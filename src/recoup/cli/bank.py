@@ -115,17 +115,20 @@ def _print(report: bank_import.BankImportReport, dry_run: bool) -> None:
     ) % {"format": report.format, "num": report.lines, "new": new}
     if dry_run:
         text += " " + _("(a dry run: nothing taken)")
-    text += ": " + _("%(applied)d applied, %(suggested)d to review, %(unmatched)d unmatched") % {
+    matched = _("%(applied)d applied, %(suggested)d to review, %(unmatched)d unmatched") % {
         "applied": report.applied,
         "suggested": report.suggested,
         "unmatched": report.unmatched,
     }
+    # the joining punctuation is the reader's language's too (French spaces it)
+    text = _("%(said)s: %(then)s") % {"said": text, "then": matched}
     if report.not_payments:
         text += " " + _("(%(num)d of them no customer payment: debits, fees, returns)") % {
             "num": report.not_payments
         }
     if report.duplicates:
-        text += "; " + _("%(num)d the book held already") % {"num": report.duplicates}
+        held = _("%(num)d the book held already") % {"num": report.duplicates}
+        text = _("%(said)s; %(then)s") % {"said": text, "then": held}
     console.print(text, markup=False, highlight=False, soft_wrap=True)
     for warning in report.warnings:  # taken, but to be looked at
         err_console.print(
