@@ -134,6 +134,7 @@ def test_light_commands_import_only_what_they_use(small_book: Path, command: lis
 
 def test_the_partial_indexes_are_in_the_schema():
     from recoup.store.schema import metadata
+    from recoup.store.tables import PROBLEMS_SQL, TASK_KINDS_SQL
 
     wheres = {
         i.name: str(i.dialect_options["postgresql"]["where"])
@@ -143,7 +144,9 @@ def test_the_partial_indexes_are_in_the_schema():
     }
     assert wheres["ix_invoices_open"] == "settled_on IS NULL AND kind = 'invoice'"
     assert wheres["uq_actions_once_per_cycle"] == "withdrawn_on IS NULL"
-    assert len(wheres) == 9
+    assert wheres["ix_actions_tasks"] == TASK_KINDS_SQL
+    assert wheres["ix_outbox_problems"] == PROBLEMS_SQL
+    assert len(wheres) == 11
 
 
 def test_the_table_of_commands_is_what_the_modules_add():
