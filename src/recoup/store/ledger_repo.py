@@ -224,10 +224,10 @@ def insert_plain_invoices(
         PLAIN_INVOICE_COLUMNS.index(n)
         for n in ("customer_id", "currency", "issue_date", "due_date", "amount_minor")
     )
-    sales_repo.add_plain(conn, ((r[c], r[d], r[a]) for r in rows))
-    if last is not None:
-        open_repo.add_inserted(conn, last)
+    if last is not None:  # the database groups the new rows once, for both
+        sales_repo.add_plain(conn, open_repo.add_inserted(conn, last))
     else:
+        sales_repo.add_plain(conn, ((r[c], r[d], r[a]) for r in rows))
         open_repo.add_plain(conn, ((r[k], r[d], r[due], r[c], r[a]) for r in rows))
 
 

@@ -75,36 +75,48 @@ def add_plain(conn: Connection, rows: Iterable[tuple[int, _Day, _Day, str, int]]
     _write(conn, dues, accounts)
 
 
-def add_inserted(conn: Connection, after: int) -> None:
-    """Count in the invoices whose id is above `after`, all of them just inserted (on
-    SQLite, the one writer: a million rows grouped by the database, not in Python).
-    After none (`after` 0: the table was empty), the whole table is grouped from the
-    partial indexes of open invoices, in their order, without a sort."""
-    since = "" if after <= 0 else f" AND id > {int(after)}"
-    where = f"WHERE kind = 'invoice' AND settled_on IS NULL{since}"
-    left = "amount_minor - paid_minor"
-    conn.execute(
-        text(
-            "INSERT INTO open_dues (currency, issue_date, due_date, invoices, amount_minor) "
-            f"SELECT currency, issue_date, due_date, COUNT(*), SUM({left}) FROM invoices "
-            f"{where} GROUP BY due_date, currency, issue_date "
-            "ON CONFLICT (currency, issue_date, due_date) DO UPDATE SET "
-            "invoices = open_dues.invoices + excluded.invoices, "
-            "amount_minor = open_dues.amount_minor + excluded.amount_minor"
+def add_inserted(conn: Connection, after: int) -> list[tuple[str, date, int]]:
+    """Count in the invoices whose id is above `after`, all of them ordinary invoices
+    just inserted (on SQLite, the one writer: a million rows grouped by the database,
+    not in Python). After none (`after` 0: the table was empty), the whole table is
+    grouped along the partial indexes of open invoices, in their order, without a
+    sort. Returns what they sold per currency and issue day (`sales_repo.add_plain`
+    takes it: the same grouping serves both)."""
+    new = [invoices.c.kind == literal_column("'invoice'"), invoices.c.settled_on.is_(None)]
+    if after > 0:
+        new.append(invoices.c.id > after)
+    q = (
+        select(
+            invoices.c.currency,
+            invoices.c.issue_date,
+            invoices.c.due_date,
+            func.count(),
+            func.sum(invoices.c.amount_minor - invoices.c.paid_minor),
+            func.sum(invoices.c.amount_minor),
         )
+        .where(*new)
+        .group_by(invoices.c.due_date, invoices.c.currency, invoices.c.issue_date)
     )
+    grouped = conn.execute(q).all()
+    keys = ("currency", "issue_date", "due_date", "invoices", "amount_minor")
+    rows = [dict(zip(keys, r[:5], strict=True)) for r in grouped]
+    sums.add_to(conn, open_dues, keys[:3], rows)
+    since = "" if after <= 0 else f" AND id > {int(after)}"
+    left = "amount_minor - paid_minor"
     conn.execute(
         text(
             "INSERT INTO open_accounts (customer_id, currency, invoices, amount_minor, "
             f"bound_minor) SELECT customer_id, currency, COUNT(*), SUM({left}), "
             f"SUM(CASE WHEN {left} > 0 THEN {left} ELSE 0 END) FROM invoices "
-            f"{where} GROUP BY customer_id, currency "
+            f"WHERE kind = 'invoice' AND settled_on IS NULL{since} "
+            "GROUP BY customer_id, currency "
             "ON CONFLICT (customer_id, currency) DO UPDATE SET "
             "invoices = open_accounts.invoices + excluded.invoices, "
             "amount_minor = open_accounts.amount_minor + excluded.amount_minor, "
             "bound_minor = open_accounts.bound_minor + excluded.bound_minor"
         )
     )
+    return [(cur, issued, int(sold)) for cur, issued, _due, _n, _left, sold in grouped]
 
 
 def _write(
