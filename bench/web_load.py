@@ -187,7 +187,9 @@ async def load(
 ) -> dict[str, list[float]]:
     sessions = [await log_in(base, n) for n in range(clients)]
     paths = {"dashboard": "/", "worklist": "/worklist", "account": f"/customers/{keys[0]}"}
-    for s in sessions[:2]:  # each page, unmeasured: the server's first requests warm it
+    # each page from every client, unmeasured: the first requests warm each web process
+    # (every client's connection may be taken by another process)
+    for s in sessions:
         for page in pages:
             await s.get(paths[page])
     alone = []  # one client, one page at a time: the server's own work per page
