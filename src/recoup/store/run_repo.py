@@ -19,15 +19,8 @@ from recoup.domain.local_calendar import holiday_code
 from recoup.store import driver, steps
 from recoup.store.bulk import insert_rows
 from recoup.store.point_in_time import invoices_source, steps_until
-from recoup.store.tables import (
-    TASK_KINDS_SQL,
-    actions,
-    cases,
-    customers,
-    ended_cycles,
-    outbox,
-    review_queue,
-)
+from recoup.store.tables import TASK_KINDS_SQL as TASK_KINDS
+from recoup.store.tables import actions, cases, customers, ended_cycles, outbox, review_queue
 
 CONTACT_KINDS = frozenset({"email", "letter", "call"})  # the actions that contact the debtor
 # a manual contact's kind -> the planner's channel word ("call" is the phone)
@@ -411,7 +404,7 @@ def open_tasks(conn: Connection, as_of: date) -> list[dict[str, Any]]:
             )
         )
         # the kinds written out as the partial index's condition, so that SQLite uses it
-        .where(actions.c.run_on <= as_of, sql_text(TASK_KINDS_SQL))
+        .where(actions.c.run_on <= as_of, sql_text(TASK_KINDS))
     )
     return [dict(r) for r in conn.execute(q).mappings()]
 
