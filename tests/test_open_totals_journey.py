@@ -6,6 +6,7 @@ grouping the invoices themselves gives on that day. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -26,7 +27,7 @@ def test_the_kept_figures_follow_four_weeks_of_work(
     demo.write_book(book, demo.make(60, 600, 11, TODAY))
     statements = []
 
-    def money_in(day: date, worked: list[str]) -> None:
+    def money_in(day: date, worked: Sequence[str]) -> None:
         statements.append(demo_bank.money_in(book, day, worked))
 
     demo.play(book, TODAY, money_in=money_in, payments_arrive=True)
