@@ -61,7 +61,8 @@ def add(conn: Connection, rows: Iterable[Open], sign: int = 1) -> None:
 
 def add_plain(conn: Connection, rows: Iterable[tuple[int, _Day, _Day, str, int]]) -> None:
     """New ordinary invoices (customer, issue day, due day, currency, minor units), all
-    open and unpaid: the import's fast path, a million rows in one loop."""
+    open and unpaid: the import's fast path on PostgreSQL, where other writers may add
+    invoices meanwhile (on SQLite, `add_inserted` has the database group them)."""
     dues: dict[tuple[str, _Day, _Day], list[int]] = defaultdict(lambda: [0, 0])
     accounts: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     for cid, issued, due, currency, amount in rows:
