@@ -114,11 +114,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(db: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+def serve(db: str, port: int, workers: int, day: date = RUN_DAY) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "RECOUP_DATABASE_URL": db,
-        "RECOUP_NOW": RUN_DAY.isoformat(),
+        "RECOUP_NOW": day.isoformat(),
         "RECOUP_LOGIN_ATTEMPTS_PER_ADDRESS": "10000",  # every client logs in from 127.0.0.1
     }
     log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"web_load-{port}.log", "wb")  # noqa: SIM115
@@ -243,6 +243,13 @@ def main() -> None:
     parser.add_argument("--make", action="store_true", help="make the book when it is empty")
     parser.add_argument("--invoices", type=int, default=1_000_000)
     parser.add_argument("--customers", type=int, default=200_000)
+    parser.add_argument(
+        "--day",
+        type=date.fromisoformat,
+        default=RUN_DAY,
+        help="the pages' day (default: the first run's); a book run on for some weeks "
+        "(`recoup run` day by day) has calls on its worklist by then",
+    )
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument(
@@ -268,7 +275,7 @@ def main() -> None:
         make_book(args.db, args.customers, args.invoices)
     keys = prepare(args.db, args.clients)
     port = free_port()
-    server = serve(args.db, port, args.workers)
+    server = serve(args.db, port, args.workers, args.day)
     try:
         load_now = " ".join(f"{x:.2f}" for x in os.getloadavg())
         print(

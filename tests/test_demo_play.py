@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from recoup.services import daily_run, demo, history
+from recoup.services import daily_run, demo, history, run
 from recoup.services.book import Book
 
 TODAY = date(2026, 11, 23)
@@ -21,4 +21,6 @@ def test_the_demo_weeks_leave_follow_ups_histories_and_approvals(sqlite_book: Bo
     assert "promise" in kinds
     assert "promise_broken" in kinds  # the week passed without the payment
     work = daily_run.worklist(sqlite_book, TODAY)
+    # the dashboard's count of them, made by the database, is the worklist's
+    assert run.task_count(sqlite_book, TODAY) == len(work) > 0
     assert any(w.customer == promised and w.kind == "broken_promise" for w in work)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from recoup.services import dashboard, demo, demo_bank
+from recoup.services import dashboard, demo, demo_bank, run
 from recoup.services.book import Book
 from recoup.store import open_repo, report_repo
 
@@ -53,6 +53,7 @@ def test_the_kept_figures_follow_four_weeks_of_work(
         if date.fromisoformat(str(due)) < day:
             late[(key, cur)] = late.get((key, cur), 0) + int(left)
     assert {a.currency: a.total.minor for a in found.aging.currencies} == total
+    assert found.tasks == len(run.worklist(book, day)) > 0  # counted as the worklist has them
     largest = sorted(late.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1]))[:10]
     assert [((t.customer, t.overdue.currency), t.overdue.minor) for t in found.top] == largest
     with book.read() as conn:  # the kept path, and the plain grouping, agree

@@ -67,5 +67,5 @@ def _read(book: Book, as_of: date, dso_window: int, top: int) -> Figures:
         aged,
         reports.dso(book, as_of, dso_window, due=due),
         tuple(reports.top_overdue(book, as_of, top)),
-        len(run.worklist(book, as_of)),
+        run.task_count(book, as_of),
     )

@@ -28,7 +28,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from recoup.services.run.worklist import WorkItem, worklist
+from recoup.services.run.worklist import WorkItem, task_count, worklist
 
 if TYPE_CHECKING:
     from recoup.services.run.daily import BATCH, WORKERS_VARIABLE, run
@@ -80,5 +80,6 @@ __all__ = [
     "list_outbox",
     "plan_batch",
     "run",
+    "task_count",
     "worklist",
 ]

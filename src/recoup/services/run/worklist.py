@@ -16,7 +16,7 @@ from recoup.jurisdictions.catalogue import default_limitations
 from recoup.services.book import Book
 from recoup.services.casework import holds, tasks
 from recoup.services.run.facts import is_consumer, payer_kind
-from recoup.store import point_in_time, run_repo
+from recoup.store import point_in_time, run_repo, task_count_repo
 from recoup.store.run_repo import CustomerData
 
 
@@ -101,6 +101,28 @@ def worklist(book: Book, as_of: date) -> list[WorkItem]:
         )
     items.sort(key=lambda w: (-w.score, w.customer, w.kind))
     return items
+
+
+def task_count(book: Book, as_of: date) -> int:
+    """How many items `worklist` has on `as_of` (the dashboard's figure), without
+    scoring each: the run's tasks counted by the database, the casework review's
+    follow-ups (a few) made as the worklist makes them. A day the book has moved past
+    is read as the worklist reads it."""
+    followups = tasks.open_followups(book, as_of)
+    with book.read() as conn:
+        if point_in_time.moved_past(conn, as_of):
+            counted = None
+        else:
+            counted = task_count_repo.open_task_count(conn, as_of)
+            ids_of = run_repo.customer_ids_of(conn, {f.customer for f in followups})
+            data = {d.id: d for d in run_repo.load(conn, sorted(set(ids_of.values())), as_of)}
+    if counted is None:
+        return len(worklist(book, as_of))
+    return counted + sum(
+        1
+        for f in followups
+        if _followup_item(f, data.get(ids_of.get(f.customer, -1)), {}, as_of) is not None
+    )
 
 
 def _followup_item(
