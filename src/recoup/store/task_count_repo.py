@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, exists, func, select, text
+from sqlalchemy import and_, exists, func, literal_column, select, text
 from sqlalchemy.engine import Connection
 
 from recoup.store.tables import TASK_KINDS_SQL, actions, cases, invoices
@@ -20,7 +20,7 @@ def open_task_count(conn: Connection, as_of: date) -> int:
     owing = exists().where(
         invoices.c.customer_id == actions.c.customer_id,
         invoices.c.currency == actions.c.currency,
-        invoices.c.kind == "invoice",
+        invoices.c.kind == literal_column("'invoice'"),  # as the partial index has it
         invoices.c.settled_on.is_(None),
         invoices.c.issue_date <= as_of,
         left > 0,
