@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recoup.domain.money import Money
@@ -75,3 +75,30 @@ def test_score_is_bounded_and_monotone_in_amount_and_age(amount, dpd, broken, ki
         )
     )
     assert more.score >= p.score
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    minor=st.integers(0, 10**15),
+    currency=st.sampled_from(("EUR", "JPY", "BHD", "GBP")),  # 2, 0, 3 minor digits
+)
+def test_amount_points_are_six_a_tenfold_as_decimal_log10_gives_them(
+    minor: int, currency: str
+) -> None:
+    """The integer reckoning equals floor(6 * log10(amount)) in Decimal, capped at 30."""
+    from decimal import ROUND_FLOOR
+
+    from recoup.domain.priority import _amount_points
+
+    money = Money(minor, currency)
+    major = money.amount
+    want = 0 if major < 1 else min(30, int((major.log10() * 6).to_integral_value(ROUND_FLOOR)))
+    assert _amount_points(money) == want
+
+
+def test_amount_points_at_the_powers_of_ten() -> None:
+    from recoup.domain.priority import _amount_points
+
+    assert [_amount_points(Money(10**n, "EUR")) for n in range(2, 9)] == [0, 6, 12, 18, 24, 30, 30]
+    assert _amount_points(Money(99, "EUR")) == 0  # 0.99 is less than one
+    assert _amount_points(Money(999, "EUR")) == 5  # 9.99: 6 * 0.9996 = 5.99
