@@ -83,22 +83,8 @@ def add_inserted(conn: Connection, after: int) -> list[tuple[str, date, int]]:
     grouped along the partial indexes of open invoices, in their order, without a
     sort. Returns what they sold per currency and issue day (`sales_repo.add_plain`
     takes it: the same grouping serves both)."""
-    new = [invoices.c.kind == literal_column("'invoice'"), invoices.c.settled_on.is_(None)]
-    if after > 0:
-        new.append(invoices.c.id > after)
-    q = (
-        select(
-            invoices.c.currency,
-            invoices.c.issue_date,
-            invoices.c.due_date,
-            func.count(),
-            func.sum(invoices.c.amount_minor - invoices.c.paid_minor),
-            func.sum(invoices.c.amount_minor),
-        )
-        .where(*new)
-        .group_by(invoices.c.due_date, invoices.c.currency, invoices.c.issue_date)
-    )
-    grouped = conn.execute(q).all()
+    new = (invoices.c.id > after,) if after > 0 else ()
+    grouped = conn.execute(_dues(*new, sold=True)).all()
     keys = ("currency", "issue_date", "due_date", "invoices", "amount_minor")
     rows = [dict(zip(keys, r[:5], strict=True)) for r in grouped]
     sums.add_to(conn, open_dues, keys[:3], rows)
@@ -213,22 +199,31 @@ def _open_now() -> tuple[Any, ...]:
     )
 
 
+def _dues(*where: Any, sold: bool = False) -> Any:
+    """The open invoices (and `where`) grouped as `open_dues` keeps them: currency,
+    issue day, due day, how many, left to pay (and with `sold`, what they were issued
+    for). Grouped in the order of `ix_invoices_open`, which SQLite reads without a sort."""
+    cols = [
+        invoices.c.currency,
+        invoices.c.issue_date,
+        invoices.c.due_date,
+        func.count(),
+        func.sum(invoices.c.amount_minor - invoices.c.paid_minor),
+    ]
+    if sold:
+        cols.append(func.sum(invoices.c.amount_minor))
+    return (
+        select(*cols)
+        .where(*_open_now(), *where)
+        .group_by(invoices.c.due_date, invoices.c.currency, invoices.c.issue_date)
+    )
+
+
 def from_invoices(conn: Connection) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """Both tables' rows as grouping every open invoice gives them, sorted."""
     left = invoices.c.amount_minor - invoices.c.paid_minor
     bound = func.sum(case((left > 0, left), else_=0))
-    q = (
-        select(
-            invoices.c.currency,
-            invoices.c.issue_date,
-            invoices.c.due_date,
-            func.count(),
-            func.sum(left),
-        )
-        .where(*_open_now())
-        .group_by(invoices.c.currency, invoices.c.issue_date, invoices.c.due_date)
-    )
-    dues_rows = sorted((c, i, d, int(n), int(m)) for c, i, d, n, m in conn.execute(q))
+    dues_rows = sorted((c, i, d, int(n), int(m)) for c, i, d, n, m in conn.execute(_dues()))
     q = (
         select(invoices.c.customer_id, invoices.c.currency, func.count(), func.sum(left), bound)
         .where(*_open_now())

@@ -9,17 +9,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, select, update
-from sqlalchemy import text as sql_text
+from sqlalchemy import exists, select, update
 from sqlalchemy.engine import Connection
 
 from recoup.domain.accrual import COMPENSATION_SUFFIX
 from recoup.domain.collection import NUMBER_SEPARATOR, OpenSummary
 from recoup.domain.local_calendar import holiday_code
-from recoup.store import driver, steps
+from recoup.store import driver, steps, tasks_repo
 from recoup.store.bulk import insert_rows
 from recoup.store.point_in_time import invoices_source, steps_until
-from recoup.store.tables import TASK_KINDS_SQL as TASK_KINDS
 from recoup.store.tables import actions, cases, customers, ended_cycles, outbox, review_queue
 
 CONTACT_KINDS = frozenset({"email", "letter", "call"})  # the actions that contact the debtor
@@ -377,7 +375,9 @@ def list_outbox(conn: Connection, state: str | None = None) -> list[dict[str, An
 
 
 def open_tasks(conn: Connection, as_of: date) -> list[dict[str, Any]]:
-    """Call tasks and recommendations of the current cycles, for the worklist."""
+    """Call tasks and recommendations of the current cycles, for the worklist (which
+    `tasks_repo.current`: the same the dashboard counts)."""
+    joined, due = tasks_repo.current(as_of)
     q = (
         select(
             actions.c.id,
@@ -393,18 +393,8 @@ def open_tasks(conn: Connection, as_of: date) -> list[dict[str, Any]]:
             customers.c.tags,
             customers.c.id.label("customer_id"),
         )
-        .select_from(
-            actions.join(customers, customers.c.id == actions.c.customer_id).join(
-                cases,
-                and_(
-                    cases.c.customer_id == actions.c.customer_id,
-                    cases.c.currency == actions.c.currency,
-                    cases.c.cycle_start == actions.c.cycle_start,
-                ),
-            )
-        )
-        # the kinds written out as the partial index's condition, so that SQLite uses it
-        .where(actions.c.run_on <= as_of, sql_text(TASK_KINDS))
+        .select_from(joined.join(customers, customers.c.id == actions.c.customer_id))
+        .where(*due)
     )
     return [dict(r) for r in conn.execute(q).mappings()]
 

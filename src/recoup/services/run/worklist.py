@@ -16,7 +16,7 @@ from recoup.jurisdictions.catalogue import default_limitations
 from recoup.services.book import Book
 from recoup.services.casework import holds, tasks
 from recoup.services.run.facts import is_consumer, payer_kind
-from recoup.store import point_in_time, run_repo, task_count_repo
+from recoup.store import point_in_time, run_repo, tasks_repo
 from recoup.store.run_repo import CustomerData
 
 
@@ -113,7 +113,7 @@ def task_count(book: Book, as_of: date) -> int:
         if point_in_time.moved_past(conn, as_of):
             counted = None
         else:
-            counted = task_count_repo.open_task_count(conn, as_of)
+            counted = tasks_repo.open_task_count(conn, as_of)
             ids_of = run_repo.customer_ids_of(conn, {f.customer for f in followups})
             data = {d.id: d for d in run_repo.load(conn, sorted(set(ids_of.values())), as_of)}
     if counted is None:
