@@ -330,3 +330,25 @@ def test_the_assign_commands_refuse(sqlite_book: Book, args: list[str], code: in
     assert says in err
     assert assigned(book) == {}
     assert assignments.list_rules(book) == []
+
+
+def test_the_collectors_of_many_keys_are_read_either_way_alike(book: Book) -> None:
+    """More keys asked for than one IN list holds: read from every assignment when fewer
+    are assigned (none, some), else key by key; the same answer each way."""
+    from recoup.store import assignment_repo
+
+    make_book(book)
+    many = ["C1", "C3", "C4", *(f"NOBODY{n}" for n in range(700))]  # 703 keys
+    assert assignments.collector_of(book, many) == {}
+    assignments.assign_by_hand(book, "C1", "anna", "olga")
+    assignments.assign_by_hand(book, "C3", "ben", "olga")
+    want = {"C1": "anna", "C3": "ben"}
+    assert assignments.collector_of(book, many) == want  # 2 assigned: all read
+    assert assignments.collector_of(book, ["C1", "C2", "C3"]) == want  # key by key
+    with book.read() as conn:
+        before = assignment_repo.IN_CHUNK
+        try:
+            assignment_repo.IN_CHUNK = 1  # so few keys are "many", more than assigned
+            assert assignment_repo.collectors_by_key(conn, ["C1", "C3", "C4"]) == want
+        finally:
+            assignment_repo.IN_CHUNK = before

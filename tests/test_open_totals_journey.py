@@ -2,20 +2,28 @@
 work, payments arriving on their days, a bank statement imported and matched on the
 last day): what is open, kept as the invoices were written, still equals the invoices
 grouped, and the dashboard's aging and largest overdue accounts read from it are what
-grouping the invoices themselves gives on that day. SQLite and PostgreSQL."""
+grouping the invoices themselves gives on that day; the worklist's figures, read
+set-based, are what scoring each customer's invoices one by one gives. SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from recoup.domain.limitation import days_to_limitation
+from recoup.domain.money import Money
+from recoup.domain.priority import PriorityInput, priority
+from recoup.jurisdictions.catalogue import default_limitations
 from recoup.services import dashboard, demo, demo_bank, run
 from recoup.services.book import Book
-from recoup.store import open_repo, report_repo
+from recoup.services.casework import holds
+from recoup.services.run.facts import is_consumer, payer_kind
+from recoup.store import open_repo, point_in_time, report_repo, run_repo
 
 TODAY = date(2026, 11, 23)
 
@@ -61,3 +69,33 @@ def test_the_kept_figures_follow_four_weeks_of_work(
         assert report_repo.top_overdue(conn, day, 10) == [
             report_repo._public(r) for r in conn.execute(grouped).mappings()
         ]
+    for on in (day, TODAY - timedelta(days=3)):  # today, and a day the book moved past
+        _worklist_is_the_invoices_scored_one_by_one(book, on)
+
+
+def _worklist_is_the_invoices_scored_one_by_one(book: Book, day: date) -> None:
+    """The worklist's set-based figures (the tasks and each account's sums read by the
+    database, the score before the explanation) are what reading every open invoice of
+    each customer and scoring it in full gives."""
+    items = [i for i in run.worklist(book, day) if i.stage != "follow-up"]
+    assert items
+    with book.read() as conn:
+        past = point_in_time.moved_past(conn, day)
+        ids = run_repo.customer_ids_of(conn, {i.customer for i in items})
+        data = {d.key: d for d in run_repo.load(conn, sorted(ids.values()), day, past=past)}
+        broken = holds.broken_promises_for(conn, sorted(ids.values()), day)
+    for item in items:
+        d = data[item.customer]
+        here = [(due, m) for _n, due, cur, m in d.invoices if cur == item.currency]
+        oldest = min(due for due, _m in here)
+        overdue = Money(sum(m for due, m in here if due < day), item.currency)
+        left = days_to_limitation(
+            oldest, d.country, day, is_consumer(d.tags), table=default_limitations()
+        )
+        p = priority(
+            PriorityInput(
+                overdue, (day - oldest).days, kind=payer_kind(d.tags), days_to_limitation=left,
+                broken_promises=broken.get(d.id, 0),
+            )
+        )  # fmt: skip
+        assert (item.amount, item.score, item.why) == (overdue, p.score, p.explain()), item

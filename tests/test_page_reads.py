@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from recoup.domain.kinds import ActionKind
 from recoup.services.book import Book
-from recoup.store import messages_repo, run_repo
+from recoup.store import messages_repo, tasks_repo
 from recoup.store.tables import TASK_KINDS_SQL
 
 
@@ -48,7 +48,7 @@ def test_the_tasks_condition_names_the_worklists_kinds() -> None:
 def test_the_tasks_and_the_problems_are_read_from_their_indexes(sqlite_book: Book) -> None:
     from datetime import date
 
-    plans = _plans(sqlite_book, lambda conn: run_repo.open_tasks(conn, date(2026, 11, 23)))
+    plans = _plans(sqlite_book, lambda conn: tasks_repo.scoring_rows(conn, date(2026, 11, 23)))
     assert any("ix_actions_tasks" in p for p in plans), plans
     plans = _plans(sqlite_book, messages_repo.problems)
     assert any("ix_outbox_problems" in p for p in plans), plans

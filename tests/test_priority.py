@@ -102,3 +102,24 @@ def test_amount_points_at_the_powers_of_ten() -> None:
     assert [_amount_points(Money(10**n, "EUR")) for n in range(2, 9)] == [0, 6, 12, 18, 24, 30, 30]
     assert _amount_points(Money(99, "EUR")) == 0  # 0.99 is less than one
     assert _amount_points(Money(999, "EUR")) == 5  # 9.99: 6 * 0.9996 = 5.99
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    amounts,
+    st.integers(-30, 4000),
+    st.integers(0, 5),
+    st.sampled_from(list(PayerKind)),
+    st.none() | st.decimals(-10, 200, places=1),
+    st.integers(0, 30),
+    st.integers(0, 12),
+    st.none() | st.integers(-100, 4000),
+)
+def test_the_score_alone_is_the_priority_s_score(
+    amount, dpd, broken, kind, late, settled, years, left
+) -> None:
+    """`score` (what the worklist ranks every task by) equals the explained priority's."""
+    from recoup.domain.priority import score
+
+    item = PriorityInput(amount, dpd, broken, kind, late, settled, years, left)
+    assert score(item) == priority(item).score

@@ -81,6 +81,39 @@ def _amount_points(overdue: Money) -> int:
     return min(30, len(str(overdue.minor**6)) - 1 - 6 * digits)
 
 
+_KIND_POINTS = {PayerKind.EVADER: 10, PayerKind.JUGGLER: 5, PayerKind.TROUBLED: 3}
+
+
+def _good_payer(item: PriorityInput) -> bool:
+    return (
+        item.kind is PayerKind.RELIABLE and item.customer_years >= 3 and item.settled_invoices >= 10
+    )
+
+
+def _limitation_points(left: int) -> int:
+    """Points for `left` days (< 180) before the oldest debt is time-barred."""
+    return 15 if left <= 0 else 1 + (180 - left) * 14 // 180
+
+
+def score(item: PriorityInput) -> int:
+    """`priority(item).score` without the sentences that explain it: the worklist
+    scores every task of the book and explains only those it shows (a property test
+    holds the two equal)."""
+    points = _amount_points(item.overdue) + min(25, max(0, item.days_past_due) // 6)
+    if item.broken_promises:
+        points += min(20, 10 * item.broken_promises)
+    if item.kind in _KIND_POINTS:
+        points += _KIND_POINTS[item.kind]
+    elif _good_payer(item):
+        points -= 5
+    if item.average_days_late is not None and item.average_days_late > 30:
+        points += 5
+    left = item.days_to_limitation
+    if left is not None and left < 180:
+        points += _limitation_points(left)
+    return max(0, min(100, points))
+
+
 def priority(item: PriorityInput) -> Priority:
     factors: list[Factor] = []
     points = _amount_points(item.overdue)
@@ -99,12 +132,9 @@ def priority(item: PriorityInput) -> Priority:
                 ),
             )
         )
-    kind_points = {PayerKind.EVADER: 10, PayerKind.JUGGLER: 5, PayerKind.TROUBLED: 3}
-    if item.kind in kind_points:
-        factors.append(Factor("kind", kind_points[item.kind], f"payer kind: {item.kind.value}"))
-    elif (
-        item.kind is PayerKind.RELIABLE and item.customer_years >= 3 and item.settled_invoices >= 10
-    ):
+    if item.kind in _KIND_POINTS:
+        factors.append(Factor("kind", _KIND_POINTS[item.kind], f"payer kind: {item.kind.value}"))
+    elif _good_payer(item):
         factors.append(
             Factor("kind", -5, f"good payer for {item.customer_years} years: likely an oversight")
         )
@@ -112,15 +142,14 @@ def priority(item: PriorityInput) -> Priority:
         factors.append(Factor("history", 5, f"pays {item.average_days_late} days late on average"))
     left = item.days_to_limitation
     if left is not None and left < 180:
-        urgency = 15 if left <= 0 else 1 + (180 - left) * 14 // 180
         why = (
             "the debt is time-barred"
             if left <= 0
             else f"{left} days left before the debt is time-barred"
         )
-        factors.append(Factor("limitation", urgency, why))
-    score = max(0, min(100, sum(f.points for f in factors)))
-    return Priority(score, tuple(factors), next_step(item))
+        factors.append(Factor("limitation", _limitation_points(left), why))
+    total = max(0, min(100, sum(f.points for f in factors)))
+    return Priority(total, tuple(factors), next_step(item))
 
 
 def next_step(item: PriorityInput) -> str:

@@ -27,6 +27,7 @@ from recoup.domain.vocabulary import TASK
 from recoup.services import assignments
 from recoup.services import run as daily_run
 from recoup.services.book import Book
+from recoup.services.collector import paused_collector
 from recoup.services.run import WorkItem
 
 _PRIORITY = re.compile(r"(?:^|;\s*)(priority\s+\d+:.*)$", re.S)
@@ -142,7 +143,9 @@ def group(items: Sequence[WorkItem], collectors: Mapping[str, str]) -> list[Line
         by_line.setdefault((item.customer, item.currency), []).append(item)
     lines = []
     for (customer, currency), tasks in by_line.items():
-        ordered = sorted(tasks, key=lambda t: (-t.score, t.kind, t.since))
+        ordered = (
+            sorted(tasks, key=lambda t: (-t.score, t.kind, t.since)) if len(tasks) > 1 else tasks
+        )
         top = ordered[0]
         lines.append(
             Line(customer, top.name, currency, top.amount, collectors.get(customer), tuple(ordered))
@@ -163,9 +166,10 @@ def check(book: Book, filters: Filters) -> None:
 
 def worklist(book: Book, as_of: date, filters: Filters | None = None) -> Worklist:
     """Today's worklist (as on `as_of`) as lines, narrowed by `filters`."""
-    items = daily_run.worklist(book, as_of)
-    collectors = assignments.collector_of(book, {i.customer for i in items})
-    lines = group(items, collectors)
+    with paused_collector():  # an aged book's 66,000 tasks and their lines: 2.2 -> 1.4 s
+        items = daily_run.worklist(book, as_of)
+        collectors = assignments.collector_of(book, {i.customer for i in items})
+        lines = group(items, collectors)
     wanted = filters or Filters()
     kinds = tuple(dict.fromkeys(t.kind for line in lines for t in line.tasks))
     currencies = tuple(sorted({line.currency for line in lines}))

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from recoup.domain.accrual import COMPENSATION_SUFFIX
 from recoup.domain.collection import NUMBER_SEPARATOR, OpenSummary
 from recoup.domain.local_calendar import holiday_code
-from recoup.store import driver, steps, tasks_repo
+from recoup.store import driver, steps
 from recoup.store.bulk import insert_rows
 from recoup.store.point_in_time import invoices_source, steps_until
 from recoup.store.tables import actions, cases, customers, ended_cycles, outbox, review_queue
@@ -371,31 +371,6 @@ def list_outbox(conn: Connection, state: str | None = None) -> list[dict[str, An
     )
     if state is not None:
         q = q.where(outbox.c.state == state)
-    return [dict(r) for r in conn.execute(q).mappings()]
-
-
-def open_tasks(conn: Connection, as_of: date) -> list[dict[str, Any]]:
-    """Call tasks and recommendations of the current cycles, for the worklist (which
-    `tasks_repo.current`: the same the dashboard counts)."""
-    joined, due = tasks_repo.current(as_of)
-    q = (
-        select(
-            actions.c.id,
-            actions.c.kind,
-            actions.c.stage,
-            actions.c.run_on,
-            actions.c.currency,
-            actions.c.amount_minor,
-            actions.c.reason,
-            actions.c.invoices,
-            customers.c.key.label("customer"),
-            customers.c.name,
-            customers.c.tags,
-            customers.c.id.label("customer_id"),
-        )
-        .select_from(joined.join(customers, customers.c.id == actions.c.customer_id))
-        .where(*due)
-    )
     return [dict(r) for r in conn.execute(q).mappings()]
 
 

@@ -5,33 +5,89 @@ first. `recoup.services.worklist` groups them into lines per account."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from recoup.domain.limitation import days_to_limitation
 from recoup.domain.money import Money
-from recoup.domain.priority import PriorityInput, priority
+from recoup.domain.priority import PriorityInput, priority, score
 from recoup.jurisdictions.catalogue import default_limitations
 from recoup.services.book import Book
 from recoup.services.casework import holds, tasks
+from recoup.services.collector import paused_collector
 from recoup.services.run.facts import is_consumer, payer_kind
 from recoup.store import point_in_time, run_repo, tasks_repo
 from recoup.store.run_repo import CustomerData
 
 
-@dataclass
 class WorkItem:
-    customer: str
-    name: str
-    kind: str
-    stage: str
-    currency: str
-    amount: Money
-    since: date
-    score: int
-    why: str
-    next_step: str
+    """One task on the worklist, scored. Its explanation (`why`) and `next_step` are
+    given, or made from its priority's facts when first asked for: the worklist scores
+    every task of the book and a page explains the fifty it shows."""
+
+    __slots__ = (
+        "_facts", "_next_step", "_note", "_why", "amount", "currency", "customer", "kind",
+        "name", "score", "since", "stage",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        customer: str,
+        name: str,
+        kind: str,
+        stage: str,
+        currency: str,
+        amount: Money,
+        since: date,
+        score: int,
+        why: str | None = None,
+        next_step: str | None = None,
+        *,
+        facts: PriorityInput | None = None,
+        note: str = "",
+    ) -> None:
+        if facts is None and (why is None or next_step is None):
+            raise ValueError("a work item needs its explanation or the facts to make it")
+        self.customer, self.name, self.kind, self.stage = customer, name, kind, stage
+        self.currency, self.amount, self.since, self.score = currency, amount, since, score
+        self._why, self._next_step, self._facts, self._note = why, next_step, facts, note
+
+    def _explain(self) -> None:
+        assert self._facts is not None
+        p = priority(self._facts)
+        self._why = f"{self._note}; {p.explain()}" if self._note else p.explain()
+        if self._next_step is None:
+            self._next_step = _next_step(self.kind, self.stage, p.next_step)
+
+    @property
+    def why(self) -> str:
+        if self._why is None:
+            self._explain()
+        assert self._why is not None
+        return self._why
+
+    @property
+    def next_step(self) -> str:
+        if self._next_step is None:
+            self._explain()
+        assert self._next_step is not None
+        return self._next_step
+
+    def _values(self) -> tuple[Any, ...]:
+        return (
+            self.customer, self.name, self.kind, self.stage, self.currency, self.amount,
+            self.since, self.score, self.why, self.next_step,
+        )  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, WorkItem):
+            return NotImplemented
+        return self._values() == other._values()
+
+    __hash__ = None  # type: ignore[assignment]  # equal by value, and not frozen
+
+    def __repr__(self) -> str:
+        return f"WorkItem({self.customer!r}, {self.kind!r}, {self.currency}, score={self.score})"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -49,56 +105,51 @@ class WorkItem:
 
 
 def worklist(book: Book, as_of: date) -> list[WorkItem]:
-    """Today's call tasks and the accounts that need a person, most urgent first."""
+    """Today's call tasks and the accounts that need a person, most urgent first.
+
+    Set-based: the tasks come with their customers in one read and each account's
+    figures (the part overdue, the oldest due date) added up by the database, instead of
+    every customer's invoices read one by one (66,361 tasks: 3.9 s -> see RESULTS)."""
+    with paused_collector():
+        return _worklist(book, as_of)
+
+
+def _worklist(book: Book, as_of: date) -> list[WorkItem]:
     followups = tasks.open_followups(book, as_of)
     with book.read() as conn:
-        found = run_repo.open_tasks(conn, as_of)
-        ids_of = run_repo.customer_ids_of(conn, {f.customer for f in followups})
-        wanted = {t["customer_id"] for t in found} | set(ids_of.values())
         past = point_in_time.moved_past(conn, as_of)
-        data = {d.id: d for d in run_repo.load(conn, sorted(wanted), as_of, past=past)}
-        broken = holds.broken_promises_for(conn, sorted(wanted), as_of)
+        found = tasks_repo.scoring_rows(conn, as_of)
+        task_ids = {t.customer_id for t in found}
+        figures = tasks_repo.open_figures(conn, sorted(task_ids), as_of, past)
+        ids_of = run_repo.customer_ids_of(conn, {f.customer for f in followups})
+        loaded = run_repo.load(conn, sorted(set(ids_of.values())), as_of, past=past)
+        data = {d.id: d for d in loaded}
+        broken = holds.broken_promises_for(conn, sorted(task_ids | set(ids_of.values())), as_of)
     items = [
         item
         for f in followups
         if (item := _followup_item(f, data.get(ids_of.get(f.customer, -1)), broken, as_of))
     ]
+    limitations = default_limitations()
     for t in found:
-        d = data.get(t["customer_id"])
-        if d is None:
+        figure = figures.get((t.customer_id, t.currency))
+        if figure is None:  # nothing left to pay in the task's currency
             continue
-        cur = t["currency"]
-        open_here = [(n, due, m) for n, due, c, m in d.invoices if c == cur]
-        if not open_here:
-            continue
-        overdue = sum(m for _n, due, m in open_here if due < as_of)
-        oldest = min(due for _n, due, _m in open_here)
-        left = days_to_limitation(
-            oldest, d.country or "", as_of, is_consumer(d.tags), table=default_limitations()
+        overdue, oldest = figure
+        cur = t.currency
+        left = days_to_limitation(oldest, t.place, as_of, is_consumer(t.tags), table=limitations)
+        amount = Money(overdue, cur)
+        facts = PriorityInput(
+            amount,
+            (as_of - oldest).days,
+            kind=payer_kind(t.tags),
+            days_to_limitation=left,
+            broken_promises=broken.get(t.customer_id, 0),
         )
-        p = priority(
-            PriorityInput(
-                Money(overdue, cur),
-                (as_of - oldest).days,
-                kind=payer_kind(d.tags),
-                days_to_limitation=left,
-                broken_promises=broken.get(d.id, 0),
-            )
+        item = WorkItem(
+            t.customer, t.name, t.kind, t.stage, cur, amount, t.run_on, score(facts), facts=facts
         )
-        items.append(
-            WorkItem(
-                t["customer"],
-                t["name"],
-                t["kind"],
-                t["stage"],
-                cur,
-                Money(overdue, cur),
-                t["run_on"],
-                p.score,
-                p.explain(),
-                _next_step(t["kind"], t["stage"], p.next_step),
-            )
-        )
+        items.append(item)
     items.sort(key=lambda w: (-w.score, w.customer, w.kind))
     return items
 
