@@ -52,26 +52,26 @@ class WorkItem:
         self.currency, self.amount, self.since, self.score = currency, amount, since, score
         self._why, self._next_step, self._facts, self._note = why, next_step, facts, note
 
-    def _explain(self) -> None:
-        assert self._facts is not None
-        p = priority(self._facts)
-        self._why = f"{self._note}; {p.explain()}" if self._note else p.explain()
-        if self._next_step is None:
-            self._next_step = _next_step(self.kind, self.stage, p.next_step)
+    def _explained(self) -> tuple[str, str]:
+        """(why, next step): as given, or made from the facts the first time asked."""
+        why, step = self._why, self._next_step
+        if why is None or step is None:
+            assert self._facts is not None
+            p = priority(self._facts)
+            if why is None:
+                why = f"{self._note}; {p.explain()}" if self._note else p.explain()
+            if step is None:
+                step = _next_step(self.kind, self.stage, p.next_step)
+            self._why, self._next_step = why, step
+        return why, step
 
     @property
     def why(self) -> str:
-        if self._why is None:
-            self._explain()
-        assert self._why is not None
-        return self._why
+        return self._explained()[0]
 
     @property
     def next_step(self) -> str:
-        if self._next_step is None:
-            self._explain()
-        assert self._next_step is not None
-        return self._next_step
+        return self._explained()[1]
 
     def _values(self) -> tuple[Any, ...]:
         return (
