@@ -51,3 +51,25 @@ def test_an_error_in_the_block_gives_the_connection_back(book: Book) -> None:
     assert _checked_out(book) == 0
     with book.read() as conn:
         assert conn.execute(text("SELECT 2")).scalar() == 2
+
+
+def test_a_reading_anew_sees_what_was_written_after_the_block_began(book: Book) -> None:
+    """A block's transaction keeps what it saw at its first read; `reading(anew=True)`
+    inside it begins its own, which sees a write committed since (the worklist's shared
+    reading, begun after every request that shares it asked)."""
+    with book.write() as w:
+        w.execute(text("INSERT INTO meta (key, value) VALUES ('probe', 'before')"))
+    with book.reading():
+        with book.read() as conn:
+            seen = conn.execute(text("SELECT value FROM meta WHERE key = 'probe'"))
+            assert seen.scalar() == "before"
+        with book.write() as w:
+            w.execute(text("UPDATE meta SET value = 'after' WHERE key = 'probe'"))
+        with book.read() as conn:  # the block's own transaction: SQLite's, as it began
+            seen = conn.execute(text("SELECT value FROM meta WHERE key = 'probe'"))
+            # PostgreSQL reads committed: each statement sees what was committed before it
+            assert seen.scalar() == ("before" if book.is_sqlite else "after")
+        with book.reading(anew=True), book.read() as fresh:
+            assert fresh is not conn
+            seen = fresh.execute(text("SELECT value FROM meta WHERE key = 'probe'"))
+            assert seen.scalar() == "after"

@@ -91,16 +91,18 @@ class Book:
             yield conn
 
     @contextmanager
-    def reading(self) -> Iterator[None]:
+    def reading(self, *, anew: bool = False) -> Iterator[None]:
         """Every `read` of this book in the block (in this thread or task) shares one
         connection and transaction, taken at the first read and given back when the
         block ends: a page that reads through a dozen services begins and ends one
         transaction, not a dozen (on PostgreSQL each is a few round trips: the pool's
         ping, BEGIN, the end). Writes keep their own. For pages, not for work that reads
         and writes in turns (a read would not see what a write in the block committed
-        on PostgreSQL's later statements only, and on SQLite not at all)."""
+        on PostgreSQL's later statements only, and on SQLite not at all). With `anew`,
+        the block has a transaction of its own even inside another's (a reading shared
+        by several requests begins after every one of them asked: `services.flights`)."""
         shared = _reading.get()
-        if shared is not None and shared.book is self:
+        if not anew and shared is not None and shared.book is self:
             yield
             return
         shared = _Reading(self)

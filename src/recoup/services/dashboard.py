@@ -4,21 +4,21 @@ accounts and how many tasks the worklist holds, read together.
 They are read from every open invoice of the book, which on a large book takes a good
 part of a second or more. When several people open the dashboard at once, the requests
 that arrive while the figures of the same book and day are being read wait for that
-reading and share its result ("one flight"): twenty collectors opening the dashboard
-together cost one reading, not twenty that share the same cores. Nothing is kept once
-the reading is over: the next request reads the book again, so every request is
-answered with figures read after it arrived or while it waited.
+reading and share its result (`recoup.services.flights`, `fresh=False`): twenty
+collectors opening the dashboard together cost one reading, not twenty that share the
+same cores. Nothing is kept once the reading is over: the next request reads the book
+again, so every request is answered with figures read after it arrived or while it
+waited.
 """
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date
 
 from recoup.services import reports, run
 from recoup.services.book import Book
+from recoup.services.flights import Flights
 from recoup.services.reports import AgingReport, DsoReport, OverdueAccount
 
 __all__ = ["Figures", "figures"]
@@ -32,33 +32,14 @@ class Figures:
     tasks: int  # the worklist's tasks on the day
 
 
-_Key = tuple[str, date, int, int]
-_flights: dict[_Key, Future[Figures]] = {}
-_lock = threading.Lock()
+_flights: Flights[Figures] = Flights(fresh=False)
 
 
 def figures(book: Book, as_of: date, dso_window: int, top: int) -> Figures:
     """The dashboard's figures of `book` on `as_of` (a reading already under way for
-    the same book, day and sizes is waited for and shared)."""
+    the same book, day and sizes is waited for and shared: `recoup.services.flights`)."""
     key = (book.url, as_of, dso_window, top)
-    with _lock:
-        flight = _flights.get(key)
-        mine = flight is None
-        if flight is None:
-            flight = _flights[key] = Future()
-    if not mine:
-        return flight.result()
-    try:
-        found = _read(book, as_of, dso_window, top)
-    except BaseException as err:
-        flight.set_exception(err)
-        raise
-    else:
-        flight.set_result(found)
-        return found
-    finally:
-        with _lock:
-            del _flights[key]
+    return _flights.share(key, lambda: _read(book, as_of, dso_window, top))
 
 
 def _read(book: Book, as_of: date, dso_window: int, top: int) -> Figures:

@@ -28,6 +28,7 @@ from recoup.services import assignments
 from recoup.services import run as daily_run
 from recoup.services.book import Book
 from recoup.services.collector import paused_collector
+from recoup.services.flights import Flights
 from recoup.services.run import WorkItem
 
 _PRIORITY = re.compile(r"(?:^|;\s*)(priority\s+\d+:.*)$", re.S)
@@ -166,11 +167,23 @@ def check(book: Book, filters: Filters) -> None:
 
 def worklist(book: Book, as_of: date, filters: Filters | None = None) -> Worklist:
     """Today's worklist (as on `as_of`) as lines, narrowed by `filters`."""
-    with paused_collector():  # an aged book's 66,000 tasks and their lines: 2.2 -> 1.4 s
-        items = daily_run.worklist(book, as_of)
-        collectors = assignments.collector_of(book, {i.customer for i in items})
-        lines = group(items, collectors)
+    lines = _flights.share((book.url, as_of), lambda: _lines(book, as_of))
     wanted = filters or Filters()
     kinds = tuple(dict.fromkeys(t.kind for line in lines for t in line.tasks))
     currencies = tuple(sorted({line.currency for line in lines}))
     return Worklist([line for line in lines if wanted.keeps(line)], kinds, currencies, len(lines))
+
+
+# Collectors who ask at once share one reading of every line, begun after each of them
+# asked (`fresh`: one who has just recorded a call sees it). An aged book's 66,000 tasks
+# take a second or more to read and score; see bench/RESULTS.md.
+_flights: Flights[list[Line]] = Flights(fresh=True)
+
+
+def _lines(book: Book, as_of: date) -> list[Line]:
+    """Every line of the day's worklist, for every collector and filter, read in a
+    transaction of its own, begun after every request that shares it asked."""
+    with book.reading(anew=True), paused_collector():  # 66,000 tasks' lines: 2.2 -> 1.4 s
+        items = daily_run.worklist(book, as_of)
+        collectors = assignments.collector_of(book, {i.customer for i in items})
+        return group(items, collectors)
