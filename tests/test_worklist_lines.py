@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from recoup.cli.app import app
 from recoup.domain.money import Money
+from recoup.money_format import format_money
 from recoup.services import assignments, daily_run, demo, users
 from recoup.services import worklist as worklists
 from recoup.services.book import Book
@@ -24,6 +25,7 @@ from recoup.services.daily_run import WorkItem
 from recoup.services.users import Role
 from recoup.services.worklist import FilterError, Filters, group, split_why
 from recoup.store import casework_repo, ledger_repo
+from recoup.text_figures import AMOUNT, ISO_DATE
 from tests.plans import by_age
 
 AS_OF = date(2025, 6, 30)
@@ -234,6 +236,13 @@ def test_the_worklist_command_filters_and_limits(worked_sqlite: Book) -> None:
     assert f"Worklist (2 of {len(everyone)} accounts," in out
     assert everyone[0].name in out
     assert everyone[2].name not in out
+    # the reasons' amounts as the page shows them ("$1,234.56 overdue"), none as the
+    # services write them ("1234.56 USD")
+    code, out, _ = cli(book)
+    assert code == 0
+    assert not AMOUNT.search(out), AMOUNT.search(out)
+    top = everyone[0]
+    assert format_money(top.amount, "en_US") in out
 
 
 @pytest.mark.parametrize(
@@ -248,3 +257,20 @@ def test_the_worklist_command_refuses_a_bad_filter(sqlite_book: Book, args: list
     code, out, err = cli(sqlite_book, *args)
     assert (code, out) == (2, "")
     assert says in err
+
+
+def test_explain_shows_amounts_and_days_as_the_pages_do(worked_sqlite: Book) -> None:
+    """`recoup explain`'s sentences come from the services ("balance 1234.56 USD,
+    oldest due 2025-04-04"); printed, their amounts and days read as the worklist's."""
+    top = worklists.worklist(worked_sqlite, AS_OF).lines[0]
+    result = runner.invoke(
+        app,
+        ["--db", str(worked_sqlite.engine.url.database), "explain", top.customer,
+         "--as-of", AS_OF.isoformat()],
+        env={"COLUMNS": "240"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "balance $" in result.stdout
+    assert not AMOUNT.search(result.stdout), result.stdout
+    assert not ISO_DATE.search(result.stdout), result.stdout
+    assert "Jun 30, 2025" in result.stdout  # the day it is explained on

@@ -20,6 +20,7 @@ from recoup.domain.money import Money
 from recoup.domain.words import count, readable, stage_words, template_words, term
 from recoup.i18n import gettext as _
 from recoup.i18n import ngettext
+from recoup.text_figures import figures_text
 
 if TYPE_CHECKING:
     from recoup.services import dispatch
@@ -121,22 +122,17 @@ def explain_command(
     if as_json:
         print_json(result.to_json())
         return
+    loc = state(ctx).settings.locale
     console.print(
-        f"[bold]{data(result.customer)}[/] on {result.as_of} "
+        f"[bold]{data(result.customer)}[/] on {day(result.as_of, loc)} "
         f"(policy version {result.policy_version})",
         markup=True,
     )
+    said = {"notes": "", "done_this_cycle": "done: ", "would_do": "today: ", "waiting": "waiting: "}
     for case in result.cases:
-        for line in case["notes"]:
-            console.print(f"  {readable(line)}")
-        for line in case["done_this_cycle"]:
-            console.print(f"  done: {readable(line)}")
-        for line in case["would_do"]:
-            console.print(f"  today: {readable(line)}")
-        for line in case["waiting"]:
-            console.print(f"  waiting: {readable(line)}")
-        for line in case["upcoming"]:
-            console.print(f"  next: {readable(line)}")
+        for part, label in [*said.items(), ("upcoming", "next: ")]:
+            for line in case[part]:  # amounts and days as the pages show them
+                console.print(f"  {label}{figures_text(readable(line), loc)}")
 
 
 def outbox_command(
@@ -222,6 +218,10 @@ def worklist_command(
     )
     for col in (_("Priority"), _("Customer"), _("Overdue"), _("Tasks"), _("Why"), _("Next step")):
         table.add_column(col)
+
+    def shown(text: str) -> str:  # in words, its amounts and days as the web shows them
+        return figures_text(readable(text, language), loc)
+
     for line in lines:
         tasks = []
         for t in line.tasks:
@@ -238,9 +238,9 @@ def worklist_command(
                 "\n" + _("collector: %(name)s") % {"name": line.collector} if line.collector else ""
             ),
             money(line.amount, loc),
-            "\n".join(readable(t, language) for t in tasks),
-            readable(line.why, language),
-            "\n".join(readable(s, language) for s in worklists.next_steps(line.tasks)),
+            "\n".join(shown(t) for t in tasks),
+            shown(line.why),
+            "\n".join(shown(s) for s in worklists.next_steps(line.tasks)),
         )
     console.print(table)
 

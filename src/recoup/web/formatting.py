@@ -18,15 +18,12 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from recoup import i18n
-from recoup.domain.currencies import MINOR_UNITS
-from recoup.domain.money import Money, MoneyError
+from recoup.domain.money import Money
 from recoup.domain.words import count, readable, stage_words, term
 from recoup.money_format import format_money
+from recoup.text_figures import AMOUNT, ISO_DATE, amount_in, figures_text
 
 DASH = "—"
-ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-# an amount as the services write it in a sentence: "10063.68 USD", "-12.50 EUR"
-AMOUNT = re.compile(r"(?<![\w.,])(-?\d+(?:\.\d+)?) ([A-Z]{3})\b")
 
 
 class Formats:
@@ -97,12 +94,8 @@ class Formats:
         out = []
         end = 0
         for found in AMOUNT.finditer(text):
-            amount, currency = found.groups()
-            if currency not in MINOR_UNITS:
-                continue
-            try:
-                shown = self.money(Money.of(amount, currency))
-            except MoneyError:  # more decimals than the currency has: shown as written
+            shown = amount_in(found, str(self.locale))
+            if shown is None:  # not money: shown as written
                 continue
             out.append(str(self.dates_in(text[end : found.start()])))
             out.append(f'<span class="nowrap">{escape(shown)}</span>')
@@ -113,23 +106,7 @@ class Formats:
     def figures_text(self, text: str) -> str:
         """`text` with its amounts and ISO dates as this locale writes them, as plain
         text (for an <option> or an attribute, where there is no markup)."""
-
-        def amount(found: re.Match[str]) -> str:
-            number, currency = found.groups()
-            if currency not in MINOR_UNITS:
-                return found.group()
-            try:
-                return self.money(Money.of(number, currency))
-            except MoneyError:
-                return found.group()
-
-        def day(found: re.Match[str]) -> str:
-            try:
-                return self.day(date.fromisoformat(found.group()))
-            except ValueError:
-                return found.group()
-
-        return ISO_DATE.sub(day, AMOUNT.sub(amount, text))
+        return figures_text(text, str(self.locale))
 
     def moment(self, value: datetime | None) -> str:
         """A moment in UTC, to the minute: "Dec 10, 2026, 9:05 AM UTC"."""
