@@ -20,7 +20,6 @@ from recoup.domain.money import Money
 from recoup.domain.words import count, readable, stage_words, template_words, term
 from recoup.i18n import gettext as _
 from recoup.i18n import ngettext
-from recoup.text_figures import figures_text
 
 if TYPE_CHECKING:
     from recoup.services import dispatch
@@ -107,6 +106,13 @@ def run_command(
             raise typer.Exit(EXIT_STOPPED)
 
 
+def figures(text: str, locale: str) -> str:
+    """`text`'s amounts and days as the pages write them (`recoup.text_figures`)."""
+    from recoup.text_figures import figures_text  # Babel: when something is shown
+
+    return figures_text(text, locale)
+
+
 def explain_command(
     ctx: typer.Context,
     customer: str = typer.Argument(..., help="The customer's id."),
@@ -132,7 +138,7 @@ def explain_command(
     for case in result.cases:
         for part, label in [*said.items(), ("upcoming", "next: ")]:
             for line in case[part]:  # amounts and days as the pages show them
-                console.print(f"  {label}{figures_text(readable(line), loc)}")
+                console.print(f"  {label}{figures(readable(line), loc)}")
 
 
 def outbox_command(
@@ -220,7 +226,7 @@ def worklist_command(
         table.add_column(col)
 
     def shown(text: str) -> str:  # in words, its amounts and days as the web shows them
-        return figures_text(readable(text, language), loc)
+        return figures(readable(text, language), loc)
 
     for line in lines:
         tasks = []
