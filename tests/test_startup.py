@@ -146,7 +146,7 @@ def test_the_partial_indexes_are_in_the_schema():
     assert wheres["uq_actions_once_per_cycle"] == "withdrawn_on IS NULL"
     assert wheres["ix_actions_tasks"] == TASK_KINDS_SQL
     assert wheres["ix_outbox_problems"] == PROBLEMS_SQL
-    assert len(wheres) == 11
+    assert len(wheres) == 12
 
 
 def test_the_table_of_commands_is_what_the_modules_add():

@@ -22,13 +22,14 @@ from recoup.i18n import gettext as _
 from recoup.i18n import ngettext
 
 if TYPE_CHECKING:
-    from recoup.services import dispatch
+    from recoup.services import dispatch, worklist_pages
     from recoup.services import run as daily_run
     from recoup.services import worklist as worklists
 else:
     daily_run = lazy("recoup.services.run")
     dispatch = lazy("recoup.services.dispatch")
     worklists = lazy("recoup.services.worklist")
+    worklist_pages = lazy("recoup.services.worklist_pages")
 
 
 def _day(value: datetime | date | None) -> date:
@@ -202,17 +203,20 @@ def worklist_command(
     except worklists.FilterError as err:
         err_console.print(f"Error: {err}")
         raise typer.Exit(EXIT_USAGE) from None
-    found = worklists.worklist(book, _day(as_of), filters)
-    lines = found.lines[:limit] if limit else found.lines
+    # with --limit, the page's way (`worklist_pages`: from the lines the day's run kept,
+    # when they hold); without, every line made afresh
+    if limit:
+        found = worklist_pages.page(book, _day(as_of), filters, 0, limit)
+    else:
+        found = worklist_pages.afresh(book, _day(as_of), filters, 0, 1 << 62)
+    lines = found.lines
     if as_json:
         print_json([line.to_json() for line in lines])
         return
     loc = state(ctx).settings.locale
     language = i18n.current().language
-    accounts = ngettext("%(num)d account", "%(num)d accounts", len(found.lines)) % {
-        "num": len(found.lines)
-    }
-    if len(lines) < len(found.lines):
+    accounts = ngettext("%(num)d account", "%(num)d accounts", found.total) % {"num": found.total}
+    if len(lines) < found.total:
         accounts = _("%(shown)d of %(accounts)s") % {"shown": len(lines), "accounts": accounts}
     tasks_in_all = ngettext("%(num)d task", "%(num)d tasks", found.tasks) % {"num": found.tasks}
     table = Table(

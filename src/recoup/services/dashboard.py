@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from recoup.services import reports, run
+from recoup.services import reports, worklist_pages
 from recoup.services.book import Book
 from recoup.services.flights import Flights
 from recoup.services.reports import AgingReport, DsoReport, OverdueAccount
@@ -48,5 +48,5 @@ def _read(book: Book, as_of: date, dso_window: int, top: int) -> Figures:
         aged,
         reports.dso(book, as_of, dso_window, due=due),
         tuple(reports.top_overdue(book, as_of, top)),
-        run.task_count(book, as_of),
+        worklist_pages.task_count(book, as_of),
     )

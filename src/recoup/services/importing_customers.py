@@ -3,7 +3,8 @@
 New customers are added, known ones updated; a row with any contact field gives the
 customer's contacts (one per address of its email field; see `contacts_of`), which
 replace the ones the book has when they differ. Every updated customer is reported
-with the fields that changed; the same file again changes nothing and says so.
+with the fields that changed, and queued for the next run; the same file again changes
+nothing and says so.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from recoup.domain.regions import region_from_address, subdivisions
 from recoup.imports import records
 from recoup.imports.problems import Problem
 from recoup.services.import_report import ImportReport
-from recoup.store import ledger_repo
+from recoup.store import ledger_repo, run_repo
 
 CUSTOMER_FIELDS = ("name", "country", "language", "timezone", "tags", "region")
 CONTACT_FIELDS = ("contact", "email", "phone", "address", "channel")  # a contact's, in order
@@ -29,6 +30,7 @@ def write_customers(conn: Connection, parsed: records.Parsed, report: ImportRepo
     known_contacts = ledger_repo.contact_rows(conn)
     inserts: list[tuple[Any, ...]] = []
     contacts_for: list[tuple[str, list[tuple[str, ...]]]] = []
+    changed: list[int] = []  # known customers with a field or a contact changed
     for rec in parsed.customers:
         v = rec.values
         if "country" in v:
@@ -65,6 +67,7 @@ def write_customers(conn: Connection, parsed: records.Parsed, report: ImportRepo
             fields += contact_changes(known_contacts.get(ids[rec.customer], []), wanted)
         if fields:
             report.update(rec.customer, rec.line, fields)
+            changed.append(current["id"])
         else:
             report.unchanged += 1
     if report.problems:
@@ -76,6 +79,9 @@ def write_customers(conn: Connection, parsed: records.Parsed, report: ImportRepo
         cid = ids[key]
         if known_contacts.get(cid) != rows:
             ledger_repo.replace_contacts(conn, cid, rows)
+    # the next run looks at them again (their tags, country or contacts may change what
+    # it decides), and the worklist scores them afresh until then (`worklist_pages`)
+    run_repo.enqueue(conn, changed)
 
 
 def contact_changes(old: list[tuple[Any, ...]], new: list[tuple[str, ...]]) -> list[str]:

@@ -17,6 +17,7 @@ from recoup.store import (  # noqa: F401 - imported for their tables
     tables_open,
     tables_sales,
     tables_sessions,
+    tables_worklist,
 )
 
 tables.partial_indexes()

@@ -331,6 +331,8 @@ partial(
     actions.c.run_on,
     where=text(TASK_KINDS_SQL),
 )
+# a few customers' tasks (the worklist lines a page shows)
+partial("ix_actions_tasks_customer", actions.c.customer_id, where=text(TASK_KINDS_SQL))
 
 # Messages waiting to be delivered (delivery is the communications work).
 outbox = Table(

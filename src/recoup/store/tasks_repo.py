@@ -7,7 +7,7 @@ worklist scores them by, read set-based: the tasks with their customers
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -67,9 +67,12 @@ class TaskRow(NamedTuple):
     currency: str
 
 
-def scoring_rows(conn: Connection, as_of: date) -> list[TaskRow]:
-    """The `current` tasks with what the priority needs of their customers, as tuples
-    (a worklist of 66,000 tasks reads in a third of the time of the rows as dicts)."""
+def scoring_rows(
+    conn: Connection, as_of: date, customer_ids: Collection[int] | None = None
+) -> list[TaskRow]:
+    """The `current` tasks with what the priority needs of their customers (of these
+    customers only, when `customer_ids` are given), as tuples (a worklist of 66,000
+    tasks reads in a third of the time of the rows as dicts)."""
     joined, due = current(as_of)
     wanted = (
         actions.c.customer_id, customers.c.key, customers.c.name, customers.c.tags,
@@ -81,9 +84,15 @@ def scoring_rows(conn: Connection, as_of: date) -> list[TaskRow]:
         .select_from(joined.join(customers, customers.c.id == actions.c.customer_id))
         .where(*due)
     )
+    if customer_ids is None:
+        found: Iterable[Any] = conn.execute(q)
+    else:
+        asked = sorted(set(customer_ids))
+        chunks = (asked[start : start + 1000] for start in range(0, len(asked), 1000))
+        found = [row for c in chunks for row in conn.execute(q.where(actions.c.customer_id.in_(c)))]
     places: dict[tuple[str, str], str] = {}
     out = []
-    for cid, key, name, tags, country, region, kind, stage, run_on, currency in conn.execute(q):
+    for cid, key, name, tags, country, region, kind, stage, run_on, currency in found:
         place = places.get((country, region))
         if place is None:
             place = places[(country, region)] = holiday_code(country, region)

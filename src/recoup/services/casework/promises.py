@@ -19,7 +19,7 @@ from recoup.services.book import Book
 from recoup.services.casework import notices
 from recoup.services.casework._case import customer, load_case, locked, money
 from recoup.services.policy import active_policy
-from recoup.store import casework_repo
+from recoup.store import casework_repo, run_repo
 from recoup.store.tables_casework import manual_contacts, promises
 
 
@@ -226,6 +226,9 @@ def _review_one(conn: Any, row: dict[str, Any], as_of: date, actor: str) -> Prom
         },
     )
     cid = int(row["customer_id"])
+    # kept or broken, the next run looks again (a hold ends; broken promises count in
+    # the priority and the escalation), and the worklist scores it afresh until then
+    run_repo.enqueue(conn, {cid})
     key = casework_repo.customer_keys(conn, [cid])[cid]
     kind = "promise_kept" if result.status is PromiseStatus.KEPT else "promise_broken"
     history.record(

@@ -30,6 +30,7 @@ from recoup.services.run.deciding import BatchPlan, plan_batch
 from recoup.services.run.recording import RunReport, write_batch
 from recoup.services.run.sketch_facts import SketchFacts
 from recoup.services.run.store import RunStore
+from recoup.services.run.worklist import keep as keep_worklist
 from recoup.settings import RUN_BATCH
 from recoup.store import point_in_time, run_repo
 
@@ -105,6 +106,8 @@ def _run(
             run_repo.forget_ended(conn, as_of - timedelta(days=ENDED_KEPT_DAYS))
     if not dry_run:  # accounts new to the rules get their collector (services.assignments)
         assignments.assign_new(book)
+        # the day's worklist lines, in order, for the pages (`worklist.keep`)
+        keep_worklist(book, as_of)
     return report
 
 

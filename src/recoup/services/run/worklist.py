@@ -4,7 +4,7 @@ first. `recoup.services.worklist` groups them into lines per account."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
@@ -16,8 +16,9 @@ from recoup.services.book import Book
 from recoup.services.casework import holds, tasks
 from recoup.services.collector import paused_collector
 from recoup.services.run.facts import is_consumer, payer_kind
-from recoup.store import point_in_time, run_repo, tasks_repo
+from recoup.store import point_in_time, run_repo, tasks_repo, worklist_repo
 from recoup.store.run_repo import CustomerData
+from recoup.store.worklist_repo import KeptLine
 
 
 class WorkItem:
@@ -104,33 +105,51 @@ class WorkItem:
         }
 
 
-def worklist(book: Book, as_of: date) -> list[WorkItem]:
-    """Today's call tasks and the accounts that need a person, most urgent first.
+def worklist(
+    book: Book, as_of: date, customer_ids: Collection[int] | None = None
+) -> list[WorkItem]:
+    """Today's call tasks and the accounts that need a person, most urgent first (of
+    these customers only, when `customer_ids` are given).
 
     Set-based: the tasks come with their customers in one read and each account's
     figures (the part overdue, the oldest due date) added up by the database, instead of
     every customer's invoices read one by one (66,361 tasks: 3.9 s -> see RESULTS)."""
     with paused_collector():
-        return _worklist(book, as_of)
+        return _worklist(book, as_of, customer_ids)
 
 
-def _worklist(book: Book, as_of: date) -> list[WorkItem]:
+def _worklist(book: Book, as_of: date, customer_ids: Collection[int] | None) -> list[WorkItem]:
     followups = tasks.open_followups(book, as_of)
     with book.read() as conn:
         past = point_in_time.moved_past(conn, as_of)
-        found = tasks_repo.scoring_rows(conn, as_of)
-        task_ids = {t.customer_id for t in found}
-        figures = tasks_repo.open_figures(conn, sorted(task_ids), as_of, past)
         ids_of = run_repo.customer_ids_of(conn, {f.customer for f in followups})
+        if customer_ids is not None:
+            ids_of = {k: i for k, i in ids_of.items() if i in customer_ids}
         loaded = run_repo.load(conn, sorted(set(ids_of.values())), as_of, past=past)
         data = {d.id: d for d in loaded}
-        broken = holds.broken_promises_for(conn, sorted(task_ids | set(ids_of.values())), as_of)
+        broken = holds.broken_promises_for(conn, sorted(set(ids_of.values())), as_of)
+        scored = _scored_tasks(conn, as_of, past, customer_ids)
     items = [
         item
         for f in followups
         if (item := _followup_item(f, data.get(ids_of.get(f.customer, -1)), broken, as_of))
     ]
+    items += [item for _cid, item in scored]
+    items.sort(key=lambda w: (-w.score, w.customer, w.kind))
+    return items
+
+
+def _scored_tasks(
+    conn: Any, as_of: date, past: bool, customer_ids: Collection[int] | None = None
+) -> list[tuple[int, WorkItem]]:
+    """The run's tasks (not the casework review's follow-ups), each scored, with its
+    customer's id."""
+    found = tasks_repo.scoring_rows(conn, as_of, customer_ids)
+    task_ids = sorted({t.customer_id for t in found})
+    figures = tasks_repo.open_figures(conn, task_ids, as_of, past)
+    broken = holds.broken_promises_for(conn, task_ids, as_of)
     limitations = default_limitations()
+    out = []
     for t in found:
         figure = figures.get((t.customer_id, t.currency))
         if figure is None:  # nothing left to pay in the task's currency
@@ -149,9 +168,47 @@ def _worklist(book: Book, as_of: date) -> list[WorkItem]:
         item = WorkItem(
             t.customer, t.name, t.kind, t.stage, cur, amount, t.run_on, score(facts), facts=facts
         )
-        items.append(item)
-    items.sort(key=lambda w: (-w.score, w.customer, w.kind))
-    return items
+        out.append((t.customer_id, item))
+    return out
+
+
+def kept_lines(book: Book, as_of: date) -> list[KeptLine] | None:
+    """The worklist's lines of the run's tasks as the run keeps them for `as_of`
+    (`recoup.store.worklist_repo`), most urgent first, as `recoup.services.worklist`
+    orders its lines; None on a day the book has moved past (nothing is kept for it).
+    The casework review's follow-ups are left out: their customers' lines are always
+    made afresh."""
+    with paused_collector(), book.read() as conn:
+        if point_in_time.moved_past(conn, as_of):
+            return None
+        scored = _scored_tasks(conn, as_of, False)
+    lines: dict[tuple[int, str], list[WorkItem]] = {}
+    for cid, item in scored:
+        lines.setdefault((cid, item.currency), []).append(item)
+    out = [
+        KeptLine(cid, items[0].customer, cur, max(i.score for i in items),
+                 tuple(sorted({i.kind for i in items})), len(items))
+        for (cid, cur), items in lines.items()
+    ]  # fmt: skip
+    out.sort(key=lambda line: (-line.score, line.customer, line.currency))
+    return out
+
+
+def keep(book: Book, as_of: date) -> int:
+    """Keep the worklist's lines for `as_of` (the daily run's last step), so that a page
+    reads its fifty lines instead of scoring every task; the number kept. On a day the
+    book has moved past nothing is kept, and what was is forgotten: a replay may have
+    added tasks to later days.
+
+    Read in one transaction and written in the next: whatever changes a customer's book
+    in between also queues the customer (`run_repo.enqueue`), and a queued customer's
+    lines are made afresh by the page (`recoup.services.worklist_pages`)."""
+    lines = kept_lines(book, as_of)
+    with book.write() as conn:
+        if lines is None:
+            worklist_repo.forget(conn)
+            return 0
+        return worklist_repo.replace(conn, as_of, lines)
 
 
 def task_count(book: Book, as_of: date) -> int:

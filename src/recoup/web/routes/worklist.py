@@ -1,6 +1,7 @@
 """The worklist: one line per customer and currency with all its tasks (calls, broken
 promises, decisions), most urgent first, narrowed by collector, kind of task and
-currency (`recoup.services.worklist`), 50 lines a page.
+currency (`recoup.services.worklist`), 50 lines a page (`recoup.services.worklist_pages`: read
+from the lines the day's run kept when they hold).
 
 Whose accounts by default: a collector sees their own accounts and the unassigned ones
 (with no assignments at all, that is everything); an owner or a viewer sees everyone's,
@@ -22,7 +23,7 @@ from recoup import i18n
 from recoup.domain.money import Money
 from recoup.domain.words import stage_words, term
 from recoup.i18n import N_
-from recoup.services import assignments, delivery_problems
+from recoup.services import assignments, delivery_problems, worklist_pages
 from recoup.services import worklist as worklists
 from recoup.services.run import WorkItem
 from recoup.services.users import Role, User
@@ -125,7 +126,7 @@ def default_choice(user: User) -> Choice:
 class Worklist:
     """One page of the worklist's lines, and the links to the other pages."""
 
-    lines: list[Line]
+    found: worklist_pages.Page
     page: int
     per_page: int
     today: date
@@ -134,11 +135,11 @@ class Worklist:
 
     @property
     def total(self) -> int:
-        return len(self.lines)
+        return self.found.total
 
     @property
     def tasks(self) -> int:
-        return sum(len(line.tasks) for line in self.lines)
+        return self.found.tasks
 
     @property
     def pages(self) -> int:
@@ -154,7 +155,7 @@ class Worklist:
 
     @property
     def rows(self) -> list[Line]:
-        return self.lines[self.first_row - 1 : self.last_row] if self.total else []
+        return self.found.lines
 
     def page_url(self, page: int) -> str:
         params: dict[str, str | int] = {}
@@ -188,10 +189,14 @@ def worklist_page(
             worklists.check(book, choice.filters)
         except worklists.FilterError as err:
             raise BadRequest(str(err)) from None
-        found = worklists.worklist(book, today, choice.filters)
-    pages = max(1, -(-len(found.lines) // PER_PAGE))
+        found = worklist_pages.page(book, today, choice.filters, (page - 1) * PER_PAGE, PER_PAGE)
+        pages = max(1, -(-found.total // PER_PAGE))
+        if page > pages:  # past the last page: the last one
+            page = pages
+            offset = (page - 1) * PER_PAGE
+            found = worklist_pages.page(book, today, choice.filters, offset, PER_PAGE)
     given = today if "as_of" in request.query_params else None
-    view = Worklist(found.lines, min(page, pages), PER_PAGE, today, given, choice)
+    view = Worklist(found, page, PER_PAGE, today, given, choice)
     return render(
         request,
         "worklist.html",
