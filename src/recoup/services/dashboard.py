@@ -1,5 +1,6 @@
 """The dashboard's figures of the whole book: the aging, the DSO, the largest overdue
-accounts and how many tasks the worklist holds, read together.
+accounts, how many tasks the worklist holds and how many messages wait or went out,
+read together.
 
 They are read from every open invoice of the book, which on a large book takes a good
 part of a second or more. When several people open the dashboard at once, the requests
@@ -16,8 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from recoup.services import reports, worklist_pages
+from recoup.services import delivery_problems, reports, worklist_pages
 from recoup.services.book import Book
+from recoup.services.delivery_problems import OutboxCounts
 from recoup.services.flights import Flights
 from recoup.services.reports import AgingReport, DsoReport, OverdueAccount
 
@@ -30,6 +32,7 @@ class Figures:
     dso: DsoReport
     top: tuple[OverdueAccount, ...]
     tasks: int  # the worklist's tasks on the day
+    outbox: OutboxCounts  # the messages by state (counted over the whole outbox)
 
 
 _flights: Flights[Figures] = Flights(fresh=False)
@@ -49,4 +52,5 @@ def _read(book: Book, as_of: date, dso_window: int, top: int) -> Figures:
         reports.dso(book, as_of, dso_window, due=due),
         tuple(reports.top_overdue(book, as_of, top)),
         worklist_pages.task_count(book, as_of),
+        delivery_problems.outbox_counts(book),
     )

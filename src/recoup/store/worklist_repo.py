@@ -253,9 +253,11 @@ def _assigned(conn: Connection, narrowing: Narrowing, lines: int, user_id: int |
     counted = "SELECT count(*) FROM (SELECT 1 FROM assignments LIMIT ?) a"
     assignments = int(driver.fetch(conn, counted, [lines + 1])[0][0])
     if assignments <= lines:  # from the assignments, each finding its lines
+        # (SQLite takes a CROSS JOIN's tables in the order written)
+        join = "CROSS JOIN" if conn.dialect.name == "sqlite" else "JOIN"
         sql = (
-            "SELECT l.currency, l.kinds, count(*), sum(l.tasks) FROM assignments a "
-            f"JOIN worklist_lines l ON l.customer_id = a.customer_id WHERE {where}{whose} "
+            f"SELECT l.currency, l.kinds, count(*), sum(l.tasks) FROM assignments a {join} "
+            f"worklist_lines l ON l.customer_id = a.customer_id WHERE {where}{whose} "
             "GROUP BY l.currency, l.kinds"
         )
     else:  # from the kept lines, each looking for its assignment

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from recoup.services import dashboard as dashboard_figures
-from recoup.services import delivery_problems, doctor, reports
+from recoup.services import doctor, reports
 from recoup.services.book import Book
 from recoup.services.reports import CurrencyAging, CurrencyDso
 from recoup.settings import Settings
@@ -62,7 +62,7 @@ def dashboard(request: Request, _user: Viewer, book: BookDep, as_of: AsOf) -> Re
 
 def _dashboard(request: Request, book: Book, as_of: date) -> Response:
     found = dashboard_figures.figures(book, as_of, DSO_WINDOW_DAYS, TOP_OVERDUE)
-    outbox = delivery_problems.outbox_counts(book)
+    outbox = found.outbox
     setup = setup_report(request, book)
     return render(
         request,
