@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
+from recoup.domain.kinds import OutboxState
 from recoup.store import driver, point_in_time
 from recoup.store.tables import (
     PROBLEMS_SQL,
@@ -305,9 +306,37 @@ def mark_sending(conn: Connection, outbox_id: int, resend: bool) -> None:
     conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(**values))
 
 
+STATE_COUNT_CAP = 20_000
+
+
 def count_states(conn: Connection) -> dict[str, int]:
-    q = select(outbox.c.state, func.count()).group_by(outbox.c.state)
-    return {r[0]: int(r[1]) for r in conn.execute(q)}
+    """The messages by state (the states with none left out).
+
+    SQLite counts a whole table without reading its rows (about a millisecond for
+    200,000 messages) but reads every entry of a range of an index (about 12 ms for
+    the same): grouping the outbox by state read every message on each dashboard. So
+    each state is counted up to `STATE_COUNT_CAP` messages, and the one state that has
+    more (the sent messages of a book run for years, or those waiting in a book never
+    delivered) is what the whole count leaves; when two or more have more, those are
+    counted in full. Exact either way: every message has one of `OutboxState`'s states
+    (the only ones written)."""
+    total = int(driver.fetch(conn, "SELECT count(*) FROM outbox")[0][0])
+    capped = "SELECT count(*) FROM (SELECT 1 FROM outbox WHERE state = ? LIMIT ?) o"
+    counts: dict[str, int] = {}
+    many: list[str] = []
+    for state in OutboxState:
+        n = int(driver.fetch(conn, capped, [state.value, STATE_COUNT_CAP + 1])[0][0])
+        if n > STATE_COUNT_CAP:
+            many.append(state.value)
+        elif n:
+            counts[state.value] = n
+    if len(many) == 1:
+        counts[many[0]] = total - sum(counts.values())
+    else:
+        for name in many:
+            full = "SELECT count(*) FROM outbox WHERE state = ?"
+            counts[name] = int(driver.fetch(conn, full, [name])[0][0])
+    return counts
 
 
 def problems(conn: Connection) -> list[dict[str, Any]]:
