@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,10 +32,15 @@ def _chunks(ids: Sequence[int], size: int = 2000) -> Iterable[Sequence[int]]:
 
 
 def enqueue(conn: Connection, customer_ids: Iterable[int]) -> None:
-    """Ask the next daily run to look at these customers (their books changed)."""
+    """Ask the next daily run to look at these customers (their books changed). Each
+    call stamps them anew: a run takes a customer off the queue only while the stamp is
+    the one it read before it looked (`dequeue`), so a change committed while a run was
+    looking at the customer keeps it queued for the next run (and its worklist lines
+    made afresh until then)."""
     ids = sorted(set(customer_ids))
     if not ids:
         return
+    stamp = secrets.randbits(62) + 1
     have: set[int] = set()
     if conn.execute(select(exists().select_from(review_queue))).scalar():
         for chunk in _chunks(ids):
@@ -44,7 +50,16 @@ def enqueue(conn: Connection, customer_ids: Iterable[int]) -> None:
                     select(review_queue.c.customer_id).where(review_queue.c.customer_id.in_(chunk))
                 )
             }
-    insert_rows(conn, review_queue, ("customer_id",), [(i,) for i in ids if i not in have])
+    # queued already: stamped again (an upsert, in case a run takes it off meanwhile)
+    driver.execute_many(
+        conn,
+        "INSERT INTO review_queue (customer_id, stamp) VALUES (?, ?) "
+        "ON CONFLICT (customer_id) DO UPDATE SET stamp = excluded.stamp",
+        [(i, stamp) for i in sorted(have)],
+    )
+    insert_rows(
+        conn, review_queue, ("customer_id", "stamp"), [(i, stamp) for i in ids if i not in have]
+    )
 
 
 def candidates(conn: Connection, as_of: date, full: bool, past: bool = False) -> list[int]:
@@ -343,8 +358,21 @@ def queued(conn: Connection) -> list[int]:
     return [r[0] for r in driver.fetch(conn, "SELECT customer_id FROM review_queue")]
 
 
-def dequeue(conn: Connection, ids: Sequence[int]) -> None:
-    driver.execute_many(conn, "DELETE FROM review_queue WHERE customer_id = ?", [(i,) for i in ids])
+def queue_stamps(conn: Connection) -> dict[int, int]:
+    """The queued customers with their stamps, read before a run looks at them."""
+    found = driver.fetch(conn, "SELECT customer_id, stamp FROM review_queue")
+    return {int(cid): int(stamp) for cid, stamp in found}
+
+
+def dequeue(conn: Connection, ids: Iterable[int], stamps: Mapping[int, int]) -> None:
+    """Take these customers off the queue, each only if still queued with the stamp in
+    `stamps` (read before the run looked at them); those not in `stamps` were not
+    queued then and stay as they are."""
+    driver.execute_many(
+        conn,
+        "DELETE FROM review_queue WHERE customer_id = ? AND stamp = ?",
+        [(i, stamps[i]) for i in ids if i in stamps],
+    )
 
 
 def list_outbox(conn: Connection, state: str | None = None) -> list[dict[str, Any]]:

@@ -381,8 +381,11 @@ PROBLEMS_SQL = (
 partial("ix_outbox_problems", outbox.c.id, where=text(PROBLEMS_SQL))
 
 # Customers whose books changed since the last run: the next run looks at them.
+# Each enqueue stamps its customers anew; a run takes a customer off only with the stamp
+# it read (`run_repo.dequeue`), so a change made while the run looked stays queued.
 review_queue = Table(
     "review_queue",
     metadata,
     Column("customer_id", Integer, ForeignKey("customers.id"), primary_key=True),
+    Column("stamp", BigInteger, nullable=False, server_default="0"),
 )

@@ -17,7 +17,7 @@ the rest. The report lists only the actions this run added.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -73,8 +73,11 @@ def _run(
         # a day the book has moved past (a replay): the book as known then, everyone
         # with something open then, and the queue left to the next run of today
         past = point_in_time.moved_past(conn, as_of)
+        # the queue's stamps, read before anyone is looked at: a customer queued again
+        # while the run looks at it stays queued (`run_repo.dequeue`)
+        stamps = run_repo.queue_stamps(conn) if not past else {}
         ids = run_repo.candidates(conn, as_of, full, past)
-        queued = run_repo.queued(conn) if full and not past else []
+        queued = sorted(stamps) if full else []
     batches = [ids[start : start + batch_size] for start in range(0, len(ids), batch_size)]
     # the decisions by case facts, kept for every batch of the run (`sketch_facts`)
     known = SketchFacts(policy, as_of) if policy.fees.interest is InterestKind.NONE else None
@@ -85,11 +88,13 @@ def _run(
     done = 0
     count = _planners(book, len(batches), workers)
     if count:
-        done = _run_ahead(book, batches, decide, version, as_of, report, dry_run, count, progress)
+        done = _run_ahead(
+            book, batches, decide, version, as_of, report, dry_run, count, progress, stamps
+        )
     for n in range(done, len(batches)):
         try:
             with book.write() as conn:
-                write_batch(conn, decide(conn, batches[n]), version, as_of, report)
+                write_batch(conn, decide(conn, batches[n]), version, as_of, report, stamps)
                 if dry_run:
                     raise Rollback
         except Rollback:
@@ -100,7 +105,7 @@ def _run(
         # a full run has looked at everyone the queue named (those with nothing open
         # needed no look); what was queued while it ran stays for the next run
         with book.write() as conn:
-            run_repo.dequeue(conn, queued)
+            run_repo.dequeue(conn, queued, stamps)
     if not dry_run and batches:
         with book.write() as conn:
             run_repo.forget_ended(conn, as_of - timedelta(days=ENDED_KEPT_DAYS))
@@ -146,6 +151,7 @@ def _run_ahead(
     dry_run: bool,
     workers: int,
     progress: Callable[[int, int], None] | None,
+    stamps: Mapping[int, int],
 ) -> int:
     """Write the batches as planning processes (`workers`) hand in their plans; the
     number of batches done. All writes go through one connection, so that its
@@ -159,7 +165,7 @@ def _run_ahead(
                 if writer.others_committed():
                     transaction.rollback()
                     return n  # another connection committed: plan the rest here
-                write_batch(writer.conn, made, version, as_of, report)
+                write_batch(writer.conn, made, version, as_of, report, stamps)
                 if dry_run:
                     transaction.rollback()
             if progress is not None:

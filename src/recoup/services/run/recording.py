@@ -5,6 +5,7 @@ report of what it added."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -40,9 +41,17 @@ _SENT = frozenset({"email", "letter"})  # kinds of action that go to the outbox
 _CHARGES = frozenset({"fee", "interest"})  # kinds that charge the account
 
 
-def write_batch(conn: Any, plan: BatchPlan, version: int, as_of: date, report: RunReport) -> None:
+def write_batch(
+    conn: Any,
+    plan: BatchPlan,
+    version: int,
+    as_of: date,
+    report: RunReport,
+    queued: Mapping[int, int],
+) -> None:
     """Write a planned batch with a few set-based statements: case states, the new
-    actions, their outbox entries and history entries; the batch leaves the queue.
+    actions, their outbox entries and history entries; the batch leaves the queue (those
+    still queued with the stamp in `queued`, read before the run looked at them).
     Everything but the actions' ids was made while planning (`deciding.Written`)."""
     report.reviewed += plan.reviewed
     report.skipped.extend(entry for _cid, entry in plan.skipped)
@@ -83,4 +92,4 @@ def write_batch(conn: Any, plan: BatchPlan, version: int, as_of: date, report: R
     run_repo.add_many_to_outbox(conn, to_send, as_of)
     history.record_same_time(conn, entries, actor="daily run", on=as_of)
     if not plan.past:
-        run_repo.dequeue(conn, plan.ids)
+        run_repo.dequeue(conn, plan.ids, queued)
