@@ -320,16 +320,18 @@ def count_states(conn: Connection) -> dict[str, int]:
     delivered) is what the whole count leaves; when two or more have more, those are
     counted in full. Exact either way: every message has one of `OutboxState`'s states
     (the only ones written)."""
-    total = int(driver.fetch(conn, "SELECT count(*) FROM outbox")[0][0])
-    capped = "SELECT count(*) FROM (SELECT 1 FROM outbox WHERE state = ? LIMIT ?) o"
+    states = [state.value for state in OutboxState]
+    capped = "(SELECT count(*) FROM (SELECT 1 FROM outbox WHERE state = ? LIMIT ?) o)"
+    sql = "SELECT (SELECT count(*) FROM outbox), " + ", ".join([capped] * len(states))
+    params = [p for state in states for p in (state, STATE_COUNT_CAP + 1)]
+    total, *found = (int(n) for n in driver.fetch(conn, sql, params)[0])  # one round trip
     counts: dict[str, int] = {}
     many: list[str] = []
-    for state in OutboxState:
-        n = int(driver.fetch(conn, capped, [state.value, STATE_COUNT_CAP + 1])[0][0])
+    for state, n in zip(states, found, strict=True):
         if n > STATE_COUNT_CAP:
-            many.append(state.value)
+            many.append(state)
         elif n:
-            counts[state.value] = n
+            counts[state] = n
     if len(many) == 1:
         counts[many[0]] = total - sum(counts.values())
     else:
