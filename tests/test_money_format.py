@@ -9,9 +9,12 @@ import re
 from decimal import Decimal
 
 import pytest
+from babel import localedata
+from babel.numbers import get_currency_symbol
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from recoup import money_format
 from recoup.casefile import pdf as casefile_pdf
 from recoup.cli import output
 from recoup.domain.currencies import MINOR_UNITS
@@ -113,3 +116,21 @@ def test_formatting_never_changes_the_amount(currency: str, minor: int, locale: 
             assert len(tail.group(1)) == digits, text
         assert ("-" in text) == (minor < 0), text
     assert Decimal(format_money_code(money).split(" ")[1].replace(",", "")) == money.amount
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    currency=st.sampled_from(sorted(MINOR_UNITS)),
+    minor=st.integers(min_value=-(10**15), max_value=10**15),
+    locale=st.sampled_from(sorted(localedata.locale_identifiers())),
+)
+def test_the_sign_put_in_as_babel_puts_it(currency: str, minor: int, locale: str) -> None:
+    """`format_money` has Babel write the number alone and puts the currency's sign in
+    itself (Babel would look up the currency's plural name on every call): the same
+    text as Babel's own way, in any locale Babel knows."""
+    money = Money(minor, currency)
+    loc = money_format.locale_of(locale)
+    pattern = money_format._pattern(loc, MINOR_UNITS[currency])
+    babels = pattern.apply(money.amount, loc, currency=currency, currency_digits=False)
+    symbol = get_currency_symbol(currency, loc)
+    assert format_money(money, loc) == money_format._spaced(str(babels), symbol)

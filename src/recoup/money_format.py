@@ -47,10 +47,16 @@ def format_money(value: Money, locale: Locale | str) -> str:
     """`value` as `locale` writes money, with the currency's ISO 4217 decimals."""
     loc = locale_of(locale) if isinstance(locale, str) else locale
     digits = minor_units(value.currency)
-    text = _pattern(loc, digits).apply(
-        value.amount, loc, currency=value.currency, currency_digits=False
-    )
-    return _spaced(str(text), get_currency_symbol(value.currency, loc))
+    pattern = _pattern(loc, digits)
+    symbol = get_currency_symbol(value.currency, loc)
+    if "¤¤¤" in pattern.pattern:  # the currency's name: as Babel writes it
+        text = pattern.apply(value.amount, loc, currency=value.currency, currency_digits=False)
+    else:
+        # the number alone, then the sign put in: Babel would also look up the
+        # currency's plural name on every call (a third of the time), for nothing here
+        text = pattern.apply(value.amount, loc, currency=None, currency_digits=False)
+        text = text.replace("¤¤", value.currency.upper()).replace("¤", symbol)
+    return _spaced(str(text), symbol)
 
 
 def format_money_code(value: Money) -> str:
