@@ -274,3 +274,21 @@ def test_explain_shows_amounts_and_days_as_the_pages_do(worked_sqlite: Book) -> 
     assert not AMOUNT.search(result.stdout), result.stdout
     assert not ISO_DATE.search(result.stdout), result.stdout
     assert "Jun 30, 2025" in result.stdout  # the day it is explained on
+
+
+def test_explain_speaks_the_locale_in_its_own_words(worked_sqlite: Book) -> None:
+    """The command's own words (the heading, the labels of each line) follow the locale;
+    the reasons are the services' sentences, with the locale's amounts and days."""
+    top = worklists.worklist(worked_sqlite, AS_OF).lines[0]
+    result = runner.invoke(
+        app,
+        ["--db", str(worked_sqlite.engine.url.database), "--locale", "de_DE", "explain",
+         top.customer, "--as-of", AS_OF.isoformat()],
+        env={"COLUMNS": "240"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    first, *lines = result.stdout.splitlines()
+    assert first.startswith(f"{top.customer} am 30.06.2025 (Version ")
+    labels = [line.strip().split(": ")[0] for line in lines if ": " in line]
+    assert set(labels) & {"erledigt", "heute", "wartet", "als Nächstes"}, result.stdout
+    assert not set(labels) & {"done", "today", "waiting", "next"}, result.stdout

@@ -130,14 +130,21 @@ def explain_command(
         print_json(result.to_json())
         return
     loc = state(ctx).settings.locale
-    console.print(
-        f"[bold]{data(result.customer)}[/] on {day(result.as_of, loc)} "
-        f"(policy version {result.policy_version})",
-        markup=True,
-    )
-    said = {"notes": "", "done_this_cycle": "done: ", "would_do": "today: ", "waiting": "waiting: "}
+    heading = _("%(customer)s on %(day)s (policy version %(version)s)") % {
+        "customer": f"[bold]{data(result.customer)}[/]",
+        "day": day(result.as_of, loc),
+        "version": result.policy_version,
+    }
+    console.print(heading, markup=True)
+    said = {
+        "notes": "",
+        "done_this_cycle": _("done: "),
+        "would_do": _("today: "),
+        "waiting": _("waiting: "),
+        "upcoming": _("next: "),
+    }
     for case in result.cases:
-        for part, label in [*said.items(), ("upcoming", "next: ")]:
+        for part, label in said.items():
             for line in case[part]:  # amounts and days as the pages show them
                 console.print(f"  {label}{figures(readable(line), loc)}")
 
@@ -154,9 +161,13 @@ def outbox_command(
     if as_json:
         print_json(rows)
         return
-    table = Table(title=f"Outbox ({len(rows)})")
-    for col in ("Id", "Customer", "Channel", "Template", "State", "Amount", "Created"):
-        table.add_column(col, no_wrap=col in ("Id", "Customer", "Amount", "Created"))
+    table = Table(title=_("Outbox (%(num)d)") % {"num": len(rows)})
+    columns = [
+        (_("Id"), True), (_("Customer"), True), (_("Channel"), False), (_("Template"), False),
+        (_("State"), False), (_("Amount"), True), (_("Created"), True),
+    ]  # fmt: skip
+    for col, no_wrap in columns:
+        table.add_column(col, no_wrap=no_wrap)
     for r in rows:
         table.add_row(
             str(r["id"]),
