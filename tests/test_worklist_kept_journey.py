@@ -17,6 +17,7 @@ from recoup.services import assignments, demo, demo_bank, importing, run, users,
 from recoup.services.book import Book
 from recoup.services.casework import calls, promises, tasks
 from recoup.services.importing import Kind, Options
+from recoup.services.run import daily
 from recoup.services.users import Role
 from recoup.services.worklist import Filters
 from recoup.store import point_in_time, worklist_repo
@@ -129,3 +130,27 @@ def test_no_kept_lines_for_another_day(sqlite_book: Book) -> None:
     assert worklist_pages.page(book, on, Filters(), 0, 10) == worklist_pages.afresh(
         book, on, Filters(), 0, 10
     )
+
+
+def test_a_run_that_writes_forgets_the_kept_lines_first(
+    sqlite_book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a run writes its batches, its new tasks are not in the kept lines: a run
+    forgets them before it writes (a run stopped half way leaves none, and pages make
+    their lines afresh); a dry run (the preview) leaves them as they are."""
+    book = sqlite_book
+    demo.write_book(book, demo.make(20, 200, 5, TODAY))
+    run.run(book, TODAY)
+    run.run(book, TODAY, dry_run=True)
+    with book.read() as conn:
+        assert worklist_repo.kept_day(conn) == TODAY
+
+    def stopped(_book: Book, _day: date) -> int:
+        raise RuntimeError("the run stopped before its last step")
+
+    monkeypatch.setattr(daily, "keep_worklist", stopped)
+    with pytest.raises(RuntimeError):
+        run.run(book, TODAY + timedelta(days=1))
+    with book.read() as conn:
+        assert worklist_repo.kept_day(conn) is None
+    assert worklist_pages._from_kept(book, TODAY, Filters(), 0, 10) is None

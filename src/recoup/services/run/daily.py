@@ -32,7 +32,7 @@ from recoup.services.run.sketch_facts import SketchFacts
 from recoup.services.run.store import RunStore
 from recoup.services.run.worklist import keep as keep_worklist
 from recoup.settings import RUN_BATCH
-from recoup.store import point_in_time, run_repo
+from recoup.store import point_in_time, run_repo, worklist_repo
 
 BATCH = RUN_BATCH  # the CLI's and the web's too (`Settings.run_batch`)
 
@@ -69,6 +69,10 @@ def _run(
         # so that holds end and follow-ups appear before the plan is applied (each change
         # also queues its customer for this run)
         report.review = casework.review_all(book, as_of).to_json()
+        # the worklist's kept lines no longer hold once this run writes; pages make their
+        # lines afresh until its last step keeps the new ones (`keep_worklist`)
+        with book.write() as conn:
+            worklist_repo.forget(conn)
     with book.read() as conn:
         # a day the book has moved past (a replay): the book as known then, everyone
         # with something open then, and the queue left to the next run of today
