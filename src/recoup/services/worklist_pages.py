@@ -110,25 +110,9 @@ def _from_kept(book: Book, as_of: date, filters: Filters, offset: int, limit: in
             held = worklist_repo.summary(conn, every)
             total, task_count = worklist_repo.totals(conn, narrowing, held)
         either: list[Line | KeptLine] = [*kept, *shown_live]
-        merged = sorted(either, key=_order)[offset : offset + limit]
-        chosen = [row for row in merged if isinstance(row, KeptLine)]
-        if chosen:
-            ids = frozenset(row.customer_id for row in chosen)
-            by_line = {(line.customer, line.currency): line for line in _lines(book, as_of, ids)}
-            for row in chosen:
-                line = by_line.get((row.customer, row.currency))
-                if line is None or line.score != row.score or len(line.tasks) != row.tasks:
-                    log.warning(
-                        "the worklist kept for %s no longer holds for %s %s: made afresh",
-                        as_of, row.customer, row.currency,
-                    )  # fmt: skip
-                    return None
-            lines = [
-                by_line[(row.customer, row.currency)] if isinstance(row, KeptLine) else row
-                for row in merged
-            ]
-        else:
-            lines = [row for row in merged if isinstance(row, Line)]
+        lines = _shown(book, as_of, sorted(either, key=_order)[offset : offset + limit])
+        if lines is None:
+            return None
     return Page(
         lines,
         total + len(shown_live),
@@ -137,6 +121,33 @@ def _from_kept(book: Book, as_of: date, filters: Filters, offset: int, limit: in
         tuple(sorted(held.currencies | {line.currency for line in made})),
         held.lines + len(made),
     )
+
+
+def _shown(book: Book, as_of: date, rows: list[Line | KeptLine]) -> list[Line] | None:
+    """The page's lines: those made afresh as they are, the kept ones made now (as
+    `recoup.services.worklist` makes them); None when one of those differs from what
+    was kept (its score, its tasks), which the kept order then no longer holds for."""
+    chosen = [row for row in rows if isinstance(row, KeptLine)]
+    if not chosen:
+        return [row for row in rows if isinstance(row, Line)]
+    ids = frozenset(row.customer_id for row in chosen)
+    by_line = {(line.customer, line.currency): line for line in _lines(book, as_of, ids)}
+    for row in chosen:
+        line = by_line.get((row.customer, row.currency))
+        if (
+            line is None
+            or line.score != row.score
+            or len(line.tasks) != row.tasks
+            or tuple(sorted(set(line.kinds))) != row.kinds
+        ):
+            log.warning(
+                "the worklist kept for %s no longer holds for %s %s: made afresh",
+                as_of, row.customer, row.currency,
+            )  # fmt: skip
+            return None
+    return [
+        by_line[(row.customer, row.currency)] if isinstance(row, KeptLine) else row for row in rows
+    ]
 
 
 def _lines(book: Book, as_of: date, customer_ids: frozenset[int]) -> list[Line]:
