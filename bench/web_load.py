@@ -11,8 +11,11 @@ user of its own, then asks for the three pages in turn (an account drawn from th
 customers who owe something) for `--seconds`. The clients are asyncio tasks on one
 httpx client pool each, in a process of their own.
 
-    python bench/web_load.py --db /tmp/book.db [--make --invoices N --customers N]
-        [--clients 20] [--seconds 20] [--think 0]
+    python bench/web_load.py --db /tmp/book.db [--make --invoices N --customers N
+        [--age-to DAY]] [--day DAY] [--clients 20] [--seconds 20] [--think 0] [--workers 1]
+
+A book used for weeks (calls waiting on the worklist):
+`--make --age-to 2026-12-18 --day 2026-12-18 --think 1 --workers 2 --seconds 60`.
 
 With `--think 0` (the default) each client asks for its next page as soon as it has
 the last: the server always has 20 requests in hand. `--think 1` has each collector
@@ -34,7 +37,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -63,8 +66,10 @@ def is_empty(db: str) -> bool:
     return not found
 
 
-def make_book(db: str, customers: int, invoices: int) -> None:
-    """The demo book and its first run, by the `recoup` command."""
+def make_book(db: str, customers: int, invoices: int, age_to: date | None = None) -> None:
+    """The demo book and its first run, by the `recoup` command; with `age_to`, then a
+    run (without delivery) for every day after the first run's up to that day, as a
+    book used for weeks has its calls waiting."""
     started = time.perf_counter()
     subprocess.run([RECOUP, "--db", db, "init"], check=True)
     subprocess.run(
@@ -79,6 +84,15 @@ def make_book(db: str, customers: int, invoices: int) -> None:
         check=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
     print(f"book made in {made:.0f} s, first run in {time.perf_counter() - started - made:.0f} s")
+    day = RUN_DAY + timedelta(days=1)
+    while age_to is not None and day <= age_to:
+        subprocess.run(
+            [RECOUP, "--db", db, "--now", day.isoformat(), "run", "--no-dispatch", "--json"],
+            check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        day += timedelta(days=1)
+    if age_to is not None:
+        print(f"run day by day to {age_to.isoformat()}")
     if db.startswith("postgresql"):
         # what autovacuum does soon after a load like this one; on the machines these
         # figures come from it is off, and a book never analysed has no statistics
@@ -250,6 +264,13 @@ def main() -> None:
         help="the pages' day (default: the first run's); a book run on for some weeks "
         "(`recoup run` day by day) has calls on its worklist by then",
     )
+    parser.add_argument(
+        "--age-to",
+        type=date.fromisoformat,
+        default=None,
+        help="with --make: after the first run, run every day up to this one (the "
+        "fifteenth session's aged book: --age-to 2026-12-18 --day 2026-12-18)",
+    )
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument(
@@ -272,7 +293,7 @@ def main() -> None:
     if not pages or not set(pages) <= set(PAGES):
         parser.error(f"--pages: choose from {', '.join(PAGES)}")
     if args.make and is_empty(args.db):
-        make_book(args.db, args.customers, args.invoices)
+        make_book(args.db, args.customers, args.invoices, args.age_to)
     keys = prepare(args.db, args.clients)
     port = free_port()
     server = serve(args.db, port, args.workers, args.day)
